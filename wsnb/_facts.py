@@ -1,0 +1,104 @@
+"""Facts about AWS and SST that the model, synthesizer, emulator and display share."""
+
+from __future__ import annotations
+
+RESERVED_ROUTE_KEYS = ("$connect", "$disconnect", "$default")
+ROUTE_KEY_MAX_LENGTH = 128
+ROUTE_SELECTION_EXPRESSION = "$request.body.action"
+
+DEFAULT_RUNTIME = "python3.12"
+PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+ARCHITECTURES = ("x86_64", "arm_64")
+TRACING_MODES = ("active", "pass_through", "disabled")
+DEFAULT_TRACING = "active"  # SST turns X-Ray tracing on for every function
+DEFAULT_TIMEOUT = 10  # seconds, as SST
+DEFAULT_MEMORY = 1024  # MB, as SST
+LAMBDA_TIMEOUT_RANGE = (1, 900)
+LAMBDA_MEMORY_RANGE = (128, 10240)
+LAMBDA_EPHEMERAL_RANGE = (512, 10240)
+
+RETENTION_DAYS: dict[str, int | None] = {
+    "one_day": 1,
+    "three_days": 3,
+    "five_days": 5,
+    "one_week": 7,
+    "two_weeks": 14,
+    "one_month": 30,
+    "two_months": 60,
+    "three_months": 90,
+    "four_months": 120,
+    "five_months": 150,
+    "six_months": 180,
+    "one_year": 365,
+    "thirteen_months": 400,
+    "eighteen_months": 545,
+    "two_years": 731,
+    "five_years": 1827,
+    "six_years": 2192,
+    "seven_years": 2557,
+    "eight_years": 2922,
+    "nine_years": 3288,
+    "ten_years": 3653,
+    "infinite": None,
+}
+
+# The 14 $context fields of the default access-log line, in order (SPEC §2).
+ACCESS_LOG_FIELDS = (
+    ("requestTime", "$context.requestTime", False),
+    ("requestId", "$context.requestId", False),
+    ("eventType", "$context.eventType", False),
+    ("routeKey", "$context.routeKey", False),
+    ("status", "$context.status", True),
+    ("integrationRequestId", "$context.awsEndpointRequestId", False),
+    ("integrationStatus", "$context.integrationStatus", False),
+    ("integrationLatency", "$context.integrationLatency", False),
+    ("integrationServiceStatus", "$context.integration.integrationStatus", False),
+    ("ip", "$context.identity.sourceIp", False),
+    ("userAgent", "$context.identity.userAgent", False),
+    ("cognitoIdentityId", "$context.identity.cognitoIdentityId", False),
+    ("connectedAt", "$context.connectedAt", False),
+    ("connectionId", "$context.connectionId", False),
+)
+
+
+def default_access_log_format() -> str:
+    """The one-line JSON access-log format (status is a number, the rest strings)."""
+    parts = []
+    for name, variable, numeric in ACCESS_LOG_FIELDS:
+        value = variable if numeric else f'"{variable}"'
+        parts.append(f'"{name}":{value}')
+    return "{" + ",".join(parts) + "}"
+
+
+DEFAULT_IDENTITY_SOURCE = ("route.request.header.Authorization",)
+DEFAULT_AUTHORIZER_NAME = "WebSocketAuthorizer"
+
+CFN_RESOURCE_LIMIT = 500
+CFN_RESOURCE_WARN_AT = 450
+RESOURCES_PER_ROUTE = 5  # function, role, integration, route, permission
+
+# API Gateway limits the emulator enforces.
+MAX_MESSAGE_BYTES = 128 * 1024
+MAX_FRAME_BYTES = 32 * 1024
+IDLE_TIMEOUT_SECONDS = 10 * 60
+MAX_CONNECTION_SECONDS = 2 * 60 * 60
+INTEGRATION_TIMEOUT_SECONDS = 29
+
+# AWS API-mapping key: letters, digits and $-_.+!*'() with "/" between levels, <= 300 chars.
+API_MAPPING_KEY_PATTERN = r"[A-Za-z0-9$\-_.+!*'()]+(/[A-Za-z0-9$\-_.+!*'()]+)*"
+API_MAPPING_KEY_MAX = 300
+
+WEB_SOCKET_API_PROPS = (
+    "api_name",
+    "description",
+    "route_selection_expression",
+    "api_key_selection_expression",
+    "ip_address_type",
+)
+WEB_SOCKET_STAGE_PROPS = (
+    "stage_name",
+    "auto_deploy",
+    "description",
+    "throttle",
+    "detailed_metrics_enabled",
+)

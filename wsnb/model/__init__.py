@@ -1,0 +1,33 @@
+"""The pure-Python model of a WebSocket API. Imports nothing heavy."""
+
+from ._function import PROP_NAMES, Function
+from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
+from ._options import AccessLogSpec, CdkSpec, DomainSpec, LambdaAuthorizer
+from ._permissions import permission_label
+from ._resources import Bucket, Parameter, Ref, Resource, Secret, Table, bind_environment, find_tokens
+from ._spec import ApiSpec, RouteFunction, RouteSpec
+
+__all__ = [
+    "PROP_NAMES",
+    "AccessLogSpec",
+    "ApiSpec",
+    "Bucket",
+    "CallableHandler",
+    "CdkSpec",
+    "DomainSpec",
+    "FileHandler",
+    "Function",
+    "LambdaAuthorizer",
+    "Parameter",
+    "Ref",
+    "Resource",
+    "RouteFunction",
+    "RouteSpec",
+    "Secret",
+    "Table",
+    "bind_environment",
+    "callable_module_source",
+    "find_tokens",
+    "permission_label",
+    "unresolved_globals",
+]

@@ -1,0 +1,154 @@
+"""Permissions in SST's forms: ``"*"``, a service, an action, an IAM statement, or a resource."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .._errors import PermissionsError
+from ._resources import Bucket, Resource, Table
+
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+$")
+_STATEMENT_KEYS = {"Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"}
+_SNAKE_STATEMENT_KEYS = {"effect": "Effect", "actions": "Action", "resources": "Resource",
+                         "conditions": "Condition", "sid": "Sid"}
+
+ALLOWED = (
+    '"*", a service such as "s3", an action such as "s3:GetObject", an IAM statement dict '
+    '{"Effect": "Allow", "Action": [...], "Resource": [...]}, or a wsnb Table/Bucket'
+)
+
+
+def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
+    """A tuple of permission items, each ``"*"``, a service/action string, a statement, or a resource."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, Resource, dict)):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise PermissionsError(
+            f"Permissions must be a list (or \"*\"), not {type(value).__name__}.",
+            given=value,
+            allowed=ALLOWED,
+            fix='permissions=["s3", table]',
+            path=path,
+        )
+    return tuple(_normalize_item(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _normalize_item(item: Any, path: str) -> Any:
+    if isinstance(item, str):
+        text = item.strip()
+        if text == "*" or _SERVICE.match(text) or _ACTION.match(text):
+            return text
+        raise PermissionsError(
+            f"Permission {item!r} is not a service name or an IAM action.",
+            given=item,
+            allowed=ALLOWED,
+            fix='"s3" for all of S3, or "s3:GetObject" for one action',
+            path=path,
+        )
+    if isinstance(item, (Table, Bucket)):
+        return item
+    if isinstance(item, Resource):
+        raise PermissionsError(
+            f"{item.kind} {item.id!r} cannot be granted as a permission; bind it instead.",
+            given=item,
+            allowed=ALLOWED,
+            fix=f"api.bind([{item!r}])",
+            path=path,
+        )
+    if isinstance(item, dict):
+        return _normalize_statement(item, path)
+    raise PermissionsError(
+        f"Permission of type {type(item).__name__} is not understood.",
+        given=item,
+        allowed=ALLOWED,
+        path=path,
+    )
+
+
+def _normalize_statement(item: dict[str, Any], path: str) -> dict[str, Any]:
+    statement: dict[str, Any] = {}
+    for key, val in item.items():
+        key = _SNAKE_STATEMENT_KEYS.get(key, key)
+        if key not in _STATEMENT_KEYS:
+            raise PermissionsError(
+                f"IAM statement key {key!r} is not valid.",
+                given=item,
+                allowed=", ".join(sorted(_STATEMENT_KEYS)),
+                path=path,
+            )
+        statement[key] = val
+    statement.setdefault("Effect", "Allow")
+    if statement["Effect"] not in ("Allow", "Deny"):
+        raise PermissionsError(
+            "IAM statement Effect must be 'Allow' or 'Deny'.", given=statement["Effect"], path=path
+        )
+    if "Action" not in statement and "NotAction" not in statement:
+        raise PermissionsError(
+            "IAM statement needs an 'Action' (or 'NotAction').",
+            given=item,
+            fix='{"Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::my-bucket/*"]}',
+            path=path,
+        )
+    statement.setdefault("Resource", "*") if "NotResource" not in statement else None
+    for key in ("Action", "NotAction", "Resource", "NotResource"):
+        if key in statement:
+            val = statement[key]
+            vals = [val] if isinstance(val, str) else val
+            if not isinstance(vals, (list, tuple)) or not all(isinstance(v, str) for v in vals):
+                raise PermissionsError(
+                    f"IAM statement {key} must be a string or a list of strings.",
+                    given=val,
+                    path=path,
+                )
+            statement[key] = list(vals)
+    try:
+        json.dumps(statement)
+    except TypeError:
+        raise PermissionsError("IAM statement must be JSON data.", given=item, path=path) from None
+    return statement
+
+
+def permission_to_json(item: Any) -> Any:
+    if isinstance(item, Resource):
+        return {item.kind.lower(): item.id}
+    if isinstance(item, dict):
+        return {"statement": item}
+    return item
+
+
+def permission_from_json(item: Any, resources: dict[tuple[str, str], Resource], path: str) -> Any:
+    if isinstance(item, dict) and len(item) == 1:
+        ((key, val),) = item.items()
+        if key == "statement":
+            return val
+        kind = key.capitalize()
+        if (kind, val) in resources:
+            return resources[(kind, val)]
+        raise PermissionsError(f"{kind} {val!r} is not among the model's resources.", given=item, path=path)
+    return item
+
+
+def permission_label(item: Any) -> str:
+    """A short human label: ``s3``, ``s3:GetObject``, ``Table Connections``, ``statement(s3:Get*)``."""
+    if isinstance(item, Resource):
+        return f"{item.kind} {item.id}"
+    if isinstance(item, dict):
+        actions = item.get("Action") or item.get("NotAction") or []
+        return "statement(" + ", ".join(actions) + ")"
+    return str(item)
+
+
+def dedupe(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop repeated permissions, keeping the first; ``"*"`` makes the rest moot but is kept alone."""
+    if "*" in items:
+        return ("*",)
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return tuple(seen)

@@ -1,0 +1,450 @@
+"""The frozen model of a WebSocket API, SST's defaults merge, and the JSON form."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import _facts
+from .._errors import DefaultsConflictError, DuplicateRouteError, ResourceError, RouteKeyError
+from ._function import (
+    BUILTIN_DEFAULTS,
+    MERGED_PROPS,
+    PROP_NAMES,
+    Function,
+    env_tokens,
+    normalize_props,
+    props_resources,
+    props_to_json,
+    unknown_prop_error,
+)
+from ._handlers import CallableHandler, FileHandler
+from ._options import (
+    AccessLogSpec,
+    CdkSpec,
+    DomainSpec,
+    LambdaAuthorizer,
+    authorizer_to_json,
+)
+from ._permissions import dedupe, permission_to_json
+from ._resources import Resource
+
+
+def normalize_route_key(key: Any) -> str:
+    """Strip surrounding whitespace and check the key is one API Gateway accepts."""
+    if not isinstance(key, str):
+        raise RouteKeyError(
+            f"A route key must be a string, not {type(key).__name__}.",
+            given=key,
+            allowed="'$connect', '$disconnect', '$default', or a custom action such as 'sendMessage'",
+        )
+    text = key.strip()
+    problem = None
+    if not text:
+        problem = "is empty"
+    elif text.startswith("$") and text not in _facts.RESERVED_ROUTE_KEYS:
+        problem = "starts with '$' but is not one of the reserved keys"
+    elif len(text) > _facts.ROUTE_KEY_MAX_LENGTH:
+        problem = f"is longer than {_facts.ROUTE_KEY_MAX_LENGTH} characters"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in text):
+        problem = "contains control characters"
+    if problem:
+        import difflib
+
+        close = difflib.get_close_matches(text, _facts.RESERVED_ROUTE_KEYS, n=1, cutoff=0.6)
+        raise RouteKeyError(
+            f"Route key {key!r} {problem}.",
+            given=key,
+            allowed="'$connect', '$disconnect', '$default', or a custom action name such as 'sendMessage'",
+            fix=f"did you mean {close[0]!r}?" if close else 'api.route("sendMessage", "src/send.main")',
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route: its key, its own function props, and route-level options.
+
+    ``props`` holds only what the route itself gave (handler included). ``final`` marks a
+    route given as a finished ``Function`` (its props are used as they are).
+    ``permissions``/``bind`` are what ``attach_permissions_to_route``/``bind_to_route`` added.
+    """
+
+    key: str
+    props: dict[str, Any]
+    return_response: bool = False
+    final: bool = False
+    permissions: tuple[Any, ...] = ()
+    bind: tuple[Resource, ...] = ()
+
+    @property
+    def handler(self) -> FileHandler | CallableHandler:
+        return self.props["handler"]
+
+    def definition_json(self) -> dict[str, Any]:
+        """The route as given (no attachments): what decides whether a re-add is a no-op."""
+        out: dict[str, Any] = {"function": props_to_json(self.props)}
+        if self.final:
+            out["final"] = True
+        if self.return_response:
+            out["return_response"] = True
+        return out
+
+    def to_json(self) -> Any:
+        out = self.definition_json()
+        if self.permissions:
+            out["attached_permissions"] = [permission_to_json(p) for p in self.permissions]
+        if self.bind:
+            out["attached_bind"] = [{r.kind.lower(): r.id} for r in self.bind]
+        if set(out) == {"function"} and set(out["function"]) == {"handler"} and isinstance(
+            out["function"]["handler"], str
+        ):
+            return out["function"]["handler"]
+        return out
+
+
+@dataclass(frozen=True)
+class RouteFunction:
+    """A route's function with ``defaults`` merged in, and where each prop came from.
+
+    ``provenance[prop]`` is ``"route"``, ``"defaults"``, ``"merged"`` (both gave it and the
+    values were combined), ``"attached"`` (``attach_permissions``/``bind`` calls) or
+    ``"builtin"`` (wsnb's default, nobody set it).
+    """
+
+    route_key: str
+    props: dict[str, Any]
+    provenance: dict[str, str]
+    final: bool = False
+
+    @property
+    def handler(self) -> FileHandler | CallableHandler:
+        return self.props["handler"]
+
+    @property
+    def function(self) -> Function:
+        return Function._from_normalized(self.props)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.props[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.props.get(name, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "route": self.route_key,
+            "props": props_to_json(self.props),
+            "provenance": dict(self.provenance),
+        }
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={_short(v)} [{self.provenance[k]}]" for k, v in self.props.items())
+        return f"RouteFunction({self.route_key!r}: {parts})"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, (FileHandler, CallableHandler)):
+        return str(value)
+    if isinstance(value, tuple):
+        from ._permissions import permission_label
+
+        return "[" + ", ".join(permission_label(v) for v in value) + "]"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """The whole API as one immutable value. Builders make a new one per call."""
+
+    id: str
+    routes: tuple[RouteSpec, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+    authorizer: str | LambdaAuthorizer = "none"
+    custom_domain: DomainSpec | None = None
+    access_log: AccessLogSpec = field(default_factory=AccessLogSpec)
+    cdk: CdkSpec = field(default_factory=CdkSpec)
+    permissions: tuple[Any, ...] = ()  # attach_permissions: every route, present and future
+    bind: tuple[Resource, ...] = ()  # bind: every route, present and future
+
+    # ----------------------------------------------------------- reading
+
+    @property
+    def route_keys(self) -> list[str]:
+        return [r.key for r in self.routes]
+
+    @property
+    def construct_id(self) -> str:
+        return self.cdk.id or self.id
+
+    def route(self, key: str) -> RouteSpec | None:
+        for r in self.routes:
+            if r.key == key:
+                return r
+        return None
+
+    def merged_function(self, key: str) -> RouteFunction:
+        route = self.route(key)
+        if route is None:
+            raise RouteKeyError(
+                f"This API has no route {key!r}.",
+                given=key,
+                allowed=", ".join(repr(k) for k in self.route_keys) or "(no routes yet)",
+            )
+        return merge_function(route, self.defaults, self.permissions, self.bind)
+
+    def functions(self) -> list[RouteFunction]:
+        return [self.merged_function(r.key) for r in self.routes]
+
+    def resources(self) -> list[Resource]:
+        """Every Table/Bucket/Secret/Parameter the API refers to, first use first."""
+        found: list[Resource] = []
+
+        def add(items):
+            for res in items:
+                if res not in found:
+                    found.append(res)
+
+        add(props_resources(self.defaults))
+        add(r for r in self.permissions if isinstance(r, Resource))
+        add(self.bind)
+        for route in self.routes:
+            add(props_resources(route.props))
+            add(r for r in route.permissions if isinstance(r, Resource))
+            add(route.bind)
+        if isinstance(self.authorizer, LambdaAuthorizer):
+            add(props_resources(self.authorizer.function.props))
+        return found
+
+    def resource(self, kind: str, rid: str) -> Resource | None:
+        for res in self.resources():
+            if res.kind == kind and res.id == rid:
+                return res
+        return None
+
+    # ----------------------------------------------------------- checks
+
+    def check(self) -> ApiSpec:
+        """Whole-model checks that single values cannot make. Returns self."""
+        by_name: dict[tuple[str, str], Resource] = {}
+        for res in self.resources():
+            key = (res.kind, res.id)
+            if key in by_name and by_name[key] != res:
+                raise ResourceError(
+                    f"Two different {res.kind}s share the id {res.id!r}.",
+                    given=[by_name[key], res],
+                    fix=f"give each {res.kind} its own id, or reuse the same object",
+                )
+            by_name[key] = res
+        props_sets = [("defaults", self.defaults)] + [(f"routes[{r.key!r}]", r.props) for r in self.routes]
+        if isinstance(self.authorizer, LambdaAuthorizer):
+            props_sets.append(("authorizer.function", self.authorizer.function.props))
+        for where, props in props_sets:
+            for kind, rid, attr in env_tokens(props):
+                if (kind, rid) not in by_name:
+                    raise ResourceError(
+                        f"{where}: an environment value refers to {kind} {rid!r}, which this API does not know.",
+                        given=f"{kind}({rid!r}).{attr}",
+                        fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
+                    )
+        if self.cdk.imports_stage and (self.custom_domain is not None or self.access_log.explicit and self.access_log.enabled):
+            from .._errors import CdkPropsError
+
+            raise CdkPropsError(
+                "With an imported stage (cdk.web_socket_stage as a string) wsnb cannot set "
+                + ("custom_domain" if self.custom_domain else "access_log") + ".",
+                given=self.cdk.web_socket_stage,
+                fix="configure the domain and logging on the existing stage, or let wsnb create the stage",
+                path="cdk.web_socket_stage",
+            )
+        return self
+
+    # ----------------------------------------------------------- JSON
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        out["routes"] = {r.key: r.to_json() for r in self.routes}
+        if self.defaults:
+            out["defaults"] = {"function": props_to_json(self.defaults)}
+        if self.authorizer != "none":
+            out["authorizer"] = authorizer_to_json(self.authorizer)
+        if self.custom_domain:
+            out["custom_domain"] = self.custom_domain.to_json()
+        log = self.access_log.to_json()
+        if log is not None:
+            out["access_log"] = log
+        cdk = self.cdk.to_json()
+        if cdk:
+            out["cdk"] = cdk
+        if self.permissions:
+            out["attached_permissions"] = [permission_to_json(p) for p in self.permissions]
+        if self.bind:
+            out["attached_bind"] = [{r.kind.lower(): r.id} for r in self.bind]
+        resources = self.resources()
+        if resources:
+            out["resources"] = [{"type": r.kind, **r.to_dict()} for r in resources]
+        return out
+
+    def digest(self) -> str:
+        """A stable content hash (same model, same digest, in every process)."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # ----------------------------------------------------------- building
+
+    def with_route(self, route: RouteSpec, *, replace: bool = False) -> ApiSpec:
+        if self.defaults and route.final:
+            raise finished_function_error(route.key)
+        existing = self.route(route.key)
+        if existing is not None:
+            same = existing.definition_json() == route.definition_json()
+            if same:
+                return self
+            if not replace:
+                raise DuplicateRouteError(
+                    f"Route {route.key!r} is already defined differently.",
+                    given={"existing": existing.definition_json(), "new": route.definition_json()},
+                    fix=f"to replace it: api.route({route.key!r}, ..., replace=True); adding the identical route again is a no-op",
+                    path=f"routes[{route.key!r}]",
+                )
+            new_route = dataclasses.replace(route, permissions=existing.permissions, bind=existing.bind)
+            routes = tuple(new_route if r.key == route.key else r for r in self.routes)
+        else:
+            routes = (*self.routes, route)
+        return dataclasses.replace(self, routes=routes).check()
+
+
+def finished_function_error(key: str) -> DefaultsConflictError:
+    return DefaultsConflictError(
+        f"Route {key!r} is a finished Function(...), but defaults are set; its props are final, so defaults could not apply.",
+        given=key,
+        fix=f'pass a dict or keyword props instead: api.route({key!r}, "src/handler.main", timeout=10) or {{"function": {{"handler": ..., ...}}}}',
+        path=f"routes[{key!r}]",
+    )
+
+
+def merge_function(
+    route: RouteSpec,
+    defaults: dict[str, Any],
+    api_permissions: tuple[Any, ...] = (),
+    api_bind: tuple[Resource, ...] = (),
+) -> RouteFunction:
+    """SST's merge: route props win; environment merges key by key; permissions, layers
+    and bind concatenate (defaults first); ``"*"`` on either side wins."""
+    base = {} if route.final else defaults
+    props: dict[str, Any] = {}
+    prov: dict[str, str] = {}
+    for name in PROP_NAMES:
+        in_route, in_defaults = name in route.props, name in base
+        if name in MERGED_PROPS and in_route and in_defaults:
+            if name == "environment":
+                props[name] = {**base[name], **route.props[name]}
+            else:
+                props[name] = base[name] + route.props[name]
+            prov[name] = "merged"
+        elif in_route:
+            props[name] = route.props[name]
+            prov[name] = "route"
+        elif in_defaults:
+            props[name] = base[name]
+            prov[name] = "defaults"
+        elif name in BUILTIN_DEFAULTS:
+            props[name] = BUILTIN_DEFAULTS[name]
+            prov[name] = "builtin"
+    for name, extra in (("permissions", api_permissions + route.permissions), ("bind", api_bind + route.bind)):
+        if extra:
+            if name in props:
+                props[name] = props[name] + extra
+                prov[name] = "merged"
+            else:
+                props[name] = extra
+                prov[name] = "attached"
+    if "permissions" in props:
+        props["permissions"] = dedupe(props["permissions"])
+    if "bind" in props:
+        props["bind"] = tuple(dict.fromkeys(props["bind"]))
+    if "layers" in props:
+        props["layers"] = tuple(dict.fromkeys(props["layers"]))
+    ordered = {n: props[n] for n in PROP_NAMES if n in props}
+    return RouteFunction(route.key, ordered, {n: prov[n] for n in ordered}, route.final)
+
+
+def make_route(key: Any, definition: Any, *, return_response: Any = None, extra_props: dict[str, Any] | None = None) -> RouteSpec:
+    """A RouteSpec from any route form: handler string, callable, Function, or SST dict."""
+    key = normalize_route_key(key)
+    path = f"routes[{key!r}]"
+    extra = dict(extra_props or {})
+    final = False
+    if isinstance(definition, dict):
+        data = dict(definition)
+        if "function" not in data and "handler" in data:
+            raise _dict_route_error(key, definition)
+        type_ = data.pop("type", "function")
+        if type_ != "function":
+            raise _dict_route_error(key, definition)
+        rr = data.pop("return_response", data.pop("returnResponse", None))
+        if rr is not None:
+            if return_response is not None and rr != return_response:
+                raise _dict_route_error(key, definition)
+            return_response = rr
+        fn = data.pop("function", None)
+        if data:
+            raise unknown_prop_error(next(iter(data)), path, route_keyword=True)
+        definition = fn
+    if isinstance(definition, Function):
+        if extra:
+            from .._errors import PropError
+
+            raise PropError(
+                f"Route {key!r}: props cannot be added to a finished Function(...).",
+                given=extra,
+                fix=f"put them in the Function: Function(..., {', '.join(f'{k}=...' for k in extra)})",
+                path=path,
+            )
+        props = definition.props
+        final = True
+    elif isinstance(definition, dict):
+        props = normalize_props({**definition, **extra}, f"{path}.function")
+    else:
+        if definition is None:
+            from .._errors import HandlerError
+
+            raise HandlerError(
+                f"Route {key!r} has no handler.",
+                given=definition,
+                allowed='"path/to/file.func", a Python function, Function(...), or {"function": ...}',
+                fix=f'api.route({key!r}, "src/handler.main")',
+                path=path,
+            )
+        props = normalize_props({"handler": definition, **extra}, f"{path}.function")
+    if "handler" not in props:
+        from .._errors import HandlerError
+
+        raise HandlerError(
+            f"Route {key!r} has function props but no handler.",
+            given=definition,
+            fix=f'{{"function": {{"handler": "src/handler.main", ...}}}}',
+            path=f"{path}.function.handler",
+        )
+    if return_response is None:
+        return_response = False
+    if not isinstance(return_response, bool):
+        from .._errors import PropError
+
+        raise PropError("return_response must be True or False.", given=return_response, path=f"{path}.return_response")
+    return RouteSpec(key=key, props=props, return_response=return_response, final=final)
+
+
+def _dict_route_error(key: str, definition: Any):
+    from .._errors import HandlerError
+
+    return HandlerError(
+        f"Route {key!r}: a dict route is {{'function': ..., 'return_response'?: bool}}.",
+        given=definition,
+        allowed="{'function': 'src/file.func' | Function(...) | {handler, timeout, ...}, 'return_response': True}",
+        fix=f'{{"function": {{"handler": "src/send.main", "timeout": 10}}}}',
+        path=f"routes[{key!r}]",
+    )
