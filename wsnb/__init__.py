@@ -58,10 +58,5 @@ __all__ = [
 ]
 
 for _name in __all__:
-    _obj = globals()[_name]
-    if hasattr(_obj, "__module__"):
-        try:
-            _obj.__module__ = "wsnb"
-        except (AttributeError, TypeError):
-            pass
-del _name, _obj
+    globals()[_name].__module__ = "wsnb"
+del _name

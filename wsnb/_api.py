@@ -6,6 +6,7 @@ so a call that raises leaves the API exactly as it was, and re-running a cell is
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import weakref
@@ -22,7 +23,14 @@ from .model._options import (
 )
 from .model._permissions import normalize_permissions
 from .model._resources import RESOURCE_TYPES, Resource
-from .model._spec import ApiSpec, RouteFunction, RouteSpec, finished_function_error, make_route, normalize_route_key
+from .model._spec import (
+    ApiSpec,
+    RouteFunction,
+    RouteSpec,
+    finished_function_error,
+    make_route,
+    normalize_route_key,
+)
 
 if TYPE_CHECKING:
     from ._lint import Finding
@@ -83,10 +91,8 @@ class WebSocketApi:
             callback = ref()
             if callback is not None:
                 alive.append(ref)
-                try:
+                with contextlib.suppress(Exception):  # a broken view must never break the model
                     callback(self)
-                except Exception:  # a broken view must never break the model
-                    pass
         self._observers = alive
 
     def _subscribe(self, callback: Callable[[WebSocketApi], None]) -> None:

@@ -4,7 +4,16 @@ from ._function import PROP_NAMES, Function
 from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
 from ._options import AccessLogSpec, CdkSpec, DomainSpec, LambdaAuthorizer
 from ._permissions import permission_label
-from ._resources import Bucket, Parameter, Ref, Resource, Secret, Table, bind_environment, find_tokens
+from ._resources import (
+    Bucket,
+    Parameter,
+    Ref,
+    Resource,
+    Secret,
+    Table,
+    bind_environment,
+    find_tokens,
+)
 from ._spec import ApiSpec, RouteFunction, RouteSpec
 
 __all__ = [

@@ -8,9 +8,10 @@ import os
 import re
 import textwrap
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from .._errors import HandlerError, HandlerFileWarning
 

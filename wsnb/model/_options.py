@@ -236,7 +236,7 @@ def check_domain_name(value: Any, path: str, *, wildcard: bool = True) -> str:
     if ok:
         labels = name.split(".")
         first = labels[0]
-        ok = (first == "*" and wildcard or bool(_DOMAIN_LABEL.match(first))) and all(
+        ok = ((first == "*" and wildcard) or bool(_DOMAIN_LABEL.match(first))) and all(
             _DOMAIN_LABEL.match(lbl) for lbl in labels[1:]
         ) and len(labels) >= 2
     if not ok:

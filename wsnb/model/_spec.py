@@ -250,7 +250,7 @@ class ApiSpec:
                         given=f"{kind}({rid!r}).{attr}",
                         fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
                     )
-        if self.cdk.imports_stage and (self.custom_domain is not None or self.access_log.explicit and self.access_log.enabled):
+        if self.cdk.imports_stage and (self.custom_domain is not None or (self.access_log.explicit and self.access_log.enabled)):
             from .._errors import CdkPropsError
 
             raise CdkPropsError(
@@ -426,7 +426,7 @@ def make_route(key: Any, definition: Any, *, return_response: Any = None, extra_
         raise HandlerError(
             f"Route {key!r} has function props but no handler.",
             given=definition,
-            fix=f'{{"function": {{"handler": "src/handler.main", ...}}}}',
+            fix='{"function": {"handler": "src/handler.main", ...}}',
             path=f"{path}.function.handler",
         )
     if return_response is None:
@@ -445,6 +445,6 @@ def _dict_route_error(key: str, definition: Any):
         f"Route {key!r}: a dict route is {{'function': ..., 'return_response'?: bool}}.",
         given=definition,
         allowed="{'function': 'src/file.func' | Function(...) | {handler, timeout, ...}, 'return_response': True}",
-        fix=f'{{"function": {{"handler": "src/send.main", "timeout": 10}}}}',
+        fix='{"function": {"handler": "src/send.main", "timeout": 10}}',
         path=f"routes[{key!r}]",
     )

@@ -1,0 +1,35 @@
+"""Seeing an API: text table, HTML table + SVG diagram, Mermaid and DOT. Pure Python."""
+
+from __future__ import annotations
+
+import traceback
+
+from ..model._spec import ApiSpec
+from ._graphs import to_dot, to_mermaid
+from ._html import lint_list, routes_table, to_html
+from ._rows import route_rows, summary
+from ._svg import to_svg
+from ._text import text_table
+
+
+def mimebundle(spec: ApiSpec) -> dict[str, str]:
+    """``text/plain`` + ``text/html`` for Jupyter; never raises (a repr must not break a cell)."""
+    try:
+        return {"text/plain": text_table(spec), "text/html": to_html(spec)}
+    except Exception as exc:  # pragma: no cover - defensive
+        traceback.print_exc()
+        return {"text/plain": f"WebSocketApi({spec.id!r}) cannot be shown: {exc}"}
+
+
+__all__ = [
+    "lint_list",
+    "mimebundle",
+    "route_rows",
+    "routes_table",
+    "summary",
+    "text_table",
+    "to_dot",
+    "to_html",
+    "to_mermaid",
+    "to_svg",
+]

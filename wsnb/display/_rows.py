@@ -1,0 +1,102 @@
+"""The route table as plain data: one row per route, props merged, provenance kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._lint import looks_secret
+from ..model._handlers import CallableHandler, FileHandler
+from ..model._options import LambdaAuthorizer
+from ..model._permissions import permission_label
+from ..model._resources import TOKEN_PATTERN, Ref, Resource
+from ..model._spec import ApiSpec
+
+MASK = "••••••"
+
+
+def display_value(name: str, value: Any) -> str:
+    """A short, safe text for a prop value (secrets masked, Refs named)."""
+    if isinstance(value, (FileHandler, CallableHandler)):
+        return str(value)
+    if name == "environment":
+        return ", ".join(f"{k}={env_value(k, v)}" for k, v in value.items())
+    if name == "permissions":
+        return ", ".join(permission_label(p) for p in value)
+    if name == "bind":
+        return ", ".join(f"{r.kind} {r.id}" for r in value)
+    if name == "layers":
+        return ", ".join(v.rsplit(":", 2)[-2] for v in value)
+    if name == "timeout":
+        return f"{value} s"
+    if name in ("memory_size", "ephemeral_storage_size"):
+        return f"{value} MB"
+    return str(value)
+
+
+def env_value(name: str, value: str) -> str:
+    if isinstance(value, Ref):
+        return f"{value.resource.id}.{value.attribute}"
+    if looks_secret(name):
+        return MASK
+    return TOKEN_PATTERN.sub(lambda m: f"{{{m[2]}.{m[3]}}}", value)
+
+
+def authorization(spec: ApiSpec, key: str) -> str:
+    if key != "$connect" or spec.authorizer == "none":
+        return "NONE"
+    return "AWS_IAM" if spec.authorizer == "iam" else "CUSTOM"
+
+
+def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
+    """One dict per route: ``key``, ``handler``, ``props`` (display strings), ``provenance``,
+    ``return_response``, ``authorization``, ``resources``. Plain JSON, deterministic."""
+    rows = []
+    for fn in spec.functions():
+        route = spec.route(fn.route_key)
+        assert route is not None
+        props = {name: display_value(name, value) for name, value in fn.props.items() if name != "handler"}
+        resources: list[str] = []
+        for name in ("permissions", "bind"):
+            for item in fn.props.get(name, ()):
+                if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
+                    resources.append(f"{item.kind} {item.id}")
+        rows.append(
+            {
+                "key": fn.route_key,
+                "handler": str(fn.handler),
+                "handler_kind": "python" if isinstance(fn.handler, CallableHandler) else "file",
+                "props": props,
+                "provenance": {k: v for k, v in fn.provenance.items() if k != "handler"},
+                "return_response": route.return_response,
+                "final": route.final,
+                "authorization": authorization(spec, fn.route_key),
+                "resources": resources,
+            }
+        )
+    return rows
+
+
+def summary(spec: ApiSpec) -> dict[str, str]:
+    """The API-level settings, as short display strings."""
+    auth = spec.authorizer
+    if isinstance(auth, LambdaAuthorizer):
+        auth_text = f"lambda {auth.name} ({auth.function.handler}; {', '.join(auth.identity_source)})"
+    else:
+        auth_text = auth
+    log = spec.access_log
+    if (spec.cdk.imports_stage and not log.explicit) or not log.enabled:
+        log_text = "off"
+    elif log.destination_arn:
+        log_text = f"to {log.destination_arn}"
+    else:
+        log_text = ("custom format" if log.format else "JSON") + f", retention {log.retention or 'infinite'}"
+    out = {"authorizer": auth_text, "access log": log_text}
+    if spec.custom_domain:
+        out["domain"] = spec.custom_domain.url
+    if spec.cdk.imports_api:
+        out["api"] = f"imported {spec.cdk.web_socket_api}"
+    if spec.cdk.imports_stage:
+        out["stage"] = f"imported {spec.cdk.web_socket_stage}"
+    if spec.cdk.id:
+        out["cdk id"] = spec.cdk.id
+    return out
