@@ -1,0 +1,34 @@
+"""Package-level promises: a light import, a curated top level."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import wsnb
+
+
+def test_import_is_light():
+    code = (
+        "import sys, wsnb; heavy = ('aws_cdk', 'ipywidgets', 'anywidget', 'websockets', 'boto3', 'botocore', 'moto', 'jsii');"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_all_is_exactly_the_public_surface():
+    public = {n for n, v in vars(wsnb).items() if not n.startswith("_") and not inspect.ismodule(v)}
+    assert public == set(wsnb.__all__)
+    assert wsnb.__all__ == sorted(wsnb.__all__, key=str.casefold) or wsnb.__all__ == sorted(wsnb.__all__)
+
+
+def test_every_error_is_a_wsnb_error_with_the_three_facts():
+    err = wsnb.RouteKeyError("bad", given="x", allowed="y", fix="z")
+    assert isinstance(err, wsnb.WsnbError) and isinstance(err, ValueError)
+    assert str(err).splitlines() == ["bad", "  given:   'x'", "  allowed: y", "  fix:     z"]
+    import pickle
+
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and type(again) is wsnb.RouteKeyError
