@@ -1,0 +1,193 @@
+"""``ApiWidget``: the live notebook view of a :class:`WebSocketApi` (what ``api.show()`` returns)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from . import _state
+from ._jobs import LocalServer, SynthJob
+
+if TYPE_CHECKING:
+    from .._api import WebSocketApi
+
+_STATIC = Path(__file__).with_name("static")
+SECTIONS = ("routes", "diagram", "lint", "cloudformation", "local")
+
+
+class ApiWidget(anywidget.AnyWidget):
+    """Routes, diagram, lint, CloudFormation on demand and a local run, for one API.
+
+    The widget follows the API: a route added in a later cell shows up here. Its mime bundle
+    also carries the static HTML display and the text route table, so a notebook opened
+    without the widget's JavaScript still shows the API.
+
+    >>> w = api.show()
+    >>> w.synthesize(wait=True)        # the same as clicking "Synthesize"
+    >>> w.synth_status
+    'done'
+    """
+
+    _esm = _STATIC / "api_widget.js"
+    _css = _STATIC / "api_widget.css"
+
+    # --- the model (re-derived on every change)
+    api_id = traitlets.Unicode("").tag(sync=True)
+    digest = traitlets.Unicode("").tag(sync=True)
+    overview = traitlets.Dict().tag(sync=True)
+    routes = traitlets.List().tag(sync=True)
+    routes_error = traitlets.Unicode("").tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    svg_error = traitlets.Unicode("").tag(sync=True)
+    findings = traitlets.List().tag(sync=True)
+    lint_error = traitlets.Unicode("").tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    # --- what the person looks at (set from either side)
+    tab = traitlets.Enum(SECTIONS, default_value="routes").tag(sync=True)
+    selected_route = traitlets.Unicode("").tag(sync=True)
+    # --- CloudFormation
+    synth_status = traitlets.Enum(("idle", "running", "done", "error"), default_value="idle").tag(sync=True)
+    synth_error = traitlets.Unicode("").tag(sync=True)
+    synth_started = traitlets.Float(0.0).tag(sync=True)
+    template_json = traitlets.Unicode("").tag(sync=True)
+    template_digest = traitlets.Unicode("").tag(sync=True)
+    template_filename = traitlets.Unicode("").tag(sync=True)
+    template_data_uri = traitlets.Unicode("").tag(sync=True)
+    resource_counts = traitlets.List().tag(sync=True)
+    # --- local emulator
+    server_status = traitlets.Enum(("stopped", "starting", "running", "error"), default_value="stopped").tag(
+        sync=True
+    )
+    server_url = traitlets.Unicode("").tag(sync=True)
+    server_error = traitlets.Unicode("").tag(sync=True)
+    server_digest = traitlets.Unicode("").tag(sync=True)
+    connections = traitlets.List().tag(sync=True)
+    events = traitlets.List().tag(sync=True)
+
+    def __init__(
+        self,
+        api: WebSocketApi,
+        *,
+        synth_options: dict[str, Any] | None = None,
+        serve_options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``synth_options`` go to ``api.synth(...)`` (app, stage, region, account, context);
+        ``serve_options`` to ``api.serve(...)`` (port, host, stage)."""
+        from .._api import WebSocketApi
+
+        if not isinstance(api, WebSocketApi):
+            from .._errors import ValidationError
+
+            raise ValidationError(
+                "ApiWidget shows a WebSocketApi.",
+                given=api,
+                allowed="a wsnb.WebSocketApi",
+                fix='api = WebSocketApi("Api").route("$connect", "src/connect.main"); api.show()',
+            )
+        self._lock = threading.RLock()
+        super().__init__(**kwargs)
+        self._api = api
+        self._synth = SynthJob(self._report, synth_options)
+        self._server = LocalServer(self._report, serve_options)
+        self._refresh()
+        api._subscribe(self._on_model_change)
+        self.on_msg(self._on_front_end_msg)
+
+    # ------------------------------------------------------------------ model
+
+    @property
+    def api(self) -> WebSocketApi:
+        """The API this widget shows."""
+        return self._api
+
+    def _on_model_change(self, api: WebSocketApi) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Re-derive every model section (also callable by hand)."""
+        try:
+            state = _state.model_state(self._api)
+        except Exception as exc:  # a failing model shows its message, not a traceback
+            state = {"error": _state.error_text(exc)}
+        self._report(**state)
+        if self.selected_route and self.selected_route not in {r["key"] for r in self.routes}:
+            self._report(selected_route="")
+
+    def _report(self, **traits: Any) -> None:
+        """Set traits from any thread (jobs report from theirs)."""
+        with self._lock, self.hold_sync():
+            for name, value in traits.items():
+                setattr(self, name, value)
+
+    # ------------------------------------------------------------------ actions
+
+    def synthesize(self, *, wait: bool = False, timeout: float | None = 300) -> ApiWidget:
+        """Start ``api.synth()`` in a thread (the "Synthesize" button); ``wait=True`` blocks."""
+        self._synth.start(self._api)
+        if wait:
+            self._synth.wait(timeout)
+        return self
+
+    def serve(self, *, wait: bool = False, timeout: float | None = 60) -> ApiWidget:
+        """Start the local emulator (the "Start" button); ``wait=True`` blocks until it runs."""
+        self._server.start(self._api)
+        if wait:
+            self._server.wait(timeout)
+        return self
+
+    def stop(self) -> ApiWidget:
+        """Stop the emulator this widget started (the "Stop" button)."""
+        self._server.stop()
+        return self
+
+    @property
+    def server(self) -> Any:
+        """The emulator handle while it runs (``.url``, ``.connections``, ``.events``), else ``None``."""
+        return self._server.handle
+
+    def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        action = content.get("action") if isinstance(content, dict) else None
+        if action == "synth":
+            self.synthesize()
+        elif action == "serve":
+            self.serve()
+        elif action == "stop":
+            self.stop()
+        elif action == "refresh":
+            self._server.refresh()
+
+    def close(self) -> None:
+        """Close the view and stop an emulator it started."""
+        self._server.stop()
+        super().close()
+
+    # ------------------------------------------------------------------ display
+
+    def __repr__(self) -> str:
+        return self._text()
+
+    def _text(self) -> str:
+        try:
+            from ..display import text_table
+
+            return text_table(self._api.spec)
+        except Exception as exc:
+            return f"WebSocketApi({self._api.id!r}) cannot be shown: {_state.error_text(exc)}"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = dict(data)
+        data["text/plain"] = self._text()
+        try:
+            from ..display import to_html
+
+            data["text/html"] = to_html(self._api.spec)
+        except Exception:  # the widget view still shows; the fallback is optional
+            pass
+        return data, metadata
