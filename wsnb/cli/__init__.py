@@ -1,0 +1,100 @@
+"""The ``wsnb`` command line: ``routes``, ``lint``, ``synth``, ``export``, ``serve``, ``demo``.
+
+``main(argv)`` parses and runs one command and returns its exit status; ``entrypoint()`` is the
+console script. Errors print as one ``error: ...`` line (``--traceback`` shows the whole
+traceback); see :mod:`wsnb.cli._errors` for the exit codes. TARGET forms and the working
+directory rules are in :mod:`wsnb.cli._target`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+
+from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, TargetError, report
+
+__all__ = ["TargetError", "build_parser", "entrypoint", "main"]
+
+EPILOG = """\
+TARGET is pkg.module[:variable], path/to/file.py[:variable] or path/to/notebook.ipynb[:variable];
+without :variable the single WebSocketApi defined is used. Files and notebooks run with their own
+folder as the working directory (relative handler paths such as src/connect.main are read from
+there); WSNB_CLI=1 is set while a target loads.
+
+exit status: 0 ok, 1 error (or lint errors), 2 bad command line or TARGET, 130 interrupted."""
+
+
+def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
+    """The argparse parser for every subcommand."""
+    from .. import __version__
+    from . import demo, export, lint, routes, serve, synth
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--traceback", action="store_true", default=argparse.SUPPRESS,
+        help="on error, show the full Python traceback",
+    )
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Design, see, run and ship AWS API Gateway WebSocket APIs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    commands.required = True
+    for module in (routes, lint, synth, export, serve, demo):
+        module.add_parser(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
+    """Run one ``wsnb`` command and return its exit status."""
+    parser = build_parser(prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    show_traceback = getattr(args, "traceback", False)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args.run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except Exception as exc:
+        return report(exc, show_traceback=show_traceback)
+
+
+def entrypoint() -> None:
+    """The ``wsnb`` console script."""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or 1
+    raise SystemExit(code)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    name = category.__name__
+    text = str(message).strip().splitlines()[0] if str(message).strip() else name
+    print(f"warning: {text} ({name})", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``wsnb synth X | head``), send the rest to /dev/null quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

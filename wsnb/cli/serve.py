@@ -1,0 +1,107 @@
+"""``wsnb serve TARGET``: run the API on the local emulator until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ._target import open_target
+
+LOGGER = "wsnb.local"
+POLL_SECONDS = 0.1
+
+
+def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        parents=[parent],
+        help="run the API locally (Ctrl-C stops)",
+        description="Serve the API on the local emulator. Prints the ws:// URL, logs each "
+        "connect, message, disconnect and error to stderr; Ctrl-C (or SIGTERM) stops it.",
+    )
+    parser.add_argument("target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var")
+    parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080; 0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--stage", default="dev", help="stage name in events and URLs (default dev)")
+    parser.set_defaults(run=run)
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def configure_logging() -> logging.Handler:
+    """INFO and above from ``wsnb.local`` to stderr, one line each."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return handler
+
+
+@contextmanager
+def _stop_signals(signalled: list[int]) -> Iterator[None]:
+    """SIGINT and SIGTERM are recorded instead of raising, so shutdown is orderly.
+
+    The handler only appends to a list: it must not take locks the main thread may hold."""
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, lambda signum, _frame: signalled.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = configure_logging()
+    signalled: list[int] = []
+    ended = threading.Event()
+    try:
+        with open_target(args.target) as api, _stop_signals(signalled):
+            server = api.serve(port=args.port, host=args.host, stage=args.stage)
+            try:
+                print(f"serving {api.id} at {server.url}  (Ctrl-C to stop)", flush=True)
+                _watch(server, ended)
+                while not signalled and not ended.is_set():
+                    time.sleep(POLL_SECONDS)
+            finally:
+                server.stop()
+        if not signalled:
+            print("error: the local server stopped by itself (see the log above)", file=sys.stderr)
+            return 1
+        print("stopped", file=sys.stderr)
+        return 0
+    finally:
+        logging.getLogger(LOGGER).removeHandler(handler)
+
+
+def _watch(server: Any, ended: threading.Event) -> None:
+    """Also return when the server ends by itself."""
+    wait = getattr(server, "wait", None)
+    if wait is None:
+        return
+
+    def waiter() -> None:
+        try:
+            wait()
+        finally:
+            ended.set()
+
+    threading.Thread(target=waiter, name="wsnb-serve-wait", daemon=True).start()
