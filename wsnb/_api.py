@@ -254,7 +254,7 @@ class WebSocketApi:
         return _from_dict(cls, data)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, WebSocketApi) and self._spec.to_json() == other._spec.to_json()
+        return isinstance(other, WebSocketApi) and self._spec == other._spec
 
     __hash__ = None  # type: ignore[assignment]  # mutable facade
 

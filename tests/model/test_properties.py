@@ -4,9 +4,9 @@ else and never a half-changed model; ``to_dict`` round-trips."""
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,8 +16,9 @@ from wsnb import Bucket, Function, Table, WebSocketApi, WsnbError
 
 _ROOT = tempfile.mkdtemp(prefix="wsnb-prop-")
 for _rel in ("src/a.py", "src/b.py", "c.py"):
-    os.makedirs(os.path.dirname(os.path.join(_ROOT, _rel)), exist_ok=True)
-    open(os.path.join(_ROOT, _rel), "w").write("def main(event, context):\n    return None\n")
+    _path = Path(_ROOT, _rel)
+    _path.parent.mkdir(parents=True, exist_ok=True)
+    _path.write_text("def main(event, context):\n    return None\n")
 
 TABLE = Table("T", fields={"id": "string"}, primary_index={"partition_key": "id"})
 BUCKET = Bucket("B")

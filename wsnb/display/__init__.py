@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 
+from .._lint import lint
 from ..model._spec import ApiSpec
 from ._graphs import to_dot, to_mermaid
 from ._html import lint_list, routes_table, to_html
@@ -15,7 +16,8 @@ from ._text import text_table
 def mimebundle(spec: ApiSpec) -> dict[str, str]:
     """``text/plain`` + ``text/html`` for Jupyter; never raises (a repr must not break a cell)."""
     try:
-        return {"text/plain": text_table(spec), "text/html": to_html(spec)}
+        findings = lint(spec)
+        return {"text/plain": text_table(spec, findings), "text/html": to_html(spec, findings)}
     except Exception as exc:  # pragma: no cover - defensive
         traceback.print_exc()
         return {"text/plain": f"WebSocketApi({spec.id!r}) cannot be shown: {exc}"}

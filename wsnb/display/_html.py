@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .._lint import lint
+from .._lint import Finding, lint
 from ..model._spec import ApiSpec
 from ._rows import route_rows, summary
 from ._svg import to_svg
@@ -78,8 +78,9 @@ def routes_table(spec: ApiSpec) -> str:
     return f'<table class="wsnb-routes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def lint_list(spec: ApiSpec) -> str:
-    findings = lint(spec)
+def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
+    if findings is None:
+        findings = lint(spec)
     if not findings:
         return '<p class="wsnb-lint-ok">lint: no findings</p>'
     items = "".join(
@@ -90,7 +91,7 @@ def lint_list(spec: ApiSpec) -> str:
     return f'<ul class="wsnb-lint">{items}</ul>'
 
 
-def to_html(spec: ApiSpec) -> str:
+def to_html(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     """The whole static display (deterministic bytes for the same model)."""
     settings = "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in summary(spec).items())
     legend = (
@@ -108,5 +109,5 @@ def to_html(spec: ApiSpec) -> str:
         f'<ul class="wsnb-settings">{settings}</ul>'
         f"{routes_table(spec)}{legend}"
         f'<div class="wsnb-diagram-box">{to_svg(spec)}</div>'
-        f"{lint_list(spec)}</div>"
+        f"{lint_list(spec, findings)}</div>"
     )

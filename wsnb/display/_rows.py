@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import weakref
 from typing import Any
 
 from .._lint import looks_secret
@@ -50,6 +52,16 @@ def authorization(spec: ApiSpec, key: str) -> str:
 def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     """One dict per route: ``key``, ``handler``, ``props`` (display strings), ``provenance``,
     ``return_response``, ``authorization``, ``resources``. Plain JSON, deterministic."""
+    cached = _ROWS.get(spec)
+    if cached is None:
+        cached = _ROWS[spec] = _route_rows(spec)
+    return copy.deepcopy(cached) if len(cached) < 64 else [dict(r) for r in cached]
+
+
+_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     rows = []
     for fn in spec.functions():
         route = spec.route(fn.route_key)

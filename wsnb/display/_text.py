@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._lint import lint
+from .._lint import Finding, lint
 from ..model._spec import ApiSpec
 from ._rows import route_rows, summary
 
@@ -15,7 +15,7 @@ def _clip(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def text_table(spec: ApiSpec) -> str:
+def text_table(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     """``WebSocketApi 'Api'`` + settings + one line per route; * from defaults, + merged."""
     lines = [f"WebSocketApi {spec.id!r}: {len(spec.routes)} route{'s' if len(spec.routes) != 1 else ''}"]
     lines += [f"  {k}: {v}" for k, v in summary(spec).items()]
@@ -35,7 +35,8 @@ def text_table(spec: ApiSpec) -> str:
         for cells in [header, *body]:
             lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
         lines.append("  (* from defaults, + merged with defaults, ^ attached)")
-    findings = lint(spec)
+    if findings is None:
+        findings = lint(spec)
     if findings:
         counts = {}
         for f in findings:

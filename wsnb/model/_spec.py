@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -156,7 +157,7 @@ def _short(value: Any) -> str:
     return repr(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ApiSpec:
     """The whole API as one immutable value. Builders make a new one per call."""
 
@@ -197,7 +198,12 @@ class ApiSpec:
         return merge_function(route, self.defaults, self.permissions, self.bind)
 
     def functions(self) -> list[RouteFunction]:
-        return [self.merged_function(r.key) for r in self.routes]
+        """Every route's merged function, in route order (computed once per spec)."""
+        return list(self._functions)
+
+    @functools.cached_property
+    def _functions(self) -> tuple[RouteFunction, ...]:
+        return tuple(merge_function(r, self.defaults, self.permissions, self.bind) for r in self.routes)
 
     def resources(self) -> list[Resource]:
         """Every Table/Bucket/Secret/Parameter the API refers to, first use first."""
@@ -288,10 +294,19 @@ class ApiSpec:
             out["resources"] = [{"type": r.kind, **r.to_dict()} for r in resources]
         return out
 
+    @functools.cached_property
+    def _canonical(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
     def digest(self) -> str:
         """A stable content hash (same model, same digest, in every process)."""
-        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(self._canonical.encode()).hexdigest()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ApiSpec) and self._canonical == other._canonical
+
+    def __hash__(self) -> int:
+        return hash(self._canonical)
 
     # ----------------------------------------------------------- building
 

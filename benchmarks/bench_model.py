@@ -1,0 +1,88 @@
+"""Model + display speed: import, build a 50-route API and render its HTML; render 500 routes.
+
+Run: python benchmarks/bench_model.py
+Baseline measured in the same run: building the same routes as plain dicts with `json` and a
+naive HTML table, so the ratio shows wsnb's own overhead.
+Targets (issue 3): import + build 50 + render < 0.3 s; render of a 500-route API < 50 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+COLD = """
+import time
+t0 = time.perf_counter()
+import wsnb
+api = wsnb.WebSocketApi("Api").defaults(timeout=20)
+for i in range(50):
+    api.route(f"action{i}", "src/h.main", memory_size=256)
+html = api._repr_mimebundle_()["text/html"]
+print(time.perf_counter() - t0)
+"""
+
+BASELINE = """
+import time
+t0 = time.perf_counter()
+import json
+routes = {}
+for i in range(50):
+    routes[f"action{i}"] = {"function": {"handler": "src/h.main", "memory_size": 256, "timeout": 20}}
+html = "<table>" + "".join(f"<tr><td>{k}</td><td>{json.dumps(v)}</td></tr>" for k, v in routes.items()) + "</table>"
+print(time.perf_counter() - t0)
+"""
+
+
+def in_process_seconds(code: str, cwd: str, n: int = 7) -> float:
+    """Median of the time the snippet itself reports (import + work, no interpreter start)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = [
+        float(subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True,
+                             text=True, env=env).stdout)
+        for _ in range(n)
+    ]
+    return statistics.median(out)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "src").mkdir()
+        Path(tmp, "src/h.py").write_text("def main(event, context):\n    return None\n")
+        base = in_process_seconds(BASELINE, tmp)
+        cold = in_process_seconds(COLD, tmp)
+        print(f"baseline: json dicts + naive HTML table     {base * 1000:8.2f} ms")
+        print(f"wsnb: import + build 50 routes + HTML/SVG   {cold * 1000:8.2f} ms  (target < 300 ms)"
+              f"  ratio {cold / base:.0f}x")
+
+        os.chdir(tmp)
+        sys.path.insert(0, str(ROOT))
+        import wsnb
+
+        api = wsnb.WebSocketApi("Big").defaults(timeout=20)
+        api.add_routes({f"action{i}": "src/h.main" for i in range(500)})
+        samples = []
+        for _ in range(15):
+            t0 = time.perf_counter()
+            api._repr_mimebundle_()
+            samples.append(time.perf_counter() - t0)
+        render = statistics.median(samples)
+        routes = {k: {"function": {"handler": "src/h.main"}} for k in api.routes}
+        t0 = time.perf_counter()
+        for _ in range(15):
+            json.dumps(routes)
+        dump = (time.perf_counter() - t0) / 15
+        print(f"render a 500-route API (text + HTML/SVG)    {render * 1000:8.2f} ms  (target < 50 ms)")
+        print(f"baseline json.dumps of the same 500 routes  {dump * 1000:8.2f} ms  ratio {render / dump:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
