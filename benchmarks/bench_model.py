@@ -67,10 +67,14 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         import wsnb
 
-        api = wsnb.WebSocketApi("Big").defaults(timeout=20)
-        api.add_routes({f"action{i}": "src/h.main" for i in range(500)})
+        # a fresh model each time (different ids), so no cached rows help: the first render
+        apis = []
+        for n in range(15):
+            api = wsnb.WebSocketApi(f"Big{n}").defaults(timeout=20)
+            api.add_routes({f"action{i}": "src/h.main" for i in range(500)})
+            apis.append(api)
         samples = []
-        for _ in range(15):
+        for api in apis:
             t0 = time.perf_counter()
             api._repr_mimebundle_()
             samples.append(time.perf_counter() - t0)

@@ -329,7 +329,7 @@ class ApiSpec:
             routes = tuple(new_route if r.key == route.key else r for r in self.routes)
         else:
             routes = (*self.routes, route)
-        return dataclasses.replace(self, routes=routes).check()
+        return dataclasses.replace(self, routes=routes)
 
 
 def finished_function_error(key: str) -> DefaultsConflictError:
