@@ -297,8 +297,9 @@ def _run_notebook(target: Target) -> dict[str, Any]:
     for number, source in cells:
         filename = f"<{path.name} cell {number}>"
         code_text = transform(source)
-        if _should_skip(code_text):
-            print(f"wsnb: skipped {path.name} cell {number} (it runs or shows the API)", file=sys.stderr)
+        reason = _skip_reason(code_text)
+        if reason:
+            print(f"wsnb: skipped {path.name} cell {number} ({reason})", file=sys.stderr)
             continue
         linecache.cache[filename] = (len(code_text), None, code_text.splitlines(True), filename)
         try:
@@ -345,22 +346,31 @@ def _transformer():
     return manager.transform_cell
 
 
-def _should_skip(source: str) -> bool:
-    """Cells that run or display the API (serve/show) or await at top level."""
+def _skip_reason(source: str) -> str | None:
+    """Why a cell is skipped: it calls ``.serve(``/``.show(`` or awaits at top level."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         try:
             ast.parse(source, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         except SyntaxError:
-            return False  # let compile() report it with the cell's name
-        return True
+            return None  # let compile() report it with the cell's name
+        return "it uses top-level await"
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in _SKIP_CALLS
         ):
+            return f"it calls .{node.func.attr}()"
+    return "it uses top-level await" if _awaits_at_top_level(tree) else None
+
+
+def _awaits_at_top_level(node: ast.AST) -> bool:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(child, (ast.Await, ast.AsyncWith, ast.AsyncFor)) or _awaits_at_top_level(child):
             return True
     return False
 
