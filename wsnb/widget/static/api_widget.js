@@ -188,7 +188,7 @@ function render({ model, el }) {
         ...PROP_COLUMNS.map(([n]) => propCell(row, n)),
         h(
           "td",
-          {},
+          { class: "wsnb-w-other" },
           ...other.map((n) =>
             h("span", { class: `wsnb-w-chip wsnb-w-src-${row.provenance[n] || "route"}`, title: SOURCE_TITLE[row.provenance[n]] || "" }, `${n}=${row.props[n]}`),
           ),
@@ -322,6 +322,7 @@ function render({ model, el }) {
   const templateBox = h("div", { class: "wsnb-w-template-box", hidden: true }, h("div", { class: "wsnb-w-toolbar" }, copyButton, download, copyStatus), counts, template);
   panels.cloudformation.append(
     h("div", { class: "wsnb-w-toolbar" }, synthButton, progress),
+    h("div", { class: "wsnb-w-muted wsnb-w-hint", text: "Runs api.synth() (aws-cdk-lib) in the background; the kernel stays usable meanwhile." }),
     synthError,
     staleTemplate,
     templateBox,
@@ -491,9 +492,16 @@ function render({ model, el }) {
     if (status !== "running" && socket) disconnect();
     sendButton.disabled = connectButton.disabled = status !== "running";
     const conns = model.get("connections");
-    connTable.replaceChildren(
-      h("tbody", {}, ...(conns.length ? conns.map((c) => h("tr", { "data-connection": c.id }, h("td", {}, h("code", { text: c.id })), h("td", { class: "wsnb-w-muted", text: c.connected_at || c.connectedAt || "" })))) : [h("tr", {}, h("td", { class: "wsnb-w-muted", text: "no open connections" }))])),
+    const connRows = conns.map((c) =>
+      h(
+        "tr",
+        { "data-connection": c.id },
+        h("td", {}, h("code", { text: c.id })),
+        h("td", { class: "wsnb-w-muted", text: c.connected_at || c.connectedAt || "" }),
+      ),
     );
+    if (!conns.length) connRows.push(h("tr", {}, h("td", { class: "wsnb-w-muted", text: "no open connections" })));
+    connTable.replaceChildren(h("tbody", {}, ...connRows));
     badge("local", status === "running" ? String(conns.length) : "", status === "running" ? "ok" : "");
   }
   function renderEvents() {
