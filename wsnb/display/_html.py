@@ -32,7 +32,7 @@ STYLE = """<style>
 .wsnb-api .wsnb-settings{margin:0 0 8px;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;color:var(--jp-ui-font-color2,#555)}
 .wsnb-api .wsnb-settings b{color:var(--jp-ui-font-color1,#222);font-weight:600}
 .wsnb-api table.wsnb-routes{border-collapse:collapse;margin:0 0 10px}
-.wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;white-space:nowrap;max-width:28em;overflow:hidden;text-overflow:ellipsis}
+.wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;color:var(--jp-ui-font-color1,#222);white-space:nowrap;max-width:28em;overflow:hidden;text-overflow:ellipsis}
 .wsnb-api table.wsnb-routes th{background:var(--jp-layout-color2,#f3f3f3);color:var(--jp-ui-font-color1,#222);font-weight:600}
 .wsnb-api td code{font-family:var(--jp-code-font-family,monospace);font-size:12px;color:var(--jp-content-font-color1,#222);background:none}
 .wsnb-api td.wsnb-from-defaults{background:var(--jp-info-color3,#e3f2fd);color:var(--jp-ui-font-color1,#222)}
