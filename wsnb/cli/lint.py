@@ -34,7 +34,7 @@ def format_findings(findings: list[Any]) -> str:
     """One block per finding: ``level  CODE  message`` then an indented ``fix:`` line."""
     if not findings:
         return "no findings"
-    width = max(len(level_name(f)) for f in findings)
+    width = max(7, *(len(level_name(f)) for f in findings))  # "warning" keeps columns steady
     lines = []
     for finding in findings:
         lines.append(f"{level_name(finding):<{width}}  {finding.code}  {finding.message}")

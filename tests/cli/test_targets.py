@@ -1,0 +1,114 @@
+"""TARGET loading through a real ``python -m wsnb`` subprocess: modules, files, notebooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli, write_notebook
+
+
+def test_routes_from_file_prints_the_route_table(cli_project: Path) -> None:
+    done = run_cli("routes", "app.py:api", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("WebSocketApi 'Chat': 3 routes")
+    for key in ("$connect", "$disconnect", "sendMessage", "src/send_message.main", "Table Connections"):
+        assert key in done.stdout
+    assert done.stderr == ""
+
+
+def test_variable_is_optional_when_the_file_defines_one_api(cli_project: Path) -> None:
+    named = run_cli("routes", "app.py:api", cwd=cli_project)
+    bare = run_cli("routes", "app.py", cwd=cli_project)
+    assert bare.returncode == 0, bare.stderr
+    assert bare.stdout == named.stdout
+
+
+def test_installed_script_matches_python_dash_m(cli_project: Path) -> None:
+    via_script = run_cli("routes", "app.py", cwd=cli_project, script=True)
+    assert via_script.returncode == 0, via_script.stderr
+    assert via_script.stdout == run_cli("routes", "app.py", cwd=cli_project).stdout
+
+
+def test_file_target_runs_in_its_own_folder(cli_project: Path, tmp_path: Path) -> None:
+    # from elsewhere, src/connect.py is still found next to app.py: lint has no missing-file warning
+    done = run_cli("lint", str(cli_project / "app.py"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "handler-file-missing" not in done.stdout
+    assert "access-log-role" in done.stdout
+
+
+def test_module_target_with_dotted_name(cli_project: Path) -> None:
+    done = run_cli("routes", "chatpkg.chat:api", "--format", "json", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    model = json.loads(done.stdout)
+    assert model["id"] == "FromModule"
+    assert list(model["routes"]) == ["$default"]
+
+
+def test_module_target_without_variable(cli_project: Path) -> None:
+    done = run_cli("routes", "chatpkg.chat", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    assert "WebSocketApi 'FromModule'" in done.stdout
+
+
+def test_wsnb_cli_flag_is_set_while_loading(cli_project: Path) -> None:
+    done = run_cli("routes", "needs_flag.py", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    assert "WebSocketApi 'Flagged'" in done.stdout
+
+
+def test_notebook_target_skips_serve_show_and_await_cells(cli_project: Path) -> None:
+    done = run_cli("routes", "chat.ipynb", "--format", "json", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    model = json.loads(done.stdout)
+    assert model["id"] == "Notebook"
+    handler = model["routes"]["$default"]["function"]["handler"]["python"]
+    # inspect.getsource worked on a function defined in a notebook cell
+    assert handler["name"] == "shout"
+    assert handler["source"].startswith("def shout(event, context):")
+    assert done.stderr.splitlines() == [
+        "wsnb: skipped chat.ipynb cell 4 (it calls .serve())",
+        "wsnb: skipped chat.ipynb cell 5 (it uses top-level await)",
+        "wsnb: skipped chat.ipynb cell 6 (it calls .show())",
+    ]
+
+
+def test_notebook_named_variable_and_table(cli_project: Path) -> None:
+    done = run_cli("routes", "chat.ipynb:nb_api", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    assert "shout() (notebook)" in done.stdout
+
+
+def test_notebook_cells_tagged_wsnb_skip_do_not_run(tmp_path: Path) -> None:
+    write_notebook(
+        tmp_path / "tagged.ipynb",
+        [
+            ("code", "from wsnb import WebSocketApi\napi = WebSocketApi('Tagged')"),
+            ("code", "raise RuntimeError('should be skipped')"),
+        ],
+        tags={1: ["wsnb-skip"]},
+    )
+    done = run_cli("routes", "tagged.ipynb", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "WebSocketApi 'Tagged'" in done.stdout
+
+
+def test_notebook_error_names_cell_and_line(cli_project: Path) -> None:
+    done = run_cli("routes", "failing.ipynb", cwd=cli_project)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: Loading failing.ipynb failed in failing.ipynb cell 2, line 2: "
+        "ZeroDivisionError: division by zero "
+        "Fix: fix the error in failing.ipynb, or rerun with --traceback for the full traceback\n"
+    )
+
+
+@pytest.mark.parametrize("fmt, marker", [("mermaid", "flowchart"), ("dot", "digraph")])
+def test_routes_diagram_formats(cli_project: Path, fmt: str, marker: str) -> None:
+    done = run_cli("routes", "app.py", "-f", fmt, cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    assert marker in done.stdout
+    assert "sendMessage" in done.stdout
