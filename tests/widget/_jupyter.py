@@ -6,6 +6,7 @@ server extensions of one ``jupyter_server``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -116,10 +117,8 @@ class JupyterServer:
 
     def shutdown_kernels(self) -> None:
         for kernel in self.api("GET", "/api/kernels"):
-            try:
+            with contextlib.suppress(urllib.error.URLError):
                 self.api("DELETE", f"/api/kernels/{kernel['id']}")
-            except urllib.error.URLError:
-                pass
 
     def log(self) -> str:
         try:

@@ -93,6 +93,7 @@ def model_state(api: WebSocketApi) -> dict[str, Any]:
     """All model-derived traits of the widget, each section with its own error text."""
     spec = api.spec
     state: dict[str, Any] = {"api_id": spec.id, "digest": spec.digest()}
+    _checked, err_model = _section(spec.check)
     state["overview"], err_overview = _section(overview, spec)
     state["routes"], state["routes_error"] = _section(route_rows, spec)
     state["svg"], state["svg_error"] = _section(_svg, spec)
@@ -101,7 +102,7 @@ def model_state(api: WebSocketApi) -> dict[str, Any]:
     state["routes"] = state["routes"] or []
     state["svg"] = state["svg"] or ""
     state["findings"] = state["findings"] or []
-    state["error"] = err_overview
+    state["error"] = err_model or err_overview
     return state
 
 

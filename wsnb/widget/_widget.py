@@ -32,8 +32,10 @@ class ApiWidget(anywidget.AnyWidget):
     'done'
     """
 
-    _esm = _STATIC / "api_widget.js"
-    _css = _STATIC / "api_widget.css"
+    # Source text, not paths: anywidget ties every instance to a path's change signal
+    # (hot reload) with a strong reference, so views shown from a path are never freed.
+    _esm = (_STATIC / "api_widget.js").read_text(encoding="utf-8")
+    _css = (_STATIC / "api_widget.css").read_text(encoding="utf-8")
 
     # --- the model (re-derived on every change)
     api_id = traitlets.Unicode("").tag(sync=True)
@@ -163,7 +165,9 @@ class ApiWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Close the view and stop an emulator it started."""
-        self._server.stop()
+        server = getattr(self, "_server", None)  # also called by __del__ of a half-built widget
+        if server is not None:
+            server.stop()
         super().close()
 
     # ------------------------------------------------------------------ display
