@@ -1,0 +1,200 @@
+"""Handler assets: which files each Lambda ships, laid out relative to an app root.
+
+Both back ends use the same layout, so the asset hashes CDK computes are the same:
+``synth`` stages it in a temp directory keyed by content hash, ``export`` writes it next to
+``app.py``. Layout rules:
+
+- ``FileHandler("src/connect.main")`` ships the directory ``src/`` (as ``src/``), with Lambda
+  handler ``connect.main``;
+- a top-level file handler ``"connect.main"`` ships only ``connect.py``, in
+  ``wsnb_functions/connect/``;
+- a notebook function ``send`` ships ``callable_module_source(...)`` as
+  ``wsnb_functions/send_handler/send_handler.py``.
+
+Hidden files, ``__pycache__`` and ``*.pyc`` are left out. Nothing outside the working
+directory is ever read: a symlink pointing out is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._errors import SynthError, WsnbError
+from ..model import CallableHandler, FileHandler, callable_module_source
+
+GENERATED_DIR = "wsnb_functions"
+_SKIP_DIRS = {"__pycache__", "node_modules", "cdk.out"}
+
+
+@dataclass(frozen=True)
+class AssetFile:
+    path: str  # posix path relative to the app root
+    source: str | None = None  # absolute path of the file to copy
+    text: str | None = None  # or generated text
+
+    def data(self) -> bytes:
+        if self.text is not None:
+            return self.text.encode()
+        assert self.source is not None
+        return Path(self.source).read_bytes()
+
+
+@dataclass
+class AssetLayout:
+    """Handlers → (asset directory, Lambda handler string), and every file of every asset."""
+
+    handlers: dict[object, tuple[str, str]] = field(default_factory=dict)
+    files: dict[str, AssetFile] = field(default_factory=dict)
+    directories: list[str] = field(default_factory=list)
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for rel in sorted(self.files):
+            data = self.files[rel].data()
+            h.update(rel.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+        return h.hexdigest()
+
+
+def collect_assets(
+    handlers: Iterable[tuple[str, FileHandler | CallableHandler]],
+    *,
+    root: str | None = None,
+    error: type[WsnbError] = SynthError,
+) -> AssetLayout:
+    """The layout for ``(where, handler)`` pairs; ``where`` names the route in errors."""
+    base = Path(root or os.getcwd()).resolve()
+    layout = AssetLayout()
+    generated: dict[str, object] = {}
+    for where, handler in handlers:
+        if handler in layout.handlers:
+            continue
+        if isinstance(handler, CallableHandler):
+            rel = f"{GENERATED_DIR}/{handler.module_name}"
+            if rel in generated and generated[rel] != handler:
+                raise error(
+                    f"{where}: two different notebook functions are both named {handler.name!r}.",
+                    given=handler.name,
+                    fix="give each handler function its own name",
+                )
+            generated[rel] = handler
+            _add(layout, AssetFile(f"{rel}/{handler.module_name}.py", text=callable_module_source(handler)), error)
+            layout.handlers[handler] = (rel, handler.text)
+            _add_dir(layout, rel)
+            continue
+        file_path = base / handler.file
+        if not file_path.is_file():
+            raise error(
+                f"{where}: handler file {handler.file!r} was not found.",
+                given=str(handler),
+                allowed=f"a Python file at {file_path}",
+                fix=f"create {handler.file} with def {handler.function_name}(event, context), "
+                "or run from the directory that holds it",
+                path=where,
+            )
+        _inside(base, file_path, where, error)
+        module = handler.module_path.rsplit("/", 1)[-1]
+        lambda_handler = f"{module}.{handler.function_name}"
+        if not handler.directory:
+            rel = f"{GENERATED_DIR}/{module}"
+            _add(layout, AssetFile(f"{rel}/{module}.py", source=str(file_path)), error)
+        else:
+            rel = handler.directory
+            if rel.split("/")[0] == GENERATED_DIR:
+                raise error(
+                    f"{where}: the folder name {GENERATED_DIR!r} is reserved for wsnb's generated assets.",
+                    given=str(handler),
+                    fix="rename the folder that holds the handler",
+                    path=where,
+                )
+            if rel not in layout.directories:
+                for name, src in _walk(base, base / rel, where, error):
+                    _add(layout, AssetFile(f"{rel}/{name}", source=src), error)
+        _add_dir(layout, rel)
+        layout.handlers[handler] = (rel, lambda_handler)
+    return layout
+
+
+def _add(layout: AssetLayout, item: AssetFile, error: type[WsnbError]) -> None:
+    old = layout.files.get(item.path)
+    if old is not None and old.data() != item.data():
+        raise error(f"Two assets want the file {item.path!r} with different contents.", given=item.path)
+    layout.files[item.path] = item
+
+
+def _add_dir(layout: AssetLayout, rel: str) -> None:
+    if rel not in layout.directories:
+        layout.directories.append(rel)
+
+
+def _inside(base: Path, path: Path, where: str, error: type[WsnbError]) -> Path:
+    real = path.resolve()
+    if real != base and base not in real.parents:
+        raise error(
+            f"{where}: {path} resolves to {real}, outside the working directory {base}.",
+            given=str(path),
+            allowed=f"files inside {base}",
+            fix="copy the file into the project instead of linking to it",
+            path=where,
+        )
+    return real
+
+
+def _walk(base: Path, top: Path, where: str, error: type[WsnbError], depth: int = 0) -> list[tuple[str, str]]:
+    """(relative name, absolute source) of every file under ``top``, sorted, links checked."""
+    if depth > 32:
+        raise error(f"{where}: {top} is nested too deeply (a symlink loop?).", given=str(top))
+    real_top = _inside(base, top, where, error)
+    found: list[tuple[str, str]] = []
+    for entry in sorted(os.scandir(real_top), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.name in _SKIP_DIRS or entry.name.endswith(".pyc"):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            _inside(base, path, where, error)
+        if path.is_dir():
+            for name, src in _walk(base, path, where, error, depth + 1):
+                found.append((f"{entry.name}/{name}", src))
+        elif path.is_file():
+            found.append((entry.name, str(path.resolve())))
+    return found
+
+
+def write_layout(layout: AssetLayout, root: Path) -> None:
+    """Write every asset file under ``root`` (which must already exist)."""
+    for rel in sorted(layout.files):
+        item = layout.files[rel]
+        target = root.joinpath(*rel.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if item.text is not None:
+            target.write_bytes(item.text.encode())
+        else:
+            assert item.source is not None
+            shutil.copyfile(item.source, target)
+
+
+def stage_layout(layout: AssetLayout) -> Path:
+    """A temp app root holding the layout, reused while the contents are unchanged."""
+    base = Path(tempfile.gettempdir()) / "wsnb-assets"
+    root = base / layout.digest()[:32]
+    if (root / ".complete").is_file():
+        return root
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=base))
+    try:
+        write_layout(layout, tmp)
+        (tmp / ".complete").write_text("ok")
+        try:
+            os.rename(tmp, root)
+        except OSError:  # another process staged it first
+            if not (root / ".complete").is_file():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return root

@@ -1,0 +1,83 @@
+"""The result of ``api.synth()``: the template, counts, warnings and a rich display."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+_CSS = (
+    "font-family:var(--jp-ui-font-family, system-ui, sans-serif);"
+    "color:var(--jp-ui-font-color1, #222);font-size:var(--jp-ui-font-size1, 13px)"
+)
+_CELL = "padding:2px 10px;border-bottom:1px solid var(--jp-border-color2, #ddd);text-align:left"
+_PRE = (
+    "max-height:420px;overflow:auto;padding:6px;"
+    "background:var(--jp-layout-color2, #f5f5f5);color:var(--jp-content-font-color1, #222);"
+    "font-family:var(--jp-code-font-family, monospace);font-size:var(--jp-code-font-size, 12px)"
+)
+
+
+class SynthResult:
+    """A synthesized CloudFormation template for one API.
+
+    ``template`` is the CloudFormation dict, ``resource_counts`` maps each resource type to
+    its count, ``warnings`` lists what to know before deploying. ``to_json()`` is deterministic.
+    """
+
+    def __init__(self, template: dict[str, Any], *, stack_name: str, warnings: list[str]) -> None:
+        self.template = template
+        self.stack_name = stack_name
+        self.warnings = list(warnings)
+        counts: dict[str, int] = {}
+        for res in template.get("Resources", {}).values():
+            counts[res["Type"]] = counts.get(res["Type"], 0) + 1
+        self.resource_counts = dict(sorted(counts.items()))
+
+    @property
+    def resource_total(self) -> int:
+        return sum(self.resource_counts.values())
+
+    def to_json(self) -> str:
+        """The template as deterministic JSON text (sorted keys, one-space indent)."""
+        return json.dumps(self.template, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def save(self, path: str | Path) -> Path:
+        """Write the template JSON to ``path``; returns the path."""
+        target = Path(path)
+        target.write_text(self.to_json(), encoding="utf-8")
+        return target
+
+    def __repr__(self) -> str:
+        return self._text()
+
+    def _text(self) -> str:
+        lines = [f"SynthResult: stack {self.stack_name!r}, {self.resource_total} resources"]
+        width = max((len(t) for t in self.resource_counts), default=0)
+        lines += [f"  {t:<{width}}  {n}" for t, n in self.resource_counts.items()]
+        lines += [f"  ! {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": self._text(), "text/html": self._html()}
+
+    def _html(self) -> str:
+        rows = "".join(
+            f'<tr><td style="{_CELL}"><code>{html.escape(t)}</code></td>'
+            f'<td style="{_CELL};text-align:right">{n}</td></tr>'
+            for t, n in self.resource_counts.items()
+        )
+        warnings = "".join(
+            f'<li style="color:var(--jp-warn-color0, #b35900)">{html.escape(w)}</li>' for w in self.warnings
+        )
+        return (
+            f'<div class="wsnb-synth" style="{_CSS}">'
+            f"<div><strong>Stack {html.escape(self.stack_name)}</strong>: {self.resource_total} resources</div>"
+            f'<table style="border-collapse:collapse;margin:4px 0">'
+            f'<thead><tr><th style="{_CELL}">Resource type</th><th style="{_CELL}">Count</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+            + (f'<ul style="margin:4px 0">{warnings}</ul>' if warnings else "")
+            + f"<details><summary>CloudFormation template (JSON)</summary>"
+            f'<pre style="{_PRE}">{html.escape(self.to_json())}</pre></details></div>'
+        )
