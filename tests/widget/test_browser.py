@@ -1,0 +1,188 @@
+"""ApiWidget in a real browser: JupyterLab (light and dark) and Notebook 7, driven by chromium.
+
+Screenshots land in ``test-artifacts/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from ._browser import WIDGET, run_all_cells, screenshot, theme, wait_idle
+from ._jupyter import JupyterServer
+from .conftest import NOTEBOOK_CELLS
+
+pytestmark = pytest.mark.browser
+
+ROUTES = ["$connect", "sendMessage", "$default"]  # the third comes from a later cell
+SYNTH_TIMEOUT_MS = 120_000
+
+
+def open_widget(page: Any, jupyter: JupyterServer, url_for: str, name: str) -> Any:
+    jupyter.write_notebook(name, NOTEBOOK_CELLS)
+    url = jupyter.lab_url(name) if url_for == "lab" else jupyter.notebook7_url(name)
+    run_all_cells(page, url)
+    page.wait_for_selector(WIDGET, state="attached")
+    wait_idle(page)
+    widget = page.locator(WIDGET)
+    assert widget.count() == 1
+    widget.scroll_into_view_if_needed()
+    return widget
+
+
+def tab(widget: Any, name: str) -> Any:
+    widget.locator(f'button[data-tab="{name}"]').click()
+    panel = widget.locator(f'.wsnb-w-panel[data-section="{name}"]')
+    panel.wait_for(state="visible")
+    return panel
+
+
+def check_routes(widget: Any) -> None:
+    panel = tab(widget, "routes")
+    rows = panel.locator("tr.wsnb-w-route-row")
+    # the later cell's route arrived, in order, without re-displaying the widget
+    rows.nth(2).wait_for(state="visible")
+    assert [rows.nth(i).get_attribute("data-route") for i in range(rows.count())] == ROUTES
+    send = panel.locator('tr[data-route="sendMessage"]')
+    assert send.locator('td[data-prop="memory_size"]').inner_text() == "512 MB"
+    timeout = send.locator('td[data-prop="timeout"]')
+    assert timeout.inner_text() == "20 s"
+    assert "wsnb-w-src-defaults" in timeout.get_attribute("class")  # provenance highlighted
+    panel.locator("input.wsnb-w-filter").fill("send")
+    assert [r.get_attribute("data-route") for r in rows.all() if r.is_visible()] == ["sendMessage"]
+    assert "1 of 3 routes" in panel.locator(".wsnb-w-filter-count").inner_text()
+    panel.locator("input.wsnb-w-filter").fill("")
+    assert sum(r.is_visible() for r in rows.all()) == 3
+
+
+def check_diagram(widget: Any) -> None:
+    panel = tab(widget, "diagram")
+    svg = panel.locator("svg.wsnb-diagram")
+    assert svg.is_visible()
+    assert svg.locator("g.wsnb-route").count() == 3
+    svg.locator('g.wsnb-route[data-route="sendMessage"]').click()
+    detail = panel.locator('.wsnb-w-detail[data-route="sendMessage"]')
+    detail.wait_for(state="visible")
+    text = detail.inner_text()
+    assert "src/send.main" in text and "512 MB" in text and "from defaults" in text
+
+
+def check_lint(widget: Any) -> None:
+    panel = tab(widget, "lint")
+    findings = panel.locator("li.wsnb-w-finding")
+    assert findings.count() >= 1
+    codes = [f.get_attribute("data-code") for f in findings.all()]
+    assert "access-log-role" in codes
+    first = findings.first
+    assert first.get_attribute("data-level") in ("error", "warning", "info")
+    assert first.locator(".wsnb-w-fix").count() == 1
+
+
+def check_synth(widget: Any, page: Any, *, copy: bool = False) -> None:
+    panel = tab(widget, "cloudformation")
+    panel.locator("button.wsnb-w-synth").click()
+    page.wait_for_function(
+        "sel => ['done', 'error'].includes(document.querySelector(sel).dataset.synthStatus)",
+        arg=WIDGET,
+        timeout=SYNTH_TIMEOUT_MS,
+    )
+    error = panel.locator(".wsnb-w-synth-error")
+    assert not error.is_visible(), error.inner_text()
+    template_text = panel.locator("pre.wsnb-w-template").inner_text()
+    template = json.loads(template_text)
+    types = [r["Type"] for r in template["Resources"].values()]
+    assert types.count("AWS::ApiGatewayV2::Route") == 3
+    assert panel.locator('.wsnb-w-counts tr[data-type="AWS::Lambda::Function"] td').nth(1).inner_text() == "3"
+    assert int(panel.locator(".wsnb-w-total").inner_text()) == len(types)
+    href = panel.locator("a.wsnb-w-download").get_attribute("href")
+    prefix = "data:application/json;base64,"
+    assert href.startswith(prefix)
+    assert json.loads(base64.b64decode(href[len(prefix):])) == template
+    assert panel.locator("a.wsnb-w-download").get_attribute("download") == "Chat.template.json"
+    if copy:
+        panel.locator("button.wsnb-w-copy").click()
+        status = panel.locator(".wsnb-w-copy-status")
+        page.wait_for_function("el => el.textContent.length > 0", arg=status.element_handle())
+        assert status.inner_text() == "Copied to the clipboard."
+        assert json.loads(page.evaluate("navigator.clipboard.readText()")) == template
+
+
+def check_local(widget: Any, page: Any) -> None:
+    panel = tab(widget, "local")
+    panel.locator("button.wsnb-w-start").click()
+    page.wait_for_function(
+        "sel => ['running', 'error'].includes(document.querySelector(sel).dataset.serverStatus)",
+        arg=WIDGET,
+        timeout=60_000,
+    )
+    error = panel.locator(".wsnb-w-server-error")
+    assert not error.is_visible(), error.inner_text()
+    assert panel.locator("code.wsnb-w-url").inner_text().startswith("ws://127.0.0.1:")
+    box = panel.locator("input.wsnb-w-client-input")
+    assert json.loads(box.input_value()) == {"action": "sendMessage", "data": "hello"}
+    panel.locator("button.wsnb-w-client-send").click()
+    reply = panel.locator("li.wsnb-w-log-recv")
+    reply.first.wait_for(state="visible", timeout=30_000)
+    assert reply.first.inner_text().endswith("echo: hello")
+    # the emulator reports the browser's connection and message back through the kernel
+    panel.locator("table.wsnb-w-connections tr[data-connection]").first.wait_for(state="attached", timeout=15_000)
+    panel.locator("li.wsnb-w-event").first.wait_for(state="attached", timeout=15_000)
+
+
+def test_widget_in_jupyterlab(page, jupyter):
+    widget = open_widget(page, jupyter, "lab", "widget-lab.ipynb")
+    check_routes(widget)
+    screenshot(page, "lab-routes", widget)
+    check_diagram(widget)
+    screenshot(page, "lab-diagram", widget)
+    check_lint(widget)
+    screenshot(page, "lab-lint", widget)
+    check_synth(widget, page, copy=True)
+    screenshot(page, "lab-cloudformation", widget)
+    check_local(widget, page)
+    screenshot(page, "lab-local", widget)
+    screenshot(page, "lab-page")
+    assert page.page_errors == []
+
+
+def test_widget_in_notebook7(page, jupyter):
+    widget = open_widget(page, jupyter, "notebook7", "widget-nb7.ipynb")
+    assert page.locator("#top-panel, .jp-NotebookKernelStatus, #jp-top-panel").count() >= 1
+    assert "/notebooks/" in page.url
+    check_routes(widget)
+    check_diagram(widget)
+    check_lint(widget)
+    check_synth(widget, page)
+    screenshot(page, "notebook7-cloudformation", widget)
+    check_local(widget, page)
+    screenshot(page, "notebook7-local", widget)
+    assert page.page_errors == []
+
+
+def _luminance(css_color: str) -> float:
+    parts = css_color[css_color.index("(") + 1 : css_color.index(")")].split(",")
+    r, g, b = (float(p) for p in parts[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_widget_in_jupyterlab_dark_theme(page, jupyter):
+    jupyter.set_theme("dark")
+    try:
+        widget = open_widget(page, jupyter, "lab", "widget-dark.ipynb")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        colours = theme(page)
+        assert colours["name"] == "JupyterLab Dark"
+        assert _luminance(colours["background"]) < 80 < _luminance(colours["color"])  # light text on dark
+        check_routes(widget)
+        screenshot(page, "dark-routes", widget)
+        check_diagram(widget)
+        screenshot(page, "dark-diagram", widget)
+        check_lint(widget)
+        check_synth(widget, page)
+        screenshot(page, "dark-cloudformation", widget)
+        assert page.page_errors == []
+    finally:
+        jupyter.set_theme("light")
