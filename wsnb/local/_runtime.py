@@ -1,0 +1,219 @@
+"""What a Lambda function is locally: its name, limits, environment, and its loaded handler.
+
+File handlers (``"src/send.main"``) are imported from ``<root>/src/send.py`` once per function
+(each route is its own Lambda function, so module-level state is per route, as in AWS) and
+re-imported when the file's modification time changes. Notebook functions are called directly;
+a notebook function rebuilt from JSON (no live object) is run from its source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import re
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._errors import EmulatorError
+from ..model import CallableHandler, FileHandler, callable_module_source
+from ._ids import log_stream_name, now_ms
+
+
+class LambdaContext:
+    """The ``context`` argument, with the attributes of AWS's Python runtime."""
+
+    __slots__ = (
+        "_deadline",
+        "aws_request_id",
+        "client_context",
+        "function_name",
+        "function_version",
+        "identity",
+        "invoked_function_arn",
+        "log_group_name",
+        "log_stream_name",
+        "memory_limit_in_mb",
+    )
+
+    def __init__(self, runtime: FunctionRuntime, request_id: str, timeout: float) -> None:
+        self.aws_request_id = request_id
+        self.function_name = runtime.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = runtime.arn
+        # AWS's Python runtime reads this from AWS_LAMBDA_FUNCTION_MEMORY_SIZE: a string.
+        self.memory_limit_in_mb = str(runtime.memory)
+        self.log_group_name = runtime.log_group
+        self.log_stream_name = runtime.log_stream
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+    def __repr__(self) -> str:
+        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
+
+
+@dataclass
+class FunctionRuntime:
+    """One route's (or the authorizer's) function, ready to invoke."""
+
+    key: str  # route key, or "authorizer"
+    name: str
+    arn: str
+    handler: FileHandler | CallableHandler
+    timeout: float  # the function's own timeout (seconds)
+    memory: int
+    environment: dict[str, str]  # the overlay for os.environ (see _environ)
+    log_group: str
+    log_stream: str
+    env_digest: str = ""
+    return_response: bool = False
+
+
+_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def function_name(stage: str, app: str, api: str, key: str, given: str | None) -> str:
+    if given:
+        return given
+    slug = _SLUG.sub("", key.lstrip("$")) or "route"
+    return f"{stage}-{app}-{api}-{slug}"[:64]
+
+
+def make_runtime(
+    key: str,
+    props: dict[str, Any],
+    *,
+    name: str,
+    region: str,
+    account: str,
+    environment: dict[str, str],
+    return_response: bool = False,
+) -> FunctionRuntime:
+    env_digest = hashlib.sha256(repr(sorted(environment.items())).encode()).hexdigest()[:16]
+    return FunctionRuntime(
+        key=key,
+        name=name,
+        arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
+        handler=props["handler"],
+        timeout=float(props.get("timeout", 10)),
+        memory=int(props.get("memory_size", 1024)),
+        environment=environment,
+        log_group=f"/aws/lambda/{name}",
+        log_stream=log_stream_name(now_ms()),
+        env_digest=env_digest,
+        return_response=return_response,
+    )
+
+
+@dataclass
+class _Loaded:
+    func: Callable[..., Any]
+    is_async: bool
+    mtime: int = 0
+    path: Path | None = None
+    module: Any = field(default=None, repr=False)
+
+
+class HandlerLoader:
+    """Finds the callable behind a handler, importing (and re-importing) handler files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[tuple[str, str, str], _Loaded] = {}
+        self._locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _cache_key(self, rt: FunctionRuntime) -> tuple[str, str, str]:
+        h = rt.handler
+        ident = h.text if isinstance(h, FileHandler) else f"{h.name}:{hashlib.sha256(h.source.encode()).hexdigest()[:16]}"
+        return (rt.key, ident, rt.env_digest)
+
+    def cached(self, rt: FunctionRuntime) -> _Loaded | None:
+        """The loaded handler if it is still fresh (a cheap check the event loop may make)."""
+        h = rt.handler
+        if isinstance(h, CallableHandler) and h.func is not None:
+            return _Loaded(h.func, inspect.iscoroutinefunction(h.func))
+        entry = self._cache.get(self._cache_key(rt))
+        if entry is None:
+            return None
+        if entry.path is not None:
+            try:
+                if entry.path.stat().st_mtime_ns != entry.mtime:
+                    return None
+            except OSError:
+                return None
+        return entry
+
+    def load(self, rt: FunctionRuntime) -> _Loaded:
+        """Import (or re-import) the handler. Call it with the function's environment in place."""
+        fresh = self.cached(rt)
+        if fresh is not None:
+            return fresh
+        key = self._cache_key(rt)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            fresh = self.cached(rt)
+            if fresh is not None:
+                return fresh
+            h = rt.handler
+            entry = self._load_file(rt, h) if isinstance(h, FileHandler) else self._load_source(rt, h)
+            self._cache[key] = entry
+            return entry
+
+    def _module_name(self, rt: FunctionRuntime, stem: str) -> str:
+        tag = hashlib.sha256(repr(self._cache_key(rt)).encode()).hexdigest()[:10]
+        return f"_wsnb_local_{tag}_{_SLUG.sub('_', stem)}"
+
+    def _load_file(self, rt: FunctionRuntime, h: FileHandler) -> _Loaded:
+        path = (self.root / h.file).resolve()
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            raise EmulatorError(
+                f"Handler file {h.file!r} of route {rt.key!r} does not exist.",
+                given=str(path),
+                fix=f"create {h.file} with def {h.function_name}(event, context), or serve from the folder it is relative to (root=...)",
+            ) from None
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.append(folder)
+        name = self._module_name(rt, path.stem)
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise EmulatorError(f"Cannot import handler file {h.file!r}.", given=str(path))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        func = getattr(module, h.function_name, None)
+        if not callable(func):
+            raise EmulatorError(
+                f"Handler file {h.file!r} has no function {h.function_name!r}.",
+                given=sorted(n for n in vars(module) if not n.startswith("_")),
+                fix=f"def {h.function_name}(event, context): ...",
+            )
+        return _Loaded(func, inspect.iscoroutinefunction(func), mtime, path, module)
+
+    def _load_source(self, rt: FunctionRuntime, h: CallableHandler) -> _Loaded:
+        name = self._module_name(rt, h.name)
+        module = types.ModuleType(name)
+        module.__file__ = f"<wsnb {h.name}>"
+        sys.modules[name] = module
+        code = compile(callable_module_source(h), module.__file__, "exec")
+        exec(code, module.__dict__)
+        func = module.__dict__[h.name]
+        return _Loaded(func, inspect.iscoroutinefunction(func), module=module)
