@@ -134,7 +134,7 @@ class _Compiler:
         authorizer = self.authorizer()
         functions, routes = self.routes(api, authorizer)
         domain, certificate = self.domain(api, stage)
-        self.plan.body = self.body
+        self.plan.body = _drop_unused_stack(self.body)
         self.plan.outputs = {
             "web_socket_api": api,
             "web_socket_stage": stage,
@@ -543,6 +543,23 @@ def _dynamo_key(table: Table, name: str | None) -> Call | None:
         return None
     kind = {"string": "STRING", "number": "NUMBER", "binary": "BINARY"}[table.fields[name]]
     return call("aws_dynamodb.Attribute", name=name, type=Sym(f"aws_dynamodb.AttributeType.{kind}"))
+
+
+def _drop_unused_stack(body: list[Any]) -> list[Any]:
+    """Drop ``stack = Stack.of(self)`` when nothing reads it (keeps the exported code lint-clean)."""
+
+    def uses(node: Any) -> bool:
+        if node == Var("stack"):
+            return True
+        if isinstance(node, (list, tuple)):
+            return any(uses(n) for n in node)
+        if hasattr(node, "__dataclass_fields__"):
+            return any(uses(getattr(node, f)) for f in node.__dataclass_fields__)
+        return False
+
+    if uses([s for s in body if not (isinstance(s, Assign) and s.var == "stack")]):
+        return body
+    return [s for s in body if not (isinstance(s, Assign) and s.var == "stack")]
 
 
 def compile_plan(spec: ApiSpec, opts: Options, assets: AssetLayout) -> Plan:
