@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._target import working_directory
@@ -16,10 +17,10 @@ from .synth import describe, synthesize
 
 TUTORIALS = """\
 Next:
-  wsnb serve {target} --port 8080      run it locally, then connect a WebSocket client
-  wsnb export {target} {out}/cdk-app    a standalone CDK app
-Tutorials: the notebooks/ folder of the wsnb repository (`jupyter lab notebooks/`, or open
-binder/); from Python: `from wsnb.examples import build_chat_api, copy_chat_example`."""
+  run it locally:        wsnb serve {target} --port 8080
+  a standalone CDK app:  wsnb export {target} {export_dir}
+  the tutorials:         jupyter lab notebooks/   (in the wsnb repository; binder/ opens them online)
+  from Python:           from wsnb.examples import build_chat_api, copy_chat_example"""
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -63,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
     template = out / "template.json"
     template.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     print(f"\nSynthesized {describe(result)}; wrote the CloudFormation template to {template}")
-    target = _shell_path(out / "app.py") + ":api"
-    print(TUTORIALS.format(target=target, out=_shell_path(out)))
+    print()
+    print(TUTORIALS.format(target=_shell_path(out / "app.py") + ":api", export_dir=_shell_path(out / "cdk-app")))
     sys.stdout.flush()
     return 0
 
@@ -73,7 +74,10 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-def _shell_path(path: object) -> str:
+def _shell_path(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it, quoted for a shell."""
+    import os
     import shlex
 
-    return shlex.quote(str(path))
+    relative = os.path.relpath(path)
+    return shlex.quote(relative if not relative.startswith("..") else str(path))
