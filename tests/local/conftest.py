@@ -1,0 +1,65 @@
+"""Shared helpers for the emulator tests: real websockets clients on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.local import handlers_nb
+
+
+def run(coro: Any) -> Any:
+    """Run a client coroutine with a hard deadline."""
+    return asyncio.run(asyncio.wait_for(coro, 30))
+
+
+async def exchange(url: str, *messages: Any, expect: int | None = None, **connect_kw: Any) -> list[Any]:
+    """Connect, send each message, and collect ``expect`` replies (default: one per message)."""
+    import websockets
+
+    replies = []
+    async with websockets.connect(url, open_timeout=10, **connect_kw) as ws:
+        for m in messages:
+            await ws.send(m)
+        for _ in range(len(messages) if expect is None else expect):
+            replies.append(await asyncio.wait_for(ws.recv(), 10))
+    return replies
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+def seen(kind: str) -> list[tuple[str, dict, dict]]:
+    return [s for s in handlers_nb.SEEN if s[0] == kind]
+
+
+def action(name: str, **extra: Any) -> str:
+    return json.dumps({"action": name, **extra})
+
+
+@pytest.fixture(autouse=True)
+def _clear_seen():
+    handlers_nb.SEEN.clear()
+    yield
+    handlers_nb.SEEN.clear()
+
+
+@pytest.fixture
+def aws_env(monkeypatch):
+    """Fake credentials and region for calls made from the test itself (the 'notebook')."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

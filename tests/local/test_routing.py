@@ -1,0 +1,176 @@
+"""Route selection, error frames, route responses, $connect decisions, handler kinds."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from tests.local import handlers_nb as h
+from tests.local.conftest import action, exchange, run, seen
+from wsnb import WebSocketApi
+
+FRAME = re.compile(r'^\{"message": "(?P<m>[^"]+)", "connectionId":"(?P<c>[A-Za-z0-9]{15}=)", "requestId":"(?P<r>[A-Za-z0-9]{15}=)"\}$')
+
+
+@pytest.fixture(scope="module")
+def server():
+    api = (
+        WebSocketApi("Routing")
+        .route("$connect", h.on_connect)
+        .route("dump", h.dump, return_response=True)
+        .route("quiet", h.dump)  # no return_response: the body is ignored
+        .route("boom", h.boom)
+        .route("slow", h.slow, return_response=True)
+        .route("asyncEcho", h.async_echo, return_response=True)
+        .route("bad", h.unserializable, return_response=True)
+    )
+    with api.serve(integration_timeout=0.5) as srv:
+        yield srv
+
+
+def test_action_selects_route(server):
+    (reply,) = run(exchange(server.url, action("dump")))
+    assert json.loads(reply)["event"]["requestContext"]["routeKey"] == "dump"
+
+
+@pytest.mark.parametrize("body", ["not json", '{"action": "nope"}', '{"no": "action"}', '{"action": 5}', "[1,2]", '{"action": "$connect"}'])
+def test_no_match_without_default_is_forbidden_and_connection_stays(server, body):
+    replies = run(exchange(server.url, body, action("dump")))
+    m = FRAME.match(replies[0])
+    assert m and m["m"] == "Forbidden"
+    assert json.loads(replies[1])["event"]["requestContext"]["connectionId"] == m["c"]
+
+
+def test_default_route_takes_unmatched():
+    api = WebSocketApi("Dflt").route("$default", h.dump, return_response=True).route("dump", h.size, return_response=True)
+    with api.serve() as srv:
+        a, b, c = run(exchange(srv.url, "plain text", '{"action": "other"}', action("dump")))
+    assert json.loads(a)["event"]["requestContext"]["routeKey"] == "$default"
+    assert json.loads(b)["event"]["requestContext"]["routeKey"] == "$default"
+    assert c == str(len(action("dump")))
+
+
+def test_handler_exception_gives_internal_server_error_and_keeps_connection(server, caplog):
+    with caplog.at_level(logging.ERROR, logger="wsnb.local"):
+        replies = run(exchange(server.url, action("boom"), action("dump")))
+    m = FRAME.match(replies[0])
+    assert m and m["m"] == "Internal server error"
+    assert json.loads(replies[1])["event"]["requestContext"]["routeKey"] == "dump"
+    assert "ValueError: boom from a handler" in caplog.text
+    errors = [e for e in server.events if e["type"] == "error" and e["requestId"] == m["r"]]
+    assert errors and "boom from a handler" in errors[0]["detail"]
+
+
+def test_error_frame_is_immediate(server):
+    started = time.monotonic()
+    run(exchange(server.url, action("boom")))
+    assert time.monotonic() - started < 2
+
+
+def test_integration_timeout(server):
+    started = time.monotonic()
+    replies = run(exchange(server.url, action("slow", s=2), action("dump")))
+    assert time.monotonic() - started < 1.8
+    frames = [FRAME.match(r) for r in replies if FRAME.match(r)]  # replies may come in any order
+    assert [f["m"] for f in frames] == ["Internal server error"]
+    assert any("timed out" in (e.get("detail") or "") for e in server.events)
+
+
+def test_quiet_route_sends_nothing(server):
+    replies = run(exchange(server.url, action("quiet"), action("dump"), expect=1))
+    assert json.loads(replies[0])["event"]["requestContext"]["routeKey"] == "dump"
+
+
+def test_async_handler(server):
+    (reply,) = run(exchange(server.url, action("asyncEcho")))
+    assert reply == "async:" + action("asyncEcho")
+
+
+def test_unserializable_result_is_an_error(server):
+    (reply,) = run(exchange(server.url, action("bad")))
+    assert FRAME.match(reply)["m"] == "Internal server error"
+
+
+def test_slow_handler_does_not_block_other_connections(server):
+    async def go():
+        import asyncio
+
+        async with websockets.connect(server.url) as slow_ws, websockets.connect(server.url) as fast_ws:
+            await slow_ws.send(action("slow", s=0.4))
+            started = time.monotonic()
+            await fast_ws.send(action("dump"))
+            await fast_ws.recv()
+            fast = time.monotonic() - started
+            await asyncio.wait_for(slow_ws.recv(), 5)
+            return fast
+
+    assert run(go()) < 0.3
+
+
+@pytest.mark.parametrize("status", [401, 403, 429, 500])
+def test_connect_non_2xx_refuses_with_that_status(server, status):
+    with pytest.raises(InvalidStatus) as info:
+        run(exchange(server.url + f"?reject={status}"))
+    assert info.value.response.status_code == status
+
+
+def test_connect_exception_refuses_with_502(server):
+    with pytest.raises(InvalidStatus) as info:
+        run(exchange(server.url + "?raise=1"))
+    assert info.value.response.status_code == 502
+
+
+def test_connect_timeout_refuses_with_504(server):
+    with pytest.raises(InvalidStatus) as info:
+        run(exchange(server.url + "?sleep=2"))
+    assert info.value.response.status_code == 504
+
+
+def test_connect_may_choose_subprotocol(server):
+    async def go():
+        async with websockets.connect(server.url + "?proto=chat", subprotocols=["chat"]) as ws:
+            return ws.subprotocol
+
+    assert run(go()) == "chat"
+
+
+def test_no_connect_route_accepts():
+    api = WebSocketApi("NoConnect").route("dump", h.dump, return_response=True)
+    with api.serve() as srv:
+        (reply,) = run(exchange(srv.url, action("dump")))
+    assert json.loads(reply)["event"]["requestContext"]["routeKey"] == "dump"
+    assert seen("$connect") == []
+
+
+def test_wrong_stage_path_is_forbidden(server):
+    with pytest.raises(InvalidStatus) as info:
+        run(exchange(server.url + "/prod"))
+    assert info.value.response.status_code == 403
+    run(exchange(server.url + "/dev/"))
+
+
+def test_plain_http_request_is_answered_not_crashing(server):
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=5)
+    assert info.value.code == 426
+    run(exchange(server.url, action("dump")))
+
+
+def test_garbage_bytes_do_not_crash_the_server(server):
+    import socket
+
+    for payload in (b"\x00\xff garbage\r\n\r\n", b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n", b""):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+            s.recv(1024)
+    (reply,) = run(exchange(server.url, action("dump")))
+    assert json.loads(reply)["event"]["requestContext"]["routeKey"] == "dump"
