@@ -67,7 +67,22 @@ FILES = {
             return {"statusCode": 200, "body": "echo:" + (event.get("body") or "")}
 
 
-        api = WebSocketApi("Echo").route("$default", echo, return_response=True)
+        def boom(event, context):
+            raise RuntimeError("kaboom")
+
+
+        api = WebSocketApi("Echo").route("$default", echo, return_response=True).route("boom", boom)
+    """,
+    "chat_app.py": """
+        from wsnb.examples import build_chat_api
+
+        api = build_chat_api(".")
+    """,
+    "noisy.py": """
+        from wsnb import WebSocketApi
+
+        print("hello from noisy.py")
+        api = WebSocketApi("Noisy").route("$default", "src/default.main")
     """,
     "chatpkg/__init__.py": "",
     "chatpkg/chat.py": """

@@ -112,3 +112,17 @@ def test_routes_diagram_formats(cli_project: Path, fmt: str, marker: str) -> Non
     assert done.returncode == 0, done.stderr
     assert marker in done.stdout
     assert "sendMessage" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["app.py", "chat.ipynb"])
+def test_relative_path_into_a_subfolder(cli_project: Path, name: str) -> None:
+    done = run_cli("lint", f"{cli_project.name}/{name}", cwd=cli_project.parent)
+    assert done.returncode == 0, done.stderr
+    assert "handler-file-missing" not in done.stdout
+
+
+def test_prints_while_loading_go_to_stderr(cli_project: Path) -> None:
+    done = run_cli("routes", "noisy.py", "--format", "json", cwd=cli_project)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["id"] == "Noisy"
+    assert done.stderr == "hello from noisy.py\n"

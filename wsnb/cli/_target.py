@@ -53,13 +53,12 @@ class Target:
     kind: Literal["module", "file", "notebook"]
     location: str
     name: str | None
+    path: Path | None = None  # absolute, for files and notebooks (resolved before any chdir)
 
     @property
     def directory(self) -> Path | None:
         """The working directory while loading and running (None: keep the current one)."""
-        if self.kind == "module":
-            return None
-        return Path(self.location).resolve().parent
+        return None if self.path is None else self.path.parent
 
 
 def parse_target(text: str) -> Target:
@@ -104,7 +103,8 @@ def parse_target(text: str) -> Target:
             allowed=FORMS,
             fix="check the path; it is relative to the current directory",
         )
-    return Target(text=text, kind=kind, location=location, name=name)
+    path = None if kind == "module" else Path(location).resolve()
+    return Target(text=text, kind=kind, location=location, name=name, path=path)
 
 
 @contextlib.contextmanager
@@ -123,10 +123,15 @@ def working_directory(path: Path | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def open_target(text: str) -> Iterator[WebSocketApi]:
-    """Load TARGET and yield its API, with the working directory set for the command's run."""
+    """Load TARGET and yield its API, with the working directory set for the command's run.
+
+    Whatever the target's code prints while loading goes to stderr, so stdout stays clean for
+    the command's own output (``wsnb synth app.py > template.json``)."""
     target = parse_target(text)
     with working_directory(target.directory), _env_flag():
-        yield load_api(target)
+        with contextlib.redirect_stdout(sys.stderr):
+            api = load_api(target)
+        yield api
 
 
 def load_api(target: Target) -> WebSocketApi:
@@ -236,7 +241,8 @@ def _import_module(target: Target) -> dict[str, Any]:
 
 
 def _run_file(target: Target) -> dict[str, Any]:
-    path = Path(target.location).resolve()
+    assert target.path is not None
+    path = target.path
     folder = str(path.parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
@@ -284,7 +290,8 @@ def _user_frame(exc: BaseException, target: Target) -> str:
 
 
 def _run_notebook(target: Target) -> dict[str, Any]:
-    path = Path(target.location).resolve()
+    assert target.path is not None
+    path = target.path
     cells = _code_cells(path, target)
     folder = str(path.parent)
     if folder not in sys.path:
