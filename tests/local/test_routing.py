@@ -161,6 +161,7 @@ def test_plain_http_request_is_answered_not_crashing(server):
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=5)
     assert info.value.code == 426
+    info.value.close()
     run(exchange(server.url, action("dump")))
 
 

@@ -334,7 +334,7 @@ class LocalServer:
             mserver.close()
             server.close(close_connections=True)
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(server.wait_closed(), 10)
+                await asyncio.wait_for(server.wait_closed(), 3)
             if self._tasks:
                 await asyncio.wait(list(self._tasks), timeout=5)
             if self._hloop is not None:

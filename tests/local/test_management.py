@@ -1,0 +1,135 @@
+"""The @connections management API through real boto3, from handlers and from the 'notebook'."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+
+import boto3
+import pytest
+import websockets
+
+from tests.local import handlers_nb as h
+from tests.local.conftest import action, exchange, run, wait_until
+from wsnb import WebSocketApi
+
+
+@pytest.fixture(scope="module")
+def server():
+    api = (
+        WebSocketApi("Mgmt")
+        .route("$disconnect", h.on_disconnect)
+        .route("echo", h.echo_mgmt)
+        .route("manage", h.manage)
+        .route("dump", h.dump, return_response=True)
+    )
+    with api.serve() as srv:
+        yield srv
+
+
+def test_post_to_connection_from_handler(server):
+    replies = run(exchange(server.url, action("echo", n=1), action("echo", n=2)))
+    assert sorted(json.loads(r)["n"] for r in replies) == [1, 2]
+
+
+def test_get_connection_from_handler(server):
+    (reply,) = run(exchange(server.url, action("manage", op="get"), user_agent_header="ua/1"))
+    info = json.loads(reply)
+    assert info["sourceIp"] == "127.0.0.1" and info["userAgent"] == "ua/1"
+    assert info["connectedAt"] <= info["lastActiveAt"]
+
+
+def test_gone_connection_raises_gone_exception_in_handler(server):
+    (reply,) = run(exchange(server.url, action("manage", op="gone")))
+    assert json.loads(reply) == {"gone": "GoneException"}
+
+
+def test_delete_connection_from_handler_closes_client(server):
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(action("manage", op="delete"))
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            return ws.close_code
+
+    assert run(go()) == 1000
+    assert wait_until(lambda: [s for s in h.SEEN if s[0] == "$disconnect"])
+
+
+def _client(server):
+    return boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{server.domain_name}/{server.stage}", region_name="us-east-1")
+
+
+def test_notebook_client_reaches_the_emulator(server, aws_env):
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(action("dump"))
+            cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
+            client = _client(server)
+            await asyncio.to_thread(client.post_to_connection, ConnectionId=cid, Data=b'{"hello": 1}')
+            got = await asyncio.wait_for(ws.recv(), 5)
+            info = await asyncio.to_thread(client.get_connection, ConnectionId=cid)
+            await asyncio.to_thread(client.delete_connection, ConnectionId=cid)
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            with pytest.raises(client.exceptions.GoneException) as gone:
+                await asyncio.to_thread(client.post_to_connection, ConnectionId=cid, Data=b"late")
+            return got, info, gone.value
+
+    got, info, gone = run(go())
+    assert got == '{"hello": 1}'
+    assert info["Identity"]["SourceIp"] == "127.0.0.1"
+    assert gone.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+    assert gone.response["Error"]["Code"] == "GoneException"
+
+
+def test_server_client_helper_needs_no_credentials(server):
+    client = server.client()
+    with pytest.raises(client.exceptions.GoneException):
+        client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
+
+
+def test_payload_too_large(server, aws_env):
+    client = _client(server)
+    with pytest.raises(client.exceptions.PayloadTooLargeException):
+        client.post_to_connection(ConnectionId="AAAAAAAAAAAAAAA=", Data=b"x" * (128 * 1024 + 1))
+
+
+def test_binary_post_arrives_as_binary_frame(server, aws_env):
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(action("dump"))
+            cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
+            await asyncio.to_thread(_client(server).post_to_connection, ConnectionId=cid, Data=b"\xff\x00")
+            return await asyncio.wait_for(ws.recv(), 5)
+
+    assert run(go()) == b"\xff\x00"
+
+
+def test_http_management_url_for_other_processes(server):
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(action("dump"))
+            cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
+            url = f"{server.management_url}/@connections/{cid.replace('=', '%3D')}"
+            post = urllib.request.Request(url, data=b"via http", method="POST")
+            status = (await asyncio.to_thread(urllib.request.urlopen, post, None, 5)).status
+            got = await asyncio.wait_for(ws.recv(), 5)
+            info = json.loads((await asyncio.to_thread(urllib.request.urlopen, url, None, 5)).read())
+            return status, got, info
+
+    status, got, info = run(go())
+    assert status == 200 and got == "via http"
+    assert info["identity"]["sourceIp"] == "127.0.0.1" and info["connectedAt"].endswith("Z")
+    gone = urllib.request.Request(f"{server.management_url}/@connections/AAAAAAAAAAAAAAA%3D", data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(gone, timeout=5)
+    assert err.value.code == 410 and err.value.headers["x-amzn-ErrorType"] == "GoneException"
+    err.value.close()
+
+
+def test_other_hosts_are_not_intercepted(server, aws_env):
+    from botocore.exceptions import EndpointConnectionError
+
+    client = boto3.client("apigatewaymanagementapi", endpoint_url="http://127.0.0.1:9/dev", region_name="us-east-1")
+    with pytest.raises(EndpointConnectionError):
+        client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
