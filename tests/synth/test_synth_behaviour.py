@@ -1,0 +1,138 @@
+"""Caching, to_cdk, the result object, prediction, cfn-lint, and import hygiene."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from synth_helpers import of_type
+
+from wsnb import LambdaAuthorizer, Table, WebSocketApi
+from wsnb.predict import predict_resource_counts
+
+pytestmark = pytest.mark.cdk
+
+
+def test_cache_hit_and_invalidation(in_project):
+    api = WebSocketApi("Api").route("$default", "src/default.main")
+    first = api.synth()
+    assert api.synth() is first
+    assert api.synth(stage="prod") is not first
+    api.route("other", "src/send.main")
+    second = api.synth()
+    assert second is not first and len(of_type(second.template, "AWS::Lambda::Function")) == 2
+    handler = in_project / "src" / "send.py"
+    before = handler.read_text()
+    try:
+        handler.write_text(before + "\n# edited\n")
+        third = api.synth()
+        assert third is not second
+        assert third.template != second.template  # the asset hash changed
+    finally:
+        handler.write_text(before)
+
+
+def test_result_object(seed_synths, tmp_path):
+    result = seed_synths["chat_app"][2]
+    text = result.to_json()
+    assert text == result.to_json()
+    assert text.startswith('{\n "Parameters"')
+    saved = result.save(tmp_path / "t.json")
+    assert saved.read_text() == text
+    bundle = result._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert "var(--jp-ui-font-color1, #222)" in bundle["text/html"]
+    assert "<details>" in bundle["text/html"] and "AWS::Lambda::Function" in bundle["text/html"]
+    assert bundle == result._repr_mimebundle_()
+    assert result.stack_name == "dev-app"
+    assert result.resource_counts["AWS::Lambda::Function"] == 4
+    assert "AWS::Lambda::Function" in bundle["text/plain"]
+
+
+def test_prediction_matches_synth(seed_synths):
+    for name, (api, _, result) in seed_synths.items():
+        assert predict_resource_counts(api.spec) == result.resource_counts, name
+
+
+def test_prediction_matches_more_shapes(in_project):
+    table = Table("T", fields={"id": "string"}, primary_index={"partition_key": "id"})
+    shapes = [
+        WebSocketApi("A", access_log=False).route("x", "src/send.main", return_response=True),
+        WebSocketApi("B", authorizer=LambdaAuthorizer({"handler": "src/authorizer.main", "tracing": "disabled"}),
+                     routes={"$connect": "src/connect.main"}),
+        WebSocketApi("C", authorizer=LambdaAuthorizer({"handler": "src/authorizer.main", "permissions": [table]}),
+                     routes={"$connect": "src/connect.main"}),
+        WebSocketApi("D", cdk={"web_socket_stage": "live"}, routes={"$default": "src/default.main"}),
+        WebSocketApi("E", cdk={"web_socket_stage": "live"}, access_log=False, routes={"$default": "src/default.main"}),
+    ]
+    for api in shapes:
+        assert predict_resource_counts(api.spec) == api.synth().resource_counts, api.id
+
+
+def test_to_cdk_in_a_user_stack(in_project):
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda
+
+    from seed_examples import CERT
+
+    app = cdk.App(context={"wsnb:app": "shop", "wsnb:stage": "prod"})
+    stack = cdk.Stack(app, "Mine")
+    api = WebSocketApi("Api", routes={"$connect": "src/connect.main", "send": "src/send.main"},
+                       custom_domain={"is_external_domain": True, "domain_name": "ws.example.com", "path": "v1",
+                                      "cdk": {"certificate": CERT}})
+    construct = api.to_cdk(stack)
+    assert construct.id == "Api" and construct.routes == ["$connect", "send"]
+    assert isinstance(construct.get_function("send"), aws_lambda.Function)
+    assert construct.get_route("$connect") is not None
+    assert construct.cdk.web_socket_api is not None and construct.cdk.web_socket_stage is not None
+    assert construct.cdk.access_log_group is not None and construct.cdk.domain_name is not None
+    assert construct.cdk.certificate is not None
+    assert cdk.Token.is_unresolved(construct.url)
+    assert construct.custom_domain_url == "wss://ws.example.com/v1/"
+    other = api.to_cdk(stack, "Second")
+    assert other.id == "Second"
+    t = app.synth().get_stack_by_name("Mine").template
+    names = sorted(r["Properties"]["Name"] for r in of_type(t, "AWS::ApiGatewayV2::Api").values())
+    assert names == ["prod-shop-Api", "prod-shop-Api"]
+
+
+def test_cfn_lint_passes_for_every_template(seed_synths, tmp_path):
+    """One cfn-lint run over every seed template: no errors (warnings allowed)."""
+    files = []
+    for name, (_, _, result) in seed_synths.items():
+        files.append(str(result.save(tmp_path / f"{name}.json")))
+    exe = Path(sys.executable).parent / "cfn-lint"
+    proc = subprocess.run([str(exe), "--format", "parseable", *files], capture_output=True, text=True, timeout=600)
+    errors = [line for line in proc.stdout.splitlines() if ":E" in line or line.split(":")[-3:-2] == ["E"]]
+    assert proc.returncode & 2 == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert not errors
+
+
+def test_import_wsnb_stays_light():
+    code = (
+        "import sys, wsnb, wsnb.synth, wsnb.export, wsnb.predict\n"
+        "heavy = [m for m in ('aws_cdk', 'jsii', 'constructs') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_node_from_the_wheel_and_no_banner(project):
+    """A fresh process: JSII_NODE is set to the wheel's node and a synth prints nothing."""
+    code = (
+        "import os\n"
+        "from wsnb import WebSocketApi\n"
+        "from wsnb.synth._node import node_binary\n"
+        "r = WebSocketApi('Api').route('$default', 'src/default.main').synth()\n"
+        "assert os.environ['JSII_NODE'] == node_binary(), os.environ['JSII_NODE']\n"
+        "print(len(r.template['Resources']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "9"
+    assert proc.stderr.strip() == ""
