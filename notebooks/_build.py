@@ -88,6 +88,7 @@ def build_notebook(source: Path) -> Any:
 def execute(nb: Any, name: str) -> None:
     """Run every cell in a real kernel, cwd = notebooks/; raise on an unexpected error."""
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     client = NotebookClient(
         nb,
@@ -97,7 +98,11 @@ def execute(nb: Any, name: str) -> None:
         record_timing=False,
         store_widget_state=False,
     )
-    client.execute()
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        first = str(error).strip().splitlines()
+        raise SystemExit(f"{name}: a cell failed (not tagged raises-exception):\n" + "\n".join(first[:12])) from None
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for output in cell.get("outputs", []):
