@@ -103,8 +103,13 @@ def notebook_cells() -> list[tuple[str, str]]:
         ("code", "server = nb_api.serve(port=1)  # would bind a port: the CLI skips this cell"),
         ("code", "import websockets\nasync with websockets.connect(server.url) as ws:\n    await ws.send('hi')"),
         ("code", "nb_api.show()"),
-        ("code", "flag = os.environ['WSNB_CLI']"),
+        ("code", "server.stop()"),
+        ("code", "nb_api.route('$conect', 'src/connect.main')  # shows the error"),
+        ("code", "server = None\nflag = os.environ['WSNB_CLI']\nprint(server, flag)"),
     ]
+
+
+NOTEBOOK_TAGS = {8: ["raises-exception"]}  # index in notebook_cells()
 
 
 def write_notebook(path: Path, cells: list[tuple[str, str]], tags: dict[int, list[str]] | None = None) -> Path:
@@ -128,7 +133,7 @@ def cli_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    write_notebook(root / "chat.ipynb", notebook_cells())
+    write_notebook(root / "chat.ipynb", notebook_cells(), tags=NOTEBOOK_TAGS)
     write_notebook(
         root / "failing.ipynb",
         [("code", "from wsnb import WebSocketApi"), ("code", "x = 1\n1 / 0")],

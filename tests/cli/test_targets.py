@@ -73,6 +73,9 @@ def test_notebook_target_skips_serve_show_and_await_cells(cli_project: Path) -> 
         "wsnb: skipped chat.ipynb cell 4 (it calls .serve())",
         "wsnb: skipped chat.ipynb cell 5 (it uses top-level await)",
         "wsnb: skipped chat.ipynb cell 6 (it calls .show())",
+        "wsnb: skipped chat.ipynb cell 7 (it uses server from a skipped cell)",
+        "wsnb: chat.ipynb cell 8 raised RouteKeyError, as saved",
+        "None 1",  # a cell that rebinds a skipped name runs; WSNB_CLI=1; prints go to stderr
     ]
 
 
