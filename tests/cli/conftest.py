@@ -152,13 +152,3 @@ def run_cli(
         [*command, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=full_env
     )
 
-
-def needs(module: str, name: str) -> pytest.MarkDecorator:
-    """Skip until the part of wsnb a command drives is importable (it is built in parallel)."""
-    import importlib
-
-    try:
-        ok = hasattr(importlib.import_module(module), name)
-    except ImportError:
-        ok = False
-    return pytest.mark.skipif(not ok, reason=f"{module}.{name} is not available yet")

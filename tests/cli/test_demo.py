@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import needs, run_cli
+from .conftest import run_cli
 
-pytestmark = [pytest.mark.cdk, needs("wsnb.synth", "synthesize")]
+pytestmark = pytest.mark.cdk
 
 
 def test_demo_builds_lints_and_writes_the_template(tmp_path: Path) -> None:

@@ -14,10 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import needs
-
-pytestmark = needs("wsnb.local", "serve")
-
 STARTUP_SECONDS = 60
 
 

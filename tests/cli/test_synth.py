@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import needs, run_cli
+from .conftest import run_cli
 
-pytestmark = [pytest.mark.cdk, needs("wsnb.synth", "synthesize")]
+pytestmark = pytest.mark.cdk
 
 ZONE_KEY = "hosted-zone:account=123456789012:domainName=example.com:region=us-east-1"
 ZONE = ZONE_KEY + '={"Id": "/hostedzone/Z123", "Name": "example.com."}'
@@ -85,7 +85,6 @@ def test_hosted_zone_lookup_through_context(tmp_path: Path) -> None:
     assert {r["Properties"]["HostedZoneId"] for r in records} == {"Z123"}
 
 
-@needs("wsnb.export", "export_app")
 def test_export_writes_a_cdk_app(cli_project: Path, tmp_path: Path) -> None:
     target = tmp_path / "cdk-app"
     done = run_cli("export", "app.py", str(target), "--stage", "prod", cwd=cli_project)
