@@ -113,7 +113,8 @@ def test_file_handler_reimported_when_changed(tmp_path, monkeypatch):
 
 def test_missing_handler_file_is_an_internal_error(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
-    api = WebSocketApi("Missing").route("go", "src/nothere.main", return_response=True)
+    with pytest.warns(UserWarning, match="does not exist"):
+        api = WebSocketApi("Missing").route("go", "src/nothere.main", return_response=True)
     with caplog.at_level(logging.ERROR, logger="wsnb.local"), api.serve(root=tmp_path) as srv:
         (reply,) = run(exchange(srv.url, action("go")))
     assert '"message": "Internal server error"' in reply

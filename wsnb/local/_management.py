@@ -85,7 +85,7 @@ def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
         elif not isinstance(body, (bytes, bytearray)):
             body = body.read()
         status, headers, out, action = handle(server, request.method, target, bytes(body))
-        if action is not None and not server._run_action(action):
+        if action is not None and not server._run_action(action, fire_and_forget=request.method == "POST"):
             status, headers, out, _ = gone()
         return _transport.response(request.url, status, headers, out)
 

@@ -668,13 +668,25 @@ class LocalServer:
         self._spawn(conn.ws.close(1000, ""))
         return True
 
-    def _run_action(self, action: Callable[[], Any]) -> bool:
-        """Run a management action on the server loop from any thread."""
+    def _spawn_action(self, action: Callable[[], Any]) -> None:
+        self._spawn(action())
+
+    def _run_action(self, action: Callable[[], Any], fire_and_forget: bool = False) -> bool:
+        """Run a management action on the server loop from any thread.
+
+        With ``fire_and_forget`` the action is queued (in order) and the call returns at once.
+        """
         loop = self._loop
         if loop is None or loop.is_closed() or self._stopping:
             return False
         if threading.get_ident() == self._loop_tid:
             self._spawn(action())
+            return True
+        if fire_and_forget:
+            try:
+                loop.call_soon_threadsafe(self._spawn_action, action)
+            except RuntimeError:
+                return False
             return True
         try:
             return bool(asyncio.run_coroutine_threadsafe(action(), loop).result(timeout=30))

@@ -1,0 +1,56 @@
+"""A server process for bench_local.py: ``bare`` websockets echo, or the wsnb emulator.
+
+Usage: python _bench_server.py bare|emulator  — prints ``READY <port>`` and runs until stdin closes.
+"""
+
+import asyncio
+import os
+import sys
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def bare() -> None:
+    import websockets
+    from websockets.asyncio.server import serve
+
+    async def echo(ws):
+        try:
+            async for message in ws:
+                await ws.send(message)
+        except websockets.ConnectionClosed:
+            pass
+
+    async def main():
+        async with serve(echo, "127.0.0.1", 0, compression=None) as server:
+            print("READY", server.sockets[0].getsockname()[1], flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+    asyncio.run(main())
+
+
+def emulator() -> None:
+    sys.path.insert(0, os.path.dirname(HERE))
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from wsnb import WebSocketApi
+
+    os.chdir(HERE)
+    api = (
+        WebSocketApi("Bench")
+        .route("echo", "_bench_handlers.echo_response", return_response=True)
+        .route("mgmt", "_bench_handlers.echo_mgmt")
+        .route("stats", "_bench_handlers.stats", return_response=True)
+    )
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
+    server = api.serve(max_workers=int(os.environ.get("BENCH_WORKERS", "16")))
+    print("READY", server.port, flush=True)
+    threading.Thread(target=lambda: (sys.stdin.read(), server.stop()), daemon=True).start()
+    server.wait()
+
+
+if __name__ == "__main__":
+    {"bare": bare, "emulator": emulator}[sys.argv[1]]()
