@@ -142,13 +142,44 @@ def cli_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_cli(
-    *args: str, cwd: Path, script: bool = False, timeout: float = 120, env: dict[str, str] | None = None
+    *args: str, cwd: Path, script: bool = False, timeout: float = 120, tty_stderr: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m wsnb ARGS`` (or the installed ``wsnb`` script) and capture its output."""
+    """Run ``python -m wsnb ARGS`` (or the installed ``wsnb`` script) and capture its output.
+
+    ``tty_stderr``: stderr is a pseudo-terminal (as in an interactive shell)."""
     command = [str(SCRIPT)] if script else [sys.executable, "-m", "wsnb"]
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("WSNB_CLI", None)
-    return subprocess.run(
-        [*command, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=full_env
-    )
+    env = {k: v for k, v in os.environ.items() if k != "WSNB_CLI"}
+    if not tty_stderr:
+        return subprocess.run(
+            [*command, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+        )
+    import pty
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # keep reading so the child never blocks on a full terminal buffer
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO once the child's side is closed
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        proc = subprocess.Popen(
+            [*command, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=slave, text=True, env=env
+        )
+        os.close(slave)
+        stdout, _ = proc.communicate(timeout=timeout)
+        reader.join(timeout=10)
+    finally:
+        os.close(master)
+    stderr = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 

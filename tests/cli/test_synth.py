@@ -31,7 +31,7 @@ def to_file(cli_project: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     done = run_cli(
         "synth", str(cli_project / "app.py"), "-o", "out/nested/template.json",
         "--app", "shop", "--stage", "prod", "--region", "eu-west-1", "--account", "123456789012",
-        cwd=cli_project,
+        cwd=cli_project, tty_stderr=True,
     )
     return done, out
 
@@ -53,6 +53,8 @@ def test_synth_output_file_and_options(to_file: tuple[subprocess.CompletedProces
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert f"wrote {out} (" in done.stderr  # relative -o is resolved from where wsnb started
+    # stderr is a terminal here: a spinner is drawn during synth, then erased
+    assert "\r| synthesizing Chat with aws-cdk-lib ..." in done.stderr
     template = json.loads(out.read_text())
     (api,) = resources(template, "AWS::ApiGatewayV2::Api")
     assert api["Properties"]["Name"] == "prod-shop-Chat"
