@@ -111,20 +111,19 @@ def test_exception_in_user_code_names_the_line(cli_project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
+    "args, message",
     [
-        (),
-        ("routes",),
-        ("nosuchcommand",),
-        ("serve", "app.py", "--port", "99999"),
-        ("synth", "app.py", "--context", "novalue"),
+        ((), "the following arguments are required: COMMAND. Fix: see 'wsnb --help'"),
+        (("routes",), "the following arguments are required: TARGET. Fix: see 'wsnb routes --help'"),
+        (("nosuchcommand",), "argument COMMAND: invalid choice: 'nosuchcommand'"),
+        (("serve", "app.py", "--port", "99999"), "argument --port: '99999' is not a port number"),
+        (("synth", "app.py", "--context", "novalue"), "argument --context/-c: 'novalue' is not KEY=VALUE"),
     ],
 )
-def test_usage_errors_exit_2(cli_project: Path, args: tuple[str, ...]) -> None:
+def test_usage_errors_are_one_line_and_exit_2(cli_project: Path, args: tuple[str, ...], message: str) -> None:
     done = run_cli(*args, cwd=cli_project)
     assert done.returncode == 2
-    assert "usage: wsnb" in done.stderr
-    assert done.stderr.splitlines()[-1].startswith("wsnb")
+    assert single_error_line(done).startswith(f"error: {message}")
 
 
 @pytest.mark.parametrize("command", ["routes", "lint", "synth", "export", "serve", "demo"])

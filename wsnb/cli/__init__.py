@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, TargetError, report
 
@@ -27,17 +28,24 @@ there); WSNB_CLI=1 is set while a target loads.
 exit status: 0 ok, 1 error (or lint errors), 2 bad command line or TARGET, 130 interrupted."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one ``error: ...`` line (exit status 2) like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {message}. Fix: see '{self.prog} --help'\n")
+
+
 def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
     """The argparse parser for every subcommand."""
     from .. import __version__
     from . import demo, export, lint, routes, serve, synth
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--traceback", action="store_true", default=argparse.SUPPRESS,
         help="on error, show the full Python traceback",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description="Design, see, run and ship AWS API Gateway WebSocket APIs.",
         epilog=EPILOG,
