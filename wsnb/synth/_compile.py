@@ -6,6 +6,7 @@ Pure Python (no aws_cdk). The plan follows SPEC §2 to the letter; see the modul
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from typing import Any
@@ -562,6 +563,27 @@ def _drop_unused_stack(body: list[Any]) -> list[Any]:
     return [s for s in body if not (isinstance(s, Assign) and s.var == "stack")]
 
 
+def _check_no_cdk_tokens(node: Any) -> None:
+    """CDK reads ``${Token[...]}`` inside any string as one of its own tokens: refuse such text."""
+    if isinstance(node, Lit):
+        text = json.dumps(node.value, ensure_ascii=False)
+        if "${Token[" in text:
+            raise SynthError(
+                "A value contains '${Token[', which aws-cdk-lib reserves for its own references.",
+                given=node.value,
+                allowed="any text without the sequence '${Token['",
+                fix="change the value (e.g. write '$ {Token[' or drop the braces)",
+            )
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _check_no_cdk_tokens(item)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            _check_no_cdk_tokens(getattr(node, name))
+
+
 def compile_plan(spec: ApiSpec, opts: Options, assets: AssetLayout) -> Plan:
     """The plan for one API (raises :class:`SynthError` for what cannot synthesize)."""
-    return _Compiler(spec, opts, assets).compile()
+    plan = _Compiler(spec, opts, assets).compile()
+    _check_no_cdk_tokens(plan.body)
+    return plan
