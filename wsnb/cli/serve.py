@@ -6,11 +6,8 @@ import argparse
 import logging
 import signal
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from ._target import open_target
 
@@ -72,15 +69,14 @@ def _stop_signals(signalled: list[int]) -> Iterator[None]:
 def run(args: argparse.Namespace) -> int:
     handler = configure_logging()
     signalled: list[int] = []
-    ended = threading.Event()
     try:
         with open_target(args.target) as api, _stop_signals(signalled):
             server = api.serve(port=args.port, host=args.host, stage=args.stage)
             try:
                 print(f"serving {api.id} at {server.url}  (Ctrl-C to stop)", flush=True)
-                _watch(server, ended)
-                while not signalled and not ended.is_set():
-                    time.sleep(POLL_SECONDS)
+                stopped = False
+                while not signalled and not stopped:  # until Ctrl-C/SIGTERM, or the server ends
+                    stopped = server.wait(POLL_SECONDS)
             finally:
                 server.stop()
         if not signalled:
@@ -91,17 +87,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         logging.getLogger(LOGGER).removeHandler(handler)
 
-
-def _watch(server: Any, ended: threading.Event) -> None:
-    """Also return when the server ends by itself."""
-    wait = getattr(server, "wait", None)
-    if wait is None:
-        return
-
-    def waiter() -> None:
-        try:
-            wait()
-        finally:
-            ended.set()
-
-    threading.Thread(target=waiter, name="wsnb-serve-wait", daemon=True).start()
