@@ -11,8 +11,8 @@ def main(event, context):
     table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
     message = json.loads(event["body"]).get("data", "")
 
-    # The connection-management API lives at https://<domain>/<stage>; locally the
-    # emulator answers it, in AWS API Gateway does. The code is the same.
+    # The connection management API is at https://<domain>/<stage>: API Gateway in AWS,
+    # the emulator locally. The code is the same.
     gateway = boto3.client(
         "apigatewaymanagementapi",
         endpoint_url=f"https://{request['domainName']}/{request['stage']}",
