@@ -107,3 +107,13 @@ def test_serve_port_in_use_is_one_error_line(cli_project: Path) -> None:
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, done.stderr
     assert str(port) in errors[0]
+
+
+def test_serve_a_notebook_defined_handler(cli_project: Path) -> None:
+    from websockets.sync.client import connect
+
+    with serve("chat.ipynb:nb_api", cli_project) as served:
+        with connect(served.url) as ws:
+            ws.send("hello")
+            assert ws.recv(timeout=10) == "HELLO"
+        assert served.stop() == 0
