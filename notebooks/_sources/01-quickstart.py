@@ -22,7 +22,6 @@
 # %%
 from pathlib import Path
 
-import wsnb
 from wsnb import WebSocketApi
 
 sorted(p.name for p in Path("src").glob("*.py"))

@@ -239,3 +239,11 @@ exported_template == result.template
 # %% [markdown]
 # From here, `cdk bootstrap` once per account and region, then `cdk deploy` in that folder. The
 # deployed API behaves like the local one: point the same `websockets` client at its `wss://` URL.
+#
+# (This notebook wrote to a temporary folder; tidy up.)
+
+# %%
+import shutil
+
+shutil.rmtree(out.parent)
+out.exists()
