@@ -6,6 +6,8 @@ import time
 import _bench_stats
 import boto3
 
+from wsnb.local import _trace
+
 client = None  # module-level client, created on first use and reused, as users write it
 _times = _bench_stats.times
 
@@ -27,10 +29,12 @@ def echo_mgmt(event, context):
 
 
 def stats(event, context):
-    """Mean and median time spent inside echo_mgmt (the handler + boto3), then reset."""
+    """Mean and median time spent inside echo_mgmt (the handler + boto3), and the emulator's
+    per-message timestamps (see wsnb.local._trace), then reset both."""
     data = sorted(_times)
     _times.clear()
     out = {"n": len(data), "mean_us": 0.0, "p50_us": 0.0}
     if data:
         out = {"n": len(data), "mean_us": sum(data) / len(data) * 1e6, "p50_us": data[len(data) // 2] * 1e6}
+    out["trace"] = _trace.summary()
     return {"statusCode": 200, "body": json.dumps(out)}

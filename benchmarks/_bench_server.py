@@ -36,6 +36,9 @@ def emulator() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     from wsnb import WebSocketApi
+    from wsnb.local import _trace
+
+    _trace.enable()  # per-message timestamps (a few perf_counter_ns calls per message)
 
     os.chdir(HERE)
     api = (

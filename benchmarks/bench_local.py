@@ -1,6 +1,6 @@
 """Local emulator speed vs a bare ``websockets`` echo server, measured in the same run.
 
-    .venv/bin/python benchmarks/bench_local.py [--quick]
+    .venv/bin/python benchmarks/bench_local.py [--quick] [--runs 3]
 
 Server and load generator are separate processes on 127.0.0.1; every loop is bounded in count
 and time. Scenarios (1 and 50 connections, one message in flight per connection):
@@ -8,8 +8,8 @@ and time. Scenarios (1 and 50 connections, one message in flight per connection)
   (a)    a return_response echo route            target: >= 50% of bare
   (b)    echo through post_to_connection (module-level boto3 client)
          target: >= 3x serverless-offline's ~790 rt/s at 50 connections, no failed messages;
-         the emulator's own overhead per message (round trip - bare round trip - time inside
-         the handler incl. boto3) < 100 us
+         the emulator's own overhead per message < 100 us, measured in process (wsnb.local._trace:
+         frame received -> handler start, plus management call -> frame written)
   (c)    2,000 connections held open at once, each answered; server RSS < 300 MB
 """
 
@@ -67,6 +67,13 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(port: int, n: int, m: int, action: str, server_pid: int, *, hold: bool = False, deadline: float = 120) -> dict:
     args = [PY, os.path.join(HERE, "_loadgen.py"), f"ws://127.0.0.1:{port}", "-n", str(n), "-m", str(m), "--action", action, "--deadline", str(deadline)]
     if hold:
@@ -83,15 +90,19 @@ def load(port: int, n: int, m: int, action: str, server_pid: int, *, hold: bool 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    cpu0 = cpu_s(server_pid)
     out = subprocess.run(args, capture_output=True, text=True, timeout=deadline + 60)
+    cpu1 = cpu_s(server_pid)
     done.set()
     sampler.join()
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["rss_mb"] = peak[0]
+    result["cpu_us"] = (cpu1 - cpu0) / max(1, result["ok"]) * 1e6  # server CPU per answered message
     return result
 
 
 def handler_stats(port: int) -> dict:
+    """Handler timings and the emulator's per-message trace since the last call (then reset)."""
     import websockets
 
     async def go():
@@ -102,22 +113,11 @@ def handler_stats(port: int) -> dict:
     return asyncio.run(go())
 
 
-def row(name: str, r: dict, base: dict | None) -> str:
-    ratio = f"{r['rt_s'] / base['rt_s']:.2f}" if base else "1"
-    failed = r["sent"] - r["ok"]
-    return (
-        f"| {name} | {r['ok']}/{r['sent']} | {r['rt_s']:.0f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['rss_mb']:.0f} | "
-        f"{ratio} | {failed} failed, {r['bad']} bad |"
-    )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="fewer messages, 500 held connections")
-    args = parser.parse_args()
-    raise_fd_limit()
-    m1, m50, held = (500, 50, 500) if args.quick else (2000, 200, 2000)
+def run_once(quick: bool) -> tuple[dict, dict]:
+    """One full run: every scenario once. Returns (load results, trace summaries)."""
+    m1, m50, held = (500, 50, 500) if quick else (2000, 200, 2000)
     results: dict[str, dict] = {}
+    traces: dict[str, dict] = {}
 
     proc, port = start_server("bare")
     try:
@@ -132,36 +132,99 @@ def main() -> None:
     try:
         load(port, 1, 200, "echo", proc.pid)
         load(port, 1, 200, "mgmt", proc.pid)
-        handler_stats(port)
-        results["(a) 1"] = load(port, 1, m1, "echo", proc.pid)
-        results["(a) 50"] = load(port, 50, m50, "echo", proc.pid)
-        results["(b) 1"] = load(port, 1, m1, "mgmt", proc.pid)
-        stats_1 = handler_stats(port)
-        results["(b) 50"] = load(port, 50, m50, "mgmt", proc.pid)
-        stats_50 = handler_stats(port)
+        for name, n, m, action in (("(a) 1", 1, m1, "echo"), ("(a) 50", 50, m50, "echo"), ("(b) 1", 1, m1, "mgmt"), ("(b) 50", 50, m50, "mgmt")):
+            handler_stats(port)  # reset
+            results[name] = load(port, n, m, action, proc.pid)
+            traces[name] = handler_stats(port)
         results["(c) hold"] = load(port, held, 1, "echo", proc.pid, hold=True)
     finally:
         stop_server(proc)
+    return results, traces
 
+
+def _median(values: list[float]) -> float:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return float("nan")
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def merge(runs: list[dict]) -> dict:
+    """Median of every numeric field across runs (counts summed)."""
+    out: dict = {}
+    for key, first in runs[0].items():
+        if isinstance(first, dict):
+            out[key] = merge([r[key] for r in runs])
+        elif isinstance(first, (int, float)) and not isinstance(first, bool):
+            if key in ("ok", "sent", "bad", "aborted", "connect_failed"):
+                out[key] = sum(r[key] for r in runs)
+            else:
+                out[key] = _median([r[key] for r in runs])
+        else:
+            out[key] = first
+    return out
+
+
+def row(name: str, r: dict, base: dict | None) -> str:
+    ratio = f"{r['rt_s'] / base['rt_s']:.2f}" if base else "1"
+    failed = r["sent"] - r["ok"]
+    return (
+        f"| {name} | {r['ok']}/{r['sent']} | {r['rt_s']:.0f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['rss_mb']:.0f} | "
+        f"{r['cpu_us']:.0f} | {ratio} | {failed} failed, {r['bad']} bad |"
+    )
+
+
+def _cell(stat: dict) -> str:
+    return f"{stat['mean_us']:.0f} / {stat['p50_us']:.0f}" if stat["n"] else "-"
+
+
+def report(results: dict, traces: dict, held: int, runs: int) -> None:
     bare1, bare50 = results["bare 1"], results["bare 50"]
-    print("| scenario | ok/sent | rt/s | p50 ms | p99 ms | server RSS MB | ratio vs bare | failures |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"median of {runs} run(s); server CPU us/msg = server process CPU time / answered messages")
+    print("| scenario | ok/sent | rt/s | p50 ms | p99 ms | server RSS MB | server CPU us/msg | ratio vs bare | failures |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         base = bare1 if name.endswith(" 1") else bare50 if name.endswith(" 50") else None
         print(row(name, r, base if not name.startswith("bare") else None))
-    over_a = (results["(a) 1"]["mean_ms"] - bare1["mean_ms"]) * 1000
-    over_b = (results["(b) 1"]["mean_ms"] - bare1["mean_ms"]) * 1000 - stats_1["mean_us"]
+    print()
+    print("emulator's own time per message, from in-process timestamps (us; mean / p50):")
+    print("  pre = frame received -> handler starts; post = handler returns -> reply frame written;")
+    print("  mgmt = management call reaches the emulator -> its frame written; overhead = pre + (mgmt or post)")
+    print("| scenario | pre | post | mgmt | overhead | handler (incl. boto3) | n |")
+    print("|---|---|---|---|---|---|---|")
+    for name, t in traces.items():
+        tr = t["trace"]
+        cells = " | ".join(_cell(tr[k]) for k in ("pre", "post", "mgmt", "overhead", "handler"))
+        print(f"| {name} | {cells} | {tr['overhead']['n']} |")
     b50 = results["(b) 50"]
     hold = results["(c) hold"]
+    ob1 = traces["(b) 1"]["trace"]["overhead"]
     print()
     print(f"(a) return_response echo: {results['(a) 1']['rt_s'] / bare1['rt_s']:.2f}x bare at 1 conn, "
-          f"{results['(a) 50']['rt_s'] / bare50['rt_s']:.2f}x at 50 (target >= 0.50); emulator overhead per message {over_a:.0f} us")
+          f"{results['(a) 50']['rt_s'] / bare50['rt_s']:.2f}x at 50 (target >= 0.50)")
     print(f"(b) post_to_connection echo at 50 conns: {b50['rt_s']:.0f} rt/s = {b50['rt_s'] / SLS_OFFLINE_MGMT_50:.1f}x "
-          f"serverless-offline (target >= 3x), {b50['sent'] - b50['ok']} failed")
-    print(f"    time inside the handler (incl. boto3): mean {stats_1['mean_us']:.0f} us (1 conn), {stats_50['mean_us']:.0f} us (50 conns); "
-          f"emulator overhead beyond it at 1 conn: {over_b:.0f} us (target < 100)")
+          f"serverless-offline (target >= 3x = {3 * SLS_OFFLINE_MGMT_50:.0f}), {b50['sent'] - b50['ok']} failed")
+    print(f"    emulator overhead per message at 1 conn: mean {ob1['mean_us']:.0f} us, p50 {ob1['p50_us']:.0f} us (target < 100); "
+          f"time inside the handler incl. boto3: mean {traces['(b) 1']['mean_us']:.0f} us")
     print(f"(c) {held} held connections: {hold['ok']}/{hold['sent']} answered, {hold['connect_failed']} connect failures, "
           f"server peak RSS {hold['rss_mb']:.0f} MB (target < 300), bare {results['bare hold']['rss_mb']:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer messages, 500 held connections")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the whole benchmark; report medians")
+    args = parser.parse_args()
+    raise_fd_limit()
+    all_results, all_traces = [], []
+    for i in range(max(1, min(args.runs, 10))):
+        results, traces = run_once(args.quick)
+        all_results.append(results)
+        all_traces.append(traces)
+        if args.runs > 1:
+            print(f"run {i + 1}: " + ", ".join(f"{k} {v['rt_s']:.0f}" for k, v in results.items()), flush=True)
+    report(merge(all_results), merge(all_traces), 500 if args.quick else 2000, len(all_results))
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def gone() -> Result:
     return _error(410, "GoneException", "Gone")
 
 
-def handle(server: LocalServer, method: str, target: str, body: bytes) -> Result:
+def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any = None) -> Result:
     """Decide a management request. The returned action (if any) must run on the server loop;
     it returns ``False`` when the connection closed meanwhile (the answer is then 410)."""
     path = target.split("?", 1)[0]
@@ -55,7 +55,7 @@ def handle(server: LocalServer, method: str, target: str, body: bytes) -> Result
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
-        return 200, {"Content-Type": _JSON}, b"", lambda: server._deliver(conn, body)
+        return 200, {"Content-Type": _JSON}, b"", lambda: server._deliver(conn, body, mark)
     if method == "GET":
         if conn is None:
             return gone()
@@ -74,9 +74,12 @@ def handle(server: LocalServer, method: str, target: str, body: bytes) -> Result
 
 def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
     """The in-process answer for requests to the server's domainName (any thread)."""
-    from . import _transport
+    from . import _trace, _transport
 
     def answer(request: Any) -> Any:
+        mark = _trace.current() if _trace.ON else None
+        if mark is not None and not mark.m:
+            mark.m = _trace.now()
         parts = request.url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
         body = request.body or b""
@@ -84,7 +87,7 @@ def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
             body = body.encode()
         elif not isinstance(body, (bytes, bytearray)):
             body = body.read()
-        status, headers, out, action = handle(server, request.method, target, bytes(body))
+        status, headers, out, action = handle(server, request.method, target, bytes(body), mark)
         if action is not None and not server._run_action(action, fire_and_forget=request.method == "POST"):
             status, headers, out, _ = gone()
         return _transport.response(request.url, status, headers, out)

@@ -19,7 +19,7 @@ from typing import Any
 from .. import _facts
 from .._errors import EmulatorError
 from ..model import LambdaAuthorizer, Table, bind_environment
-from . import _environ, _management, _tables, _transport
+from . import _environ, _management, _tables, _trace, _transport
 from ._authorizer import (
     ALLOW,
     DENY,
@@ -426,7 +426,7 @@ class LocalServer:
 
     # ------------------------------------------------------------------ invoking
 
-    async def _invoke(self, rt: FunctionRuntime, event: dict[str, Any]) -> Any:
+    async def _invoke(self, rt: FunctionRuntime, event: dict[str, Any], mark: _trace.Mark | None = None) -> Any:
         """Run a handler as Lambda would; raises :class:`_HandlerFailed` on error or timeout."""
         loop = asyncio.get_running_loop()
         loaded = self._loader.cached(rt)
@@ -440,7 +440,7 @@ class LocalServer:
                 cf = asyncio.run_coroutine_threadsafe(_run_async(rt, loaded.func, event, context), self._hloop)
                 result = await asyncio.wait_for(asyncio.wrap_future(cf), timeout)
             else:
-                fut = loop.run_in_executor(self._pool, _run_sync, rt, loaded.func, event, context)
+                fut = loop.run_in_executor(self._pool, _run_sync, rt, loaded.func, event, context, mark)
                 result = await asyncio.wait_for(fut, timeout)
         except asyncio.TimeoutError:
             raise _HandlerFailed(None, f"Task timed out after {min(rt.timeout, self.integration_timeout):.2f} seconds") from None
@@ -590,7 +590,7 @@ class LocalServer:
             async for message in ws:
                 conn.last_active_at = now_ms()
                 conn.messages_in += 1
-                spawn(on_message(conn, message))
+                spawn(on_message(conn, message, _trace.begin() if _trace.ON else None))
         except ConnectionClosed:
             pass
         except Exception:  # never let one client take the server down
@@ -611,7 +611,7 @@ class LocalServer:
                 except _HandlerFailed as failure:
                     self._failed(rt, conn, event["requestContext"]["requestId"], failure)
 
-    async def _on_message(self, conn: Connection, message: str | bytes) -> None:
+    async def _on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None = None) -> None:
         routes = self._routes_for(self.api.spec)
         key = select_route(routes.keys, message)
         cid = conn.connection_id
@@ -629,7 +629,7 @@ class LocalServer:
         if log.isEnabledFor(logging.INFO):
             log.info("message %s -> %s (%s)", cid, key, rid)
         try:
-            result = await self._invoke(rt, event)
+            result = await self._invoke(rt, event, mark)
         except _HandlerFailed as failure:
             self._failed(rt, conn, rid, failure)
             await self._deliver(conn, error_frame("Internal server error", cid, rid))
@@ -639,9 +639,9 @@ class LocalServer:
             if body is not None:
                 if not isinstance(body, (str, bytes)):
                     body = json.dumps(body)
-                await self._deliver(conn, body)
+                await self._deliver(conn, body, mark)
 
-    async def _deliver(self, conn: Connection, data: str | bytes) -> bool:
+    async def _deliver(self, conn: Connection, data: str | bytes, mark: _trace.Mark | None = None) -> bool:
         """Send one message to a client; False when it is gone."""
         from websockets.exceptions import ConnectionClosed
 
@@ -657,6 +657,8 @@ class LocalServer:
             await ws.send(data)
         except ConnectionClosed:
             return False
+        if mark is not None and not mark.w:
+            mark.w = _trace.now()
         conn.messages_out += 1
         return True
 
@@ -694,8 +696,11 @@ class LocalServer:
             return False
 
 
-def _run_sync(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext) -> Any:
+def _run_sync(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext, mark: _trace.Mark | None = None) -> Any:
     token = _environ.OVERLAY.set(rt.environment)
+    if mark is not None:
+        _trace.set_current(mark)
+        mark.s = _trace.now()
     try:
         return func(event, context)
     except Exception:
@@ -703,6 +708,9 @@ def _run_sync(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, An
     except BaseException as exc:  # SystemExit & co. end the invocation, not the server
         raise RuntimeError(f"{type(exc).__name__}: {exc}") from exc
     finally:
+        if mark is not None:
+            mark.e = _trace.now()
+            _trace.set_current(None)
         _environ.OVERLAY.reset(token)
 
 
