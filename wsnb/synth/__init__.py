@@ -18,6 +18,7 @@ Naming (documented choices):
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import tempfile
@@ -81,6 +82,18 @@ def synthesize(
     return result
 
 
+_OUTDIR: Path | None = None
+
+
+def _outdir() -> Path:
+    """One cloud-assembly directory per process (reused: CDK skips re-copying staged assets)."""
+    global _OUTDIR
+    if _OUTDIR is None or not _OUTDIR.is_dir():
+        _OUTDIR = Path(tempfile.mkdtemp(prefix="wsnb-cdk-out-"))
+        atexit.register(shutil.rmtree, _OUTDIR, True)
+    return _OUTDIR
+
+
 def _run(plan: Any, assets: Any, opts: Options) -> dict[str, Any]:
     from ._construct import construct_class
     from ._interpret import Interpreter
@@ -88,24 +101,20 @@ def _run(plan: Any, assets: Any, opts: Options) -> dict[str, Any]:
 
     import_cdk()
     root = stage_layout(assets)
-    outdir = tempfile.mkdtemp(prefix="wsnb-cdk-out-")
-    try:
-        env = Interpreter({}, root).run(plan.app_steps, extra={"app": {"context": opts.context, "outdir": outdir}})
-        construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
-        assembly = env["app"].synth()
-        manifest = json.loads((Path(outdir) / "manifest.json").read_text())
-        missing = manifest.get("missing") or []
-        if missing:
-            keys = [m.get("key") for m in missing]
-            raise SynthError(
-                "The CDK app needs context values it does not have (it would use dummy values).",
-                given=keys,
-                fix="pass them with context={...}",
-                path="context",
-            )
-        return assembly.get_stack_by_name(plan.stack_name).template
-    finally:
-        shutil.rmtree(outdir, ignore_errors=True)
+    outdir = _outdir()
+    env = Interpreter({}, root).run(plan.app_steps, extra={"app": {"context": opts.context, "outdir": str(outdir)}})
+    construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
+    env["app"].synth()
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    missing = manifest.get("missing") or []
+    if missing:
+        raise SynthError(
+            "The CDK app needs context values it does not have (it would use dummy values).",
+            given=[m.get("key") for m in missing],
+            fix="pass them with context={...}",
+            path="context",
+        )
+    return json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
 
 
 def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:

@@ -102,6 +102,7 @@ class _Compiler:
         self.names = _Names()
         self.body: list[Any] = []
         self.res_vars: dict[tuple[str, str], str] = {}
+        self.need_stack = False
         self.plan = Plan(construct_id=spec.construct_id, stack_name=opts.stack_name, context=dict(opts.context))
         cdk = spec.cdk
         stage_props = cdk.web_socket_stage if isinstance(cdk.web_socket_stage, dict) else {}
@@ -127,7 +128,6 @@ class _Compiler:
                 fix='api.route("$connect", "src/connect.main"), or api.authorizer("none")',
                 path="authorizer",
             )
-        self.emit(Assign("stack", call("Stack.of", SELF)))
         self.resources()
         api = self.api()
         stage = self.stage(api)
@@ -135,7 +135,9 @@ class _Compiler:
         authorizer = self.authorizer()
         functions, routes = self.routes(api, authorizer)
         domain, certificate = self.domain(api, stage)
-        self.plan.body = _drop_unused_stack(self.body)
+        if self.need_stack:
+            self.body.insert(0, Assign("stack", call("Stack.of", SELF)))
+        self.plan.body = self.body
         self.plan.outputs = {
             "web_socket_api": api,
             "web_socket_stage": stage,
@@ -381,6 +383,7 @@ class _Compiler:
             self.emit(Do(method(self.res_vars[("Bucket", res.id)], "grant_read_write", Var(var))))
         elif isinstance(res, Secret):
             name = secret_parameter_name(self.opts.app, self.opts.stage, res.id)
+            self.need_stack = True
             arn = method("stack", "format_arn", service="ssm", resource="parameter", resource_name=name.lstrip("/"))
             self.emit(Do(method(var, "add_to_role_policy",
                                 call("aws_iam.PolicyStatement", actions=["ssm:GetParameter"], resources=[arn]))))
@@ -405,6 +408,7 @@ class _Compiler:
         routes: dict[str, str] = {}
         if not self.spec.routes:
             return functions, routes
+        self.need_stack = True
         arns = [
             method("stack", "format_arn", service="execute-api", resource=Attr(Var(api), "api_id"),
                    resource_name=f"{self.stage_name}/{verb}/*")
@@ -546,23 +550,6 @@ def _dynamo_key(table: Table, name: str | None) -> Call | None:
     return call("aws_dynamodb.Attribute", name=name, type=Sym(f"aws_dynamodb.AttributeType.{kind}"))
 
 
-def _drop_unused_stack(body: list[Any]) -> list[Any]:
-    """Drop ``stack = Stack.of(self)`` when nothing reads it (keeps the exported code lint-clean)."""
-
-    def uses(node: Any) -> bool:
-        if node == Var("stack"):
-            return True
-        if isinstance(node, (list, tuple)):
-            return any(uses(n) for n in node)
-        if hasattr(node, "__dataclass_fields__"):
-            return any(uses(getattr(node, f)) for f in node.__dataclass_fields__)
-        return False
-
-    if uses([s for s in body if not (isinstance(s, Assign) and s.var == "stack")]):
-        return body
-    return [s for s in body if not (isinstance(s, Assign) and s.var == "stack")]
-
-
 def _check_no_cdk_tokens(node: Any) -> None:
     """CDK reads ``${Token[...]}`` inside any string as one of its own tokens: refuse such text."""
     if isinstance(node, Lit):
@@ -585,5 +572,6 @@ def _check_no_cdk_tokens(node: Any) -> None:
 def compile_plan(spec: ApiSpec, opts: Options, assets: AssetLayout) -> Plan:
     """The plan for one API (raises :class:`SynthError` for what cannot synthesize)."""
     plan = _Compiler(spec, opts, assets).compile()
-    _check_no_cdk_tokens(plan.body)
+    if "${Token[" in json.dumps(spec.to_json(), ensure_ascii=False) + opts.key():
+        _check_no_cdk_tokens(plan.body)
     return plan
