@@ -201,6 +201,38 @@ print(api_resource["Properties"]["Name"])
 print(table_resource["Properties"]["TableName"])
 
 # %% [markdown]
+# ## Already have a CDK app? Add the API to your stack
+#
+# `api.to_cdk(scope)` adds the same constructs to a stack of yours and returns a construct with
+# SST's handles: `cdk.web_socket_api`, `cdk.web_socket_stage`, `url`, and `get_function(key)` —
+# here the real `aws_lambda.Function`, as in SST, so you can keep customizing it with CDK:
+
+# %%
+import aws_cdk
+
+app = aws_cdk.App()
+stack = aws_cdk.Stack(app, "MyStack", env=aws_cdk.Environment(account="123456789012", region="eu-west-1"))
+chat = api.to_cdk(stack)
+
+send = chat.get_function("sendMessage")
+send.add_environment("LOG_LEVEL", "debug")
+print(type(send).__module__, type(send).__name__)
+print(type(chat.cdk.web_socket_api).__name__, type(chat.cdk.web_socket_stage).__name__)
+
+# %% [markdown]
+# `chat.url` is a CDK token until deploy; resolved, it is the CloudFormation expression of the URL.
+# And the extra environment variable is in the template next to wsnb's:
+
+# %%
+print(json.dumps(stack.resolve(chat.url)))
+my_template = app.synth().get_stack_by_name("MyStack").template
+send_function = next(
+    r for logical_id, r in my_template["Resources"].items()
+    if r["Type"] == "AWS::Lambda::Function" and "sendMessage" in logical_id
+)
+send_function["Properties"]["Environment"]
+
+# %% [markdown]
 # ## Ship it: a standalone CDK app
 #
 # `export()` writes a plain CDK app — `app.py`, `cdk.json`, `requirements.txt` and the handler
