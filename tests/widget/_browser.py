@@ -40,12 +40,47 @@ def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
+KERNEL_DIALOG = '.jp-Dialog:has-text("Select Kernel")'
+
+
 def run_all_cells(page: Any, url: str, *, timeout_ms: int = 60_000) -> None:
     """Open a notebook (JupyterLab or Notebook 7), wait for the kernel, and Run All Cells."""
     page.goto(url)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout_ms)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    accept_kernel_dialog(page, wait_ms=1500)
+    click_run_all(page)
+
+
+_STARTED = """() => [...document.querySelectorAll('.jp-InputArea-prompt')]
+    .some(p => /[*\\d]/.test(p.textContent))"""
+
+
+def click_run_all(page: Any, *, attempts: int = 4) -> None:
+    """Run > Run All Cells, again if no cell started (a busy machine can bring the page up
+    before the kernel is usable, and the menu item then does nothing)."""
+    for _ in range(attempts):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(_STARTED, timeout=5_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")  # close the menu if it is still open
+            accept_kernel_dialog(page)
+    raise AssertionError(f"Run All Cells did not start any cell after {attempts} attempts")
+
+
+def accept_kernel_dialog(page: Any, *, wait_ms: int = 0) -> bool:
+    """On a fresh server Lab sometimes asks "Select Kernel" (its kernel list arrived after the
+    notebook); accept the notebook's own kernel. Returns whether the dialog was there."""
+    try:
+        page.wait_for_selector(KERNEL_DIALOG, timeout=max(wait_ms, 1))
+    except Exception:
+        return False
+    page.locator(KERNEL_DIALOG).locator("button.jp-mod-accept").click()
+    page.wait_for_selector(KERNEL_DIALOG, state="detached")
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+    return True
 
 
 def wait_idle(page: Any, *, timeout_ms: int = 60_000) -> None:
@@ -77,3 +112,27 @@ def theme(page: Any) -> dict[str, str]:
             color: getComputedStyle(document.querySelector('.wsnb-widget')).color,
         })"""
     )
+
+
+# Notebook 7.6.5 itself throws "Cannot read properties of undefined (reading 'schema')" from its
+# settings loader (static/notebook/notebook_core...js) on every page load, with or without wsnb.
+_JUPYTER_BUNDLES = ("/static/notebook/", "/static/lab/")
+
+
+def widget_errors_in_page_error(exc: Any) -> list[str]:
+    """An uncaught page error, unless it comes from Jupyter's own bundles."""
+    stack = getattr(exc, "stack", "") or ""
+    frames = [line for line in stack.splitlines() if line.strip().startswith("at ") and "://" in line]
+    if frames and all(any(b in f for b in _JUPYTER_BUNDLES) for f in frames):
+        return []
+    return [f"{exc}: {stack}"]
+
+
+def widget_errors_in_console(msg: Any) -> list[str]:
+    """Console errors that mean the widget view failed (e.g. its ESM did not load)."""
+    if msg.type != "error":
+        return []
+    text = msg.text
+    if "Could not create a view" in text or "anywidget" in text.lower() or "wsnb" in text:
+        return [text]
+    return []

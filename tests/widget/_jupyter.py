@@ -109,6 +109,10 @@ class JupyterServer:
         nbformat.write(nb, self.root / name)
         return name
 
+    def start_kernel_for(self, name: str) -> None:
+        """Start the notebook's session up front, so the page never asks "Select Kernel"."""
+        self.api("POST", "/api/sessions", {"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}})
+
     def lab_url(self, name: str) -> str:
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
 

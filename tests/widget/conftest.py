@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from ._browser import chromium_missing_reason, launch
+from ._browser import (
+    chromium_missing_reason,
+    launch,
+    widget_errors_in_console,
+    widget_errors_in_page_error,
+)
 from ._jupyter import JupyterServer
 
 SEND_HANDLER = """import json
@@ -71,7 +76,8 @@ def page(browser: Any, jupyter: JupyterServer) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(30_000)
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("pageerror", lambda exc: errors.extend(widget_errors_in_page_error(exc)))
+    page.on("console", lambda msg: errors.extend(widget_errors_in_console(msg)))
     page.page_errors = errors  # type: ignore[attr-defined]
     try:
         yield page

@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from ._browser import WIDGET, run_all_cells, screenshot, theme, wait_idle
+from ._browser import (
+    KERNEL_DIALOG,
+    WIDGET,
+    accept_kernel_dialog,
+    click_run_all,
+    run_all_cells,
+    screenshot,
+    theme,
+    wait_idle,
+)
 from ._jupyter import JupyterServer
 from .conftest import NOTEBOOK_CELLS
 
@@ -23,10 +32,18 @@ SYNTH_TIMEOUT_MS = 120_000
 
 def open_widget(page: Any, jupyter: JupyterServer, url_for: str, name: str) -> Any:
     jupyter.write_notebook(name, NOTEBOOK_CELLS)
+    jupyter.start_kernel_for(name)
     url = jupyter.lab_url(name) if url_for == "lab" else jupyter.notebook7_url(name)
-    run_all_cells(page, url)
-    page.wait_for_selector(WIDGET, state="attached")
-    wait_idle(page)
+    try:
+        run_all_cells(page, url)
+        page.wait_for_selector(f"{WIDGET}, {KERNEL_DIALOG}", state="attached", timeout=60_000)
+        if accept_kernel_dialog(page):  # it came up late and swallowed "Run All"
+            click_run_all(page)
+            page.wait_for_selector(WIDGET, state="attached", timeout=60_000)
+        wait_idle(page)
+    except Exception:
+        screenshot(page, f"failed-{name}")
+        raise
     widget = page.locator(WIDGET)
     assert widget.count() == 1
     widget.scroll_into_view_if_needed()

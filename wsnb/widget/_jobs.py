@@ -75,6 +75,7 @@ class LocalServer:
         self._events: list[dict[str, Any]] = []
         self._thread: threading.Thread | None = None
         self._generation = 0
+        self._unsubscribe: Any = None
 
     @property
     def handle(self) -> Any:
@@ -100,7 +101,6 @@ class LocalServer:
             thread.join(timeout)
 
     def _start(self, api: WebSocketApi, generation: int) -> None:
-        digest = api.spec.digest()
         try:
             handle = api.serve(**self._options)
         except Exception as exc:
@@ -113,11 +113,10 @@ class LocalServer:
             self._handle = handle
             subscribe = getattr(handle, "on_event", None)
             if callable(subscribe):
-                subscribe(lambda event, g=generation: self._on_event(event, g))
+                self._unsubscribe = subscribe(lambda event, g=generation: self._on_event(event, g))
             self._report(
                 server_status="running",
                 server_url=str(handle.url),
-                server_digest=digest,
                 connections=self._connections(),
             )
 
@@ -151,6 +150,10 @@ class LocalServer:
         with self._lock:
             self._generation += 1
             handle, self._handle = self._handle, None
+            unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if callable(unsubscribe):
+            with contextlib.suppress(Exception):
+                unsubscribe()
         if handle is not None:
             _quiet_stop(handle)
         self._report(server_status="stopped", server_url="", connections=[])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -202,15 +203,18 @@ def event_row(event: Any) -> dict[str, Any]:
     level = str(data.get("level", ""))
     if not level:
         level = "error" if "error" in kind.lower() or data.get("error") else "info"
-    row = {
+    stamp = data.get("time", data.get("timestamp", ""))
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
+        stamp = time.strftime("%H:%M:%S", time.localtime(stamp))
+    return {
         "kind": kind,
         "route": _first(data, _ROUTE_KEYS),
         "connection": _first(data, _CONN_KEYS) if kind != "connection" else "",
+        "status": str(data.get("status", "") or ""),
         "text": _clip(text),
         "level": level,
-        "time": _first(data, ("time", "timestamp", "at")),
+        "time": str(stamp),
     }
-    return row
 
 
 def connection_rows(connections: Any) -> list[dict[str, Any]]:
@@ -238,7 +242,7 @@ def connection_rows(connections: Any) -> list[dict[str, Any]]:
 
 
 def _connection_summary(row: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "connected_at", "connectedAt", "source_ip", "sourceIp", "messages")
+    keep = ("id", "connected_at", "connectedAt", "source_ip", "sourceIp", "messagesIn", "messagesOut")
     out = {k: row[k] for k in keep if k in row}
     out["id"] = str(row.get("id", ""))
     return out

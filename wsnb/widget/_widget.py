@@ -66,7 +66,6 @@ class ApiWidget(anywidget.AnyWidget):
     )
     server_url = traitlets.Unicode("").tag(sync=True)
     server_error = traitlets.Unicode("").tag(sync=True)
-    server_digest = traitlets.Unicode("").tag(sync=True)
     connections = traitlets.List().tag(sync=True)
     events = traitlets.List().tag(sync=True)
 

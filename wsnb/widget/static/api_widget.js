@@ -393,7 +393,6 @@ function render({ model, el }) {
   const stopButton = h("button", { type: "button", class: "wsnb-w-button wsnb-w-stop", onclick: () => send("stop") }, "Stop");
   const serverState = h("span", { class: "wsnb-w-server-state" });
   const serverError = h("div", { class: "wsnb-w-error wsnb-w-server-error", role: "alert", hidden: true });
-  const staleServer = h("div", { class: "wsnb-w-note wsnb-w-stale-server", hidden: true, text: "The API changed since the emulator started: Stop and Start to serve the new version." });
   const connTable = h("table", { class: "wsnb-w-connections" });
   const eventsList = h("ol", { class: "wsnb-w-events" });
   const clientInput = h("input", { class: "wsnb-w-client-input", type: "text", "aria-label": "Message to send" });
@@ -403,7 +402,7 @@ function render({ model, el }) {
   panels.local.append(
     h("div", { class: "wsnb-w-toolbar" }, startButton, stopButton, serverState),
     serverError,
-    staleServer,
+    h("div", { class: "wsnb-w-muted wsnb-w-hint", text: "The emulator runs in the kernel and reads the API at every event: routes added later are served without a restart." }),
     h(
       "div",
       { class: "wsnb-w-columns" },
@@ -488,7 +487,6 @@ function render({ model, el }) {
     const err = model.get("server_error");
     serverError.hidden = !(status === "error" && err);
     serverError.textContent = err || "";
-    staleServer.hidden = status !== "running" || model.get("server_digest") === model.get("digest");
     if (status !== "running" && socket) disconnect();
     sendButton.disabled = connectButton.disabled = status !== "running";
     const conns = model.get("connections");
@@ -497,7 +495,8 @@ function render({ model, el }) {
         "tr",
         { "data-connection": c.id },
         h("td", {}, h("code", { text: c.id })),
-        h("td", { class: "wsnb-w-muted", text: c.connected_at || c.connectedAt || "" }),
+        h("td", { class: "wsnb-w-muted", text: c.sourceIp || c.source_ip || "" }),
+        h("td", { class: "wsnb-w-muted", text: c.messagesIn === undefined ? "" : `in ${c.messagesIn} · out ${c.messagesOut}` }),
       ),
     );
     if (!conns.length) connRows.push(h("tr", {}, h("td", { class: "wsnb-w-muted", text: "no open connections" })));
@@ -511,9 +510,11 @@ function render({ model, el }) {
         h(
           "li",
           { class: "wsnb-w-event", "data-level": e.level, "data-kind": e.kind },
+          e.time ? h("span", { class: "wsnb-w-muted", text: e.time }) : null,
           h("span", { class: "wsnb-w-event-kind", text: e.kind }),
           e.route ? h("code", { text: e.route }) : null,
           e.connection ? h("span", { class: "wsnb-w-muted", text: e.connection }) : null,
+          e.status ? h("span", { class: "wsnb-w-event-status", text: e.status }) : null,
           h("span", { class: "wsnb-w-event-text", text: e.text }),
         ),
       ),
@@ -537,7 +538,7 @@ function render({ model, el }) {
   on("selected_route", markSelected);
   on("findings lint_error", renderLint);
   on("synth_status synth_error synth_started template_json template_digest template_data_uri resource_counts digest", renderSynth);
-  on("server_status server_url server_error server_digest connections digest", renderLocal);
+  on("server_status server_url server_error connections", renderLocal);
   on("events", renderEvents);
   return () => {
     for (const fn of cleanups) fn();
