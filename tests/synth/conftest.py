@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seed_examples import SEED_EXAMPLES, make_project  # noqa: E402
+from seed_examples import SEED_EXAMPLES, make_project
 
 
 @pytest.fixture(scope="session")

@@ -75,7 +75,6 @@ def test_prediction_matches_more_shapes(in_project):
 def test_to_cdk_in_a_user_stack(in_project):
     import aws_cdk as cdk
     from aws_cdk import aws_lambda
-
     from seed_examples import CERT
 
     app = cdk.App(context={"wsnb:app": "shop", "wsnb:stage": "prod"})

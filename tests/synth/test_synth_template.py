@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from synth_helpers import actions, function_for, of_type, one, policy_for, route
 
-from wsnb import Bucket, Function, LambdaAuthorizer, Parameter, Secret, SynthError, Table, WebSocketApi
+from wsnb import (
+    Bucket,
+    Function,
+    LambdaAuthorizer,
+    Parameter,
+    Secret,
+    SynthError,
+    Table,
+    WebSocketApi,
+)
 from wsnb._facts import default_access_log_format
 
 pytestmark = pytest.mark.cdk
