@@ -75,7 +75,7 @@ DEFAULT_AUTHORIZER_NAME = "WebSocketAuthorizer"
 
 CFN_RESOURCE_LIMIT = 500
 CFN_RESOURCE_WARN_AT = 450
-RESOURCES_PER_ROUTE = 5  # function, role, integration, route, permission
+RESOURCES_PER_ROUTE = 6  # function, role, its default policy, integration, route, permission
 
 # API Gateway limits the emulator enforces.
 MAX_MESSAGE_BYTES = 128 * 1024

@@ -117,10 +117,8 @@ def _resource_count(spec: ApiSpec):
 
 
 def predicted_total(spec: ApiSpec) -> int:
-    try:
-        from .predict import predict_resource_counts
-    except ImportError:  # pragma: no cover - predict ships with wsnb
-        return 2 + _facts.RESOURCES_PER_ROUTE * len(spec.routes)
+    from .predict import predict_resource_counts
+
     return sum(predict_resource_counts(spec).values())
 
 

@@ -34,9 +34,13 @@ def test_findings_have_level_code_message_fix_and_errors_come_first():
 
 
 def test_resource_limit_prediction():
-    api = WebSocketApi("Api").add_routes({f"r{i}": "src/send.main" for i in range(95)})
+    # 6 resources per route (function, role, default policy, integration, route, permission)
+    # + API, stage and access-log group
+    api = WebSocketApi("Api").add_routes({f"r{i}": "src/send.main" for i in range(74)})
+    assert "near-resource-limit" not in codes(api)
+    api.route("r74", "src/send.main")
     assert codes(api)["near-resource-limit"] == "warning"
-    api.add_routes({f"s{i}": "src/send.main" for i in range(10)})
+    api.add_routes({f"s{i}": "src/send.main" for i in range(8)})
     assert codes(api)["too-many-resources"] == "error"
 
 
