@@ -133,3 +133,50 @@ def test_other_hosts_are_not_intercepted(server, aws_env):
     client = boto3.client("apigatewaymanagementapi", endpoint_url="http://127.0.0.1:9/dev", region_name="us-east-1")
     with pytest.raises(EndpointConnectionError):
         client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
+
+
+def test_in_process_answers_equal_the_http_answers(server, aws_env):
+    """The before-call short-circuit gives what botocore parses from the real HTTP listener."""
+    local = _client(server)
+    http = boto3.client("apigatewaymanagementapi", endpoint_url=server.management_url, region_name="us-east-1")
+
+    def strip(resp):
+        return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
+
+    async def go():
+        async with websockets.connect(server.url, user_agent_header="ua/2") as ws:
+            await ws.send(action("dump"))
+            cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
+            a = await asyncio.to_thread(local.get_connection, ConnectionId=cid)
+            b = await asyncio.to_thread(http.get_connection, ConnectionId=cid)
+            p = await asyncio.to_thread(local.post_to_connection, ConnectionId=cid, Data=b"one")
+            q = await asyncio.to_thread(http.post_to_connection, ConnectionId=cid, Data=b"two")
+            got = [await asyncio.wait_for(ws.recv(), 5) for _ in range(2)]
+            return cid, a, b, p, q, got
+
+    cid, a, b, p, q, got = run(go())
+    assert strip(a) == strip(b) and a["Identity"]["UserAgent"] == "ua/2"
+    assert strip(p) == strip(q) == {}
+    assert p["ResponseMetadata"]["HTTPStatusCode"] == q["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert p["ResponseMetadata"]["RetryAttempts"] == 0
+    assert got == ["one", "two"]
+    errors = []
+    for client in (local, http):
+        with pytest.raises(client.exceptions.GoneException) as gone:
+            client.post_to_connection(ConnectionId=cid, Data=b"late")
+        errors.append((gone.value.response["Error"], gone.value.response["ResponseMetadata"]["HTTPStatusCode"], str(gone.value)))
+    assert errors[0] == errors[1] == ({"Code": "GoneException", "Message": "Gone"}, 410, errors[0][2])
+    assert "GoneException" in errors[0][2] and "PostToConnection" in errors[0][2]
+
+
+def test_in_process_client_without_credentials_still_fails_like_boto3(server, monkeypatch, tmp_path):
+    from botocore.exceptions import NoCredentialsError
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    client = boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=server.endpoint_url, region_name="us-east-1")
+    with pytest.raises(NoCredentialsError):
+        client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")

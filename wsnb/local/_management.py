@@ -1,8 +1,9 @@
 """The @connections management API: one dispatcher, reached two ways.
 
 * In process: ``boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{domainName}/{stage}")``
-  — botocore requests for the server's ``domainName`` (``127.0.0.1:<port>``) are answered by
-  :func:`handle` through :mod:`._transport`, with no socket, from handlers and the notebook.
+  — botocore calls for the server's ``domainName`` (``127.0.0.1:<port>``) are answered by
+  :func:`handle` through :mod:`._transport` (at ``before-call``; at the HTTP layer as a
+  fallback), with no socket, from handlers and the notebook.
 * Over HTTP for tools outside the process: ``server.management_url``
   (``http://127.0.0.1:<management port>/<stage>``), a small HTTP/1.1 listener on loopback.
 
@@ -50,6 +51,8 @@ def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any
         return _error(403, "ForbiddenException", "Forbidden")
     cid = unquote(path[len(prefix) :])
     conn = server._conns.get(cid)
+    if conn is not None and not server._is_open(conn):
+        conn = None  # deleted, timed out or closing: gone at once, as in AWS
     if method == "POST":
         if len(body) > _facts.MAX_MESSAGE_BYTES:
             return _error(413, "PayloadTooLargeException", "Message too long")
@@ -72,27 +75,40 @@ def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any
     return _error(403, "ForbiddenException", "Forbidden")
 
 
-def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
-    """The in-process answer for requests to the server's domainName (any thread)."""
-    from . import _trace, _transport
+def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
+    """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread)."""
+    from . import _trace
 
-    def answer(request: Any) -> Any:
+    def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
         if mark is not None and not mark.m:
             mark.m = _trace.now()
-        parts = request.url.split("/", 3)
+        parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
+        status, headers, out, action = handle(server, method, target, body, mark)
+        if action is not None and not server._run_action(action, fire_and_forget=method == "POST"):
+            status, headers, out, _ = gone()
+        return status, headers, out
+
+    return answer
+
+
+def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
+    """The in-process answer at the HTTP layer for requests to the server's domainName."""
+    from . import _transport
+
+    answer = answerer(server)
+
+    def send(request: Any) -> Any:
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
         elif not isinstance(body, (bytes, bytearray)):
             body = body.read()
-        status, headers, out, action = handle(server, request.method, target, bytes(body), mark)
-        if action is not None and not server._run_action(action, fire_and_forget=request.method == "POST"):
-            status, headers, out, _ = gone()
+        status, headers, out = answer(request.method, request.url, bytes(body))
         return _transport.response(request.url, status, headers, out)
 
-    return answer
+    return send
 
 
 _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 410: "Gone", 413: "Payload Too Large"}

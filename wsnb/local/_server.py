@@ -124,6 +124,7 @@ class LocalServer:
         self._hthread: threading.Thread | None = None
         self._stop_event: asyncio.Event | None = None
         self._botocore_answer: Callable[[Any], Any] | None = None
+        self._api_answer: _transport.Answer | None = None
         self._fake_credentials = _no_credentials()
         self._env_installed = False
 
@@ -253,6 +254,9 @@ class LocalServer:
         if self._botocore_answer is not None:
             _transport.unregister(self.domain_name, self._botocore_answer)
             self._botocore_answer = None
+        if self._api_answer is not None:
+            _transport.unregister_api(self.domain_name, self._api_answer)
+            self._api_answer = None
         if self._env_installed:
             self._env_installed = False
             _environ.uninstall()
@@ -318,6 +322,8 @@ class LocalServer:
         self._stage = Stage(self.api_id, self.stage, self.domain_name, self.region, ACCOUNT_ID)
         self._botocore_answer = _management.botocore_handler(self)
         _transport.register(self.domain_name, self._botocore_answer)
+        self._api_answer = _management.answerer(self)
+        _transport.register_api(self.domain_name, self._api_answer)
         _transport.register(_tables.DYNAMODB_NETLOC, _tables.moto_send)
         try:
             await asyncio.get_running_loop().run_in_executor(self._pool, self._routes_for, self.api.spec)
@@ -661,6 +667,13 @@ class LocalServer:
             mark.w = _trace.now()
         conn.messages_out += 1
         return True
+
+    def _is_open(self, conn: Connection) -> bool:
+        """Open and not being closed (by the client, the server, or delete_connection)."""
+        from websockets.protocol import State
+
+        ws = conn.ws
+        return ws is not None and conn.close_code is None and ws.protocol.state is State.OPEN
 
     async def _drop(self, conn: Connection) -> bool:
         if conn.connection_id not in self._conns or conn.ws is None:
