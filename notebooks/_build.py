@@ -12,7 +12,8 @@ to this file are build products: edit the source, then run::
 Each notebook is executed with this interpreter's ``python3`` kernel and ``notebooks/`` as the
 working directory (as nbval runs it), cell ids are deterministic, widget state is not stored
 (GitHub then shows the static HTML fallback; see notes on ``metadata.widgets``), and timing
-metadata is not recorded, so rebuilding an unchanged notebook gives the same file.
+metadata is not recorded, so rebuilding an unchanged notebook changes only what is genuinely
+volatile (a local port, how stdout happened to be chunked) — the values nbval.cfg sanitizes.
 
 Not a test module: pytest collects ``notebooks/*.ipynb`` through nbval, not this script.
 """
