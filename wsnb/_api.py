@@ -296,11 +296,15 @@ class WebSocketApi:
 
         return to_svg(self._spec)
 
-    def show(self) -> Any:
-        """The live widget (routes, diagram, lint, CloudFormation on demand, local run)."""
+    def show(self, **options: Any) -> Any:
+        """The live widget (routes, diagram, lint, CloudFormation on demand, local run).
+
+        ``synth_options={...}`` go to ``synth()`` (e.g. ``account``, ``region``, ``context`` for
+        a custom domain), ``serve_options={...}`` to ``serve()``.
+        """
         from .widget import ApiWidget
 
-        return ApiWidget(self)
+        return ApiWidget(self, **options)
 
     # ------------------------------------------------------------------ the heavy parts (lazy)
 

@@ -117,3 +117,12 @@ def test_an_emulator_that_cannot_start_shows_the_message(chat):
     assert w.server_status == "error"
     assert "70000" in w.server_error and "Traceback" not in w.server_error
     w.close()
+
+
+@pytest.mark.cdk
+def test_show_passes_synth_options_to_synth(chat):
+    w = chat.show(synth_options={"app": "shop", "stage": "prod"}).synthesize(wait=True)
+    assert w.synth_status == "done", w.synth_error
+    names = [r["Properties"].get("Name") for r in json.loads(w.template_json)["Resources"].values()]
+    assert "prod-shop-Chat" in names
+    w.close()
