@@ -98,7 +98,7 @@ def check_lint(widget: Any) -> None:
     assert first.locator(".wsnb-w-fix").count() == 1
 
 
-def check_synth(widget: Any, page: Any, *, copy: bool = False) -> None:
+def check_synth(widget: Any, page: Any, *, copy: str = "") -> None:
     panel = tab(widget, "cloudformation")
     panel.locator("button.wsnb-w-synth").click()
     page.wait_for_function(
@@ -119,12 +119,18 @@ def check_synth(widget: Any, page: Any, *, copy: bool = False) -> None:
     assert href.startswith(prefix)
     assert json.loads(base64.b64decode(href[len(prefix):])) == template
     assert panel.locator("a.wsnb-w-download").get_attribute("download") == "Chat.template.json"
-    if copy:
+    status = panel.locator(".wsnb-w-copy-status")
+    if copy == "clipboard":
         panel.locator("button.wsnb-w-copy").click()
-        status = panel.locator(".wsnb-w-copy-status")
         page.wait_for_function("el => el.textContent.length > 0", arg=status.element_handle())
         assert status.inner_text() == "Copied to the clipboard."
         assert json.loads(page.evaluate("navigator.clipboard.readText()")) == template
+    elif copy == "fallback":  # a browser that refuses the clipboard: the template gets selected
+        page.evaluate("() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }")
+        panel.locator("button.wsnb-w-copy").click()
+        page.wait_for_function("el => el.textContent.length > 0", arg=status.element_handle())
+        assert status.inner_text().startswith("Selected: press Ctrl+C")
+        assert json.loads(page.evaluate("window.getSelection().toString()")) == template
 
 
 def check_local(widget: Any, page: Any) -> None:
@@ -157,7 +163,7 @@ def test_widget_in_jupyterlab(page, jupyter):
     screenshot(page, "lab-diagram", widget)
     check_lint(widget)
     screenshot(page, "lab-lint", widget)
-    check_synth(widget, page, copy=True)
+    check_synth(widget, page, copy="clipboard")
     screenshot(page, "lab-cloudformation", widget)
     check_local(widget, page)
     screenshot(page, "lab-local", widget)
@@ -198,7 +204,7 @@ def test_widget_in_jupyterlab_dark_theme(page, jupyter):
         check_diagram(widget)
         screenshot(page, "dark-diagram", widget)
         check_lint(widget)
-        check_synth(widget, page)
+        check_synth(widget, page, copy="fallback")
         screenshot(page, "dark-cloudformation", widget)
         assert page.page_errors == []
     finally:
