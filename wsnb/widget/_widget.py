@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,7 @@ class ApiWidget(anywidget.AnyWidget):
                 fix='api = WebSocketApi("Api").route("$connect", "src/connect.main"); api.show()',
             )
         self._lock = threading.RLock()
+        self._refresh_after_cell = False
         super().__init__(**kwargs)
         self._api = api
         self._synth = SynthJob(self._report, synth_options)
@@ -107,6 +109,21 @@ class ApiWidget(anywidget.AnyWidget):
         return self._api
 
     def _on_model_change(self, api: WebSocketApi) -> None:
+        # Inside a running cell, refresh once when the cell ends: a cell that chains fifty
+        # .route() calls then sends one update to the browser, not fifty.
+        shell = _running_cell_shell()
+        if shell is None:
+            self._refresh()
+        elif not self._refresh_after_cell:
+            self._refresh_after_cell = True
+            shell.events.register("post_run_cell", self._after_cell)
+
+    def _after_cell(self, *_args: Any) -> None:
+        shell = _running_cell_shell(any_thread=True)
+        if shell is not None:
+            with contextlib.suppress(ValueError):
+                shell.events.unregister("post_run_cell", self._after_cell)
+        self._refresh_after_cell = False
         self._refresh()
 
     def _refresh(self) -> None:
@@ -194,3 +211,24 @@ class ApiWidget(anywidget.AnyWidget):
         except Exception:  # the widget view still shows; the fallback is optional
             pass
         return data, metadata
+
+
+def _running_cell_shell(*, any_thread: bool = False) -> Any:
+    """The IPython shell if we are inside a cell that is executing now (main thread, current
+    request an ``execute_request``), else ``None`` (scripts, widget callbacks, other threads)."""
+    if not any_thread and threading.current_thread() is not threading.main_thread():
+        return None
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return None
+    if any_thread:
+        return shell
+    try:
+        parent = kernel.get_parent("shell") or {}
+    except Exception:
+        return None
+    return shell if parent.get("header", {}).get("msg_type") == "execute_request" else None
