@@ -126,3 +126,18 @@ def test_show_passes_synth_options_to_synth(chat):
     names = [r["Properties"].get("Name") for r in json.loads(w.template_json)["Resources"].values()]
     assert "prod-shop-Chat" in names
     w.close()
+
+
+def test_a_burst_of_events_reaches_the_view_in_a_few_batches(chat):
+    from websockets.sync.client import connect
+
+    w = chat.show().serve(wait=True)
+    updates: list[int] = []
+    w.observe(lambda change: updates.append(len(change["new"])), names="events")
+    with connect(w.server_url, open_timeout=10) as ws:
+        for i in range(40):
+            ws.send(json.dumps({"action": "sendMessage", "data": str(i)}))
+            assert ws.recv(timeout=10) == f"echo: {i}"
+    wait_for(lambda: sum(e["kind"] == "message" for e in w.events) == 40)
+    assert len(updates) <= 10, updates  # 80+ events, batched, not one update each
+    w.close()

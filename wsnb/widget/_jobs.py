@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,8 @@ if TYPE_CHECKING:
     from .._api import WebSocketApi
 
 Report = Callable[..., None]
+#: the emulator's events reach the browser at most this often (a busy server sends batches)
+FLUSH_SECONDS = 0.2
 
 
 class SynthJob:
@@ -39,7 +40,7 @@ class SynthJob:
             if self.running:
                 return False
             snapshot = api.copy()  # later cells may change the api while we synthesize
-            self._report(synth_status="running", synth_error="", synth_started=time.time())
+            self._report(synth_status="running", synth_error="")
             self._thread = threading.Thread(target=self._run, args=(snapshot,), name="wsnb-widget-synth", daemon=True)
             self._thread.start()
             return True
@@ -76,6 +77,7 @@ class LocalServer:
         self._thread: threading.Thread | None = None
         self._generation = 0
         self._unsubscribe: Any = None
+        self._flush_timer: threading.Timer | None = None
 
     @property
     def handle(self) -> Any:
@@ -127,11 +129,24 @@ class LocalServer:
             return []
 
     def _on_event(self, event: Any, generation: int) -> None:
+        # Called on the emulator's thread for every event: keep it quick, and send the log to
+        # the browser at most every FLUSH_SECONDS however busy the server is.
+        row = _state.event_row(event)
         with self._lock:
             if generation != self._generation or self._handle is None:
                 return
-            self._events.append(_state.event_row(event))
+            self._events.append(row)
             del self._events[: -_state.MAX_EVENTS]
+            if self._flush_timer is None:
+                self._flush_timer = threading.Timer(FLUSH_SECONDS, self._flush, args=(generation,))
+                self._flush_timer.daemon = True
+                self._flush_timer.start()
+
+    def _flush(self, generation: int) -> None:
+        with self._lock:
+            self._flush_timer = None
+            if generation != self._generation or self._handle is None:
+                return
             self._report(events=list(self._events), connections=self._connections())
 
     def refresh(self) -> None:
@@ -151,6 +166,9 @@ class LocalServer:
             self._generation += 1
             handle, self._handle = self._handle, None
             unsubscribe, self._unsubscribe = self._unsubscribe, None
+            timer, self._flush_timer = self._flush_timer, None
+        if timer is not None:
+            timer.cancel()
         if callable(unsubscribe):
             with contextlib.suppress(Exception):
                 unsubscribe()

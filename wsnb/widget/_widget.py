@@ -55,7 +55,6 @@ class ApiWidget(anywidget.AnyWidget):
     # --- CloudFormation
     synth_status = traitlets.Enum(("idle", "running", "done", "error"), default_value="idle").tag(sync=True)
     synth_error = traitlets.Unicode("").tag(sync=True)
-    synth_started = traitlets.Float(0.0).tag(sync=True)
     template_json = traitlets.Unicode("").tag(sync=True)
     template_digest = traitlets.Unicode("").tag(sync=True)
     template_filename = traitlets.Unicode("").tag(sync=True)

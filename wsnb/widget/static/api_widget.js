@@ -328,6 +328,7 @@ function render({ model, el }) {
     templateBox,
   );
   let ticker = null;
+  let synthStart = Date.now();
   cleanups.push(() => ticker && clearInterval(ticker));
 
   function selectTemplate() {
@@ -358,11 +359,12 @@ function render({ model, el }) {
     synthButton.textContent = model.get("template_json") ? "Synthesize again" : "Synthesize";
     progress.hidden = !running;
     const tick = () => {
-      const started = model.get("synth_started") || Date.now() / 1000;
-      const secs = Math.max(0, Math.round(Date.now() / 1000 - started));
+      // time since this view saw the run start (the kernel's clock may differ from ours)
+      const secs = Math.max(0, Math.round((Date.now() - synthStart) / 1000));
       progress.querySelector(".wsnb-w-progress-text").textContent = `Synthesizing with aws-cdk-lib… ${secs} s`;
     };
     if (running && !ticker) {
+      synthStart = Date.now();
       tick();
       ticker = setInterval(tick, 500);
     } else if (!running && ticker) {
@@ -537,7 +539,7 @@ function render({ model, el }) {
   on("svg svg_error routes", renderDiagram);
   on("selected_route", markSelected);
   on("findings lint_error", renderLint);
-  on("synth_status synth_error synth_started template_json template_digest template_data_uri resource_counts digest", renderSynth);
+  on("synth_status synth_error template_json template_digest template_data_uri resource_counts digest", renderSynth);
   on("server_status server_url server_error connections", renderLocal);
   on("events", renderEvents);
   return () => {
