@@ -35,10 +35,10 @@ STYLE = """<style>
 .wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;color:var(--jp-ui-font-color1,#222);white-space:nowrap;max-width:28em;overflow:hidden;text-overflow:ellipsis}
 .wsnb-api table.wsnb-routes th{background:var(--jp-layout-color2,#f3f3f3);color:var(--jp-ui-font-color1,#222);font-weight:600}
 .wsnb-api td code{font-family:var(--jp-code-font-family,monospace);font-size:12px;color:var(--jp-content-font-color1,#222);background:none}
-.wsnb-api td.wsnb-from-defaults{background:var(--jp-info-color3,#e3f2fd);color:var(--jp-ui-font-color1,#222)}
-.wsnb-api td.wsnb-from-merged{background:var(--jp-success-color3,#e8f5e9);color:var(--jp-ui-font-color1,#222)}
-.wsnb-api td.wsnb-from-attached{background:var(--jp-warn-color3,#fff3e0);color:var(--jp-ui-font-color1,#222)}
-.wsnb-api td.wsnb-from-builtin{color:var(--jp-ui-font-color3,#888)}
+.wsnb-api .wsnb-from-defaults{background:#e3f2fd;background:color-mix(in srgb,var(--jp-info-color1,#0288d1) 20%,transparent);color:var(--jp-ui-font-color1,#222)}
+.wsnb-api .wsnb-from-merged{background:#e8f5e9;background:color-mix(in srgb,var(--jp-success-color1,#388e3c) 20%,transparent);color:var(--jp-ui-font-color1,#222)}
+.wsnb-api .wsnb-from-attached{background:#fff3e0;background:color-mix(in srgb,var(--jp-warn-color1,#f57c00) 22%,transparent);color:var(--jp-ui-font-color1,#222)}
+.wsnb-api table.wsnb-routes td.wsnb-from-builtin{color:var(--jp-ui-font-color3,#888)}
 .wsnb-api .wsnb-legend span{display:inline-block;padding:0 6px;margin-right:6px;border-radius:3px}
 .wsnb-api .wsnb-legend{font-size:11px;color:var(--jp-ui-font-color2,#555);margin-bottom:8px}
 .wsnb-api ul.wsnb-lint{margin:6px 0;padding-left:18px}
@@ -96,9 +96,9 @@ def to_html(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     settings = "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in summary(spec).items())
     legend = (
         '<div class="wsnb-legend">'
-        '<span class="wsnb-from-defaults" style="background:var(--jp-info-color3,#e3f2fd)">from defaults</span>'
-        '<span class="wsnb-from-merged" style="background:var(--jp-success-color3,#e8f5e9)">merged</span>'
-        '<span class="wsnb-from-attached" style="background:var(--jp-warn-color3,#fff3e0)">attached</span>'
+        '<span class="wsnb-from-defaults">from defaults</span>'
+        '<span class="wsnb-from-merged">merged</span>'
+        '<span class="wsnb-from-attached">attached</span>'
         '<span style="color:var(--jp-ui-font-color3,#888)">wsnb default</span></div>'
     )
     n = len(spec.routes)
