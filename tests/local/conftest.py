@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,12 @@ from typing import Any
 import pytest
 
 from tests.local import handlers_nb
+
+# hypothesis' pytest plugin imports hypothesis at the terminal summary, when handler threads may
+# still run; CPython 3.11's AST constructor state is shared between threads and sometimes raises
+# "SystemError: AST constructor recursion depth mismatch" then. Import it now, single-threaded.
+with contextlib.suppress(ImportError):
+    import hypothesis  # noqa: F401
 
 
 def run(coro: Any) -> Any:
@@ -63,3 +70,5 @@ def aws_env(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+

@@ -29,6 +29,7 @@ class Connection:
     authorizer: dict[str, Any] | None = None
     messages_in: int = 0
     messages_out: int = 0
+    queued: int = 0  # sends waiting behind a full write buffer
     ws: Any = field(default=None, repr=False)
     close_code: int | None = None  # set when the server closes on purpose
     close_reason: str = ""

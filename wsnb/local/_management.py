@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -27,7 +27,7 @@ from ._ids import iso8601
 if TYPE_CHECKING:
     from ._server import LocalServer
 
-Action = Callable[[], Awaitable[bool]]
+Action = Callable[[], bool]
 Result = tuple[int, dict[str, str], bytes, Action | None]
 
 _JSON = "application/json"
@@ -43,8 +43,8 @@ def gone() -> Result:
 
 
 def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any = None) -> Result:
-    """Decide a management request. The returned action (if any) must run on the server loop;
-    it returns ``False`` when the connection closed meanwhile (the answer is then 410)."""
+    """Decide a management request. The returned action (if any) must run on the server loop
+    (it never waits); it returns ``False`` when the connection closed meanwhile (then 410)."""
     path = target.split("?", 1)[0]
     prefix = f"/{server.stage}/@connections/"
     if not path.startswith(prefix):
@@ -58,7 +58,7 @@ def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
-        return 200, {"Content-Type": _JSON}, b"", lambda: server._deliver(conn, body, mark)
+        return 200, {"Content-Type": _JSON}, b"", lambda: server._send(conn, body, mark)
     if method == "GET":
         if conn is None:
             return gone()
@@ -139,7 +139,7 @@ async def http_client(server: LocalServer, reader: asyncio.StreamReader, writer:
                 break
             body = await reader.readexactly(length) if length else b""
             status, out_headers, out, action = handle(server, method.upper(), target, body)
-            if action is not None and not await action():
+            if action is not None and not action():
                 status, out_headers, out, _ = gone()
             close = headers.get("connection", "").lower() == "close"
             await _write(writer, status, out_headers, out, close=close)

@@ -42,19 +42,12 @@ from ._events import (
 from ._ids import ACCOUNT_ID, api_id, aws_id, now_ms
 from ._monitor import EventLog, Monitor, Record
 from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext, function_name, make_runtime
+from ._workers import HandlerFailed as _HandlerFailed
+from ._workers import Inbox, Job, Workers
 
 log = logging.getLogger("wsnb.local")
 
 _REASON = {401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
-
-
-class _HandlerFailed(Exception):
-    """A handler raised (or timed out); carries what the log and the authorizer need."""
-
-    def __init__(self, error: BaseException | None, text: str) -> None:
-        super().__init__(text)
-        self.error = error
-        self.text = text
 
 
 class _Routes:
@@ -107,7 +100,9 @@ class LocalServer:
         self.management_port = 0
         self._log = EventLog(max_events)
         self._loader = HandlerLoader(self.root)
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="wsnb-lambda")
+        self._max_workers = max_workers
+        self._inbox: Inbox | None = None
+        self._workers: Workers | None = None
         self._conns: dict[str, Connection] = {}
         self._routes: _Routes | None = None
         self._tables_made: set[str] = set()
@@ -260,7 +255,8 @@ class LocalServer:
         if self._env_installed:
             self._env_installed = False
             _environ.uninstall()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._workers is not None:
+            self._workers.shutdown()
 
     def _thread_main(self) -> None:
         loop = asyncio.new_event_loop()
@@ -302,6 +298,8 @@ class LocalServer:
         from websockets.asyncio.server import serve
 
         self._stop_event = asyncio.Event()
+        self._inbox = Inbox(asyncio.get_running_loop())
+        self._workers = Workers(self._inbox, self._max_workers)
         self._start_handler_loop()
         server = await serve(
             self._connection,
@@ -326,7 +324,7 @@ class LocalServer:
         _transport.register_api(self.domain_name, self._api_answer)
         _transport.register(_tables.DYNAMODB_NETLOC, _tables.moto_send)
         try:
-            await asyncio.get_running_loop().run_in_executor(self._pool, self._routes_for, self.api.spec)
+            await self._in_thread(self._routes_for, self.api.spec)
         except Exception as exc:
             log.error("creating local tables failed: %s", exc)
         sweeper = asyncio.ensure_future(self._sweep())
@@ -432,44 +430,60 @@ class LocalServer:
 
     # ------------------------------------------------------------------ invoking
 
+    def _timeout(self, rt: FunctionRuntime) -> float:
+        return min(rt.timeout, self.integration_timeout)
+
+    def _submit(self, rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], callback: Callable[[Job], Any], mark: _trace.Mark | None = None) -> None:
+        """Run a sync handler on a worker thread; ``callback(job)`` runs on the loop when it
+        returns, raises or times out (``job.result`` is ``(result, reply body or None)``)."""
+        assert self._workers is not None
+        timeout = self._timeout(rt)
+        job = Job(_call_handler, (rt, func, event, timeout, mark), rt.environment, callback, mark)
+        self._workers.submit(job, self._loop, timeout)
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any, environment: dict[str, Any] | None = None) -> Any:
+        """Run ``fn(*args)`` on a worker thread and wait for it (no timeout)."""
+        assert self._workers is not None
+        fut = asyncio.get_running_loop().create_future()
+        self._workers.submit(Job(fn, args, environment, lambda job: fut.done() or fut.set_result(job)))
+        job = await fut
+        if job.failure is not None:
+            raise job.failure.error or job.failure
+        return job.result
+
     async def _invoke(self, rt: FunctionRuntime, event: dict[str, Any], mark: _trace.Mark | None = None) -> Any:
         """Run a handler as Lambda would; raises :class:`_HandlerFailed` on error or timeout."""
-        loop = asyncio.get_running_loop()
         loaded = self._loader.cached(rt)
         try:
             if loaded is None:
-                loaded = await loop.run_in_executor(self._pool, self._load, rt)
-            context = LambdaContext(rt, str(uuid.uuid4()), rt.timeout)
-            timeout = min(rt.timeout, self.integration_timeout)
-            if loaded.is_async:
-                assert self._hloop is not None
-                cf = asyncio.run_coroutine_threadsafe(_run_async(rt, loaded.func, event, context), self._hloop)
-                result = await asyncio.wait_for(asyncio.wrap_future(cf), timeout)
-            else:
-                fut = loop.run_in_executor(self._pool, _run_sync, rt, loaded.func, event, context, mark)
-                result = await asyncio.wait_for(fut, timeout)
-        except asyncio.TimeoutError:
-            raise _HandlerFailed(None, f"Task timed out after {min(rt.timeout, self.integration_timeout):.2f} seconds") from None
-        except _HandlerFailed:
-            raise
+                loaded = await self._in_thread(self._loader.load, rt, environment=rt.environment)
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError) and self._stopping:
                 raise
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             raise _HandlerFailed(exc, text) from None
-        if result is not None:
-            try:
-                json.dumps(result)
-            except (TypeError, ValueError) as exc:
-                raise _HandlerFailed(exc, f"Runtime.MarshalError: Unable to marshal response: {exc}") from None
-        return result
-
-    def _load(self, rt: FunctionRuntime) -> Any:
-        token = _environ.OVERLAY.set(rt.environment)
+        if not loaded.is_async:
+            fut = asyncio.get_running_loop().create_future()
+            self._submit(rt, loaded.func, event, lambda job: fut.done() or fut.set_result(job), mark)
+            job = await fut
+            if job.failure is not None:
+                raise job.failure
+            return job.result[0]
+        timeout = self._timeout(rt)
         try:
-            return self._loader.load(rt)
-        finally:
-            _environ.OVERLAY.reset(token)
+            context = LambdaContext(rt, str(uuid.uuid4()), rt.timeout)
+            assert self._hloop is not None
+            cf = asyncio.run_coroutine_threadsafe(_run_async(rt, loaded.func, event, context), self._hloop)
+            result = await asyncio.wait_for(asyncio.wrap_future(cf), timeout)
+        except asyncio.TimeoutError:
+            raise _HandlerFailed(None, f"Task timed out after {timeout:.2f} seconds") from None
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError) and self._stopping:
+                raise
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            raise _HandlerFailed(exc, text) from None
+        _check_marshal(result)
+        return result
 
     def _failed(self, rt: FunctionRuntime, conn: Connection, request_id: str, failure: _HandlerFailed) -> None:
         log.error("%s (%s) failed for connection %s request %s:\n%s", rt.name, rt.key, conn.connection_id, request_id, failure.text)
@@ -590,13 +604,15 @@ class LocalServer:
         self._log.add("connect", connectionId=cid, routeKey="$connect", detail=conn.source_ip)
         if log.isEnabledFor(logging.INFO):
             log.info("connect %s from %s", cid, conn.source_ip)
-        spawn = self._spawn
         on_message = self._on_message
         try:
             async for message in ws:
                 conn.last_active_at = now_ms()
                 conn.messages_in += 1
-                spawn(on_message(conn, message, _trace.begin() if _trace.ON else None))
+                try:
+                    on_message(conn, message, _trace.begin() if _trace.ON else None)
+                except Exception:  # a bug for one message never ends the connection
+                    log.exception("message on connection %s failed", cid)
         except ConnectionClosed:
             pass
         except Exception:  # never let one client take the server down
@@ -617,7 +633,8 @@ class LocalServer:
                 except _HandlerFailed as failure:
                     self._failed(rt, conn, event["requestContext"]["requestId"], failure)
 
-    async def _on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None = None) -> None:
+    def _on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None) -> None:
+        """Route one message and start its handler (on the loop; never waits)."""
         routes = self._routes_for(self.api.spec)
         key = select_route(routes.keys, message)
         cid = conn.connection_id
@@ -626,7 +643,7 @@ class LocalServer:
         if key is None:
             rid = aws_id()
             self._log.add("message", connectionId=cid, routeKey=None, requestId=rid, status=403, detail="no route matched and no $default: Forbidden")
-            await self._deliver(conn, error_frame("Forbidden", cid, rid))
+            self._send(conn, error_frame("Forbidden", cid, rid))
             return
         rt = self._runtime(routes, key)
         event = message_event(stage, conn, key, message)
@@ -634,39 +651,85 @@ class LocalServer:
         self._log.add("message", connectionId=cid, routeKey=key, requestId=rid, detail=_preview(message))
         if log.isEnabledFor(logging.INFO):
             log.info("message %s -> %s (%s)", cid, key, rid)
+        loaded = self._loader.cached(rt)
+        if loaded is None or loaded.is_async:
+            self._spawn(self._message_async(conn, rt, event, rid, mark))
+            return
+        self._submit(rt, loaded.func, event, lambda job: self._message_done(conn, rt, rid, job), mark)
+
+    def _message_done(self, conn: Connection, rt: FunctionRuntime, rid: str, job: Job) -> None:
+        if job.failure is not None:
+            self._failed(rt, conn, rid, job.failure)
+            self._send(conn, error_frame("Internal server error", conn.connection_id, rid))
+            return
+        reply = job.result[1]
+        if reply is not None:
+            self._send(conn, reply, job.mark)
+
+    async def _message_async(self, conn: Connection, rt: FunctionRuntime, event: dict[str, Any], rid: str, mark: _trace.Mark | None) -> None:
+        """A message whose handler is async or not loaded yet."""
         try:
             result = await self._invoke(rt, event, mark)
         except _HandlerFailed as failure:
             self._failed(rt, conn, rid, failure)
-            await self._deliver(conn, error_frame("Internal server error", cid, rid))
+            self._send(conn, error_frame("Internal server error", conn.connection_id, rid))
             return
-        if rt.return_response and result is not None:
-            body = result.get("body") if isinstance(result, dict) else result
-            if body is not None:
-                if not isinstance(body, (str, bytes)):
-                    body = json.dumps(body)
-                await self._deliver(conn, body, mark)
+        reply = _reply_body(rt, result)
+        if reply is not None:
+            self._send(conn, reply, mark)
 
-    async def _deliver(self, conn: Connection, data: str | bytes, mark: _trace.Mark | None = None) -> bool:
-        """Send one message to a client; False when it is gone."""
-        from websockets.exceptions import ConnectionClosed
+    def _send(self, conn: Connection, data: str | bytes, mark: _trace.Mark | None = None) -> bool:
+        """Send one message to a client (on the loop); False when it is gone.
+
+        The frame is written at once when the connection can take it; otherwise (a slow reader
+        filled the write buffer, or earlier sends wait) it queues behind them, in order.
+        """
+        from websockets.protocol import State
 
         ws = conn.ws
         if ws is None or conn.connection_id not in self._conns:
             return False
-        if isinstance(data, (bytes, bytearray)):
+        text: bytes | None = None
+        if isinstance(data, str):
+            text = data.encode()
+        else:
+            data = bytes(data)
             try:
-                data = bytes(data).decode("utf-8")
+                data.decode("utf-8")
+                text = data
             except UnicodeDecodeError:
-                data = bytes(data)
-        try:
-            await ws.send(data)
-        except ConnectionClosed:
+                pass
+        if not conn.queued and ws.send_in_progress is None and not ws.paused and ws.protocol.state is State.OPEN:
+            try:
+                if text is not None:
+                    ws.protocol.send_text(text)
+                else:
+                    ws.protocol.send_binary(data)
+                ws.send_data()
+            except Exception:
+                return False
+            if mark is not None and not mark.w:
+                mark.w = _trace.now()
+            conn.messages_out += 1
+            return True
+        if ws.protocol.state is not State.OPEN:
             return False
+        conn.queued += 1
+        self._spawn(self._send_later(conn, text.decode() if text is not None else data, mark))
+        return True
+
+    async def _send_later(self, conn: Connection, data: str | bytes, mark: _trace.Mark | None) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            await conn.ws.send(data)
+        except ConnectionClosed:
+            return
+        finally:
+            conn.queued -= 1
         if mark is not None and not mark.w:
             mark.w = _trace.now()
         conn.messages_out += 1
-        return True
 
     def _is_open(self, conn: Connection) -> bool:
         """Open and not being closed (by the client, the server, or delete_connection)."""
@@ -675,7 +738,8 @@ class LocalServer:
         ws = conn.ws
         return ws is not None and conn.close_code is None and ws.protocol.state is State.OPEN
 
-    async def _drop(self, conn: Connection) -> bool:
+    def _drop(self, conn: Connection) -> bool:
+        """delete_connection: close the client's connection (on the loop)."""
         if conn.connection_id not in self._conns or conn.ws is None:
             return False
         conn.close_code, conn.close_reason = 1000, "Connection deleted by the management API"
@@ -683,48 +747,64 @@ class LocalServer:
         self._spawn(conn.ws.close(1000, ""))
         return True
 
-    def _spawn_action(self, action: Callable[[], Any]) -> None:
-        self._spawn(action())
-
-    def _run_action(self, action: Callable[[], Any], fire_and_forget: bool = False) -> bool:
+    def _run_action(self, action: Callable[[], bool], fire_and_forget: bool = False) -> bool:
         """Run a management action on the server loop from any thread.
 
         With ``fire_and_forget`` the action is queued (in order) and the call returns at once.
         """
-        loop = self._loop
-        if loop is None or loop.is_closed() or self._stopping:
+        loop, inbox = self._loop, self._inbox
+        if loop is None or inbox is None or loop.is_closed() or self._stopping:
             return False
         if threading.get_ident() == self._loop_tid:
-            self._spawn(action())
-            return True
+            return bool(action())
         if fire_and_forget:
+            return inbox.put(action)
+        done: concurrent.futures.Future[bool] = concurrent.futures.Future()
+
+        def run() -> None:
             try:
-                loop.call_soon_threadsafe(self._spawn_action, action)
-            except RuntimeError:
-                return False
-            return True
+                done.set_result(bool(action()))
+            except BaseException as exc:
+                done.set_exception(exc)
+
+        if not inbox.put(run):
+            return False
         try:
-            return bool(asyncio.run_coroutine_threadsafe(action(), loop).result(timeout=30))
-        except (concurrent.futures.TimeoutError, RuntimeError, concurrent.futures.CancelledError):
+            return done.result(timeout=30)
+        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError, Exception):
             return False
 
 
-def _run_sync(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext, mark: _trace.Mark | None = None) -> Any:
-    token = _environ.OVERLAY.set(rt.environment)
+def _check_marshal(result: Any) -> None:
+    if result is not None:
+        try:
+            json.dumps(result)
+        except (TypeError, ValueError) as exc:
+            raise _HandlerFailed(exc, f"Runtime.MarshalError: Unable to marshal response: {exc}") from None
+
+
+def _reply_body(rt: FunctionRuntime, result: Any) -> str | bytes | None:
+    """What a ``return_response`` route sends back: the result's ``body`` (dict/list → JSON)."""
+    if not rt.return_response or result is None:
+        return None
+    body = result.get("body") if isinstance(result, dict) else result
+    if body is not None and not isinstance(body, (str, bytes)):
+        body = json.dumps(body)
+    return body
+
+
+def _call_handler(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], timeout: float, mark: _trace.Mark | None) -> tuple[Any, Any]:
+    """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
+    context = LambdaContext(rt, str(uuid.uuid4()), rt.timeout)
     if mark is not None:
-        _trace.set_current(mark)
         mark.s = _trace.now()
     try:
-        return func(event, context)
-    except Exception:
-        raise
-    except BaseException as exc:  # SystemExit & co. end the invocation, not the server
-        raise RuntimeError(f"{type(exc).__name__}: {exc}") from exc
+        result = func(event, context)
     finally:
         if mark is not None:
             mark.e = _trace.now()
-            _trace.set_current(None)
-        _environ.OVERLAY.reset(token)
+    _check_marshal(result)
+    return result, _reply_body(rt, result)
 
 
 async def _run_async(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext) -> Any:
