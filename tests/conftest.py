@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.seed_fixtures"]
+
 HANDLER_SOURCE = "def main(event, context):\n    return {'statusCode': 200}\n"
 SEED_HANDLERS = (
     "src/connect.py",

@@ -16,7 +16,7 @@ from wsnb.predict import predict_resource_counts
 pytestmark = pytest.mark.cdk
 
 
-def test_cache_hit_and_invalidation(in_project):
+def test_cache_hit_and_invalidation(private_project):
     api = WebSocketApi("Api").route("$default", "src/default.main")
     first = api.synth()
     assert api.synth() is first
@@ -24,7 +24,7 @@ def test_cache_hit_and_invalidation(in_project):
     api.route("other", "src/send.main")
     second = api.synth()
     assert second is not first and len(of_type(second.template, "AWS::Lambda::Function")) == 2
-    handler = in_project / "src" / "send.py"
+    handler = private_project / "src" / "send.py"
     before = handler.read_text()
     try:
         handler.write_text(before + "\n# edited\n")

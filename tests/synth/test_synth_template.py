@@ -279,8 +279,8 @@ def test_missing_handler_file_names_route_and_path(in_project):
     assert "'$default'" in str(err.value) and "src/nope.py" in str(err.value)
 
 
-def test_top_level_file_handler_ships_only_its_file(in_project):
-    (in_project / "solo.py").write_text("def main(event, context):\n    return {}\n")
+def test_top_level_file_handler_ships_only_its_file(private_project):
+    (private_project / "solo.py").write_text("def main(event, context):\n    return {}\n")
     t = WebSocketApi("Api").route("$default", "solo.main").synth().template
     fn = function_for(t, "$default")
     assert fn["Handler"] == "solo.main"
@@ -301,9 +301,9 @@ def test_callable_handler_is_shipped(in_project):
     assert fn["Code"]["S3Key"].endswith(".zip")
 
 
-def test_nested_handler_directory(in_project):
-    (in_project / "src" / "api").mkdir(exist_ok=True)
-    (in_project / "src" / "api" / "deep.py").write_text("def go(event, context):\n    return {}\n")
+def test_nested_handler_directory(private_project):
+    (private_project / "src" / "api").mkdir(exist_ok=True)
+    (private_project / "src" / "api" / "deep.py").write_text("def go(event, context):\n    return {}\n")
     t = WebSocketApi("Api").route("$default", "src/api/deep.go").synth().template
     assert function_for(t, "$default")["Handler"] == "deep.go"
 
