@@ -1,11 +1,56 @@
-"""Text diagrams: Mermaid and Graphviz DOT."""
+"""Text diagrams: Mermaid and Graphviz DOT, both rendered from one small graph."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from ..model._spec import ApiSpec
 from ._rows import route_rows
+
+
+@dataclass(frozen=True)
+class _Node:
+    id: str
+    label: str
+    shape: str  # "box", "oval", "diamond", "cylinder"
+
+
+@dataclass(frozen=True)
+class _Edge:
+    source: str
+    target: str
+    dashed: bool = False
+
+
+def _graph(spec: ApiSpec) -> tuple[list[_Node], list[_Edge]]:
+    nodes = [_Node("client", "client", "oval")]
+    edges: list[_Edge] = []
+    entry = "client"
+    if spec.custom_domain:
+        nodes.append(_Node("domain", spec.custom_domain.url, "box"))
+        edges.append(_Edge("client", "domain"))
+        entry = "domain"
+    nodes.append(_Node("api", "WebSocketApi " + spec.construct_id, "box"))
+    edges.append(_Edge(entry, "api"))
+    if spec.authorizer != "none":
+        label = "IAM" if spec.authorizer == "iam" else f"Lambda authorizer {spec.authorizer.name}"  # type: ignore[union-attr]
+        nodes.append(_Node("auth", label, "diamond"))
+    resources: list[str] = []
+    for i, row in enumerate(route_rows(spec)):
+        nodes += [_Node(f"r{i}", row["key"], "box"), _Node(f"f{i}", row["handler"], "box")]
+        edges += [_Edge("api", f"r{i}"), _Edge(f"r{i}", f"f{i}")]
+        if row["key"] == "$connect" and spec.authorizer != "none":
+            edges.append(_Edge("auth", f"r{i}", dashed=True))
+        for res in row["resources"]:
+            if res not in resources:
+                resources.append(res)
+                nodes.append(_Node(f"s{resources.index(res)}", res, "cylinder"))
+            edges.append(_Edge(f"f{i}", f"s{resources.index(res)}"))
+    return nodes, edges
+
+
+_MERMAID_SHAPES = {"box": "[{}]", "oval": "([{}])", "diamond": "{{{{{}}}}}", "cylinder": "[({})]"}
 
 
 def _mermaid_text(text: str) -> str:
@@ -14,61 +59,20 @@ def _mermaid_text(text: str) -> str:
 
 def to_mermaid(spec: ApiSpec) -> str:
     """A Mermaid ``flowchart LR`` of the API."""
-    lines = ["flowchart LR", "  client([client])"]
-    entry = "client"
-    if spec.custom_domain:
-        lines.append(f"  domain[{_mermaid_text(spec.custom_domain.url)}]")
-        lines.append("  client --> domain")
-        entry = "domain"
-    lines.append(f"  api[{_mermaid_text('WebSocketApi ' + spec.construct_id)}]")
-    lines.append(f"  {entry} --> api")
-    if spec.authorizer != "none":
-        label = "IAM" if spec.authorizer == "iam" else f"Lambda authorizer {spec.authorizer.name}"  # type: ignore[union-attr]
-        lines.append(f"  auth{{{{{_mermaid_text(label)}}}}}")
-    resources: list[str] = []
-    for i, row in enumerate(route_rows(spec)):
-        lines.append(f"  r{i}[{_mermaid_text(row['key'])}]")
-        lines.append(f"  f{i}[{_mermaid_text(row['handler'])}]")
-        lines.append(f"  api --> r{i} --> f{i}")
-        if row["key"] == "$connect" and spec.authorizer != "none":
-            lines.append(f"  auth -.-> r{i}")
-        for res in row["resources"]:
-            if res not in resources:
-                resources.append(res)
-                lines.append(f"  s{resources.index(res)}[({_mermaid_text(res)})]")
-            lines.append(f"  f{i} --> s{resources.index(res)}")
+    nodes, edges = _graph(spec)
+    lines = ["flowchart LR"]
+    lines += [f"  {n.id}{_MERMAID_SHAPES[n.shape].format(_mermaid_text(n.label))}" for n in nodes]
+    lines += [f"  {e.source} {'-.->' if e.dashed else '-->'} {e.target}" for e in edges]
     return "\n".join(lines) + "\n"
-
-
-def _dot(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
 
 
 def to_dot(spec: ApiSpec) -> str:
     """A Graphviz ``digraph`` of the API."""
+    nodes, edges = _graph(spec)
     lines = ["digraph wsnb {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="sans-serif"];']
-    lines.append('  client [label="client", shape=oval];')
-    entry = "client"
-    if spec.custom_domain:
-        lines.append(f"  domain [label={_dot(spec.custom_domain.url)}];")
-        lines.append("  client -> domain;")
-        entry = "domain"
-    lines.append(f"  api [label={_dot('WebSocketApi ' + spec.construct_id)}];")
-    lines.append(f"  {entry} -> api;")
-    if spec.authorizer != "none":
-        label = "IAM" if spec.authorizer == "iam" else f"Lambda authorizer {spec.authorizer.name}"  # type: ignore[union-attr]
-        lines.append(f"  auth [label={_dot(label)}, shape=diamond];")
-    resources: list[str] = []
-    for i, row in enumerate(route_rows(spec)):
-        lines.append(f"  r{i} [label={_dot(row['key'])}];")
-        lines.append(f"  f{i} [label={_dot(row['handler'])}];")
-        lines.append(f"  api -> r{i} -> f{i};")
-        if row["key"] == "$connect" and spec.authorizer != "none":
-            lines.append(f"  auth -> r{i} [style=dashed];")
-        for res in row["resources"]:
-            if res not in resources:
-                resources.append(res)
-                lines.append(f"  s{resources.index(res)} [label={_dot(res)}, shape=cylinder];")
-            lines.append(f"  f{i} -> s{resources.index(res)};")
+    for n in nodes:
+        shape = "" if n.shape == "box" else f", shape={n.shape}"
+        lines.append(f"  {n.id} [label={json.dumps(n.label, ensure_ascii=False)}{shape}];")
+    lines += [f"  {e.source} -> {e.target}{' [style=dashed]' if e.dashed else ''};" for e in edges]
     lines.append("}")
     return "\n".join(lines) + "\n"
