@@ -191,11 +191,12 @@ def report(results: dict, traces: dict, held: int, runs: int) -> None:
     print("emulator's own time per message, from in-process timestamps (us; mean / p50):")
     print("  pre = frame received -> handler starts; post = handler returns -> reply frame written;")
     print("  mgmt = management call reaches the emulator -> its frame written; overhead = pre + (mgmt or post)")
-    print("| scenario | pre | post | mgmt | overhead | handler (incl. boto3) | n |")
-    print("|---|---|---|---|---|---|---|")
+    print("  (pre = route: frame -> job queued, + wake: job queued -> handler starts on its thread)")
+    print("| scenario | pre | route | wake | post | mgmt | overhead | handler (incl. boto3) | n |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, t in traces.items():
         tr = t["trace"]
-        cells = " | ".join(_cell(tr[k]) for k in ("pre", "post", "mgmt", "overhead", "handler"))
+        cells = " | ".join(_cell(tr[k]) for k in ("pre", "route", "wake", "post", "mgmt", "overhead", "handler"))
         print(f"| {name} | {cells} | {tr['overhead']['n']} |")
     b50 = results["(b) 50"]
     hold = results["(c) hold"]

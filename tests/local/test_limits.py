@@ -107,3 +107,34 @@ def test_many_connections_at_once(server):
 
     replies = run(go())
     assert replies == [str(len(json.dumps({"i": i}))) for i in range(100)]
+
+
+def test_fragmented_and_single_frame_messages_mixed(server):
+    """Single-frame messages take a shortcut past websockets' assembler; fragmented ones don't.
+    Both kinds, interleaved, are all answered, and binary and text stay what they were."""
+
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(["ab", "cd", "ef"])  # 3 frames: one 6-byte message
+            await ws.send("x" * 7)
+            await ws.send(b"\x00\x01\x02")  # binary: the event body is base64 ("AAEC", 4 chars)
+            await ws.send(iter([b"\xff", b"\xfe"]))  # fragmented binary ("//4=", 4 chars)
+            return sorted([await asyncio.wait_for(ws.recv(), 5) for _ in range(4)])
+
+    assert run(go()) == ["4", "4", "6", "7"]
+
+
+def test_invalid_utf8_text_frame_closes_1007(server):
+    """websockets' own check still applies to frames that take the shortcut."""
+    from websockets.frames import Frame, Opcode
+
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send("ok")
+            assert await asyncio.wait_for(ws.recv(), 5) == "2"
+            ws.protocol.send_frame(Frame(Opcode.TEXT, b"\xc3\x28"))  # invalid UTF-8
+            ws.send_data()
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            return ws.close_code
+
+    assert run(go()) == 1007

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 import logging
@@ -311,6 +310,7 @@ class LocalServer:
             compression=self.compression,
             ping_interval=None,
             server_header="wsnb-local",
+            create_connection=_fast_connection_class(),
         )
         self.port = server.sockets[0].getsockname()[1]
         mserver = await asyncio.start_server(
@@ -439,6 +439,8 @@ class LocalServer:
         assert self._workers is not None
         timeout = self._timeout(rt)
         job = Job(_call_handler, (rt, func, event, timeout, mark), rt.environment, callback, mark)
+        if mark is not None:
+            mark.q = _trace.now()
         self._workers.submit(job, self._loop, timeout)
 
     async def _in_thread(self, fn: Callable[..., Any], *args: Any, environment: dict[str, Any] | None = None) -> Any:
@@ -605,19 +607,25 @@ class LocalServer:
         if log.isEnabledFor(logging.INFO):
             log.info("connect %s from %s", cid, conn.source_ip)
         on_message = self._on_message
+
+        def deliver(message: str | bytes) -> None:
+            conn.last_active_at = now_ms()
+            conn.messages_in += 1
+            try:
+                on_message(conn, message, _trace.begin() if _trace.ON else None)
+            except Exception:  # a bug for one message never ends the connection
+                log.exception("message on connection %s failed", cid)
+
+        ws.wsnb_deliver = deliver  # complete single-frame messages arrive here (_FastConnection)
         try:
-            async for message in ws:
-                conn.last_active_at = now_ms()
-                conn.messages_in += 1
-                try:
-                    on_message(conn, message, _trace.begin() if _trace.ON else None)
-                except Exception:  # a bug for one message never ends the connection
-                    log.exception("message on connection %s failed", cid)
+            async for message in ws:  # the others: fragmented, or queued behind them
+                deliver(message)
         except ConnectionClosed:
             pass
         except Exception:  # never let one client take the server down
             log.exception("connection %s failed", cid)
         finally:
+            ws.wsnb_deliver = None
             self._conns.pop(cid, None)
             code, reason = _close_info(ws, conn)
             self._log.add("disconnect", connectionId=cid, routeKey="$disconnect", status=code, detail=reason)
@@ -648,14 +656,14 @@ class LocalServer:
         rt = self._runtime(routes, key)
         event = message_event(stage, conn, key, message)
         rid = event["requestContext"]["requestId"]
-        self._log.add("message", connectionId=cid, routeKey=key, requestId=rid, detail=_preview(message))
-        if log.isEnabledFor(logging.INFO):
-            log.info("message %s -> %s (%s)", cid, key, rid)
         loaded = self._loader.cached(rt)
         if loaded is None or loaded.is_async:
             self._spawn(self._message_async(conn, rt, event, rid, mark))
-            return
-        self._submit(rt, loaded.func, event, lambda job: self._message_done(conn, rt, rid, job), mark)
+        else:  # start the thread first: the bookkeeping below overlaps its wake-up
+            self._submit(rt, loaded.func, event, lambda job: self._message_done(conn, rt, rid, job), mark)
+        self._log.add("message", connectionId=cid, routeKey=key, requestId=rid, detail=_preview(message))
+        if log.isEnabledFor(logging.INFO):
+            log.info("message %s -> %s (%s)", cid, key, rid)
 
     def _message_done(self, conn: Connection, rt: FunctionRuntime, rid: str, job: Job) -> None:
         if job.failure is not None:
@@ -759,20 +767,66 @@ class LocalServer:
             return bool(action())
         if fire_and_forget:
             return inbox.put(action)
-        done: concurrent.futures.Future[bool] = concurrent.futures.Future()
+        # Wait for the loop with a bare lock (the cheapest hand-off): the caller's thread sleeps,
+        # so the loop gets the GIL at once and the frame goes out before the caller resumes.
+        outcome: list[bool] = [False]
+        done = threading.Lock()
+        done.acquire()
 
         def run() -> None:
             try:
-                done.set_result(bool(action()))
-            except BaseException as exc:
-                done.set_exception(exc)
+                outcome[0] = bool(action())
+            finally:
+                done.release()
 
         if not inbox.put(run):
             return False
-        try:
-            return done.result(timeout=30)
-        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError, Exception):
+        if not done.acquire(timeout=30):
             return False
+        return outcome[0]
+
+
+_FAST_CLASS: Any = None
+
+
+def _fast_connection_class() -> Any:
+    """A ``ServerConnection`` that hands each complete single-frame message to the emulator
+    straight from the protocol callback, with no task wake-up per message.
+
+    Only when nothing is queued in ``websockets``' own message assembler (so order is kept);
+    fragmented messages, invalid UTF-8 (closed 1007 by ``websockets``), control frames and
+    everything while not OPEN take the ordinary path.
+    """
+    global _FAST_CLASS
+    if _FAST_CLASS is not None:
+        return _FAST_CLASS
+    from websockets.asyncio.server import ServerConnection
+    from websockets.frames import Opcode
+    from websockets.protocol import State
+
+    text, binary, opened = Opcode.TEXT, Opcode.BINARY, State.OPEN
+
+    class _FastConnection(ServerConnection):
+        wsnb_deliver: Callable[[str | bytes], None] | None = None
+
+        def process_event(self, event: Any) -> None:
+            deliver = self.wsnb_deliver
+            if deliver is not None and event.fin and self.protocol.state is opened and not len(self.recv_messages.frames):
+                if event.opcode is text:
+                    try:
+                        message = bytes(event.data).decode()
+                    except UnicodeDecodeError:
+                        pass
+                    else:
+                        deliver(message)
+                        return
+                elif event.opcode is binary:
+                    deliver(bytes(event.data))
+                    return
+            super().process_event(event)
+
+    _FAST_CLASS = _FastConnection
+    return _FAST_CLASS
 
 
 def _check_marshal(result: Any) -> None:

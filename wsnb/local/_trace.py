@@ -4,15 +4,17 @@ Off by default (each point then costs one global lookup). ``enable()`` turns it 
 process; every MESSAGE then gets a :class:`Mark` with ``time.perf_counter_ns`` stamps:
 
 * ``r`` — the frame handed over by ``websockets`` (received and parsed),
+* ``q`` — the handler's job is queued for a worker thread (on the loop),
 * ``s`` / ``e`` — the handler starts / returns (in its worker thread),
 * ``m`` — a management API call reaches the emulator (botocore has validated and serialized it),
 * ``w`` — the reply frame is written to the socket (a ``return_response`` body, or the first
   frame a management ``post_to_connection`` of this invocation sends).
 
-:func:`summary` aggregates them: ``pre`` = r→s (routing, event, hand-off to the thread),
+:func:`summary` aggregates them: ``pre`` = r→s (routing, event, hand-off to the thread; ``route`` = r→q, ``wake`` = q→s),
 ``post`` = e→w (result back to the loop and written; ``return_response`` routes),
 ``mgmt`` = m→w (management call answered and its frame written; ``post_to_connection``),
-``overhead`` = pre + (mgmt if the handler posted, else post) — the emulator's own share of a
+``handler_to_call`` / ``call_to_return`` = s→m / m→e (the handler and boto3 before / after
+the management call), ``overhead`` = pre + (mgmt if the handler posted, else post) — the emulator's own share of a
 round trip, beyond the handler, boto3 and ``websockets``' framing.
 """
 
@@ -32,11 +34,11 @@ _LIMIT = 500_000
 class Mark:
     """The timestamps of one MESSAGE invocation (nanoseconds, ``perf_counter_ns``)."""
 
-    __slots__ = ("e", "m", "r", "s", "w")
+    __slots__ = ("e", "m", "q", "r", "s", "w")
 
     def __init__(self) -> None:
         self.r = now()
-        self.s = self.e = self.m = self.w = 0
+        self.q = self.s = self.e = self.m = self.w = 0
 
 
 def enable(on: bool = True) -> None:
@@ -78,18 +80,24 @@ def _stats(values: list[int]) -> dict[str, float]:
 
 
 def summary(reset: bool = True) -> dict[str, Any]:
-    """Mean/p50/p90 (µs) of pre, post, mgmt, overhead, handler and total since the last reset."""
+    """Mean/p50/p90 (µs) of pre (route, wake), post, mgmt, overhead, handler and total since
+    the last reset."""
     marks = list(_marks)
     if reset:
         _marks.clear()
-    pre, post, mgmt, over, handler, total = [], [], [], [], [], []
+    pre, route, wake, post, mgmt, over, handler, total, before, after = [], [], [], [], [], [], [], [], [], []
     for k in marks:
         if not (k.s and k.e and k.w):
             continue
         pre.append(k.s - k.r)
+        if k.q:
+            route.append(k.q - k.r)
+            wake.append(k.s - k.q)
         handler.append(k.e - k.s)
         total.append(k.w - k.r)
         if k.m:
+            before.append(k.m - k.s)
+            after.append(k.e - k.m)
             mgmt.append(k.w - k.m)
             over.append(k.s - k.r + k.w - k.m)
         else:
@@ -97,9 +105,13 @@ def summary(reset: bool = True) -> dict[str, Any]:
             over.append(k.s - k.r + k.w - k.e)
     return {
         "pre": _stats(pre),
+        "route": _stats(route),
+        "wake": _stats(wake),
         "post": _stats(post),
         "mgmt": _stats(mgmt),
         "overhead": _stats(over),
         "handler": _stats(handler),
+        "handler_to_call": _stats(before),
+        "call_to_return": _stats(after),
         "total": _stats(total),
     }

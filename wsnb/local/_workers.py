@@ -129,9 +129,9 @@ class Workers:
             thread = threading.Thread(target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True)
             self._threads.append(thread)
             thread.start()
-        if timeout is not None:
-            job.timer = loop.call_later(timeout, self._expire, job, timeout)
         self._jobs.put(job)
+        if timeout is not None:  # the job settles on this (loop) thread later, which cancels it
+            job.timer = loop.call_later(timeout, self._expire, job, timeout)
 
     def _work(self) -> None:
         get, put = self._jobs.get, self._inbox.put
