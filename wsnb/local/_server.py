@@ -10,7 +10,6 @@ import os
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from ._events import (
     parse_query,
     select_route,
 )
-from ._ids import ACCOUNT_ID, api_id, aws_id, now_ms
+from ._ids import ACCOUNT_ID, api_id, aws_id, now_ms, request_uuid
 from ._monitor import EventLog, Monitor, Record
 from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext, function_name, make_runtime
 from ._workers import HandlerFailed as _HandlerFailed
@@ -473,7 +472,7 @@ class LocalServer:
             return job.result[0]
         timeout = self._timeout(rt)
         try:
-            context = LambdaContext(rt, str(uuid.uuid4()), rt.timeout)
+            context = LambdaContext(rt, request_uuid(), rt.timeout)
             assert self._hloop is not None
             cf = asyncio.run_coroutine_threadsafe(_run_async(rt, loaded.func, event, context), self._hloop)
             result = await asyncio.wait_for(asyncio.wrap_future(cf), timeout)
@@ -849,7 +848,7 @@ def _reply_body(rt: FunctionRuntime, result: Any) -> str | bytes | None:
 
 def _call_handler(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], timeout: float, mark: _trace.Mark | None) -> tuple[Any, Any]:
     """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
-    context = LambdaContext(rt, str(uuid.uuid4()), rt.timeout)
+    context = LambdaContext(rt, request_uuid(), rt.timeout)
     if mark is not None:
         mark.s = _trace.now()
     try:

@@ -53,9 +53,9 @@ class _Body:
 
 
 def response(url: str, status: int, headers: dict[str, str], body: bytes) -> Any:
-    from botocore.awsrequest import AWSResponse, HeadersDict
+    from botocore.awsrequest import AWSResponse
 
-    return AWSResponse(url, status, HeadersDict(headers), _Body(body))
+    return AWSResponse(url, status, headers, _Body(body))  # it wraps headers in a HeadersDict
 
 
 def netloc_of(url: str) -> str:
