@@ -29,7 +29,7 @@ def make():
 def test_seed_merge_example():
     api, table, bucket = make()
     fn = api.get_function("$default")
-    assert fn["timeout"] == 10 and fn.provenance["timeout"] == "route"
+    assert fn["timeout"] == 10 and fn.timeout == 10 and fn.provenance["timeout"] == "route"
     assert fn["environment"] == {"tableName": table.table_name, "SHARED": "r", "bucketName": bucket.bucket_name}
     assert fn.provenance["environment"] == "merged"
     assert fn["permissions"] == (table, bucket)
@@ -76,3 +76,14 @@ def test_defaults_cannot_set_a_handler():
 
     with pytest.raises(PropError, match="handler"):
         WebSocketApi("Api").defaults(handler="src/x.main")
+
+
+def test_every_prop_reads_as_an_attribute_too():
+    from wsnb.model import PROP_NAMES, RouteFunction
+
+    api, _, _ = make()
+    fn = api.get_function("$default")
+    for name in PROP_NAMES:
+        if name != "handler":
+            assert isinstance(getattr(RouteFunction, name), property), name
+    assert fn.layers == (LAYER_A, LAYER_B) and fn.environment["SHARED"] == "r" and fn.description is None

@@ -132,6 +132,21 @@ class RouteFunction:
     def __getitem__(self, name: str) -> Any:
         return self.props[name]
 
+    # Each function prop is also an attribute (None when unset): ``fn.timeout``.
+    runtime = property(lambda self: self.props.get("runtime"))
+    timeout = property(lambda self: self.props.get("timeout"))
+    memory_size = property(lambda self: self.props.get("memory_size"))
+    environment = property(lambda self: dict(self.props.get("environment", {})))
+    permissions = property(lambda self: self.props.get("permissions", ()))
+    layers = property(lambda self: self.props.get("layers", ()))
+    bind = property(lambda self: self.props.get("bind", ()))
+    architecture = property(lambda self: self.props.get("architecture"))
+    description = property(lambda self: self.props.get("description"))
+    tracing = property(lambda self: self.props.get("tracing"))
+    ephemeral_storage_size = property(lambda self: self.props.get("ephemeral_storage_size"))
+    reserved_concurrent_executions = property(lambda self: self.props.get("reserved_concurrent_executions"))
+    function_name = property(lambda self: self.props.get("function_name"))
+
     def get(self, name: str, default: Any = None) -> Any:
         return self.props.get(name, default)
 
