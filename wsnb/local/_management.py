@@ -81,13 +81,17 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
 
     def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
-        if mark is not None and not mark.m:
-            mark.m = _trace.now()
+        if mark is not None:
+            started = _trace.cpu()
+            if not mark.m:
+                mark.m = _trace.now()
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
         status, headers, out, action = handle(server, method, target, body, mark)
         if action is not None and not server._run_action(action, fire_and_forget=method == "POST"):
             status, headers, out, _ = gone()
+        if mark is not None:
+            mark.ac += _trace.cpu() - started
         return status, headers, out
 
     return answer
@@ -115,7 +119,10 @@ _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 
 
 
 async def http_client(server: LocalServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Serve management requests on one keep-alive HTTP/1.1 connection."""
+    """Serve management requests on one keep-alive HTTP/1.1 connection (cancelled at stop)."""
+    task = asyncio.current_task()
+    if task is not None:
+        server._http_tasks.add(task)
     try:
         for _ in range(100_000):  # bounded keep-alive
             line = await asyncio.wait_for(reader.readline(), timeout=60)
@@ -145,9 +152,10 @@ async def http_client(server: LocalServer, reader: asyncio.StreamReader, writer:
             await _write(writer, status, out_headers, out, close=close)
             if close:
                 break
-    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
         pass
     finally:
+        server._http_tasks.discard(task)
         writer.close()
 
 

@@ -105,6 +105,7 @@ class LocalServer:
         self._routes: _Routes | None = None
         self._tables_made: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._http_tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_tid = 0
         self._hloop: asyncio.AbstractEventLoop | None = None
@@ -335,6 +336,11 @@ class LocalServer:
         finally:
             sweeper.cancel()
             mserver.close()
+            http_tasks = list(self._http_tasks)  # idle keep-alive management connections
+            for task in http_tasks:
+                task.cancel()
+            if http_tasks:
+                await asyncio.wait(http_tasks, timeout=1)
             server.close(close_connections=True)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(server.wait_closed(), 3)
@@ -850,12 +856,14 @@ def _call_handler(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str
     """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
     context = LambdaContext(rt, request_uuid(), rt.timeout)
     if mark is not None:
+        started = _trace.cpu()
         mark.s = _trace.now()
     try:
         result = func(event, context)
     finally:
         if mark is not None:
             mark.e = _trace.now()
+            mark.hc = _trace.cpu() - started
     _check_marshal(result)
     return result, _reply_body(rt, result)
 

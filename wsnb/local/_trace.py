@@ -14,7 +14,9 @@ process; every MESSAGE then gets a :class:`Mark` with ``time.perf_counter_ns`` s
 ``post`` = e→w (result back to the loop and written; ``return_response`` routes),
 ``mgmt`` = m→w (management call answered and its frame written; ``post_to_connection``),
 ``handler_to_call`` / ``call_to_return`` = s→m / m→e (the handler and boto3 before / after
-the management call), ``overhead`` = pre + (mgmt if the handler posted, else post) — the emulator's own share of a
+the management call), ``overhead`` = pre + (mgmt if the handler posted, else post). CPU, not wall time:
+``handler_cpu`` = the handler thread's CPU time in the handler (incl. boto3 and the in-process
+management answer), ``answer_cpu`` = the part of it spent in the emulator's answer. — the emulator's own share of a
 round trip, beyond the handler, boto3 and ``websockets``' framing.
 """
 
@@ -26,6 +28,7 @@ from typing import Any
 
 ON = False
 now = time.perf_counter_ns
+cpu = time.thread_time_ns
 _marks: list[Mark] = []
 _local = threading.local()
 _LIMIT = 500_000
@@ -34,11 +37,12 @@ _LIMIT = 500_000
 class Mark:
     """The timestamps of one MESSAGE invocation (nanoseconds, ``perf_counter_ns``)."""
 
-    __slots__ = ("e", "m", "q", "r", "s", "w")
+    __slots__ = ("ac", "e", "hc", "m", "q", "r", "s", "w")
 
     def __init__(self) -> None:
         self.r = now()
         self.q = self.s = self.e = self.m = self.w = 0
+        self.hc = self.ac = 0  # thread CPU ns: in the handler; in the management answer
 
 
 def enable(on: bool = True) -> None:
@@ -86,6 +90,7 @@ def summary(reset: bool = True) -> dict[str, Any]:
     if reset:
         _marks.clear()
     pre, route, wake, post, mgmt, over, handler, total, before, after = [], [], [], [], [], [], [], [], [], []
+    handler_cpu, answer_cpu = [], []
     for k in marks:
         if not (k.s and k.e and k.w):
             continue
@@ -94,6 +99,8 @@ def summary(reset: bool = True) -> dict[str, Any]:
             route.append(k.q - k.r)
             wake.append(k.s - k.q)
         handler.append(k.e - k.s)
+        handler_cpu.append(k.hc)
+        answer_cpu.append(k.ac)
         total.append(k.w - k.r)
         if k.m:
             before.append(k.m - k.s)
@@ -111,6 +118,8 @@ def summary(reset: bool = True) -> dict[str, Any]:
         "mgmt": _stats(mgmt),
         "overhead": _stats(over),
         "handler": _stats(handler),
+        "handler_cpu": _stats(handler_cpu),
+        "answer_cpu": _stats(answer_cpu),
         "handler_to_call": _stats(before),
         "call_to_return": _stats(after),
         "total": _stats(total),

@@ -27,6 +27,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from . import _trace
+
 Answer = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
 
 _routes: dict[str, Callable[[Any], Any]] = {}
@@ -146,7 +148,14 @@ def _before_call(endpoint: Any, model: Any = None, params: Any = None, request_s
     elif not isinstance(body, (bytes, bytearray)):
         body = body.read()
     status, headers, out = answer(params.get("method", "GET"), url, bytes(body))
-    return _parsed(endpoint, model, url, status, headers, out)
+    mark = _trace.current() if _trace.ON else None
+    if mark is None:
+        return _parsed(endpoint, model, url, status, headers, out)
+    started = _trace.cpu()
+    try:
+        return _parsed(endpoint, model, url, status, headers, out)
+    finally:
+        mark.ac += _trace.cpu() - started
 
 
 def _check_credentials(signer: Any) -> None:
