@@ -1,6 +1,6 @@
 """Local emulator speed vs a bare ``websockets`` echo server, measured in the same run.
 
-    .venv/bin/python benchmarks/bench_local.py [--quick] [--runs 3]
+    .venv/bin/python benchmarks/bench_local.py [--quick] [--runs 3] [--pin]
 
 Server and load generator are separate processes on 127.0.0.1; every loop is bounded in count
 and time. Scenarios (1 and 50 connections, one message in flight per connection):
@@ -36,8 +36,21 @@ def raise_fd_limit(want: int = 16384) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
 
 
+PIN: dict[str, int] = {}  # --pin: {"server": cpu, "load": cpu}
+
+
+def _pinned(role: str):
+    cpu = PIN.get(role)
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 def start_server(mode: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([PY, os.path.join(HERE, "_bench_server.py"), mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PY, os.path.join(HERE, "_bench_server.py"), mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        preexec_fn=_pinned("server"),
+    )
     line = ""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -91,7 +104,7 @@ def load(port: int, n: int, m: int, action: str, server_pid: int, *, hold: bool 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     cpu0 = cpu_s(server_pid)
-    out = subprocess.run(args, capture_output=True, text=True, timeout=deadline + 60)
+    out = subprocess.run(args, capture_output=True, text=True, timeout=deadline + 60, preexec_fn=_pinned("load"))
     cpu1 = cpu_s(server_pid)
     done.set()
     sampler.join()
@@ -181,7 +194,8 @@ def _cell(stat: dict) -> str:
 
 def report(results: dict, traces: dict, held: int, runs: int) -> None:
     bare1, bare50 = results["bare 1"], results["bare 50"]
-    print(f"median of {runs} run(s); server CPU us/msg = server process CPU time / answered messages")
+    pinned = f"; server pinned to CPU {PIN['server']}, load generator to CPU {PIN['load']}" if PIN else "; not pinned"
+    print(f"median of {runs} run(s){pinned}; server CPU us/msg = server process CPU time / answered messages")
     print("| scenario | ok/sent | rt/s | p50 ms | p99 ms | server RSS MB | server CPU us/msg | ratio vs bare | failures |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
@@ -208,6 +222,16 @@ def report(results: dict, traces: dict, held: int, runs: int) -> None:
           f"serverless-offline (target >= 3x = {3 * SLS_OFFLINE_MGMT_50:.0f}), {b50['sent'] - b50['ok']} failed")
     print(f"    emulator overhead per message at 1 conn: mean {ob1['mean_us']:.0f} us, p50 {ob1['p50_us']:.0f} us (target < 100); "
           f"time inside the handler incl. boto3: mean {traces['(b) 1']['mean_us']:.0f} us")
+    print()
+    print("emulator CPU per message (us) = server CPU/msg - bare server CPU/msg (same connections)")
+    print("  - (handler thread CPU - the emulator's in-process management answer inside it):")
+    for name, t in traces.items():
+        tr = t["trace"]
+        bare = bare1 if name.endswith(" 1") else bare50
+        handler_only = tr["handler_cpu"]["mean_us"] - tr["answer_cpu"]["mean_us"]
+        emu = results[name]["cpu_us"] - bare["cpu_us"] - handler_only
+        print(f"  {name}: {results[name]['cpu_us']:.0f} - {bare['cpu_us']:.0f} - ({tr['handler_cpu']['mean_us']:.0f} - "
+              f"{tr['answer_cpu']['mean_us']:.0f}) = {emu:.0f}")
     print(f"(c) {held} held connections: {hold['ok']}/{hold['sent']} answered, {hold['connect_failed']} connect failures, "
           f"server peak RSS {hold['rss_mb']:.0f} MB (target < 300), bare {results['bare hold']['rss_mb']:.0f} MB")
 
@@ -216,7 +240,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer messages, 500 held connections")
     parser.add_argument("--runs", type=int, default=1, help="repeat the whole benchmark; report medians")
+    parser.add_argument("--pin", action="store_true", help="server process on one CPU, load generator on another (every scenario)")
     args = parser.parse_args()
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit("--pin needs two CPUs")
+        PIN.update(server=cpus[0], load=cpus[1])
     raise_fd_limit()
     all_results, all_traces = [], []
     for i in range(max(1, min(args.runs, 10))):
