@@ -11,8 +11,12 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   ``Forbidden`` frame. A handler error → an ``Internal server error`` frame (traceback in the
   ``wsnb.local`` log and in ``server.events``). ``$connect`` answering non-2xx refuses the
   handshake with that status; raising refuses it with 502, timing out with 504.
-* **Handlers**: sync handlers run in a thread pool; async handlers on a separate handler loop,
-  never on the server's loop. Timeout = min(function ``timeout``, ``integration_timeout``).
+* **Handlers**: sync handlers run on handler threads (started on demand, up to
+  ``max_workers``), so a blocking handler never stalls other connections; async handlers on a
+  separate handler loop, never on the server's loop. Timeout = min(function ``timeout``,
+  ``integration_timeout``). Results and management calls return to the server's loop through
+  one batched wake-up (:mod:`wsnb.local._workers`); single-frame messages are dispatched from
+  the WebSocket protocol callback and replies written straight to the connection.
   Handler files are re-imported when they change on disk; the model (``api.spec``) is read
   at every event, so routes added later are served without restart.
 * **Environment**: ``os.environ`` is per function while a server runs (see
@@ -21,7 +25,12 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   credentials are configured — fake ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``.
 * **domainName** is ``127.0.0.1:<port>``. ``boto3.client("apigatewaymanagementapi",
   endpoint_url=f"https://{domainName}/{stage}")`` is answered in process (any thread, any
-  session, no socket). Tools outside the process use ``server.management_url`` (plain HTTP).
+  session, no socket) at botocore's ``before-call`` step — after botocore validated and
+  serialized the call, before signing and sending (:mod:`wsnb.local._transport`); results and
+  errors (``GoneException``, 410) are parsed by botocore as for the HTTP answer. A
+  ``post_to_connection`` waits for its frame to be written while the server is otherwise idle
+  and is queued in order under load. Tools outside the process use ``server.management_url``
+  (plain HTTP).
 * **Tables** bound or granted to functions are created in moto's in-process DynamoDB as
   ``<stage>-<app>-<TableId>``; handlers reach them via ``AWS_ENDPOINT_URL_DYNAMODB``.
 * **Authorizers**: a Lambda REQUEST authorizer runs on ``$connect`` (missing identity source →
