@@ -28,9 +28,8 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   session, no socket) at botocore's ``before-call`` step — after botocore validated and
   serialized the call, before signing and sending (:mod:`wsnb.local._transport`); results and
   errors (``GoneException``, 410) are parsed by botocore as for the HTTP answer. A
-  ``post_to_connection`` waits for its frame to be written while the server is otherwise idle
-  and is queued in order under load. Tools outside the process use ``server.management_url``
-  (plain HTTP).
+  ``post_to_connection`` is queued for the server's loop (in order) and answered at once.
+  Tools outside the process use ``server.management_url`` (plain HTTP).
 * **Tables** bound or granted to functions are created in moto's in-process DynamoDB as
   ``<stage>-<app>-<TableId>``; handlers reach them via ``AWS_ENDPOINT_URL_DYNAMODB``.
 * **Authorizers**: a Lambda REQUEST authorizer runs on ``$connect`` (missing identity source →

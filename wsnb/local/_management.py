@@ -88,10 +88,8 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
         status, headers, out, action = handle(server, method, target, body, mark)
-        # A post waits for its frame to be written while the server is otherwise idle (the
-        # caller's thread sleeps, so the loop writes at once — lower latency, and a connection
-        # closing meanwhile answers 410 as in AWS); under load it is queued and answered at once.
-        if action is not None and not server._run_action(action, fire_and_forget=method == "POST" and server._busy()):
+        # A post is queued for the loop (in order) and answered at once; other calls wait.
+        if action is not None and not server._run_action(action, fire_and_forget=method == "POST"):
             status, headers, out, _ = gone()
         if mark is not None:
             mark.ac += _trace.cpu() - started

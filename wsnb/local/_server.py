@@ -760,11 +760,6 @@ class LocalServer:
         self._spawn(conn.ws.close(1000, ""))
         return True
 
-    def _busy(self) -> bool:
-        """More than one handler in flight (read from any thread: a hint, not a promise)."""
-        workers = self._workers
-        return workers is not None and workers.busy > 1
-
     def _run_action(self, action: Callable[[], bool], fire_and_forget: bool = False) -> bool:
         """Run a management action on the server loop from any thread.
 
