@@ -82,9 +82,9 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
     def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
         if mark is not None:
-            started = _trace.cpu()
+            started, entered = _trace.cpu(), _trace.now()
             if not mark.m:
-                mark.m = _trace.now()
+                mark.m = entered
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
         status, headers, out, action = handle(server, method, target, body, mark)
@@ -93,6 +93,7 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
             status, headers, out, _ = gone()
         if mark is not None:
             mark.ac += _trace.cpu() - started
+            mark.aw += _trace.now() - entered
         return status, headers, out
 
     return answer

@@ -16,7 +16,10 @@ process; every MESSAGE then gets a :class:`Mark` with ``time.perf_counter_ns`` s
 ``handler_to_call`` / ``call_to_return`` = s→m / m→e (the handler and boto3 before / after
 the management call), ``overhead`` = pre + (mgmt if the handler posted, else post). CPU, not wall time:
 ``handler_cpu`` = the handler thread's CPU time in the handler (incl. boto3 and the in-process
-management answer), ``answer_cpu`` = the part of it spent in the emulator's answer. — the emulator's own share of a
+management answer), ``answer_cpu`` = the part of it spent in the emulator's answer. ``beyond`` = the round trip's
+server side minus the handler's and boto3's own time on it: pre + (e→w + the answer's wall
+time, when the frame left after the handler returned — the GIL makes the handler's tail run
+first — else m→w). — the emulator's own share of a
 round trip, beyond the handler, boto3 and ``websockets``' framing.
 """
 
@@ -37,12 +40,13 @@ _LIMIT = 500_000
 class Mark:
     """The timestamps of one MESSAGE invocation (nanoseconds, ``perf_counter_ns``)."""
 
-    __slots__ = ("ac", "e", "hc", "m", "q", "r", "s", "w")
+    __slots__ = ("ac", "aw", "e", "hc", "m", "q", "r", "s", "w")
 
     def __init__(self) -> None:
         self.r = now()
         self.q = self.s = self.e = self.m = self.w = 0
         self.hc = self.ac = 0  # thread CPU ns: in the handler; in the management answer
+        self.aw = 0  # wall ns inside the management answer
 
 
 def enable(on: bool = True) -> None:
@@ -90,7 +94,7 @@ def summary(reset: bool = True) -> dict[str, Any]:
     if reset:
         _marks.clear()
     pre, route, wake, post, mgmt, over, handler, total, before, after = [], [], [], [], [], [], [], [], [], []
-    handler_cpu, answer_cpu = [], []
+    handler_cpu, answer_cpu, beyond = [], [], []
     for k in marks:
         if not (k.s and k.e and k.w):
             continue
@@ -107,9 +111,14 @@ def summary(reset: bool = True) -> dict[str, Any]:
             after.append(k.e - k.m)
             mgmt.append(k.w - k.m)
             over.append(k.s - k.r + k.w - k.m)
+            if k.w >= k.e:  # the frame left after the handler: its tail (boto3) ran first
+                beyond.append(k.s - k.r + k.w - k.e + k.aw)
+            else:
+                beyond.append(k.s - k.r + k.w - k.m)
         else:
             post.append(k.w - k.e)
             over.append(k.s - k.r + k.w - k.e)
+            beyond.append(k.s - k.r + k.w - k.e)
     return {
         "pre": _stats(pre),
         "route": _stats(route),
@@ -117,6 +126,7 @@ def summary(reset: bool = True) -> dict[str, Any]:
         "post": _stats(post),
         "mgmt": _stats(mgmt),
         "overhead": _stats(over),
+        "beyond": _stats(beyond),
         "handler": _stats(handler),
         "handler_cpu": _stats(handler_cpu),
         "answer_cpu": _stats(answer_cpu),

@@ -151,11 +151,12 @@ def _before_call(endpoint: Any, model: Any = None, params: Any = None, request_s
     mark = _trace.current() if _trace.ON else None
     if mark is None:
         return _parsed(endpoint, model, url, status, headers, out)
-    started = _trace.cpu()
+    started, entered = _trace.cpu(), _trace.now()
     try:
         return _parsed(endpoint, model, url, status, headers, out)
     finally:
         mark.ac += _trace.cpu() - started
+        mark.aw += _trace.now() - entered
 
 
 def _check_credentials(signer: Any) -> None:
