@@ -180,3 +180,33 @@ def test_in_process_client_without_credentials_still_fails_like_boto3(server, mo
     client = boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=server.endpoint_url, region_name="us-east-1")
     with pytest.raises(NoCredentialsError):
         client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
+
+
+def test_emulator_wins_over_moto_mock_aws(server, aws_env):
+    """moto's mock_aws intercepts botocore requests (it has an apigatewaymanagementapi backend);
+    calls to the emulator's domainName must still reach the emulator."""
+    moto = pytest.importorskip("moto")
+
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(action("dump"))
+            cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
+            with moto.mock_aws():
+                client = _client(server)
+                await asyncio.to_thread(client.post_to_connection, ConnectionId=cid, Data=b"through moto")
+                got = await asyncio.wait_for(ws.recv(), 5)
+                with pytest.raises(client.exceptions.GoneException):
+                    await asyncio.to_thread(client.get_connection, ConnectionId="AAAAAAAAAAAAAAA=")
+            return got
+
+    assert run(go()) == "through moto"
+
+
+def test_a_stubbed_client_keeps_its_stub(server, aws_env):
+    """botocore's Stubber answers before the emulator does (it registers first)."""
+    from botocore.stub import Stubber
+
+    client = _client(server)
+    with Stubber(client) as stub:
+        stub.add_response("get_connection", {"Identity": {"SourceIp": "10.1.2.3", "UserAgent": "stub"}})
+        assert client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")["Identity"]["SourceIp"] == "10.1.2.3"
