@@ -210,3 +210,20 @@ def test_a_stubbed_client_keeps_its_stub(server, aws_env):
     with Stubber(client) as stub:
         stub.add_response("get_connection", {"Identity": {"SourceIp": "10.1.2.3", "UserAgent": "stub"}})
         assert client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")["Identity"]["SourceIp"] == "10.1.2.3"
+
+
+def test_connection_is_listed_and_reachable_as_soon_as_connect_returns(server, aws_env):
+    """No window after the handshake in which the connection is missing (a broadcast would
+    then find it 'gone' and delete it from the chat table)."""
+    client = server.client()
+
+    async def go():
+        for _ in range(30):
+            async with websockets.connect(server.url) as ws:
+                ids = {c["connectionId"] for c in server.connections}
+                assert len(ids) >= 1
+                newest = max(server.connections, key=lambda c: c["connectedAt"])["connectionId"]
+                await asyncio.to_thread(client.post_to_connection, ConnectionId=newest, Data=b"hi")
+                assert await asyncio.wait_for(ws.recv(), 5) == "hi"
+
+    run(go())

@@ -152,7 +152,7 @@ class LocalServer:
     @property
     def connections(self) -> list[dict[str, Any]]:
         """The open connections: id, connectedAt, lastActiveAt, sourceIp, userAgent, counts."""
-        return [c.info() for c in list(self._conns.values())]
+        return [c.info() for c in list(self._conns.values()) if self._is_open(c)]
 
     @property
     def events(self) -> list[Record]:
@@ -540,6 +540,11 @@ class LocalServer:
     def _process_response(self, ws: Any, request: Any, response: Any) -> None:
         conn = getattr(ws, "wsnb_connection", None)
         if conn is not None and response.status_code == 101:
+            # Registered before the 101 goes out, as in AWS: once a client's connect() returns,
+            # the connection is listed and reachable through @connections (no window in which
+            # another handler's post would find it gone).
+            conn.ws = ws
+            self._conns[conn.connection_id] = conn
             for name, value in conn.response_headers.items():
                 if name.lower() == "sec-websocket-protocol":
                     response.headers["Sec-WebSocket-Protocol"] = value
