@@ -135,3 +135,25 @@ def test_node_from_the_wheel_and_no_banner(project):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "9"
     assert proc.stderr.strip() == ""
+
+
+def test_yaml_form_reads_back_as_the_same_template(seed_synths):
+    import yaml  # PyYAML comes with cfn-lint (a dev dependency)
+
+    for name, (_, _, result) in seed_synths.items():
+        text = result.to_yaml()
+        assert yaml.safe_load(text) == result.template, name
+        assert text == result.to_yaml()
+    html = seed_synths["chat_app"][2]._repr_mimebundle_()["text/html"]
+    assert "CloudFormation template (YAML)" in html and "AWS::ApiGatewayV2::Api" in html
+
+
+def test_yaml_quotes_whatever_yaml_would_misread():
+    import yaml
+
+    from wsnb.synth._yaml import to_yaml
+
+    tricky = {"a": ["yes", "no", "on", "null", "~", "1", "1.5", "0x10", "", " x", "a: b", "#c", "- d",
+                    "{e}", "[f]", "*g", "&h", "!i", "%j", "@k", "`l", "m\nn", "é", "true", "False"],
+              "b": {"": 1, "k:v": [], "x": {}}, "c": [None, True, 3, 2.5, [], {}, [1, [2]], {"d": [{"e": 1}]}]}
+    assert yaml.safe_load(to_yaml(tricky)) == tricky

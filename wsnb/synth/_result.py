@@ -43,6 +43,12 @@ class SynthResult:
         """The template as deterministic JSON text (sorted keys, one-space indent)."""
         return json.dumps(self.template, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
+    def to_yaml(self) -> str:
+        """The template as deterministic YAML text (keys in template order)."""
+        from ._yaml import to_yaml
+
+        return to_yaml(self.template)
+
     def save(self, path: str | Path) -> Path:
         """Write the template JSON to ``path``; returns the path."""
         target = Path(path)
@@ -79,5 +85,7 @@ class SynthResult:
             f"<tbody>{rows}</tbody></table>"
             + (f'<ul style="margin:4px 0">{warnings}</ul>' if warnings else "")
             + f"<details><summary>CloudFormation template (JSON)</summary>"
-            f'<pre style="{_PRE}">{html.escape(self.to_json())}</pre></details></div>'
+            f'<pre style="{_PRE}">{html.escape(self.to_json())}</pre></details>'
+            f"<details><summary>CloudFormation template (YAML)</summary>"
+            f'<pre style="{_PRE}">{html.escape(self.to_yaml())}</pre></details></div>'
         )
