@@ -302,3 +302,10 @@ def test_no_warning_for_existing_files():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         WebSocketApi("Api").route("$connect", "src/connect.main")
+
+
+def test_callable_source_drops_notebook_decorators():
+    from tests.model import handlers_for_tests as h
+
+    fn = WebSocketApi("Api").route("x", h.decorated).get_function("x")
+    assert fn.handler.source.startswith("def decorated(event, context):")

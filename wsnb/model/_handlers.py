@@ -188,18 +188,10 @@ def _parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:
 
 
 def _strip_decorators(source: str) -> str:
-    tree = ast.parse(source)
-    node = tree.body[0]
+    """The function's source from its ``def`` line on (notebook decorators cannot ship)."""
+    node = ast.parse(source).body[0]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
-        lines = source.splitlines(keepends=True)
-        start = node.lineno - 1
-        for dec in node.decorator_list:
-            start = max(start, dec.end_lineno or start)
-        # keep from the `def` line on
-        def_line = next(
-            i for i in range(len(lines)) if lines[i].lstrip().startswith(("def ", "async def "))
-        )
-        return "".join(lines[def_line:])
+        return "".join(source.splitlines(keepends=True)[node.lineno - 1 :])
     return source
 
 
