@@ -1,0 +1,453 @@
+"""SPEC §1 — the model and the fluent builder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wsnb import (
+    Bucket,
+    Function,
+    LambdaAuthorizer,
+    Parameter,
+    Secret,
+    Table,
+    WebSocketApi,
+    WsnbError,
+)
+
+
+@pytest.fixture
+def table():
+    return Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})
+
+
+def _headline(table):
+    return (
+        WebSocketApi("Api")
+        .defaults(timeout=20, environment={"TABLE_NAME": table.table_name}, permissions=[table])
+        .route("$connect", "src/connect.main")
+        .route("$disconnect", "src/disconnect.main")
+        .route("$default", "src/default.main", timeout=10)
+        .route("sendMessage", {"function": {"handler": "src/send.main", "memory_size": 512}})
+        .authorizer("iam")
+    )
+
+
+# ---- builder -------------------------------------------------------------------------------
+
+
+def test_headline_builder_chain(table):
+    api = _headline(table)
+    assert isinstance(api, WebSocketApi)
+    assert api.routes == ["$connect", "$disconnect", "$default", "sendMessage"]
+    assert api.get_function("$default").timeout == 10
+    assert api.get_function("$connect").timeout == 20
+    assert api.get_function("sendMessage").memory_size == 512
+    assert api.get_function("sendMessage").environment["TABLE_NAME"] == table.table_name
+
+
+def test_every_builder_method_returns_same_api(table):
+    api = WebSocketApi("Api")
+    bucket = Bucket("Files")
+    assert api.route("$connect", "src/connect.main") is api
+    assert api.defaults(timeout=20) is api
+    assert api.authorizer("iam") is api
+    assert api.custom_domain("api.example.com") is api
+    assert api.access_log(True) is api
+    assert api.add_routes({"$default": "src/default.main"}) is api
+    assert api.attach_permissions(["s3"]) is api
+    assert api.attach_permissions_to_route("$default", ["s3"]) is api
+    assert api.bind([bucket]) is api
+    assert api.bind_to_route("$default", [table]) is api
+
+
+def test_sst_shaped_constructor():
+    api = WebSocketApi(
+        "Api",
+        routes={
+            "$connect": "src/connect.main",
+            "sendMessage": {"function": {"handler": "src/send.main"}},
+        },
+        defaults={"function": {"timeout": 20}},
+        authorizer="iam",
+        custom_domain="api.example.com",
+        access_log=True,
+        cdk={"id": "Other", "web_socket_api": {"api_name": "x"}, "web_socket_stage": {"auto_deploy": False}},
+    )
+    assert api.routes == ["$connect", "sendMessage"]
+    assert api.get_function("sendMessage").timeout == 20
+    assert api.custom_domain_url == "wss://api.example.com"
+
+
+def test_constructor_and_builder_build_same_model():
+    a = WebSocketApi(
+        "Api",
+        routes={"$connect": "src/connect.main", "$default": "src/default.main"},
+        defaults={"function": {"timeout": 20}},
+        authorizer="iam",
+    )
+    b = (
+        WebSocketApi("Api")
+        .defaults(timeout=20)
+        .route("$connect", "src/connect.main")
+        .route("$default", "src/default.main")
+        .authorizer("iam")
+    )
+    assert a.to_dict() == b.to_dict()
+
+
+@pytest.mark.parametrize(
+    "authorizer",
+    [
+        "none",
+        "iam",
+        LambdaAuthorizer(function="src/authorizer.main"),
+        {"type": "lambda", "function": Function("src/authorizer.main")},
+        {"type": "lambda", "function": "src/authorizer.main"},
+    ],
+)
+def test_authorizer_forms_accepted(authorizer):
+    api = WebSocketApi("Api", routes={"$connect": "src/connect.main"}, authorizer=authorizer)
+    assert api.routes == ["$connect"]
+
+
+@pytest.mark.parametrize(
+    "access_log",
+    [True, False, "$context.requestId", {"retention": "one_week"}, {"format": "$context.requestId"},
+     {"destination_arn": "arn:aws:logs:us-east-1:123456789012:log-group:x"}],
+)
+def test_access_log_forms_accepted(access_log):
+    WebSocketApi("Api", routes={"$default": "src/default.main"}, access_log=access_log)
+
+
+def test_sst_methods_add_routes_and_attach():
+    api = WebSocketApi("Api", routes={"$connect": "src/connect.main"})
+    api.add_routes({"sendMessage": "src/sendMessage.main"})
+    assert api.routes == ["$connect", "sendMessage"]
+    api.attach_permissions(["s3"])
+    api.attach_permissions_to_route("sendMessage", ["dynamodb"])
+    assert "s3" in list(api.get_function("$connect").permissions)
+    assert "dynamodb" not in list(api.get_function("$connect").permissions)
+    perms = list(api.get_function("sendMessage").permissions)
+    assert "s3" in perms and "dynamodb" in perms
+
+
+def test_bind_and_bind_to_route(table):
+    secret = Secret("STRIPE_KEY")
+    bucket = Bucket("Files")
+    api = WebSocketApi("Api", routes={"$connect": "src/connect.main", "$default": "src/default.main"})
+    api.bind([secret, bucket])
+    api.bind_to_route("$connect", [table])
+    assert secret in list(api.get_function("$default").bind)
+    assert bucket in list(api.get_function("$default").bind)
+    assert table in list(api.get_function("$connect").bind)
+    assert table not in list(api.get_function("$default").bind)
+
+
+def test_attach_to_unknown_route_is_error():
+    api = WebSocketApi("Api", routes={"$connect": "src/connect.main"})
+    with pytest.raises(WsnbError):
+        api.attach_permissions_to_route("nope", ["s3"])
+    with pytest.raises(WsnbError):
+        api.bind_to_route("nope", [Bucket("B")])
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+def test_reading_id_routes_get_route_get_function():
+    api = WebSocketApi("Api").route("b", "src/send.main").route("$connect", "src/connect.main").route("a", "src/default.main")
+    assert api.id == "Api"
+    assert api.routes == ["b", "$connect", "a"]
+    assert api.get_route("$connect") is not None
+    fn = api.get_function("$connect")
+    assert fn is not None
+    with pytest.raises(WsnbError):
+        api.get_function("missing")
+
+
+def test_get_function_reports_provenance(table):
+    api = _headline(table)
+    fn = api.get_function("$default")
+    assert fn.timeout == 10
+    assert fn.provenance["timeout"] == "route"
+    assert api.get_function("$connect").provenance["timeout"] == "defaults"
+
+
+def test_url_shapes_before_deploy():
+    api = WebSocketApi("Api", routes={"$default": "src/default.main"})
+    assert api.url.startswith("wss://")
+    assert api.custom_domain_url is None
+    api.custom_domain("api.example.com")
+    assert api.custom_domain_url == "wss://api.example.com"
+    api2 = WebSocketApi("Api", routes={"$default": "src/default.main"},
+                        custom_domain={"domain_name": "api.example.com", "path": "v1"})
+    assert api2.custom_domain_url == "wss://api.example.com/v1/"
+
+
+# ---- handlers ------------------------------------------------------------------------------
+
+
+def test_handler_forms():
+    def notebook_handler(event, context):
+        return {"statusCode": 200}
+
+    api = WebSocketApi("Api").add_routes({
+        "a": "src/default.main",
+        "b": Function("src/send.main", timeout=5),
+        "c": {"function": "src/send.main"},
+        "d": {"function": Function("src/send.main")},
+        "e": {"function": {"handler": "src/send.main", "timeout": 7}},
+        "f": notebook_handler,
+        "g": {"function": notebook_handler},
+    })
+    assert api.routes == list("abcdefg")
+    assert api.get_function("b").timeout == 5
+    assert api.get_function("e").timeout == 7
+
+
+def test_default_runtime_is_python():
+    api = WebSocketApi("Api").route("$default", "src/default.main")
+    runtime = api.get_function("$default").runtime
+    assert runtime is None or str(runtime).startswith("python3")
+
+
+def test_function_accepts_documented_props():
+    f = Function(
+        handler="src/send.main",
+        runtime="python3.12",
+        timeout=10,
+        memory_size=256,
+        environment={"A": "1"},
+        permissions=["s3"],
+        layers=["arn:aws:lambda:us-east-1:123456789012:layer:x:1"],
+        bind=[Bucket("B")],
+        architecture="arm_64",
+        description="hello",
+    )
+    api = WebSocketApi("Api").route("$default", f)
+    fn = api.get_function("$default")
+    assert fn.memory_size == 256 and fn.description == "hello" and fn.environment == {"A": "1"}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: WebSocketApi("Api").route("$default", "src/default.main", memroy_size=5),
+        lambda: Function("src/default.main", no_such_prop=1),
+        lambda: WebSocketApi("Api").route("$default", {"function": {"handler": "src/default.main", "bogus": 1}}),
+        lambda: WebSocketApi("Api").defaults(bogus=1),
+    ],
+)
+def test_unknown_props_raise(call):
+    with pytest.raises(WsnbError):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: WebSocketApi("Api").route("$default", "src/default.main", timeout="ten"),
+        lambda: WebSocketApi("Api").route("$default", "src/default.main", memory_size="big"),
+        lambda: WebSocketApi("Api").route("$default", "src/default.main", environment=["A"]),
+        lambda: WebSocketApi("Api").route("$default", 42),
+        lambda: WebSocketApi("Api").route("$default", ""),
+        lambda: WebSocketApi("Api").route("$default", "   "),
+        lambda: WebSocketApi("Api").route("$default", {"function": ""}),
+        lambda: WebSocketApi("Api", routes=["$default"]),
+        lambda: WebSocketApi("Api", authorizer="jwt"),
+        lambda: WebSocketApi("Api", access_log={"retention": "forever-ish"}),
+    ],
+)
+def test_wrong_types_and_values_raise_wsnb_error(call):
+    with pytest.raises(WsnbError):
+        call()
+
+
+# ---- resources -----------------------------------------------------------------------------
+
+
+def test_resources_and_their_placeholders():
+    t = Table("Notes", fields={"pk": "string", "sk": "number", "blob": "binary"},
+              primary_index={"partition_key": "pk", "sort_key": "sk"},
+              global_indexes={"bySk": {"partition_key": "sk"}})
+    b = Bucket("Files")
+    s = Secret("STRIPE_KEY")
+    p = Parameter("STAGE_NAME", "dev")
+    for attr in (t.table_name, t.table_arn, b.bucket_name, b.bucket_arn):
+        assert attr is not None
+    assert t.table_name != t.table_arn
+    assert b.bucket_name != b.bucket_arn
+    assert s is not None and p is not None
+    api = WebSocketApi("Api").route("$default", "src/default.main", environment={"T": t.table_name}, bind=[t, b, s, p])
+    assert api.get_function("$default").environment["T"] == t.table_name
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Table("T", fields={"id": "text"}, primary_index={"partition_key": "id"}),
+        lambda: Table("T", fields={"id": "string"}, primary_index={"partition_key": "nope"}),
+        lambda: Table("T", fields={"id": "string"}, primary_index={}),
+    ],
+)
+def test_bad_table_raises(call):
+    with pytest.raises(WsnbError):
+        call()
+
+
+# ---- return_response -----------------------------------------------------------------------
+
+
+def test_return_response_dict_and_keyword():
+    api = WebSocketApi("Api").add_routes({"a": {"function": "src/send.main", "return_response": True}})
+    api.route("b", "src/send.main", return_response=True)
+    api.route("c", "src/send.main")
+    assert api.get_route("a").return_response is True
+    assert api.get_route("b").return_response is True
+    assert not api.get_route("c").return_response
+    # reserved: not a function prop
+    assert "return_response" not in api.get_function("a").props
+
+
+def test_return_response_is_not_a_function_prop():
+    with pytest.raises(WsnbError):
+        Function("src/send.main", return_response=True)
+
+
+# ---- route keys ----------------------------------------------------------------------------
+
+
+def test_route_key_whitespace_is_stripped():
+    api = WebSocketApi("Api").route("$connect ", "src/connect.main").route(" sendMessage", "src/send.main")
+    assert api.routes == ["$connect", "sendMessage"]
+    assert api.get_function("$connect") is not None
+
+
+@pytest.mark.parametrize("key", ["", "   ", "$foo", "$Connect", 5, None])
+def test_invalid_route_keys_raise(key):
+    with pytest.raises(WsnbError):
+        WebSocketApi("Api").route(key, "src/default.main")
+
+
+def test_error_message_says_given_allowed_fix():
+    with pytest.raises(WsnbError) as info:
+        WebSocketApi("Api").route("$foo", "src/default.main")
+    msg = str(info.value)
+    assert "$foo" in msg
+    assert "$connect" in msg  # what is allowed
+    assert "fix" in msg.lower() or "use" in msg.lower()
+
+
+def test_failed_call_does_not_half_apply():
+    api = WebSocketApi("Api").route("$connect", "src/connect.main")
+    before = api.to_dict()
+    with pytest.raises(WsnbError):
+        api.add_routes({"ok": "src/send.main", "$bad": "src/send.main"})
+    assert api.to_dict() == before
+    assert api.routes == ["$connect"]
+    with pytest.raises(WsnbError):
+        api.attach_permissions(["s3", 42])
+    assert api.to_dict() == before
+
+
+# ---- re-running cells ----------------------------------------------------------------------
+
+
+def test_identical_route_is_noop():
+    api = WebSocketApi("Api").route("$connect", "src/connect.main", timeout=3)
+    before = api.to_dict()
+    api.route("$connect", "src/connect.main", timeout=3)
+    api.add_routes({"$connect": {"function": {"handler": "src/connect.main", "timeout": 3}}})
+    assert api.routes == ["$connect"]
+    assert api.to_dict() == before
+
+
+def test_different_route_under_same_key_raises_clearly():
+    api = WebSocketApi("Api").route("$connect", "src/connect.main")
+    with pytest.raises(WsnbError) as info:
+        api.route("$connect", "src/default.main")
+    msg = str(info.value)
+    assert "src/connect.main" in msg or "src/connect" in msg
+    assert "src/default.main" in msg or "src/default" in msg
+    assert "replace" in msg.lower()
+    assert api.get_function("$connect").handler is not None
+    assert "connect" in str(api.to_dict())
+
+
+# ---- defaults merge ------------------------------------------------------------------------
+
+
+def test_defaults_merge_semantics():
+    t = Table("T", fields={"id": "string"}, primary_index={"partition_key": "id"})
+    b = Bucket("B")
+    s = Secret("S")
+    api = WebSocketApi(
+        "Api",
+        defaults={"function": {"timeout": 20, "memory_size": 256, "permissions": [t],
+                               "environment": {"tableName": "T1", "shared": "d"},
+                               "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:a:1"], "bind": [s]}},
+        routes={
+            "$default": {"function": {"handler": "src/default.main", "timeout": 10, "permissions": [b],
+                                      "environment": {"bucketName": "B1", "shared": "r"},
+                                      "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:b:1"], "bind": [b]}},
+            "$connect": "src/connect.main",
+        },
+    )
+    fn = api.get_function("$default")
+    assert fn.timeout == 10
+    assert fn.memory_size == 256
+    assert fn.environment == {"tableName": "T1", "shared": "r", "bucketName": "B1"}
+    assert list(fn.permissions) == [t, b]
+    assert [str(x) for x in fn.layers] == ["arn:aws:lambda:us-east-1:123456789012:layer:a:1", "arn:aws:lambda:us-east-1:123456789012:layer:b:1"]
+    assert list(fn.bind) == [s, b]
+    c = api.get_function("$connect")
+    assert c.timeout == 20 and c.environment == {"tableName": "T1", "shared": "d"}
+
+
+def _perm_is_star(perms) -> bool:
+    return perms == "*" or list(perms) == ["*"]
+
+
+def test_star_permission_wins_either_side():
+    api = WebSocketApi("Api").defaults(permissions=["*"]).route("$default", "src/default.main", permissions=["s3"])
+    assert _perm_is_star(api.get_function("$default").permissions)
+    api2 = WebSocketApi("Api").defaults(permissions=["s3"]).route("$default", "src/default.main", permissions="*")
+    assert _perm_is_star(api2.get_function("$default").permissions)
+
+
+def test_finished_function_with_defaults_is_error():
+    api = WebSocketApi("Api").defaults(timeout=20)
+    with pytest.raises(WsnbError) as info:
+        api.route("sendMessage", Function("src/send.main", memory_size=512))
+    msg = str(info.value).lower()
+    assert "dict" in msg or "keyword" in msg
+    assert api.routes == []
+
+
+def test_finished_function_without_defaults_is_fine():
+    api = WebSocketApi("Api").route("sendMessage", Function("src/send.main", memory_size=512))
+    assert api.get_function("sendMessage").memory_size == 512
+
+
+# ---- lint ----------------------------------------------------------------------------------
+
+
+def test_lint_findings_shape_and_never_raises():
+    api = WebSocketApi("Api").route("$default", "src/default.main").authorizer("iam")
+    findings = api.lint()
+    assert isinstance(findings, list) and findings
+    for f in findings:
+        assert f.level and f.code and f.message and f.fix
+    codes = " ".join(f.code + " " + f.message for f in findings).lower()
+    assert "connect" in codes
+
+
+def test_lint_on_empty_api_does_not_raise():
+    WebSocketApi("Api").lint()
+
+
+def test_to_dict_is_json_safe(table):
+    json.dumps(_headline(table).to_dict())
