@@ -74,7 +74,11 @@ def test_sst_shaped_constructor():
         authorizer="iam",
         custom_domain="api.example.com",
         access_log=True,
-        cdk={"id": "Other", "web_socket_api": {"api_name": "x"}, "web_socket_stage": {"auto_deploy": False}},
+        cdk={
+            "id": "Other",
+            "web_socket_api": {"api_name": "x"},
+            "web_socket_stage": {"auto_deploy": False},
+        },
     )
     assert api.routes == ["$connect", "sendMessage"]
     assert api.get_function("sendMessage").timeout == 20
@@ -115,8 +119,14 @@ def test_authorizer_forms_accepted(authorizer):
 
 @pytest.mark.parametrize(
     "access_log",
-    [True, False, "$context.requestId", {"retention": "one_week"}, {"format": "$context.requestId"},
-     {"destination_arn": "arn:aws:logs:us-east-1:123456789012:log-group:x"}],
+    [
+        True,
+        False,
+        "$context.requestId",
+        {"retention": "one_week"},
+        {"format": "$context.requestId"},
+        {"destination_arn": "arn:aws:logs:us-east-1:123456789012:log-group:x"},
+    ],
 )
 def test_access_log_forms_accepted(access_log):
     WebSocketApi("Api", routes={"$default": "src/default.main"}, access_log=access_log)
@@ -137,7 +147,9 @@ def test_sst_methods_add_routes_and_attach():
 def test_bind_and_bind_to_route(table):
     secret = Secret("STRIPE_KEY")
     bucket = Bucket("Files")
-    api = WebSocketApi("Api", routes={"$connect": "src/connect.main", "$default": "src/default.main"})
+    api = WebSocketApi(
+        "Api", routes={"$connect": "src/connect.main", "$default": "src/default.main"}
+    )
     api.bind([secret, bucket])
     api.bind_to_route("$connect", [table])
     assert secret in list(api.get_function("$default").bind)
@@ -158,7 +170,12 @@ def test_attach_to_unknown_route_is_error():
 
 
 def test_reading_id_routes_get_route_get_function():
-    api = WebSocketApi("Api").route("b", "src/send.main").route("$connect", "src/connect.main").route("a", "src/default.main")
+    api = (
+        WebSocketApi("Api")
+        .route("b", "src/send.main")
+        .route("$connect", "src/connect.main")
+        .route("a", "src/default.main")
+    )
     assert api.id == "Api"
     assert api.routes == ["b", "$connect", "a"]
     assert api.get_route("$connect") is not None
@@ -182,8 +199,11 @@ def test_url_shapes_before_deploy():
     assert api.custom_domain_url is None
     api.custom_domain("api.example.com")
     assert api.custom_domain_url == "wss://api.example.com"
-    api2 = WebSocketApi("Api", routes={"$default": "src/default.main"},
-                        custom_domain={"domain_name": "api.example.com", "path": "v1"})
+    api2 = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={"domain_name": "api.example.com", "path": "v1"},
+    )
     assert api2.custom_domain_url == "wss://api.example.com/v1/"
 
 
@@ -194,15 +214,17 @@ def test_handler_forms():
     def notebook_handler(event, context):
         return {"statusCode": 200}
 
-    api = WebSocketApi("Api").add_routes({
-        "a": "src/default.main",
-        "b": Function("src/send.main", timeout=5),
-        "c": {"function": "src/send.main"},
-        "d": {"function": Function("src/send.main")},
-        "e": {"function": {"handler": "src/send.main", "timeout": 7}},
-        "f": notebook_handler,
-        "g": {"function": notebook_handler},
-    })
+    api = WebSocketApi("Api").add_routes(
+        {
+            "a": "src/default.main",
+            "b": Function("src/send.main", timeout=5),
+            "c": {"function": "src/send.main"},
+            "d": {"function": Function("src/send.main")},
+            "e": {"function": {"handler": "src/send.main", "timeout": 7}},
+            "f": notebook_handler,
+            "g": {"function": notebook_handler},
+        }
+    )
     assert api.routes == list("abcdefg")
     assert api.get_function("b").timeout == 5
     assert api.get_function("e").timeout == 7
@@ -237,7 +259,9 @@ def test_function_accepts_documented_props():
     [
         lambda: WebSocketApi("Api").route("$default", "src/default.main", memroy_size=5),
         lambda: Function("src/default.main", no_such_prop=1),
-        lambda: WebSocketApi("Api").route("$default", {"function": {"handler": "src/default.main", "bogus": 1}}),
+        lambda: WebSocketApi("Api").route(
+            "$default", {"function": {"handler": "src/default.main", "bogus": 1}}
+        ),
         lambda: WebSocketApi("Api").defaults(bogus=1),
     ],
 )
@@ -270,9 +294,12 @@ def test_wrong_types_and_values_raise_wsnb_error(call):
 
 
 def test_resources_and_their_placeholders():
-    t = Table("Notes", fields={"pk": "string", "sk": "number", "blob": "binary"},
-              primary_index={"partition_key": "pk", "sort_key": "sk"},
-              global_indexes={"bySk": {"partition_key": "sk"}})
+    t = Table(
+        "Notes",
+        fields={"pk": "string", "sk": "number", "blob": "binary"},
+        primary_index={"partition_key": "pk", "sort_key": "sk"},
+        global_indexes={"bySk": {"partition_key": "sk"}},
+    )
     b = Bucket("Files")
     s = Secret("STRIPE_KEY")
     p = Parameter("STAGE_NAME", "dev")
@@ -281,7 +308,9 @@ def test_resources_and_their_placeholders():
     assert t.table_name != t.table_arn
     assert b.bucket_name != b.bucket_arn
     assert s is not None and p is not None
-    api = WebSocketApi("Api").route("$default", "src/default.main", environment={"T": t.table_name}, bind=[t, b, s, p])
+    api = WebSocketApi("Api").route(
+        "$default", "src/default.main", environment={"T": t.table_name}, bind=[t, b, s, p]
+    )
     assert api.get_function("$default").environment["T"] == t.table_name
 
 
@@ -302,7 +331,9 @@ def test_bad_table_raises(call):
 
 
 def test_return_response_dict_and_keyword():
-    api = WebSocketApi("Api").add_routes({"a": {"function": "src/send.main", "return_response": True}})
+    api = WebSocketApi("Api").add_routes(
+        {"a": {"function": "src/send.main", "return_response": True}}
+    )
     api.route("b", "src/send.main", return_response=True)
     api.route("c", "src/send.main")
     assert api.get_route("a").return_response is True
@@ -321,7 +352,11 @@ def test_return_response_is_not_a_function_prop():
 
 
 def test_route_key_whitespace_is_stripped():
-    api = WebSocketApi("Api").route("$connect ", "src/connect.main").route(" sendMessage", "src/send.main")
+    api = (
+        WebSocketApi("Api")
+        .route("$connect ", "src/connect.main")
+        .route(" sendMessage", "src/send.main")
+    )
     assert api.routes == ["$connect", "sendMessage"]
     assert api.get_function("$connect") is not None
 
@@ -386,13 +421,27 @@ def test_defaults_merge_semantics():
     s = Secret("S")
     api = WebSocketApi(
         "Api",
-        defaults={"function": {"timeout": 20, "memory_size": 256, "permissions": [t],
-                               "environment": {"tableName": "T1", "shared": "d"},
-                               "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:a:1"], "bind": [s]}},
+        defaults={
+            "function": {
+                "timeout": 20,
+                "memory_size": 256,
+                "permissions": [t],
+                "environment": {"tableName": "T1", "shared": "d"},
+                "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:a:1"],
+                "bind": [s],
+            }
+        },
         routes={
-            "$default": {"function": {"handler": "src/default.main", "timeout": 10, "permissions": [b],
-                                      "environment": {"bucketName": "B1", "shared": "r"},
-                                      "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:b:1"], "bind": [b]}},
+            "$default": {
+                "function": {
+                    "handler": "src/default.main",
+                    "timeout": 10,
+                    "permissions": [b],
+                    "environment": {"bucketName": "B1", "shared": "r"},
+                    "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:b:1"],
+                    "bind": [b],
+                }
+            },
             "$connect": "src/connect.main",
         },
     )
@@ -401,7 +450,10 @@ def test_defaults_merge_semantics():
     assert fn.memory_size == 256
     assert fn.environment == {"tableName": "T1", "shared": "r", "bucketName": "B1"}
     assert list(fn.permissions) == [t, b]
-    assert [str(x) for x in fn.layers] == ["arn:aws:lambda:us-east-1:123456789012:layer:a:1", "arn:aws:lambda:us-east-1:123456789012:layer:b:1"]
+    assert [str(x) for x in fn.layers] == [
+        "arn:aws:lambda:us-east-1:123456789012:layer:a:1",
+        "arn:aws:lambda:us-east-1:123456789012:layer:b:1",
+    ]
     assert list(fn.bind) == [s, b]
     c = api.get_function("$connect")
     assert c.timeout == 20 and c.environment == {"tableName": "T1", "shared": "d"}
@@ -412,9 +464,17 @@ def _perm_is_star(perms) -> bool:
 
 
 def test_star_permission_wins_either_side():
-    api = WebSocketApi("Api").defaults(permissions=["*"]).route("$default", "src/default.main", permissions=["s3"])
+    api = (
+        WebSocketApi("Api")
+        .defaults(permissions=["*"])
+        .route("$default", "src/default.main", permissions=["s3"])
+    )
     assert _perm_is_star(api.get_function("$default").permissions)
-    api2 = WebSocketApi("Api").defaults(permissions=["s3"]).route("$default", "src/default.main", permissions="*")
+    api2 = (
+        WebSocketApi("Api")
+        .defaults(permissions=["s3"])
+        .route("$default", "src/default.main", permissions="*")
+    )
     assert _perm_is_star(api2.get_function("$default").permissions)
 
 
@@ -451,3 +511,22 @@ def test_lint_on_empty_api_does_not_raise():
 
 def test_to_dict_is_json_safe(table):
     json.dumps(_headline(table).to_dict())
+
+
+def test_lookup_by_unstripped_key():
+    api = WebSocketApi("Api").route("$connect", "src/connect.main")
+    assert api.get_function("$connect ").route_key == "$connect"
+    assert api.get_route(" $connect") is not None
+
+
+def test_errors_are_specific_subclasses():
+    from wsnb import DefaultsConflictError, DuplicateRouteError, RouteKeyError
+
+    with pytest.raises(RouteKeyError):
+        WebSocketApi("Api").route("$nope", "src/default.main")
+    with pytest.raises(DuplicateRouteError):
+        WebSocketApi("Api").route("a", "src/default.main").route("a", "src/send.main")
+    with pytest.raises(DefaultsConflictError):
+        WebSocketApi("Api").defaults(timeout=3).route("a", Function("src/send.main"))
+    for cls in (RouteKeyError, DuplicateRouteError, DefaultsConflictError):
+        assert issubclass(cls, WsnbError)

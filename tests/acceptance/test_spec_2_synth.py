@@ -7,7 +7,16 @@ import time
 
 import pytest
 
-from wsnb import Bucket, Function, LambdaAuthorizer, Parameter, Secret, Table, WebSocketApi, WsnbError
+from wsnb import (
+    Bucket,
+    Function,
+    LambdaAuthorizer,
+    Parameter,
+    Secret,
+    Table,
+    WebSocketApi,
+    WsnbError,
+)
 
 from ._cfn import actions, env, of_type, one, props, route, route_function, route_statements
 
@@ -18,18 +27,34 @@ CTX = {ZONE_KEY: {"Id": "/hostedzone/Z123EXAMPLE", "Name": "example.com."}}
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 LOOKUP = {"account": ACCOUNT, "region": REGION, "context": CTX}
 ACCESS_LOG_FIELDS = [
-    "requestTime", "requestId", "eventType", "routeKey", "status", "integrationRequestId",
-    "integrationStatus", "integrationLatency", "integrationServiceStatus", "ip", "userAgent",
-    "cognitoIdentityId", "connectedAt", "connectionId",
+    "requestTime",
+    "requestId",
+    "eventType",
+    "routeKey",
+    "status",
+    "integrationRequestId",
+    "integrationStatus",
+    "integrationLatency",
+    "integrationServiceStatus",
+    "ip",
+    "userAgent",
+    "cognitoIdentityId",
+    "connectedAt",
+    "connectionId",
 ]
 
 
 # ---- shared synths (module scope) -----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def table():
-    return Table("Connections", fields={"id": "string", "room": "string"}, primary_index={"partition_key": "id"},
-                 global_indexes={"byRoom": {"partition_key": "room"}})
+    return Table(
+        "Connections",
+        fields={"id": "string", "room": "string"},
+        primary_index={"partition_key": "id"},
+        global_indexes={"byRoom": {"partition_key": "room"}},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +65,10 @@ def main_api(table):
         .route("$connect", "src/connect.main")
         .route("$disconnect", "src/disconnect.main")
         .route("$default", "src/default.main", timeout=10)
-        .route("sendMessage", {"function": {"handler": "src/send.main", "memory_size": 512}, "return_response": True})
+        .route(
+            "sendMessage",
+            {"function": {"handler": "src/send.main", "memory_size": 512}, "return_response": True},
+        )
         .authorizer(LambdaAuthorizer(function="src/authorizer.main"))
     )
 
@@ -65,29 +93,55 @@ def iam_domain():
 
 @pytest.fixture(scope="module")
 def perms():
-    t = Table("Notes", fields={"id": "string", "g": "string"}, primary_index={"partition_key": "id"},
-              global_indexes={"byG": {"partition_key": "g"}})
+    t = Table(
+        "Notes",
+        fields={"id": "string", "g": "string"},
+        primary_index={"partition_key": "id"},
+        global_indexes={"byG": {"partition_key": "g"}},
+    )
     b = Bucket("Files")
-    api = WebSocketApi("Api").add_routes({
-        "star": {"function": {"handler": "src/send.main", "permissions": "*"}},
-        "svc": {"function": {"handler": "src/send.main", "permissions": ["s3"]}},
-        "act": {"function": {"handler": "src/send.main", "permissions": ["s3:GetObject"]}},
-        "stmt": {"function": {"handler": "src/send.main", "permissions": [
-            {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"]}]}},
-        "tbl": {"function": {"handler": "src/send.main", "permissions": [t]}},
-        "bkt": {"function": {"handler": "src/send.main", "permissions": [b]}},
-        "bound": {"function": {"handler": "src/send.main", "bind": [t, b, Secret("STRIPE_KEY"), Parameter("COLOR", "blue")]}},
-    })
+    api = WebSocketApi("Api").add_routes(
+        {
+            "star": {"function": {"handler": "src/send.main", "permissions": "*"}},
+            "svc": {"function": {"handler": "src/send.main", "permissions": ["s3"]}},
+            "act": {"function": {"handler": "src/send.main", "permissions": ["s3:GetObject"]}},
+            "stmt": {
+                "function": {
+                    "handler": "src/send.main",
+                    "permissions": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["sqs:SendMessage"],
+                            "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"],
+                        }
+                    ],
+                }
+            },
+            "tbl": {"function": {"handler": "src/send.main", "permissions": [t]}},
+            "bkt": {"function": {"handler": "src/send.main", "permissions": [b]}},
+            "bound": {
+                "function": {
+                    "handler": "src/send.main",
+                    "bind": [t, b, Secret("STRIPE_KEY"), Parameter("COLOR", "blue")],
+                }
+            },
+        }
+    )
     return api.synth(account=ACCOUNT, region=REGION).template
 
 
 # ---- result object -------------------------------------------------------------------------
 
+
 def test_synth_result_has_template_counts_and_display(main):
     assert isinstance(main.template, dict) and "Resources" in main.template
     counts = main.resource_counts
     assert counts["AWS::Lambda::Function"] == len(of_type(main.template, "AWS::Lambda::Function"))
-    bundle = main._repr_mimebundle_() if hasattr(main, "_repr_mimebundle_") else {"text/html": main._repr_html_()}
+    bundle = (
+        main._repr_mimebundle_()
+        if hasattr(main, "_repr_mimebundle_")
+        else {"text/html": main._repr_html_()}
+    )
     if isinstance(bundle, tuple):
         bundle = bundle[0]
     assert "text/html" in bundle
@@ -95,20 +149,26 @@ def test_synth_result_has_template_counts_and_display(main):
 
 def test_synth_default_arguments(main_api):
     import inspect
+
     sig = inspect.signature(main_api.synth)
-    assert {k: sig.parameters[k].default for k in ("app", "stage", "region", "account", "context")} == {
-        "app": "app", "stage": "dev", "region": None, "account": None, "context": None}
+    assert {
+        k: sig.parameters[k].default for k in ("app", "stage", "region", "account", "context")
+    } == {"app": "app", "stage": "dev", "region": None, "account": None, "context": None}
 
 
 def test_import_wsnb_does_not_import_cdk():
     import subprocess
     import sys
+
     code = "import sys, wsnb; from wsnb import WebSocketApi; WebSocketApi('A').route('$default','src/default.main'); print('aws_cdk' in sys.modules, 'websockets' in sys.modules, 'boto3' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False False False"
 
 
 # ---- Api and Stage -------------------------------------------------------------------------
+
 
 def test_api_resource(main):
     api = one(main.template, "AWS::ApiGatewayV2::Api")
@@ -124,7 +184,12 @@ def test_stage_resource(main):
 
 
 def test_app_and_stage_name_the_api():
-    t = WebSocketApi("Api").route("$default", "src/default.main").synth(app="chat", stage="prod").template
+    t = (
+        WebSocketApi("Api")
+        .route("$default", "src/default.main")
+        .synth(app="chat", stage="prod")
+        .template
+    )
     assert one(t, "AWS::ApiGatewayV2::Api")["Name"] == "prod-chat-Api"
     assert one(t, "AWS::ApiGatewayV2::Stage")["StageName"] == "prod"
     name = json.dumps(one(t, "AWS::Logs::LogGroup")["LogGroupName"])
@@ -139,13 +204,20 @@ def test_cdk_id_and_api_name_override(iam_domain):
 
 
 def test_cdk_id_replaces_id_in_name():
-    t = WebSocketApi("Api", routes={"$default": "src/default.main"}, cdk={"id": "Other"}).synth().template
+    t = (
+        WebSocketApi("Api", routes={"$default": "src/default.main"}, cdk={"id": "Other"})
+        .synth()
+        .template
+    )
     assert one(t, "AWS::ApiGatewayV2::Api")["Name"] == "dev-app-Other"
 
 
 def test_imported_api_and_stage():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"},
-                       cdk={"web_socket_api": "abc123", "web_socket_stage": "live"})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
+    )
     t = api.synth().template
     assert not of_type(t, "AWS::ApiGatewayV2::Api")
     assert not of_type(t, "AWS::ApiGatewayV2::Stage")
@@ -154,8 +226,11 @@ def test_imported_api_and_stage():
 
 
 def test_stage_props_override():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"},
-                       cdk={"web_socket_stage": {"stage_name": "live", "auto_deploy": False}})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        cdk={"web_socket_stage": {"stage_name": "live", "auto_deploy": False}},
+    )
     st = one(api.synth().template, "AWS::ApiGatewayV2::Stage")
     assert st["StageName"] == "live" and st["AutoDeploy"] is False
 
@@ -163,12 +238,17 @@ def test_stage_props_override():
 @pytest.mark.parametrize("extra", [{"access_log": True}, {"custom_domain": "api.example.com"}])
 def test_imported_stage_with_access_log_or_domain_is_error(extra):
     with pytest.raises(WsnbError):
-        api = WebSocketApi("Api", routes={"$default": "src/default.main"},
-                           cdk={"web_socket_api": "abc123", "web_socket_stage": "live"}, **extra)
+        api = WebSocketApi(
+            "Api",
+            routes={"$default": "src/default.main"},
+            cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
+            **extra,
+        )
         api.synth(**LOOKUP)
 
 
 # ---- routes ----------------------------------------------------------------------------------
+
 
 def test_per_route_resources(main):
     t = main.template
@@ -220,7 +300,11 @@ def _arn_text(res) -> str:
 
 def test_manage_connections_post_get_delete(main):
     for key in ("$connect", "$disconnect", "$default", "sendMessage"):
-        sts = [s for s in route_statements(main.template, key) if "execute-api:ManageConnections" in actions([s])]
+        sts = [
+            s
+            for s in route_statements(main.template, key)
+            if "execute-api:ManageConnections" in actions([s])
+        ]
         assert sts, key
         text = _arn_text([s["Resource"] for s in sts])
         for verb in ("POST", "GET", "DELETE"):
@@ -230,6 +314,7 @@ def test_manage_connections_post_get_delete(main):
 
 # ---- access log ----------------------------------------------------------------------------
 
+
 def test_access_log_default(main):
     t = main.template
     lg = one(t, "AWS::Logs::LogGroup")
@@ -238,7 +323,9 @@ def test_access_log_default(main):
     assert name.rstrip('"]}').endswith("/dev") or '"/dev"' in name
     assert "RetentionInDays" not in lg
     settings = one(t, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]
-    assert "LogGroup" in json.dumps(settings["DestinationArn"]) or list(of_type(t, "AWS::Logs::LogGroup"))[0] in json.dumps(settings["DestinationArn"])
+    assert "LogGroup" in json.dumps(settings["DestinationArn"]) or next(
+        iter(of_type(t, "AWS::Logs::LogGroup"))
+    ) in json.dumps(settings["DestinationArn"])
     fmt = settings["Format"]
     assert "\n" not in fmt
     parsed = json.loads(fmt.replace("$context.status", "200"))
@@ -255,35 +342,66 @@ def test_access_log_retention(iam_domain):
 
 @pytest.mark.parametrize("retention,days", [("one_day", 1), ("ten_years", 3653)])
 def test_access_log_retention_values(retention, days):
-    t = WebSocketApi("Api", routes={"$default": "src/default.main"}, access_log={"retention": retention}).synth().template
+    t = (
+        WebSocketApi(
+            "Api", routes={"$default": "src/default.main"}, access_log={"retention": retention}
+        )
+        .synth()
+        .template
+    )
     assert one(t, "AWS::Logs::LogGroup")["RetentionInDays"] == days
 
 
 def test_access_log_variants():
     fmt = "$context.identity.sourceIp,$context.requestTime,$context.routeKey,$context.status,$context.requestId"
-    off = WebSocketApi("A1", routes={"$default": "src/default.main"}, access_log=False).synth().template
+    off = (
+        WebSocketApi("A1", routes={"$default": "src/default.main"}, access_log=False)
+        .synth()
+        .template
+    )
     assert not of_type(off, "AWS::Logs::LogGroup")
     assert "AccessLogSettings" not in one(off, "AWS::ApiGatewayV2::Stage")
-    csv = WebSocketApi("A2", routes={"$default": "src/default.main"}, access_log=fmt).synth().template
+    csv = (
+        WebSocketApi("A2", routes={"$default": "src/default.main"}, access_log=fmt).synth().template
+    )
     assert one(csv, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]["Format"] == fmt
     arn = "arn:aws:logs:us-east-1:123456789012:log-group:existing"
-    dest = WebSocketApi("A3", routes={"$default": "src/default.main"}, access_log={"destination_arn": arn}).synth().template
+    dest = (
+        WebSocketApi(
+            "A3", routes={"$default": "src/default.main"}, access_log={"destination_arn": arn}
+        )
+        .synth()
+        .template
+    )
     assert not of_type(dest, "AWS::Logs::LogGroup")
     assert one(dest, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]["DestinationArn"] == arn
 
 
 def test_access_log_name_cleaned():
     import re
+
     checked = 0
-    for ident, app, stage in [("Api", "my app:v2!", "dev"), ("Api_v2", "my_app", "dev"), ("Api", "app", "dev_1"),
-                              ("Api", "app", "Dev.Test")]:
+    for ident, app, stage in [
+        ("Api", "my app:v2!", "dev"),
+        ("Api_v2", "my_app", "dev"),
+        ("Api", "app", "dev_1"),
+        ("Api", "app", "Dev.Test"),
+    ]:
         try:
-            t = WebSocketApi(ident, routes={"$default": "src/default.main"}).synth(app=app, stage=stage).template
+            t = (
+                WebSocketApi(ident, routes={"$default": "src/default.main"})
+                .synth(app=app, stage=stage)
+                .template
+            )
         except WsnbError:
             continue  # refused with a clear error instead of a broken name: fine
         checked += 1
         name = one(t, "AWS::Logs::LogGroup")["LogGroupName"]
-        parts = [p for p in (name["Fn::Join"][1] if isinstance(name, dict) else [name]) if isinstance(p, str)]
+        parts = [
+            p
+            for p in (name["Fn::Join"][1] if isinstance(name, dict) else [name])
+            if isinstance(p, str)
+        ]
         for part in parts:
             assert re.fullmatch(r"[A-Za-z0-9_\-/.#]*", part), part
     assert checked
@@ -298,6 +416,7 @@ def test_lint_tells_about_cloudwatch_role():
 
 
 # ---- authorizers ---------------------------------------------------------------------------
+
 
 def test_iam_authorizer(iam_domain):
     assert route(iam_domain, "$connect")[1]["AuthorizationType"] == "AWS_IAM"
@@ -319,20 +438,32 @@ def test_lambda_authorizer(main):
     fns = of_type(t, "AWS::Lambda::Function")
     auth_fns = [lid for lid in fns if f'"{lid}"' in json.dumps(p["AuthorizerUri"])]
     assert len(auth_fns) == 1
-    assert any(f'"{auth_fns[0]}"' in json.dumps(pp["FunctionName"]) for pp in props(t, "AWS::Lambda::Permission"))
+    assert any(
+        f'"{auth_fns[0]}"' in json.dumps(pp["FunctionName"])
+        for pp in props(t, "AWS::Lambda::Permission")
+    )
 
 
 def test_lambda_authorizer_options():
-    api = WebSocketApi("Api", routes={"$connect": "src/connect.main"}, authorizer={
-        "type": "lambda", "function": Function("src/authorizer.main"),
-        "identity_source": ["route.request.querystring.token"], "name": "TokenAuth"})
+    api = WebSocketApi(
+        "Api",
+        routes={"$connect": "src/connect.main"},
+        authorizer={
+            "type": "lambda",
+            "function": Function("src/authorizer.main"),
+            "identity_source": ["route.request.querystring.token"],
+            "name": "TokenAuth",
+        },
+    )
     p = one(api.synth().template, "AWS::ApiGatewayV2::Authorizer")
     assert p["IdentitySource"] == ["route.request.querystring.token"]
     assert p["Name"] == "TokenAuth"
 
 
 def test_authorizer_without_connect():
-    api = WebSocketApi("Api").route("$default", "src/default.main").authorizer("iam")  # no raise at build
+    api = (
+        WebSocketApi("Api").route("$default", "src/default.main").authorizer("iam")
+    )  # no raise at build
     findings = api.lint()
     assert any("connect" in (f.message + f.code).lower() for f in findings)
     with pytest.raises(WsnbError):
@@ -343,6 +474,7 @@ def test_authorizer_without_connect():
 
 # ---- custom domains ------------------------------------------------------------------------
 
+
 def test_custom_domain_string(iam_domain):
     t = iam_domain
     cert = one(t, "AWS::CertificateManager::Certificate")
@@ -352,7 +484,7 @@ def test_custom_domain_string(iam_domain):
     assert dn["DomainName"] == "api.example.com"
     assert dn["DomainNameConfigurations"][0]["EndpointType"] == "REGIONAL"
     m = one(t, "AWS::ApiGatewayV2::ApiMapping")
-    assert m["Stage"] in ("dev", {"Ref": list(of_type(t, "AWS::ApiGatewayV2::Stage"))[0]})
+    assert m["Stage"] in ("dev", {"Ref": next(iter(of_type(t, "AWS::ApiGatewayV2::Stage")))})
     assert "ApiMappingKey" not in m
     recs = props(t, "AWS::Route53::RecordSet")
     assert sorted(r["Type"] for r in recs) == ["A", "AAAA"]
@@ -363,8 +495,11 @@ def test_custom_domain_string(iam_domain):
 
 
 def test_custom_domain_wildcard_and_path():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"},
-                       custom_domain={"domain_name": "*.example.com", "path": "v1"})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={"domain_name": "*.example.com", "path": "v1"},
+    )
     assert api.custom_domain_url.endswith("/v1/")
     t = api.synth(**LOOKUP).template
     assert one(t, "AWS::ApiGatewayV2::ApiMapping")["ApiMappingKey"] == "v1"
@@ -373,32 +508,63 @@ def test_custom_domain_wildcard_and_path():
 
 
 def test_custom_domain_wildcard_string_finds_zone():
-    t = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain="*.example.com").synth(**LOOKUP).template
+    t = (
+        WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain="*.example.com")
+        .synth(**LOOKUP)
+        .template
+    )
     assert len(props(t, "AWS::Route53::RecordSet")) == 2
 
 
 def test_custom_domain_dict_hosted_zone_and_certificate():
-    ctx = {f"hosted-zone:account={ACCOUNT}:domainName=domain.com:region={REGION}": {"Id": "/hostedzone/ZDOM", "Name": "domain.com."}}
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain={
-        "domain_name": "api.sub.domain.com", "hosted_zone": "domain.com", "path": "v1",
-        "cdk": {"certificate": CERT}})
+    ctx = {
+        f"hosted-zone:account={ACCOUNT}:domainName=domain.com:region={REGION}": {
+            "Id": "/hostedzone/ZDOM",
+            "Name": "domain.com.",
+        }
+    }
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "domain_name": "api.sub.domain.com",
+            "hosted_zone": "domain.com",
+            "path": "v1",
+            "cdk": {"certificate": CERT},
+        },
+    )
     t = api.synth(account=ACCOUNT, region=REGION, context=ctx).template
     assert not of_type(t, "AWS::CertificateManager::Certificate")
-    assert one(t, "AWS::ApiGatewayV2::DomainName")["DomainNameConfigurations"][0]["CertificateArn"] == CERT
+    assert (
+        one(t, "AWS::ApiGatewayV2::DomainName")["DomainNameConfigurations"][0]["CertificateArn"]
+        == CERT
+    )
     assert {r["HostedZoneId"] for r in props(t, "AWS::Route53::RecordSet")} == {"ZDOM"}
 
 
 def test_custom_domain_cdk_hosted_zone_needs_no_lookup():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain={
-        "domain_name": "api.example.com",
-        "cdk": {"hosted_zone": {"hosted_zone_id": "ZGIVEN", "zone_name": "example.com"}}})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "domain_name": "api.example.com",
+            "cdk": {"hosted_zone": {"hosted_zone_id": "ZGIVEN", "zone_name": "example.com"}},
+        },
+    )
     t = api.synth().template  # no account/region/context
     assert {r["HostedZoneId"] for r in props(t, "AWS::Route53::RecordSet")} == {"ZGIVEN"}
 
 
 def test_external_domain():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain={
-        "domain_name": "api.example.com", "is_external_domain": True, "cdk": {"certificate": CERT}})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "domain_name": "api.example.com",
+            "is_external_domain": True,
+            "cdk": {"certificate": CERT},
+        },
+    )
     assert api.custom_domain_url == "wss://api.example.com"
     t = api.synth().template
     assert not of_type(t, "AWS::Route53::RecordSet")
@@ -409,15 +575,28 @@ def test_external_domain():
 
 def test_external_domain_without_certificate_is_error():
     with pytest.raises(WsnbError):
-        WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain={
-            "domain_name": "api.example.com", "is_external_domain": True}).synth()
+        WebSocketApi(
+            "Api",
+            routes={"$default": "src/default.main"},
+            custom_domain={"domain_name": "api.example.com", "is_external_domain": True},
+        ).synth()
 
 
 def test_imported_domain_attributes_only_mapping():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain={
-        "path": "newPath",
-        "cdk": {"domain_name": {"name": "api.example.com", "regional_domain_name": "d-abc.execute-api.us-east-1.amazonaws.com",
-                                "regional_hosted_zone_id": "Z1UJRXOUMOOFQ8"}}})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "path": "newPath",
+            "cdk": {
+                "domain_name": {
+                    "name": "api.example.com",
+                    "regional_domain_name": "d-abc.execute-api.us-east-1.amazonaws.com",
+                    "regional_hosted_zone_id": "Z1UJRXOUMOOFQ8",
+                }
+            },
+        },
+    )
     assert api.custom_domain_url == "wss://api.example.com/newPath/"
     t = api.synth().template
     assert not of_type(t, "AWS::ApiGatewayV2::DomainName")
@@ -429,10 +608,17 @@ def test_imported_domain_attributes_only_mapping():
 
 def test_share_domain_of_another_api_via_to_cdk():
     import aws_cdk as cdk
-    core = WebSocketApi("Core", routes={"$default": "src/default.main"},
-                        custom_domain={"domain_name": "api.example.com", "path": "core"})
-    chat = WebSocketApi("Chat", routes={"$default": "src/default.main"},
-                        custom_domain={"path": "chat", "cdk": {"domain_name": core}})
+
+    core = WebSocketApi(
+        "Core",
+        routes={"$default": "src/default.main"},
+        custom_domain={"domain_name": "api.example.com", "path": "core"},
+    )
+    chat = WebSocketApi(
+        "Chat",
+        routes={"$default": "src/default.main"},
+        custom_domain={"path": "chat", "cdk": {"domain_name": core}},
+    )
     assert chat.custom_domain_url == "wss://api.example.com/chat/"
     app = cdk.App(context=CTX)
     stack = cdk.Stack(app, "S", env=cdk.Environment(account=ACCOUNT, region=REGION))
@@ -458,7 +644,9 @@ def test_invalid_mapping_paths_fail_at_build(path):
 
 
 def test_lookup_needs_account_region_and_context():
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain="api.example.com")
+    api = WebSocketApi(
+        "Api", routes={"$default": "src/default.main"}, custom_domain="api.example.com"
+    )
     with pytest.raises(WsnbError) as info:
         api.synth(region=REGION, context=CTX)
     assert "account" in str(info.value)
@@ -471,6 +659,7 @@ def test_lookup_needs_account_region_and_context():
 
 
 # ---- permissions and bind ------------------------------------------------------------------
+
 
 def test_permission_star(perms):
     sts = route_statements(perms, "star")
@@ -485,7 +674,11 @@ def test_permission_service_and_action(perms):
 
 def test_permission_statement(perms):
     sts = route_statements(perms, "stmt")
-    assert any("sqs:SendMessage" in actions([s]) and "arn:aws:sqs:us-east-1:123456789012:q" in json.dumps(s["Resource"]) for s in sts)
+    assert any(
+        "sqs:SendMessage" in actions([s])
+        and "arn:aws:sqs:us-east-1:123456789012:q" in json.dumps(s["Resource"])
+        for s in sts
+    )
 
 
 def test_permission_table_least_privilege(perms):
@@ -493,8 +686,10 @@ def test_permission_table_least_privilege(perms):
     acts = actions(sts)
     assert any(a.startswith("dynamodb:") for a in acts)
     assert "dynamodb:*" not in acts and "*" not in acts
-    text = json.dumps([s["Resource"] for s in sts if any(a.startswith("dynamodb:") for a in actions([s]))])
-    table_id = list(of_type(perms, "AWS::DynamoDB::Table"))[0]
+    text = json.dumps(
+        [s["Resource"] for s in sts if any(a.startswith("dynamodb:") for a in actions([s]))]
+    )
+    table_id = next(iter(of_type(perms, "AWS::DynamoDB::Table")))
     assert table_id in text
     assert "/index/" in text  # and its indexes
 
@@ -504,15 +699,17 @@ def test_permission_bucket_least_privilege(perms):
     acts = actions(sts)
     assert any(a.startswith("s3:") for a in acts)
     assert "s3:*" not in acts and "*" not in acts
-    bucket_id = list(of_type(perms, "AWS::S3::Bucket"))[0]
-    assert bucket_id in json.dumps([s["Resource"] for s in sts if any(a.startswith("s3:") for a in actions([s]))])
+    bucket_id = next(iter(of_type(perms, "AWS::S3::Bucket")))
+    assert bucket_id in json.dumps(
+        [s["Resource"] for s in sts if any(a.startswith("s3:") for a in actions([s]))]
+    )
 
 
 def test_bind_grants_and_injects_env(perms):
     e = env(perms, "bound")
     text = json.dumps(e)
-    table_id = list(of_type(perms, "AWS::DynamoDB::Table"))[0]
-    bucket_id = list(of_type(perms, "AWS::S3::Bucket"))[0]
+    table_id = next(iter(of_type(perms, "AWS::DynamoDB::Table")))
+    bucket_id = next(iter(of_type(perms, "AWS::S3::Bucket")))
     assert table_id in text and bucket_id in text
     assert "STRIPE_KEY" in text and "COLOR" in text and "blue" in text
     acts = actions(route_statements(perms, "bound"))
@@ -525,7 +722,7 @@ def test_table_placeholders_become_references(main, table):
     t = main.template
     dyn = of_type(t, "AWS::DynamoDB::Table")
     assert len(dyn) == 1
-    table_id = list(dyn)[0]
+    table_id = next(iter(dyn))
     tp = dyn[table_id]["Properties"]
     assert {"AttributeName": "id", "KeyType": "HASH"} in tp["KeySchema"]
     assert tp["GlobalSecondaryIndexes"][0]["IndexName"] == "byRoom"
@@ -536,18 +733,22 @@ def test_table_placeholders_become_references(main, table):
 def test_table_arn_placeholder_becomes_getatt():
     t0 = Table("T", fields={"id": "string"}, primary_index={"partition_key": "id"})
     b0 = Bucket("B")
-    api = WebSocketApi("Api").route("$default", "src/default.main", environment={
-        "ARN": t0.table_arn, "BN": b0.bucket_name, "BA": b0.bucket_arn})
+    api = WebSocketApi("Api").route(
+        "$default",
+        "src/default.main",
+        environment={"ARN": t0.table_arn, "BN": b0.bucket_name, "BA": b0.bucket_arn},
+    )
     t = api.synth().template
     e = env(t, "$default")
-    tid = list(of_type(t, "AWS::DynamoDB::Table"))[0]
-    bid = list(of_type(t, "AWS::S3::Bucket"))[0]
+    tid = next(iter(of_type(t, "AWS::DynamoDB::Table")))
+    bid = next(iter(of_type(t, "AWS::S3::Bucket")))
     assert e["ARN"] == {"Fn::GetAtt": [tid, "Arn"]}
     assert e["BN"] == {"Ref": bid}
     assert e["BA"] == {"Fn::GetAtt": [bid, "Arn"]}
 
 
 # ---- beyond: limits, cfn-lint, cache -------------------------------------------------------
+
 
 def test_resource_limit_warning_before_synth():
     api = WebSocketApi("Api", access_log=False)
@@ -558,7 +759,8 @@ def test_resource_limit_warning_before_synth():
 
 def test_templates_pass_cfn_lint(main, iam_domain, perms, tmp_path):
     from cfnlint.api import lint_all
-    for i, t in enumerate((main.template, iam_domain, perms)):
+
+    for _i, t in enumerate((main.template, iam_domain, perms)):
         matches = lint_all(json.dumps(t))
         errors = [m for m in matches if str(m.rule.id).startswith("E")]
         assert not errors, [str(m) for m in errors]
@@ -572,20 +774,29 @@ def test_resynth_is_cached(main_api, main):
 
 
 def test_synth_deterministic(main_api, main):
-    copy = WebSocketApi.from_dict(main_api.to_dict()) if hasattr(WebSocketApi, "from_dict") else None
+    copy = (
+        WebSocketApi.from_dict(main_api.to_dict()) if hasattr(WebSocketApi, "from_dict") else None
+    )
     if copy is not None:
-        assert json.dumps(copy.synth().template, sort_keys=True) == json.dumps(main.template, sort_keys=True)
+        assert json.dumps(copy.synth().template, sort_keys=True) == json.dumps(
+            main.template, sort_keys=True
+        )
 
 
 # ---- to_cdk ----------------------------------------------------------------------------------
 
+
 def test_to_cdk_into_user_stack():
     import aws_cdk as cdk
     from aws_cdk import aws_lambda
+
     app = cdk.App(context=CTX)
     stack = cdk.Stack(app, "Mine", env=cdk.Environment(account=ACCOUNT, region=REGION))
-    api = WebSocketApi("Api", routes={"$connect": "src/connect.main", "$default": "src/default.main"},
-                       custom_domain="api.example.com")
+    api = WebSocketApi(
+        "Api",
+        routes={"$connect": "src/connect.main", "$default": "src/default.main"},
+        custom_domain="api.example.com",
+    )
     construct = api.to_cdk(stack)
     assert construct.cdk.web_socket_api is not None
     assert construct.cdk.web_socket_stage is not None
@@ -602,7 +813,97 @@ def test_to_cdk_into_user_stack():
 
 def test_to_cdk_custom_id():
     import aws_cdk as cdk
+
     app = cdk.App()
     stack = cdk.Stack(app, "Mine2")
     c = WebSocketApi("Api", routes={"$default": "src/default.main"}).to_cdk(stack, id="Renamed")
     assert c.node.id == "Renamed"
+
+
+# ---- more function props and cdk overrides -------------------------------------------------
+
+
+def test_function_props_reach_cloudformation():
+    layer = "arn:aws:lambda:us-east-1:123456789012:layer:deps:3"
+    api = (
+        WebSocketApi("Api")
+        .defaults(layers=[layer])
+        .route(
+            "$default",
+            "src/default.main",
+            runtime="python3.11",
+            timeout=15,
+            memory_size=256,
+            architecture="arm_64",
+            description="the default route",
+            environment={"A": "1"},
+        )
+    )
+    fn = route_function(api.synth().template, "$default")[1]["Properties"]
+    assert fn["Runtime"] == "python3.11"
+    assert fn["Timeout"] == 15
+    assert fn["MemorySize"] == 256
+    assert fn["Architectures"] == ["arm64"]
+    assert fn["Description"] == "the default route"
+    assert fn["Environment"]["Variables"]["A"] == "1"
+    assert fn["Layers"] == [layer]
+    assert fn["Handler"].endswith("default.main")
+
+
+def test_web_socket_api_dict_overrides_other_props():
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        cdk={"web_socket_api": {"api_name": "n", "description": "my chat"}},
+    )
+    p = one(api.synth().template, "AWS::ApiGatewayV2::Api")
+    assert p["Name"] == "n" and p["Description"] == "my chat"
+
+
+def test_unknown_cdk_props_are_errors():
+    with pytest.raises(WsnbError):
+        WebSocketApi(
+            "Api",
+            routes={"$default": "src/default.main"},
+            cdk={"web_socket_api": {"no_such_prop": 1}},
+        ).synth()
+    with pytest.raises(WsnbError):
+        WebSocketApi("Api", cdk={"bogus": 1})
+
+
+def test_finished_function_in_constructor_routes_with_defaults_is_error():
+    with pytest.raises(WsnbError):
+        WebSocketApi(
+            "Api", defaults={"function": {"timeout": 20}}, routes={"x": Function("src/send.main")}
+        )
+    with pytest.raises(WsnbError):
+        WebSocketApi("Api").defaults(timeout=20).add_routes(
+            {"x": {"function": Function("src/send.main")}}
+        )
+
+
+def test_region_and_account_used_in_manage_connections_arn():
+    t = (
+        WebSocketApi("Api")
+        .route("$default", "src/default.main")
+        .synth(account=ACCOUNT, region="eu-west-1")
+        .template
+    )
+    text = json.dumps(route_statements(t, "$default"))
+    assert ":execute-api:eu-west-1:123456789012:" in text
+
+
+def test_log_group_name_uses_stage_override_of_app_stage():
+    t = WebSocketApi("Api").route("$default", "src/default.main").synth(stage="qa").template
+    name = json.dumps(one(t, "AWS::Logs::LogGroup")["LogGroupName"])
+    assert "/aws/vendedlogs/apis/qa-app-Api-" in name
+
+
+def test_to_cdk_url_is_a_token():
+    import aws_cdk as cdk
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "TokenStack")
+    c = WebSocketApi("Api", routes={"$default": "src/default.main"}).to_cdk(stack)
+    assert cdk.Token.is_unresolved(c.url)
+    assert c.custom_domain_url is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -14,7 +15,12 @@ from wsnb import Table, WebSocketApi, WsnbError
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-CTX = {f"hosted-zone:account={ACCOUNT}:domainName=example.com:region={REGION}": {"Id": "/hostedzone/Z9", "Name": "example.com."}}
+CTX = {
+    f"hosted-zone:account={ACCOUNT}:domainName=example.com:region={REGION}": {
+        "Id": "/hostedzone/Z9",
+        "Name": "example.com.",
+    }
+}
 
 # Run the exported app the way `cdk synth` does (the "app" command from cdk.json, CDK_OUTDIR set),
 # with wsnb made unimportable so the app provably does not depend on it.
@@ -33,7 +39,14 @@ def cdk_synth(app_dir: Path, outdir: Path) -> dict:
     envv["CDK_OUTDIR"] = str(outdir)
     context = dict(cfg.get("context", {}))
     envv["CDK_CONTEXT_JSON"] = json.dumps(context)
-    proc = subprocess.run([sys.executable, "-c", RUNNER], cwd=app_dir, env=envv, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER],
+        cwd=app_dir,
+        env=envv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     templates = list(outdir.glob("*.template.json"))
     assert len(templates) == 1, templates
@@ -53,11 +66,18 @@ def api():
     table = Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})
     return (
         WebSocketApi("Api")
-        .defaults(timeout=20, environment={"TABLE_NAME": table.table_name, "EVIL": EVIL}, permissions=[table])
+        .defaults(
+            timeout=20,
+            environment={"TABLE_NAME": table.table_name, "EVIL": EVIL},
+            permissions=[table],
+        )
         .route("$connect", "src/connect.main")
         .route("$disconnect", "src/disconnect.main")
         .route("$default", "src/default.main", description=EVIL)
-        .route("sendMessage", {"function": {"handler": "src/send.main", "memory_size": 512}, "return_response": True})
+        .route(
+            "sendMessage",
+            {"function": {"handler": "src/send.main", "memory_size": 512}, "return_response": True},
+        )
         .custom_domain({"domain_name": "api.example.com", "path": "v1"})
         .authorizer("iam")
     )
@@ -83,9 +103,17 @@ def test_export_writes_app_files(exported):
 
 
 def test_requirements_are_cdk_only(exported):
-    reqs = [line.strip() for line in (exported / "requirements.txt").read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
-    names = sorted({r.split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("[")[0].strip().lower() for r in reqs})
+    reqs = [
+        line.strip()
+        for line in (exported / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    names = sorted(
+        {
+            r.split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("[")[0].strip().lower()
+            for r in reqs
+        }
+    )
     assert names == ["aws-cdk-lib", "constructs"]
 
 
@@ -97,16 +125,31 @@ def test_no_wsnb_in_generated_code(exported):
 
 def test_generated_code_is_valid_readable_python(exported):
     import ast
+
     src = (exported / "app.py").read_text()
     ast.parse(src)
     assert "\t" not in src
     ruff = Path(sys.executable).with_name("ruff")
     if ruff.exists():  # "formatted": a standard formatter has nothing to change; no pyflakes errors
-        fmt = subprocess.run([str(ruff), "format", "--check", "--isolated", "--line-length", "120", str(exported / "app.py")],
-                             capture_output=True, text=True)
+        fmt = subprocess.run(
+            [
+                str(ruff),
+                "format",
+                "--check",
+                "--isolated",
+                "--line-length",
+                "120",
+                str(exported / "app.py"),
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert fmt.returncode == 0, fmt.stdout + fmt.stderr
-        chk = subprocess.run([str(ruff), "check", "--isolated", "--select", "F", str(exported / "app.py")],
-                             capture_output=True, text=True)
+        chk = subprocess.run(
+            [str(ruff), "check", "--isolated", "--select", "F", str(exported / "app.py")],
+            capture_output=True,
+            text=True,
+        )
         assert chk.returncode == 0, chk.stdout
 
 
@@ -123,6 +166,7 @@ def test_no_code_injection(exported, exported_template):
 
 def test_export_same_arguments_as_synth(api):
     import inspect
+
     s = inspect.signature(api.synth).parameters
     e = inspect.signature(api.export).parameters
     for name in ("app", "stage", "region", "account", "context"):
@@ -143,16 +187,18 @@ def test_overwrite_rules(tmp_path):
 
 def test_export_never_writes_outside(tmp_path, acceptance_project):
     (acceptance_project / "outside_handlers").mkdir(exist_ok=True)
-    (acceptance_project / "outside_handlers" / "x.py").write_text("def main(e, c):\n    return {}\n")
+    (acceptance_project / "outside_handlers" / "x.py").write_text(
+        "def main(e, c):\n    return {}\n"
+    )
     before = {p for p in tmp_path.rglob("*")}
     out = tmp_path / "inner" / "app"
-    for handlers in ({"$default": "src/default.main", "up": "outside_handlers/x.main"},
-                     {"dots": "src/../outside_handlers/x.main"},
-                     {"abs": str(acceptance_project / "outside_handlers" / "x") + ".main"}):
-        try:
+    for handlers in (
+        {"$default": "src/default.main", "up": "outside_handlers/x.main"},
+        {"dots": "src/../outside_handlers/x.main"},
+        {"abs": str(acceptance_project / "outside_handlers" / "x") + ".main"},
+    ):
+        with contextlib.suppress(WsnbError):  # refusing is fine; writing outside is not
             WebSocketApi("Api").add_routes(handlers).export(out, overwrite=True)
-        except WsnbError:
-            pass  # refusing is fine; writing outside is not
     after = {p for p in tmp_path.rglob("*")}
     for p in after - before:
         assert p == tmp_path / "inner" or out in p.parents or p == out, p
@@ -172,11 +218,22 @@ def test_callable_handler_exported(tmp_path, tmp_path_factory):
 
 def test_cli_export(tmp_path, acceptance_project):
     mod = acceptance_project / "cli_api_def.py"
-    mod.write_text("from wsnb import WebSocketApi\napi = WebSocketApi('Api').route('$default', 'src/default.main')\n")
+    mod.write_text(
+        "from wsnb import WebSocketApi\napi = WebSocketApi('Api').route('$default', 'src/default.main')\n"
+    )
     out = tmp_path / "cliapp"
-    proc = subprocess.run([sys.executable, "-m", "wsnb", "export", f"{mod}:api", str(out), "--stage", "prod"],
-                          capture_output=True, text=True, timeout=120, cwd=acceptance_project)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsnb", "export", f"{mod}:api", str(out), "--stage", "prod"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=acceptance_project,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (out / "app.py").is_file()
     t = cdk_synth(out, tmp_path / "cdkout")
-    assert [r["Properties"]["Name"] for r in t["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Api"] == ["prod-app-Api"]
+    assert [
+        r["Properties"]["Name"]
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::ApiGatewayV2::Api"
+    ] == ["prod-app-Api"]

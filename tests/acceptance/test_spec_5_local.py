@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 
 from wsnb import LambdaAuthorizer, Table, WebSocketApi, WsnbError
 
-HANDLERS = r'''
+HANDLERS = r"""
 import json, os, pathlib
 import boto3
 
@@ -99,7 +99,7 @@ def authorize(event, context):
             "Resource": event["methodArn"]}]},
         "context": {"who": "user-1"},
     }
-'''
+"""
 
 
 def nb_echo(event, context):
@@ -163,6 +163,7 @@ def _connected(server, query=""):
 
 # ---- handle ----------------------------------------------------------------------------------
 
+
 def test_handle_url_and_connections(server):
     assert server.url.startswith("ws://127.0.0.1:")
     with _connected(server) as ws:
@@ -175,6 +176,7 @@ def test_handle_url_and_connections(server):
 
 def test_serve_defaults_and_stop_and_context_manager(emu_dir):
     import inspect
+
     api = WebSocketApi("Tiny").route("echo", "emu/h.echo", return_response=True)
     sig = inspect.signature(api.serve)
     assert sig.parameters["port"].default == 0
@@ -201,6 +203,7 @@ def test_monitor_exists(server):
 
 # ---- events --------------------------------------------------------------------------------
 
+
 def test_message_event_shape(server):
     with _connected(server) as ws:
         ws.send(json.dumps({"action": "echo", "x": 1}))
@@ -208,7 +211,16 @@ def test_message_event_shape(server):
     rc = ev["requestContext"]
     assert rc["routeKey"] == "echo"
     assert rc["eventType"] == "MESSAGE"
-    for key in ("connectionId", "requestId", "messageId", "domainName", "stage", "apiId", "requestTime", "connectedAt"):
+    for key in (
+        "connectionId",
+        "requestId",
+        "messageId",
+        "domainName",
+        "stage",
+        "apiId",
+        "requestTime",
+        "connectedAt",
+    ):
         assert rc.get(key), key
     assert rc["stage"] == "dev"
     assert isinstance(rc["connectedAt"], int)
@@ -218,7 +230,9 @@ def test_message_event_shape(server):
 
 
 def test_connect_and_disconnect_events(server, emu_dir):
-    ws = connect(server.url + "?room=blue&a=1", open_timeout=10, additional_headers={"X-Custom": "yes"})
+    ws = connect(
+        server.url + "?room=blue&a=1", open_timeout=10, additional_headers={"X-Custom": "yes"}
+    )
     ws.send(json.dumps({"action": "echo"}))
     cid = _recv_json(ws)["echo"]["requestContext"]["connectionId"]
     ws.close()
@@ -246,6 +260,7 @@ def test_connect_and_disconnect_events(server, emu_dir):
 
 # ---- route selection -----------------------------------------------------------------------
 
+
 def test_route_selection_and_default(server):
     with _connected(server) as ws:
         ws.send("not json at all")
@@ -270,8 +285,10 @@ def test_no_default_forbidden_and_no_connect_accepts(emu_dir):
 
 # ---- errors ----------------------------------------------------------------------------------
 
+
 def test_handler_exception_internal_server_error(server, caplog):
     import logging
+
     caplog.set_level(logging.DEBUG)
     with _connected(server) as ws:
         ws.send(json.dumps({"action": "boom"}))
@@ -308,6 +325,7 @@ def test_connect_non_2xx_or_raise_refuses(server):
 
 # ---- return_response -----------------------------------------------------------------------
 
+
 def test_return_response_only_when_asked(server):
     with _connected(server) as ws:
         ws.send(json.dumps({"action": "noresp"}))
@@ -324,6 +342,7 @@ def test_notebook_callable_runs_directly(server):
 
 
 # ---- management API --------------------------------------------------------------------------
+
 
 def test_management_api_from_handler(server):
     gone = _connected(server)
@@ -346,11 +365,17 @@ def test_management_api_from_handler(server):
 
 def test_management_api_from_outside(server):
     import boto3
+
     with _connected(server) as ws:
         ws.send(json.dumps({"action": "echo"}))
         rc = _recv_json(ws)["echo"]["requestContext"]
-        client = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{rc['domainName']}/{rc['stage']}",
-                              region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+        client = boto3.client(
+            "apigatewaymanagementapi",
+            endpoint_url=f"https://{rc['domainName']}/{rc['stage']}",
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
         client.post_to_connection(ConnectionId=rc["connectionId"], Data=b"hello from outside")
         assert ws.recv(timeout=10) == "hello from outside"
         assert client.get_connection(ConnectionId=rc["connectionId"])["ConnectedAt"]
@@ -363,9 +388,14 @@ def test_management_api_from_outside(server):
 
 # ---- authorizers ---------------------------------------------------------------------------
 
+
 def test_lambda_authorizer_allow_deny_unauthorized(emu_dir):
-    api = (WebSocketApi("Authd").route("$connect", "emu/h.connect").route("echo", "emu/h.echo", return_response=True)
-           .authorizer(LambdaAuthorizer(function="emu/h.authorize")))
+    api = (
+        WebSocketApi("Authd")
+        .route("$connect", "emu/h.connect")
+        .route("echo", "emu/h.echo", return_response=True)
+        .authorizer(LambdaAuthorizer(function="emu/h.authorize"))
+    )
     with api.serve() as srv:
         with connect(srv.url, open_timeout=10, additional_headers={"Authorization": "allow"}) as ws:
             ws.send(json.dumps({"action": "echo"}))
@@ -379,7 +409,12 @@ def test_lambda_authorizer_allow_deny_unauthorized(emu_dir):
 
 
 def test_iam_authorizer_runs_locally(emu_dir):
-    api = WebSocketApi("Iam").route("$connect", "emu/h.connect").route("echo", "emu/h.echo", return_response=True).authorizer("iam")
+    api = (
+        WebSocketApi("Iam")
+        .route("$connect", "emu/h.connect")
+        .route("echo", "emu/h.echo", return_response=True)
+        .authorizer("iam")
+    )
     with api.serve() as srv:
         # "a clear local policy": either connections are let through, or refused with a clear status
         try:
@@ -392,23 +427,29 @@ def test_iam_authorizer_runs_locally(emu_dir):
 
 # ---- limits --------------------------------------------------------------------------------
 
+
 def test_message_size_limits(server):
     with _connected(server) as ws:
-        ws.send([json.dumps({"action": "echo", "pad": "x" * 90_000})[i:i + 20_000] for i in range(0, 90_020, 20_000)])
+        ws.send(
+            [
+                json.dumps({"action": "echo", "pad": "x" * 90_000})[i : i + 20_000]
+                for i in range(0, 90_020, 20_000)
+            ]
+        )
         assert "echo" in _recv_json(ws, timeout=15)
     with _connected(server) as ws:  # a 200 KB message, in 20 KB frames
         big = "y" * 200_000
         with pytest.raises(ConnectionClosed) as info:
-            ws.send([big[i:i + 20_000] for i in range(0, len(big), 20_000)])
+            ws.send([big[i : i + 20_000] for i in range(0, len(big), 20_000)])
             ws.recv(timeout=10)
         assert info.value.rcvd is None or info.value.rcvd.code == 1009
-    with _connected(server) as ws:  # a 40 KB single frame
-        with pytest.raises(ConnectionClosed):
-            ws.send("z" * 40_000)
-            ws.recv(timeout=10)
+    with _connected(server) as ws, pytest.raises(ConnectionClosed):  # a 40 KB single frame
+        ws.send("z" * 40_000)
+        ws.recv(timeout=10)
 
 
 # ---- local tables ----------------------------------------------------------------------------
+
 
 def test_bound_table_backed_locally(server):
     with _connected(server) as ws:
@@ -421,3 +462,65 @@ def test_serve_bad_arguments_raise():
     api = WebSocketApi("Bad").route("$default", "emu/h.default")
     with pytest.raises((WsnbError, ValueError, OSError)):
         api.serve(host="0.0.0.0.0").stop()
+
+
+def test_binary_frame_is_base64(server):
+    import base64
+
+    with _connected(server) as ws:
+        ws.send(b"\x00\x01binary\xff")
+        ev = _recv_json(ws)["default"]
+        assert ev["isBase64Encoded"] is True
+        assert base64.b64decode(ev["body"]) == b"\x00\x01binary\xff"
+
+
+def test_handlers_get_local_table_name_and_lambda_context(server):
+    with _connected(server) as ws:
+        ws.send(json.dumps({"action": "echo"}))
+        ev = _recv_json(ws)["echo"]
+        assert ev["requestContext"]["apiId"]
+        assert ev["requestContext"]["requestId"] != ev["requestContext"]["connectionId"]
+
+
+def test_cli_serve(emu_dir, acceptance_project):
+    import os
+    import re
+    import subprocess
+    import sys
+
+    mod = acceptance_project / "cli_serve_def.py"
+    mod.write_text(
+        "from wsnb import WebSocketApi\n"
+        "api = WebSocketApi('Cli').route('echo', 'emu/h.echo', return_response=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wsnb", "serve", f"{mod}:api"],
+        cwd=acceptance_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 30
+        seen = ""
+        while time.monotonic() < deadline and url is None:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen += line
+            m = re.search(r"ws://127\.0\.0\.1:\d+\S*", line)
+            if m:
+                url = m.group(0).rstrip(".,)")
+        assert url, seen
+        with connect(url, open_timeout=10) as ws:
+            ws.send(json.dumps({"action": "echo"}))
+            assert "echo" in _recv_json(ws)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
