@@ -530,3 +530,43 @@ def test_errors_are_specific_subclasses():
         WebSocketApi("Api").defaults(timeout=3).route("a", Function("src/send.main"))
     for cls in (RouteKeyError, DuplicateRouteError, DefaultsConflictError):
         assert issubclass(cls, WsnbError)
+
+
+def _notebook_cell(n: int, src: str):
+    """Define a function the way IPython does when a cell runs (a fresh cell file each run)."""
+    import linecache
+
+    fname = f"/tmp/ipykernel_acceptance/{n}.py"
+    linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)
+    ns = {"__name__": "__main__"}
+    exec(compile(src, fname, "exec"), ns)
+    return ns["h"]
+
+
+def test_rerunning_a_cell_with_a_notebook_function_is_noop():
+    src = "def h(event, context):\n    return {'statusCode': 200}\n"
+    api = WebSocketApi("Api").route("a", _notebook_cell(1, src))
+    before = api.to_dict()
+    api.route("a", _notebook_cell(2, src))
+    assert api.routes == ["a"] and api.to_dict() == before
+    changed = "def h(event, context):\n    return {'statusCode': 201}\n"
+    with pytest.raises(WsnbError):
+        api.route("a", _notebook_cell(3, changed))
+
+
+def test_rerunning_a_cell_with_function_objects_is_noop():
+    api = WebSocketApi("Api").route("b", Function("src/send.main", timeout=3))
+    api.route("b", Function("src/send.main", timeout=3))
+    assert api.routes == ["b"]
+    assert api.get_function("b").timeout == 3
+
+
+def test_rerunning_a_defaults_cell_is_safe():
+    api = WebSocketApi("Api").defaults(timeout=5).route("a", "src/send.main")
+    api.defaults(timeout=5)
+    assert api.get_function("a").timeout == 5
+
+
+def test_return_response_inside_function_props_is_rejected():
+    with pytest.raises(WsnbError):
+        WebSocketApi("Api").defaults(return_response=True)

@@ -907,3 +907,52 @@ def test_to_cdk_url_is_a_token():
     c = WebSocketApi("Api", routes={"$default": "src/default.main"}).to_cdk(stack)
     assert cdk.Token.is_unresolved(c.url)
     assert c.custom_domain_url is None
+
+
+def test_stage_override_used_in_manage_connections_and_mapping():
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "domain_name": "api.example.com",
+            "is_external_domain": True,
+            "cdk": {"certificate": CERT},
+        },
+        cdk={"web_socket_stage": {"stage_name": "live"}},
+    )
+    t = api.synth().template
+    text = json.dumps(route_statements(t, "$default"))
+    assert "/live/POST/*" in text and "/dev/POST/*" not in text
+    mapping = one(t, "AWS::ApiGatewayV2::ApiMapping")
+    assert "live" in json.dumps(mapping["Stage"]) or list(of_type(t, "AWS::ApiGatewayV2::Stage"))[
+        0
+    ] in json.dumps(mapping["Stage"])
+
+
+def test_imported_stage_used_in_manage_connections():
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
+    )
+    text = json.dumps(route_statements(api.synth().template, "$default"))
+    assert "abc123/live/POST/*" in text
+
+
+def test_shared_domain_says_http_rest_forbidden():
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "path": "chat",
+            "cdk": {
+                "domain_name": {
+                    "name": "api.example.com",
+                    "regional_domain_name": "d-abc.execute-api.us-east-1.amazonaws.com",
+                    "regional_hosted_zone_id": "Z1UJRXOUMOOFQ8",
+                }
+            },
+        },
+    )
+    text = " ".join(f"{f.message} {f.fix}" for f in api.lint())
+    assert "HTTP" in text and "REST" in text
