@@ -924,9 +924,9 @@ def test_stage_override_used_in_manage_connections_and_mapping():
     text = json.dumps(route_statements(t, "$default"))
     assert "/live/POST/*" in text and "/dev/POST/*" not in text
     mapping = one(t, "AWS::ApiGatewayV2::ApiMapping")
-    assert "live" in json.dumps(mapping["Stage"]) or list(of_type(t, "AWS::ApiGatewayV2::Stage"))[
-        0
-    ] in json.dumps(mapping["Stage"])
+    assert "live" in json.dumps(mapping["Stage"]) or next(
+        iter(of_type(t, "AWS::ApiGatewayV2::Stage"))
+    ) in json.dumps(mapping["Stage"])
 
 
 def test_imported_stage_used_in_manage_connections():
