@@ -131,3 +131,30 @@ def authorize(event, context):
         },
         "context": {"role": "admin", "n": 3},
     }
+
+
+def s3_files(event, context):
+    """{"action": "files", "key": ..., "text": ...}: put the object, read it back, list keys."""
+    body = json.loads(event["body"])
+    s3 = boto3.client("s3")
+    bucket = os.environ["WSNB_Bucket_Uploads_bucket_name"]  # noqa: SIM112 - the documented name
+    s3.put_object(Bucket=bucket, Key=body["key"], Body=body["text"].encode())
+    got = s3.get_object(Bucket=bucket, Key=body["key"])["Body"].read().decode()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    return {"statusCode": 200, "body": json.dumps({"bucket": bucket, "got": got, "keys": keys,
+                                                   "via_env": os.environ.get("UPLOADS")})}
+
+
+def read_secret(event, context):
+    """Answers with the secret's length and prefix, or the error code AWS would raise."""
+    ssm = boto3.client("ssm")
+    name = os.environ["WSNB_Secret_STRIPE_KEY_parameter_name"]  # noqa: SIM112 - the documented name
+    try:
+        param = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    except ssm.exceptions.ParameterNotFound:
+        return {"statusCode": 200, "body": json.dumps({"name": name, "error": "ParameterNotFound"})}
+    value = param["Value"]
+    color = ssm.get_parameter(Name=name.replace("Secret/STRIPE_KEY", "Parameter/COLOR"))["Parameter"]["Value"]
+    return {"statusCode": 200, "body": json.dumps({"name": name, "type": param["Type"], "prefix": value[:8],
+                                                   "length": len(value), "color": color,
+                                                   "env_color": os.environ.get("WSNB_Parameter_COLOR_value")})}  # noqa: SIM112

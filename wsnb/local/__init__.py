@@ -32,6 +32,14 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   Tools outside the process use ``server.management_url`` (plain HTTP).
 * **Tables** bound or granted to functions are created in moto's in-process DynamoDB as
   ``<stage>-<app>-<TableId>``; handlers reach them via ``AWS_ENDPOINT_URL_DYNAMODB``.
+* **Buckets, Secrets, Parameters** the same way (:mod:`wsnb.local._moto`; plain
+  ``boto3.client("s3")``/``("ssm")`` in a handler, no code change, never real AWS): buckets in
+  moto's S3 as ``<stage>-<app>-<id>`` (lower case) via ``AWS_ENDPOINT_URL_S3``; a Secret in
+  moto's SSM as a SecureString at synth's name ``/wsnb/<app>/<stage>/Secret/<name>/value``
+  (via ``AWS_ENDPOINT_URL_SSM``) holding the value from ``serve(secrets={name: value})`` —
+  without one the parameter is absent (``ParameterNotFound``, as in AWS) and a hint is logged;
+  secret values are never logged nor shown in events, the monitor or reprs. A Parameter is
+  also stored, as a String at ``/wsnb/<app>/<stage>/Parameter/<name>/value``.
 * **Authorizers**: a Lambda REQUEST authorizer runs on ``$connect`` (missing identity source →
   401 without calling it; Allow → connect with its context in ``requestContext.authorizer``;
   Deny → 403; ``raise Exception("Unauthorized")`` → 401; anything else → 500).
@@ -64,7 +72,7 @@ _registry_lock = threading.Lock()
 _NUMBER_OPTIONS = ("idle_timeout", "max_connection_seconds", "integration_timeout")
 _OPTIONS = {
     "app", "region", "compression", "iam", "max_events", "root", "max_workers", "management_port",
-    *_NUMBER_OPTIONS,
+    "secrets", *_NUMBER_OPTIONS,
 }
 
 
@@ -75,7 +83,10 @@ def serve(api: Any, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev
     (29 s), ``compression`` (None; ``"deflate"`` to negotiate permessage-deflate), ``region``
     ("us-east-1"), ``app`` ("app"), ``iam`` ("signed" | "allow" | "deny"), ``root`` (folder
     handler paths are relative to; the working directory), ``max_events`` (1000),
-    ``max_workers`` (64 handler threads), ``management_port`` (0 = any free port).
+    ``max_workers`` (64 handler threads), ``management_port`` (0 = any free port),
+    ``secrets`` (``{"STRIPE_KEY": "sk_test_..."}``: local values of the API's bound ``Secret``s,
+    read by handlers from local SSM; a Secret left out has no value, as in AWS before
+    ``aws ssm put-parameter``).
     Serving the same API on the same port again stops the earlier server first.
     """
     require("websockets", extra="local", purpose="The local emulator")
@@ -149,6 +160,9 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
         raise EmulatorError("compression must be None or 'deflate'.", given=options["compression"], allowed="None, 'deflate'", fix="compression=None")
     if options.get("iam", "signed") not in ("signed", "allow", "deny"):
         raise EmulatorError("iam must be 'signed', 'allow' or 'deny'.", given=options["iam"], allowed="'signed', 'allow', 'deny'", fix='iam="allow"')
+    from ._secrets import check_secrets
+
+    check_secrets(options.get("secrets"), api.spec.resources())
     for name in ("app", "region"):
         value = options.get(name)
         if value is not None and (not isinstance(value, str) or not value):

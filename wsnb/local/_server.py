@@ -16,8 +16,8 @@ from typing import Any
 
 from .. import _facts
 from .._errors import EmulatorError
-from ..model import LambdaAuthorizer, Table, bind_environment
-from . import _environ, _management, _tables, _trace, _transport
+from ..model import Bucket, LambdaAuthorizer, Parameter, Resource, Secret, Table, bind_environment
+from . import _environ, _management, _moto, _tables, _trace, _transport
 from ._authorizer import (
     ALLOW,
     DENY,
@@ -26,6 +26,7 @@ from ._authorizer import (
     iam_signed,
     missing_identity,
 )
+from ._buckets import ensure_buckets
 from ._events import (
     Connection,
     Stage,
@@ -40,6 +41,7 @@ from ._events import (
 from ._ids import ACCOUNT_ID, api_id, aws_id, now_ms, request_uuid
 from ._monitor import EventLog, Monitor, Record
 from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext, function_name, make_runtime
+from ._secrets import check_secrets, ensure_parameters
 from ._workers import HandlerFailed as _HandlerFailed
 from ._workers import Inbox, Job, Workers
 
@@ -79,6 +81,7 @@ class LocalServer:
         root: str | os.PathLike[str] | None = None,
         max_workers: int = 64,
         management_port: int = 0,
+        secrets: Any = None,
     ) -> None:
         self.api = api
         self.host = host
@@ -103,7 +106,8 @@ class LocalServer:
         self._workers: Workers | None = None
         self._conns: dict[str, Connection] = {}
         self._routes: _Routes | None = None
-        self._tables_made: set[str] = set()
+        self._secrets = check_secrets(secrets, api.spec.resources())
+        self._made: set[Resource] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._http_tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -173,15 +177,24 @@ class LocalServer:
         tid = table.id if isinstance(table, Table) else str(table)
         return f"{self.stage}-{self.app}-{tid}"
 
+    def bucket_name(self, bucket: Bucket | str) -> str:
+        """The local name of a bound bucket (``<stage>-<app>-<bucketid>``, lower case)."""
+        return _tables.physical_name(bucket if isinstance(bucket, Bucket) else Bucket(str(bucket)), self.stage, self.app)
+
+    def parameter_name(self, secret: Secret | str) -> str:
+        """The SSM parameter holding a Secret's value (``/wsnb/<app>/<stage>/Secret/<name>/value``)."""
+        return _tables.ssm_parameter_name(secret if isinstance(secret, Secret) else Secret(str(secret)), self.stage, self.app)
+
     def client(self, service: str = "apigatewaymanagementapi") -> Any:
-        """A boto3 client wired to this server: the management API, or local ``dynamodb``."""
+        """A boto3 client wired to this server: the management API, or local ``dynamodb``,
+        ``s3`` or ``ssm``."""
         if service == "apigatewaymanagementapi":
             boto3 = _require_boto3()
             return boto3.session.Session().client(
                 service, endpoint_url=self.endpoint_url, region_name=self.region,
                 aws_access_key_id="wsnb-local", aws_secret_access_key="wsnb-local",
             )
-        return _tables.local_client(service, self.region)
+        return _moto.local_client(service, self.region)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server (idempotent): closes connections (running ``$disconnect``)."""
@@ -322,11 +335,11 @@ class LocalServer:
         _transport.register(self.domain_name, self._botocore_answer)
         self._api_answer = _management.answerer(self)
         _transport.register_api(self.domain_name, self._api_answer)
-        _transport.register(_tables.DYNAMODB_NETLOC, _tables.moto_send)
+        _moto.register()
         try:
             await self._in_thread(self._routes_for, self.api.spec)
         except Exception as exc:
-            log.error("creating local tables failed: %s", exc)
+            log.error("creating local tables, buckets or parameters failed: %s", exc)
         sweeper = asyncio.ensure_future(self._sweep())
         self._log.add("start", detail=self.url)
         log.info("serving %s on %s (management API %s)", self.api.id, self.url, self.management_url)
@@ -382,13 +395,21 @@ class LocalServer:
         routes = self._routes
         if routes is None or routes.spec is not spec:
             routes = _Routes(spec)
-            tables = [r for r in spec.resources() if isinstance(r, Table)]
-            new = [t for t in tables if t.id not in self._tables_made]
-            if new:
-                _tables.ensure_tables(new, stage=self.stage, app=self.app, region=self.region)
-                self._tables_made |= {t.id for t in new}
+            self._ensure_resources(spec.resources())
             self._routes = routes
         return routes
+
+    def _ensure_resources(self, resources: list[Resource]) -> None:
+        """Create the model's tables, buckets and SSM parameters not made yet by this server."""
+        new = [r for r in resources if r not in self._made]
+        if not new:
+            return
+        where = {"stage": self.stage, "app": self.app, "region": self.region}
+        made_tables = {r.id for r in self._made if isinstance(r, Table)}
+        _tables.ensure_tables([r for r in new if isinstance(r, Table) and r.id not in made_tables], **where)
+        ensure_buckets([r for r in new if isinstance(r, Bucket)], **where)
+        ensure_parameters([r for r in new if isinstance(r, (Secret, Parameter))], self._secrets, **where)
+        self._made |= set(new)
 
     def _runtime(self, routes: _Routes, key: str) -> FunctionRuntime:
         rt = routes.runtimes.get(key)
@@ -422,7 +443,11 @@ class LocalServer:
             "WSNB_LOCAL": "1",
         }
         if any(isinstance(r, Table) for r in resources):
-            env["AWS_ENDPOINT_URL_DYNAMODB"] = _tables.DYNAMODB_ENDPOINT
+            env["AWS_ENDPOINT_URL_DYNAMODB"] = _moto.ENDPOINTS["dynamodb"]
+        if any(isinstance(r, Bucket) for r in resources):
+            env["AWS_ENDPOINT_URL_S3"] = _moto.ENDPOINTS["s3"]
+        if any(isinstance(r, (Secret, Parameter)) for r in resources):
+            env["AWS_ENDPOINT_URL_SSM"] = _moto.ENDPOINTS["ssm"]
         if self._fake_credentials:
             env["AWS_ACCESS_KEY_ID"] = "wsnb-local"
             env["AWS_SECRET_ACCESS_KEY"] = "wsnb-local"

@@ -3,33 +3,43 @@
 Tables are created in moto's in-process DynamoDB backend at serve start, named
 ``<stage>-<app>-<TableId>``. Handlers reach them through ``AWS_ENDPOINT_URL_DYNAMODB`` =
 ``http://dynamodb.wsnb.localhost`` (set in each function's environment), a host answered in
-process by :mod:`._transport` — nothing listens on a socket and nothing leaves the machine.
-Data lives as long as the Python process (it survives a server restart).
+process by :mod:`._moto` through :mod:`._transport` — nothing listens on a socket and nothing
+leaves the machine. Data lives as long as the Python process (it survives a server restart).
+Buckets and SSM parameters are made the same way (:mod:`._buckets`, :mod:`._secrets`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from typing import Any
 
-from .._errors import require
 from ..model import Bucket, Parameter, Resource, Secret, Table
 from ..model._resources import TOKEN_PATTERN
-from . import _transport
+from ._moto import ENDPOINTS, NETLOCS, local_client
+from ._moto import send as moto_send
 
-DYNAMODB_NETLOC = "dynamodb.wsnb.localhost"
-DYNAMODB_ENDPOINT = f"http://{DYNAMODB_NETLOC}"
+__all__ = ["DYNAMODB_ENDPOINT", "DYNAMODB_NETLOC", "local_client", "moto_send"]
+
+DYNAMODB_NETLOC = NETLOCS["dynamodb"]
+DYNAMODB_ENDPOINT = ENDPOINTS["dynamodb"]
 _FIELD_TYPES = {"string": "S", "number": "N", "binary": "B"}
-_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
-_moto_lock = threading.Lock()
-_stubber: Any = None
+_BUCKET_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
 def physical_name(resource: Resource, stage: str, app: str) -> str:
+    """``<stage>-<app>-<id>``; for a Bucket made a valid S3 name (lower case, ``-`` for other
+    characters, at most 63 characters)."""
     name = f"{stage}-{app}-{resource.id}"
-    return name.lower() if isinstance(resource, Bucket) else name
+    if isinstance(resource, Bucket):
+        name = _BUCKET_CHARS.sub("-", name.lower())[:63].strip("-")
+    return name
+
+
+def ssm_parameter_name(resource: Secret | Parameter, stage: str, app: str) -> str:
+    """The SSM parameter holding a Secret's (or Parameter's) value, as synth names it:
+    ``/wsnb/<app>/<stage>/<Kind>/<name>/value``."""
+    return f"/wsnb/{app}/{stage}/{resource.kind}/{resource.id}/value"
 
 
 def attribute_value(resource: Resource, attribute: str, *, stage: str, app: str, region: str, account: str) -> str:
@@ -41,7 +51,7 @@ def attribute_value(resource: Resource, attribute: str, *, stage: str, app: str,
     if isinstance(resource, Bucket):
         return {"bucket_name": name, "bucket_arn": f"arn:aws:s3:::{name}"}.get(attribute, name)
     if isinstance(resource, Secret):
-        return f"/sst/{app}/{stage}/Secret/{resource.id}/value"
+        return resource.id if attribute == "name" else ssm_parameter_name(resource, stage, app)
     if isinstance(resource, Parameter):
         return resource.value if attribute == "value" else resource.id
     return name
@@ -58,47 +68,6 @@ def resolve_tokens(text: str, resources: list[Resource], **where: str) -> str:
         return m[0] if res is None else attribute_value(res, m[3], **where)
 
     return TOKEN_PATTERN.sub(sub, text)
-
-
-def moto_send(request: Any) -> Any:
-    """Answer a DynamoDB request with moto's in-process backend."""
-    global _stubber
-    from botocore.awsrequest import AWSPreparedRequest
-
-    if _stubber is None:
-        require("moto", extra="local", purpose="Local DynamoDB tables")
-        from moto.core.botocore_stubber import BotocoreStubber
-
-        _stubber = BotocoreStubber()
-    auth = request.headers.get("Authorization") or ""
-    if isinstance(auth, bytes):
-        auth = auth.decode("latin-1")
-    m = _REGION.search(auth)
-    region = m[1] if m else "us-east-1"
-    path = request.url.split("/", 3)[3] if request.url.count("/") >= 3 else ""
-    url = f"https://dynamodb.{region}.amazonaws.com/{path}"
-    forwarded = AWSPreparedRequest(request.method, url, request.headers, request.body, False)
-    with _moto_lock:
-        result = _stubber.process_request(forwarded)
-    if result is None:
-        return _transport.response(request.url, 400, {}, b'{"message": "not handled locally"}')
-    status, headers, body = result
-    if isinstance(body, str):
-        body = body.encode()
-    return _transport.response(request.url, status, dict(headers), body or b"")
-
-
-def local_client(service: str, region: str) -> Any:
-    """A boto3 client for a locally backed service (fake credentials, local endpoint)."""
-    boto3 = require("boto3", extra="local", purpose="Local DynamoDB tables")
-    endpoint = DYNAMODB_ENDPOINT if service == "dynamodb" else None
-    return boto3.session.Session().client(
-        service,
-        region_name=region,
-        endpoint_url=endpoint,
-        aws_access_key_id="wsnb-local",
-        aws_secret_access_key="wsnb-local",
-    )
 
 
 def ensure_tables(tables: list[Table], *, stage: str, app: str, region: str) -> list[str]:

@@ -12,9 +12,10 @@ session (old or new, in handlers and in the notebook); requests to any other hos
   and errors are raised by botocore itself, so results and exceptions (``GoneException``, 410,
   ``Error.Code``/``Message``) are exactly those of the HTTP path. A client without credentials
   still raises ``NoCredentialsError``, as signing would.
-* **HTTP requests** (:func:`register`; local DynamoDB, and the management API for requests that
-  reach the HTTP layer some other way): ``URLLib3Session.send`` is wrapped so requests for the
-  emulator's hosts are answered by Python code.
+* **HTTP requests** (:func:`register`; local DynamoDB/S3/SSM (:mod:`._moto`), and the
+  management API for requests that reach the HTTP layer some other way):
+  ``URLLib3Session.send`` is wrapped so requests for the emulator's hosts are answered by
+  Python code.
 
 moto's ``mock_aws`` (if a user runs it) answers AWS hostnames only in its ``before-send`` hook,
 so it never claims these hosts.
@@ -66,7 +67,8 @@ def netloc_of(url: str) -> str:
 
 
 def register(netloc: str, handler: Callable[[Any], Any]) -> None:
-    """Answer requests for ``netloc`` with ``handler(request) -> AWSResponse``."""
+    """Answer requests for ``netloc`` with ``handler(request) -> AWSResponse``; ``*.<host>``
+    answers every direct subdomain of ``<host>`` (S3 virtual-host addressing)."""
     global _original
     import botocore.httpsession as hs
 
@@ -91,7 +93,10 @@ def unregister(netloc: str, handler: Callable[[Any], Any] | None = None) -> None
 
 
 def _send(self: Any, request: Any) -> Any:
-    handler = _routes.get(netloc_of(request.url))
+    netloc = netloc_of(request.url)
+    handler = _routes.get(netloc)
+    if handler is None and "." in netloc:
+        handler = _routes.get("*." + netloc.split(".", 1)[1])
     if handler is not None:
         return handler(request)
     return _original(self, request)
