@@ -346,7 +346,11 @@ class WebSocketApi:
         )
 
     def serve(self, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any) -> Any:
-        """Run the API locally in the background; returns a handle with ``.url`` and ``.stop()``."""
+        """Run the API locally in the background; returns a handle with ``.url`` and ``.stop()``.
+
+        Options include ``secrets={"STRIPE_KEY": "sk_test_..."}`` (local values of bound
+        Secrets), ``app=``, ``idle_timeout=``, ``integration_timeout=`` (see :func:`wsnb.local.serve`).
+        """
         from .local import serve
 
         return serve(self, port=port, host=host, stage=stage, **options)

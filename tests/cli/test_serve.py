@@ -117,3 +117,51 @@ def test_serve_a_notebook_defined_handler(cli_project: Path) -> None:
             ws.send("hello")
             assert ws.recv(timeout=10) == "HELLO"
         assert served.stop() == 0
+
+
+SECRET_APP = '''
+import os
+
+import boto3
+
+from wsnb import Secret, WebSocketApi
+
+STRIPE_KEY = Secret("STRIPE_KEY")
+
+
+def reveal(event, context):
+    ssm = boto3.client("ssm")
+    name = os.environ["WSNB_Secret_STRIPE_KEY_parameter_name"]
+    value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    return {"statusCode": 200, "body": "len=" + str(len(value)) + " ok=" + str(value == "sk_test_123")}
+
+
+api = WebSocketApi("Secrets").route("$default", reveal, return_response=True).bind([STRIPE_KEY])
+'''
+
+
+@pytest.mark.parametrize("form", ["inline", "from-env"])
+def test_serve_passes_secret_values_without_logging_them(cli_project: Path, form: str, monkeypatch) -> None:
+    from websockets.sync.client import connect
+
+    (cli_project / "secret_app.py").write_text(SECRET_APP)
+    if form == "inline":
+        extra = ("--secret", "STRIPE_KEY=sk_test_123")
+    else:
+        monkeypatch.setenv("STRIPE_KEY", "sk_test_123")
+        extra = ("--secret", "STRIPE_KEY")
+    with serve("secret_app.py", cli_project, *extra) as served:
+        with connect(served.url) as ws:
+            ws.send("hi")
+            assert ws.recv(timeout=10) == "len=11 ok=True"
+        assert served.stop(signal.SIGINT) == 0
+    assert "sk_test_123" not in served.stderr
+
+
+def test_serve_secret_from_unset_environment_variable_is_a_usage_error(cli_project: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsnb", "serve", "echo.py", "--secret", "WSNB_SURELY_UNSET_VAR"],
+        cwd=cli_project, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "WSNB_SURELY_UNSET_VAR" in proc.stderr

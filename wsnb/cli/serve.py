@@ -27,7 +27,32 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--stage", default="dev", help="stage name in events and URLs (default dev)")
+    parser.add_argument("--app", default="app", help="app name in local resource names (default app)")
+    parser.add_argument(
+        "--secret",
+        dest="secrets",
+        action="append",
+        default=[],
+        type=secret_item,
+        metavar="NAME[=VALUE]",
+        help="a local value for a bound Secret; NAME alone reads it from the environment variable "
+        "NAME (keeps it out of shell history). Repeatable.",
+    )
     parser.set_defaults(run=run)
+
+
+def secret_item(text: str) -> tuple[str, str]:
+    """``NAME=VALUE``, or ``NAME`` taken from the environment variable of that name."""
+    import os
+
+    name, sep, value = text.partition("=")
+    if not name:
+        raise argparse.ArgumentTypeError("a secret is NAME=VALUE or NAME (read from the environment)")
+    if not sep:
+        if name not in os.environ:
+            raise argparse.ArgumentTypeError(f"--secret {name}: the environment variable {name} is not set")
+        value = os.environ[name]
+    return name, value
 
 
 def port_number(text: str) -> int:
@@ -71,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     signalled: list[int] = []
     try:
         with open_target(args.target) as api, _stop_signals(signalled):
-            server = api.serve(port=args.port, host=args.host, stage=args.stage)
+            options = {"secrets": dict(args.secrets)} if args.secrets else {}
+            server = api.serve(port=args.port, host=args.host, stage=args.stage, app=args.app, **options)
             try:
                 print(f"serving {api.id} at {server.url}  (Ctrl-C to stop)", flush=True)
                 stopped = False
