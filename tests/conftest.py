@@ -39,3 +39,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("WSNB_TESTING", "1")
+    # nbval opens the sanitize file when each notebook runs: anchor it to the start directory,
+    # so a test that changes the working directory cannot break the notebook checks.
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize:
+        config.option.nbval_sanitize_with = os.path.abspath(sanitize)

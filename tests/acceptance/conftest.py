@@ -23,7 +23,7 @@ FILES = (
 )
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)  # cwd is restored when this package ends
 def acceptance_project(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("acceptance_project")
     for rel in FILES:

@@ -247,11 +247,14 @@ def test_connect_and_disconnect_events(server, emu_dir):
     assert conn["queryStringParameters"] == {"room": "blue", "a": "1"}
     assert conn["isBase64Encoded"] is False
     path = emu_dir / "events" / f"{cid}.disconnect.json"
-    for _ in range(100):
-        if path.exists():
+    disc = None
+    for _ in range(100):  # the handler may still be writing the file: wait until it parses
+        try:
+            disc = json.loads(path.read_text())
             break
-        time.sleep(0.05)
-    disc = json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            time.sleep(0.05)
+    assert disc is not None, "no $disconnect event recorded"
     drc = disc["requestContext"]
     assert drc["routeKey"] == "$disconnect" and drc["eventType"] == "DISCONNECT"
     assert "disconnectStatusCode" in drc and "disconnectReason" in drc
