@@ -18,7 +18,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-SEED_DOC = Path(os.environ.get("WSNB_SEED_DOC", "/work/shared/seed/websocketapi-sst-v1-doc.txt"))
+_SEED_REL = Path("seed") / "websocketapi-sst-v1-doc.txt"
+
+
+def _seed_doc() -> Path:
+    """The SST doc: $WSNB_SEED_DOC, else shared/ beside the checkout (as CI lays it out)."""
+    if os.environ.get("WSNB_SEED_DOC"):
+        return Path(os.environ["WSNB_SEED_DOC"])
+    for candidate in (ROOT.parent / "shared" / _SEED_REL, Path("/work/shared") / _SEED_REL):
+        if candidate.is_file():
+            return candidate
+    return ROOT.parent / "shared" / _SEED_REL
+
+
+SEED_DOC = _seed_doc()
 
 R4 = '"$connect": "src/connect.main", "$default": "src/default.main", "$disconnect": "src/disconnect.main", "sendMessage": "src/sendMessage.main",'
 R3 = '"$connect": "src/connect.main", "$default": "src/default.main", "$disconnect": "src/disconnect.main",'
