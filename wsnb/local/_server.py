@@ -17,6 +17,7 @@ from typing import Any
 from .. import _facts
 from .._errors import EmulatorError
 from ..model import Bucket, LambdaAuthorizer, Parameter, Resource, Secret, Table, bind_environment
+from ..model._resources import resource_name
 from . import _environ, _management, _moto, _tables, _trace, _transport
 from ._authorizer import (
     ALLOW,
@@ -175,7 +176,7 @@ class LocalServer:
     def table_name(self, table: Table | str) -> str:
         """The local name of a bound table (``<stage>-<app>-<TableId>``)."""
         tid = table.id if isinstance(table, Table) else str(table)
-        return f"{self.stage}-{self.app}-{tid}"
+        return resource_name(tid, app=self.app, stage=self.stage)
 
     def bucket_name(self, bucket: Bucket | str) -> str:
         """The local name of a bound bucket (``<stage>-<app>-<bucketid>``, lower case)."""

@@ -15,7 +15,8 @@ import re
 from typing import Any
 
 from ..model import Bucket, Parameter, Resource, Secret, Table
-from ..model._resources import TOKEN_PATTERN
+from ..model._resources import TOKEN_PATTERN, resource_name
+from ..model._resources import ssm_parameter_name as model_ssm_parameter_name
 from ._moto import ENDPOINTS, NETLOCS, local_client
 from ._moto import send as moto_send
 
@@ -30,7 +31,7 @@ _BUCKET_CHARS = re.compile(r"[^a-z0-9-]+")
 def physical_name(resource: Resource, stage: str, app: str) -> str:
     """``<stage>-<app>-<id>``; for a Bucket made a valid S3 name (lower case, ``-`` for other
     characters, at most 63 characters)."""
-    name = f"{stage}-{app}-{resource.id}"
+    name = resource_name(resource.id, app=app, stage=stage)
     if isinstance(resource, Bucket):
         name = _BUCKET_CHARS.sub("-", name.lower())[:63].strip("-")
     return name
@@ -39,7 +40,7 @@ def physical_name(resource: Resource, stage: str, app: str) -> str:
 def ssm_parameter_name(resource: Secret | Parameter, stage: str, app: str) -> str:
     """The SSM parameter holding a Secret's (or Parameter's) value, as synth names it:
     ``/wsnb/<app>/<stage>/<Kind>/<name>/value``."""
-    return f"/wsnb/{app}/{stage}/{resource.kind}/{resource.id}/value"
+    return model_ssm_parameter_name(resource, app=app, stage=stage)
 
 
 def attribute_value(resource: Resource, attribute: str, *, stage: str, app: str, region: str, account: str) -> str:

@@ -300,6 +300,17 @@ RESOURCE_TYPES: dict[str, type[Resource]] = {
 }
 
 
+def resource_name(resource_id: str, *, app: str, stage: str) -> str:
+    """The name a resource gets in a stage (a Table's table name): ``<stage>-<app>-<id>``."""
+    return f"{stage}-{app}-{resource_id}"
+
+
+def ssm_parameter_name(resource: Secret | Parameter, *, app: str, stage: str) -> str:
+    """The SSM parameter holding a Secret's (or Parameter's) value:
+    ``/wsnb/<app>/<stage>/<Kind>/<name>/value`` (synth grants it, the emulator stores it)."""
+    return f"/wsnb/{app}/{stage}/{resource.kind}/{resource.id}/value"
+
+
 def bind_environment(resource: Resource) -> dict[str, str]:
     """Environment variables that ``bind`` injects for a resource (the documented naming).
 

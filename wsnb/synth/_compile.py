@@ -24,7 +24,7 @@ from ..model import (
     Table,
     bind_environment,
 )
-from ..model._resources import TOKEN_PATTERN, Resource
+from ..model._resources import TOKEN_PATTERN, Resource, resource_name, ssm_parameter_name
 from ._assets import AssetLayout
 from ._ir import (
     Asset,
@@ -51,7 +51,7 @@ _LOG_GROUP_BAD = re.compile(r"[^A-Za-z0-9._/#-]")
 
 def secret_parameter_name(app: str, stage: str, name: str) -> str:
     """The SSM parameter holding a bound ``Secret``'s value: ``/wsnb/<app>/<stage>/Secret/<name>/value``."""
-    return f"/wsnb/{app}/{stage}/Secret/{name}/value"
+    return ssm_parameter_name(Secret(name), app=app, stage=stage)
 
 
 def hosted_zone_context_key(account: str, zone: str, region: str) -> str:
@@ -180,7 +180,7 @@ class _Compiler:
             if isinstance(res, Table):
                 var = self.names.var(f"{res.id}_table")
                 kwargs: dict[str, Any] = {
-                    "table_name": f"{self.opts.stage}-{self.opts.app}-{res.id}",
+                    "table_name": resource_name(res.id, app=self.opts.app, stage=self.opts.stage),
                     "partition_key": _dynamo_key(res, res.primary_index["partition_key"]),
                     "sort_key": _dynamo_key(res, res.primary_index.get("sort_key")),
                     "billing_mode": Sym("aws_dynamodb.BillingMode.PAY_PER_REQUEST"),
