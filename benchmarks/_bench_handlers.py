@@ -21,7 +21,9 @@ def echo_mgmt(event, context):
     started = time.perf_counter()
     rc = event["requestContext"]
     if client is None:
-        client = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{rc['domainName']}/{rc['stage']}")
+        client = boto3.client(
+            "apigatewaymanagementapi", endpoint_url=f"https://{rc['domainName']}/{rc['stage']}"
+        )
     client.post_to_connection(ConnectionId=rc["connectionId"], Data=event["body"].encode())
     if len(_times) < 200_000:
         _times.append(time.perf_counter() - started)
@@ -35,6 +37,10 @@ def stats(event, context):
     _times.clear()
     out = {"n": len(data), "mean_us": 0.0, "p50_us": 0.0}
     if data:
-        out = {"n": len(data), "mean_us": sum(data) / len(data) * 1e6, "p50_us": data[len(data) // 2] * 1e6}
+        out = {
+            "n": len(data),
+            "mean_us": sum(data) / len(data) * 1e6,
+            "p50_us": data[len(data) // 2] * 1e6,
+        }
     out["trace"] = _trace.summary()
     return {"statusCode": 200, "body": json.dumps(out)}

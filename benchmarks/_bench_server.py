@@ -49,7 +49,9 @@ def emulator() -> None:
     )
     if os.environ.get("BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
-    options = {"max_workers": int(os.environ["BENCH_WORKERS"])} if os.environ.get("BENCH_WORKERS") else {}
+    options = (
+        {"max_workers": int(os.environ["BENCH_WORKERS"])} if os.environ.get("BENCH_WORKERS") else {}
+    )
     server = api.serve(**options)  # the defaults users get
     print("READY", server.port, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.stop()), daemon=True).start()

@@ -16,7 +16,9 @@ async def worker(url, m, action, lat, counts, deadline, gate=None, opened=None, 
 
     try:
         async with gate or _null():
-            ws = await websockets.connect(url, compression=None, max_size=None, open_timeout=30, ping_interval=None)
+            ws = await websockets.connect(
+                url, compression=None, max_size=None, open_timeout=30, ping_interval=None
+            )
     except Exception:
         counts["connect_failed"] += 1
         if opened is not None:
@@ -66,7 +68,12 @@ async def main(args):
         gate = asyncio.Semaphore(100)
         opened = asyncio.Semaphore(0)
         go = asyncio.Event()
-        tasks = [asyncio.ensure_future(worker(args.url, args.m, args.action, lat, counts, deadline, gate, opened, go)) for _ in range(args.n)]
+        tasks = [
+            asyncio.ensure_future(
+                worker(args.url, args.m, args.action, lat, counts, deadline, gate, opened, go)
+            )
+            for _ in range(args.n)
+        ]
         for _ in range(args.n):
             await opened.acquire()
         held = time.perf_counter() - started
@@ -76,15 +83,28 @@ async def main(args):
         await asyncio.gather(*tasks)
     else:
         held = None
-        await asyncio.gather(*(worker(args.url, args.m, args.action, lat, counts, deadline) for _ in range(args.n)))
+        await asyncio.gather(
+            *(worker(args.url, args.m, args.action, lat, counts, deadline) for _ in range(args.n))
+        )
     elapsed = time.perf_counter() - started
     lat.sort()
     pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else None  # noqa: E731
-    print(json.dumps({
-        "ok": len(lat), "sent": args.n * args.m, **counts, "elapsed": elapsed, "open_s": held,
-        "rt_s": len(lat) / elapsed if elapsed else 0, "p50_ms": pct(0.5), "p99_ms": pct(0.99),
-        "mean_ms": sum(lat) / len(lat) * 1000 if lat else None,
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "ok": len(lat),
+                "sent": args.n * args.m,
+                **counts,
+                "elapsed": elapsed,
+                "open_s": held,
+                "rt_s": len(lat) / elapsed if elapsed else 0,
+                "p50_ms": pct(0.5),
+                "p99_ms": pct(0.99),
+                "mean_ms": sum(lat) / len(lat) * 1000 if lat else None,
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = sys.executable
-SLS_OFFLINE_MGMT_50 = 790.0  # rt/s, serverless-offline management-API echo, 50 connections (notes/peer-emulators.md)
+SLS_OFFLINE_MGMT_50 = (
+    790.0  # rt/s, serverless-offline management-API echo, 50 connections (notes/peer-emulators.md)
+)
 
 
 def raise_fd_limit(want: int = 16384) -> None:
@@ -48,7 +50,10 @@ def _pinned(role: str):
 
 def start_server(mode: str) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(
-        [PY, os.path.join(HERE, "_bench_server.py"), mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [PY, os.path.join(HERE, "_bench_server.py"), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         preexec_fn=_pinned("server"),
     )
     line = ""
@@ -87,8 +92,29 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load(port: int, n: int, m: int, action: str, server_pid: int, *, hold: bool = False, deadline: float = 120) -> dict:
-    args = [PY, os.path.join(HERE, "_loadgen.py"), f"ws://127.0.0.1:{port}", "-n", str(n), "-m", str(m), "--action", action, "--deadline", str(deadline)]
+def load(
+    port: int,
+    n: int,
+    m: int,
+    action: str,
+    server_pid: int,
+    *,
+    hold: bool = False,
+    deadline: float = 120,
+) -> dict:
+    args = [
+        PY,
+        os.path.join(HERE, "_loadgen.py"),
+        f"ws://127.0.0.1:{port}",
+        "-n",
+        str(n),
+        "-m",
+        str(m),
+        "--action",
+        action,
+        "--deadline",
+        str(deadline),
+    ]
     if hold:
         args.append("--hold")
     peak = [rss_mb(server_pid)]
@@ -104,7 +130,9 @@ def load(port: int, n: int, m: int, action: str, server_pid: int, *, hold: bool 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     cpu0 = cpu_s(server_pid)
-    out = subprocess.run(args, capture_output=True, text=True, timeout=deadline + 60, preexec_fn=_pinned("load"))
+    out = subprocess.run(
+        args, capture_output=True, text=True, timeout=deadline + 60, preexec_fn=_pinned("load")
+    )
     cpu1 = cpu_s(server_pid)
     done.set()
     sampler.join()
@@ -145,7 +173,12 @@ def run_once(quick: bool) -> tuple[dict, dict]:
     try:
         load(port, 1, 200, "echo", proc.pid)
         load(port, 1, 200, "mgmt", proc.pid)
-        for name, n, m, action in (("(a) 1", 1, m1, "echo"), ("(a) 50", 50, m50, "echo"), ("(b) 1", 1, m1, "mgmt"), ("(b) 50", 50, m50, "mgmt")):
+        for name, n, m, action in (
+            ("(a) 1", 1, m1, "echo"),
+            ("(a) 50", 50, m50, "echo"),
+            ("(b) 1", 1, m1, "mgmt"),
+            ("(b) 50", 50, m50, "mgmt"),
+        ):
             handler_stats(port)  # reset
             results[name] = load(port, n, m, action, proc.pid)
             traces[name] = handler_stats(port)
@@ -194,36 +227,63 @@ def _cell(stat: dict) -> str:
 
 def report(results: dict, traces: dict, held: int, runs: int) -> None:
     bare1, bare50 = results["bare 1"], results["bare 50"]
-    pinned = f"; server pinned to CPU {PIN['server']}, load generator to CPU {PIN['load']}" if PIN else "; not pinned"
-    print(f"median of {runs} run(s){pinned}; server CPU us/msg = server process CPU time / answered messages")
-    print("| scenario | ok/sent | rt/s | p50 ms | p99 ms | server RSS MB | server CPU us/msg | ratio vs bare | failures |")
+    pinned = (
+        f"; server pinned to CPU {PIN['server']}, load generator to CPU {PIN['load']}"
+        if PIN
+        else "; not pinned"
+    )
+    print(
+        f"median of {runs} run(s){pinned}; server CPU us/msg = server process CPU time / answered messages"
+    )
+    print(
+        "| scenario | ok/sent | rt/s | p50 ms | p99 ms | server RSS MB | server CPU us/msg | ratio vs bare | failures |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         base = bare1 if name.endswith(" 1") else bare50 if name.endswith(" 50") else None
         print(row(name, r, base if not name.startswith("bare") else None))
     print()
     print("emulator's own time per message, from in-process timestamps (us; mean / p50):")
-    print("  pre = frame received -> handler starts; post = handler returns -> reply frame written;")
-    print("  mgmt = management call reaches the emulator -> its frame written; overhead = pre + (mgmt or post)")
-    print("  (pre = route: frame -> job queued, + wake: job queued -> handler starts on its thread)")
-    print("  beyond = server-side round trip minus the handler's and boto3's own time on it (see wsnb.local._trace)")
-    print("| scenario | pre | route | wake | post | mgmt | overhead | beyond | handler (incl. boto3) | n |")
+    print(
+        "  pre = frame received -> handler starts; post = handler returns -> reply frame written;"
+    )
+    print(
+        "  mgmt = management call reaches the emulator -> its frame written; overhead = pre + (mgmt or post)"
+    )
+    print(
+        "  (pre = route: frame -> job queued, + wake: job queued -> handler starts on its thread)"
+    )
+    print(
+        "  beyond = server-side round trip minus the handler's and boto3's own time on it (see wsnb.local._trace)"
+    )
+    print(
+        "| scenario | pre | route | wake | post | mgmt | overhead | beyond | handler (incl. boto3) | n |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, t in traces.items():
         tr = t["trace"]
-        cells = " | ".join(_cell(tr[k]) for k in ("pre", "route", "wake", "post", "mgmt", "overhead", "beyond", "handler"))
+        cells = " | ".join(
+            _cell(tr[k])
+            for k in ("pre", "route", "wake", "post", "mgmt", "overhead", "beyond", "handler")
+        )
         print(f"| {name} | {cells} | {tr['overhead']['n']} |")
     b50 = results["(b) 50"]
     hold = results["(c) hold"]
     ob1 = traces["(b) 1"]["trace"]["overhead"]
     print()
-    print(f"(a) return_response echo: {results['(a) 1']['rt_s'] / bare1['rt_s']:.2f}x bare at 1 conn, "
-          f"{results['(a) 50']['rt_s'] / bare50['rt_s']:.2f}x at 50 (target >= 0.50)")
-    print(f"(b) post_to_connection echo at 50 conns: {b50['rt_s']:.0f} rt/s = {b50['rt_s'] / SLS_OFFLINE_MGMT_50:.1f}x "
-          f"serverless-offline (target >= 3x = {3 * SLS_OFFLINE_MGMT_50:.0f}), {b50['sent'] - b50['ok']} failed")
+    print(
+        f"(a) return_response echo: {results['(a) 1']['rt_s'] / bare1['rt_s']:.2f}x bare at 1 conn, "
+        f"{results['(a) 50']['rt_s'] / bare50['rt_s']:.2f}x at 50 (target >= 0.50)"
+    )
+    print(
+        f"(b) post_to_connection echo at 50 conns: {b50['rt_s']:.0f} rt/s = {b50['rt_s'] / SLS_OFFLINE_MGMT_50:.1f}x "
+        f"serverless-offline (target >= 3x = {3 * SLS_OFFLINE_MGMT_50:.0f}), {b50['sent'] - b50['ok']} failed"
+    )
     bb1 = traces["(b) 1"]["trace"]["beyond"]
-    print(f"    emulator overhead per message at 1 conn: pre + mgmt mean {ob1['mean_us']:.0f} us, p50 {ob1['p50_us']:.0f} us; "
-          f"beyond handler + boto3 mean {bb1['mean_us']:.0f} us, p50 {bb1['p50_us']:.0f} us (target < 100)")
+    print(
+        f"    emulator overhead per message at 1 conn: pre + mgmt mean {ob1['mean_us']:.0f} us, p50 {ob1['p50_us']:.0f} us; "
+        f"beyond handler + boto3 mean {bb1['mean_us']:.0f} us, p50 {bb1['p50_us']:.0f} us (target < 100)"
+    )
     print(f"    time inside the handler incl. boto3: mean {traces['(b) 1']['mean_us']:.0f} us")
     print()
     print("emulator CPU per message (us) = server CPU/msg - bare server CPU/msg (same connections)")
@@ -233,17 +293,27 @@ def report(results: dict, traces: dict, held: int, runs: int) -> None:
         bare = bare1 if name.endswith(" 1") else bare50
         handler_only = tr["handler_cpu"]["mean_us"] - tr["answer_cpu"]["mean_us"]
         emu = results[name]["cpu_us"] - bare["cpu_us"] - handler_only
-        print(f"  {name}: {results[name]['cpu_us']:.0f} - {bare['cpu_us']:.0f} - ({tr['handler_cpu']['mean_us']:.0f} - "
-              f"{tr['answer_cpu']['mean_us']:.0f}) = {emu:.0f}")
-    print(f"(c) {held} held connections: {hold['ok']}/{hold['sent']} answered, {hold['connect_failed']} connect failures, "
-          f"server peak RSS {hold['rss_mb']:.0f} MB (target < 300), bare {results['bare hold']['rss_mb']:.0f} MB")
+        print(
+            f"  {name}: {results[name]['cpu_us']:.0f} - {bare['cpu_us']:.0f} - ({tr['handler_cpu']['mean_us']:.0f} - "
+            f"{tr['answer_cpu']['mean_us']:.0f}) = {emu:.0f}"
+        )
+    print(
+        f"(c) {held} held connections: {hold['ok']}/{hold['sent']} answered, {hold['connect_failed']} connect failures, "
+        f"server peak RSS {hold['rss_mb']:.0f} MB (target < 300), bare {results['bare hold']['rss_mb']:.0f} MB"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer messages, 500 held connections")
-    parser.add_argument("--runs", type=int, default=1, help="repeat the whole benchmark; report medians")
-    parser.add_argument("--pin", action="store_true", help="server process on one CPU, load generator on another (every scenario)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="repeat the whole benchmark; report medians"
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="server process on one CPU, load generator on another (every scenario)",
+    )
     args = parser.parse_args()
     if args.pin:
         cpus = sorted(os.sched_getaffinity(0))
@@ -257,7 +327,10 @@ def main() -> None:
         all_results.append(results)
         all_traces.append(traces)
         if args.runs > 1:
-            print(f"run {i + 1}: " + ", ".join(f"{k} {v['rt_s']:.0f}" for k, v in results.items()), flush=True)
+            print(
+                f"run {i + 1}: " + ", ".join(f"{k} {v['rt_s']:.0f}" for k, v in results.items()),
+                flush=True,
+            )
     report(merge(all_results), merge(all_traces), 500 if args.quick else 2000, len(all_results))
 
 

@@ -46,8 +46,16 @@ def in_process_seconds(code: str, cwd: str, n: int = 7) -> float:
     """Median of the time the snippet itself reports (import + work, no interpreter start)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = [
-        float(subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True,
-                             text=True, env=env).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=cwd,
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            ).stdout
+        )
         for _ in range(n)
     ]
     return statistics.median(out)
@@ -60,8 +68,10 @@ def main() -> None:
         base = in_process_seconds(BASELINE, tmp)
         cold = in_process_seconds(COLD, tmp)
         print(f"baseline: json dicts + naive HTML table     {base * 1000:8.2f} ms")
-        print(f"wsnb: import + build 50 routes + HTML/SVG   {cold * 1000:8.2f} ms  (target < 300 ms)"
-              f"  ratio {cold / base:.0f}x")
+        print(
+            f"wsnb: import + build 50 routes + HTML/SVG   {cold * 1000:8.2f} ms  (target < 300 ms)"
+            f"  ratio {cold / base:.0f}x"
+        )
 
         os.chdir(tmp)
         sys.path.insert(0, str(ROOT))
@@ -84,8 +94,12 @@ def main() -> None:
         for _ in range(15):
             json.dumps(routes)
         dump = (time.perf_counter() - t0) / 15
-        print(f"render a 500-route API (text + HTML/SVG)    {render * 1000:8.2f} ms  (target < 50 ms)")
-        print(f"baseline json.dumps of the same 500 routes  {dump * 1000:8.2f} ms  ratio {render / dump:.0f}x")
+        print(
+            f"render a 500-route API (text + HTML/SVG)    {render * 1000:8.2f} ms  (target < 50 ms)"
+        )
+        print(
+            f"baseline json.dumps of the same 500 routes  {dump * 1000:8.2f} ms  ratio {render / dump:.0f}x"
+        )
 
 
 if __name__ == "__main__":

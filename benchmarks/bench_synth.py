@@ -30,7 +30,9 @@ for i in range({n}):
 
 def make_project(root: Path) -> None:
     (root / "src").mkdir(parents=True, exist_ok=True)
-    (root / "src" / "handler.py").write_text("def main(event, context):\n    return {'statusCode': 200}\n")
+    (root / "src" / "handler.py").write_text(
+        "def main(event, context):\n    return {'statusCode': 200}\n"
+    )
 
 
 def cold(cmd: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None) -> float:
@@ -66,7 +68,9 @@ def warm(root: Path, n: int, app_dir: Path, repeats: int) -> dict[str, float]:
             super().__init__(**{**kw, "outdir": outdir})
 
     changed, hand = [], []
-    for i in range(repeats):  # interleaved: one wsnb re-synth after a change, one hand-written synth
+    for i in range(
+        repeats
+    ):  # interleaved: one wsnb re-synth after a change, one hand-written synth
         api.route("$default", "src/handler.main", timeout=10 + i, replace=True)
         t = time.perf_counter()
         api.synth()
@@ -80,8 +84,11 @@ def warm(root: Path, n: int, app_dir: Path, repeats: int) -> dict[str, float]:
         finally:
             aws_cdk.App = real_app
             os.chdir(root)
-    return {"cached": statistics.median(cached), "changed": statistics.median(changed),
-            "hand_warm": statistics.median(hand)}
+    return {
+        "cached": statistics.median(cached),
+        "changed": statistics.median(changed),
+        "hand_warm": statistics.median(hand),
+    }
 
 
 def main() -> None:
@@ -104,7 +111,9 @@ def main() -> None:
             ns: dict = {}
             exec(BUILD.format(n=n), ns)
             app_dir = ns["api"].export(root / f"hand_{n}").path
-            env = dict(os.environ, CDK_OUTDIR=str(app_dir / "cdk.out"), CDK_CONTEXT_JSON=json.dumps({}))
+            env = dict(
+                os.environ, CDK_OUTDIR=str(app_dir / "cdk.out"), CDK_CONTEXT_JSON=json.dumps({})
+            )
             hand_runs, wsnb_runs = [], []
             for _ in range(args.runs):  # interleaved, so load from other processes hits both alike
                 hand_runs.append(cold([py, "app.py"], app_dir, 1, env))
@@ -113,13 +122,17 @@ def main() -> None:
             rows.append((f"cold synth, {n} routes (process)", wsnb_cold, hand_cold, 1.1))
             w = warm(root, n, app_dir, repeats=9)
             rows.append((f"re-synth after a change, {n} routes", w["changed"], w["hand_warm"], 1.2))
-            rows.append((f"re-synth unchanged (cached), {n} routes", w["cached"], w["hand_warm"], None))
+            rows.append(
+                (f"re-synth unchanged (cached), {n} routes", w["cached"], w["hand_warm"], None)
+            )
     print(f"{'case':44} {'wsnb':>10} {'plain CDK':>10} {'ratio':>7}  target")
     for name, ours, base, target in rows:
         ratio = ours / base
         goal = f"<= {target}x" if target else "< 5 ms"
         ok = (ratio <= target) if target else (ours < 0.005)
-        print(f"{name:44} {ours * 1000:8.1f}ms {base * 1000:8.1f}ms {ratio:6.2f}x  {goal} {'ok' if ok else 'MISS'}")
+        print(
+            f"{name:44} {ours * 1000:8.1f}ms {base * 1000:8.1f}ms {ratio:6.2f}x  {goal} {'ok' if ok else 'MISS'}"
+        )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,10 @@ def main() -> None:
         static = median_seconds(lambda: big(200, f"S{next(counter)}")._repr_mimebundle_())
         widget = median_seconds(lambda: ApiWidget(big(200, f"W{next(counter)}")).close())
         print(f"static display of a 200-route API (build + HTML/SVG)   {static * 1000:8.2f} ms")
-        print(f"live widget of the same API (build + all sections)     {widget * 1000:8.2f} ms"
-              f"  ratio {widget / static:.1f}x")
+        print(
+            f"live widget of the same API (build + all sections)     {widget * 1000:8.2f} ms"
+            f"  ratio {widget / static:.1f}x"
+        )
 
         # 2. one more route in a later cell while the widget is on screen
         plain, shown = big(200, "Plain"), big(200, "Shown")
@@ -57,8 +59,10 @@ def main() -> None:
         add_plain = median_seconds(lambda: plain.route(f"extra{next(keys)}", "src/h.main"))
         add_shown = median_seconds(lambda: shown.route(f"extra{next(keys)}", "src/h.main"))
         print(f"add a route to a 200-route API, no view                {add_plain * 1000:8.2f} ms")
-        print(f"add a route while a widget shows it (view refresh)     {add_shown * 1000:8.2f} ms"
-              f"  ratio {add_shown / add_plain:.1f}x")
+        print(
+            f"add a route while a widget shows it (view refresh)     {add_shown * 1000:8.2f} ms"
+            f"  ratio {add_shown / add_plain:.1f}x"
+        )
         view.close()
 
         # 3. a cell that chains 50 .route() calls under a shown widget (one refresh per call)
@@ -72,9 +76,13 @@ def main() -> None:
 
         chain_plain = median_seconds(lambda: chain(False), 5)
         chain_shown = median_seconds(lambda: chain(True), 5)
-        print(f"chain 50 .route() calls, no view                       {chain_plain * 1000:8.2f} ms")
-        print(f"chain 50 .route() calls under a shown widget           {chain_shown * 1000:8.2f} ms"
-              f"  ratio {chain_shown / chain_plain:.1f}x")
+        print(
+            f"chain 50 .route() calls, no view                       {chain_plain * 1000:8.2f} ms"
+        )
+        print(
+            f"chain 50 .route() calls under a shown widget           {chain_shown * 1000:8.2f} ms"
+            f"  ratio {chain_shown / chain_plain:.1f}x"
+        )
 
 
 if __name__ == "__main__":

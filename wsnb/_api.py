@@ -97,7 +97,9 @@ class WebSocketApi:
 
     def _subscribe(self, callback: Callable[[WebSocketApi], None]) -> None:
         """Call ``callback(api)`` after each change; held weakly (views never keep a model alive and vice versa)."""
-        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback)
+        ref = (
+            weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback)
+        )
         self._observers.append(ref)
 
     # ------------------------------------------------------------------ builders
@@ -144,7 +146,10 @@ class WebSocketApi:
         """
         if function is not None:
             if props:
-                raise PropError("Give defaults either as a dict or as keywords, not both.", given=(function, props))
+                raise PropError(
+                    "Give defaults either as a dict or as keywords, not both.",
+                    given=(function, props),
+                )
             data = function
         elif set(props) == {"function"} and isinstance(props["function"], dict):
             data = {"function": props["function"]}
@@ -173,7 +178,9 @@ class WebSocketApi:
     def attach_permissions(self, permissions: Any) -> WebSocketApi:
         """Grant every route (present and future): ``api.attach_permissions(["s3"])``."""
         items = normalize_permissions(permissions, "attach_permissions")
-        return self._commit(dataclasses.replace(self._spec, permissions=_append(self._spec.permissions, items)))
+        return self._commit(
+            dataclasses.replace(self._spec, permissions=_append(self._spec.permissions, items))
+        )
 
     def attach_permissions_to_route(self, route_key: str, permissions: Any) -> WebSocketApi:
         """Grant one route: ``api.attach_permissions_to_route("$default", ["s3"])``."""
@@ -319,7 +326,9 @@ class WebSocketApi:
         """Synthesize CloudFormation with aws-cdk-lib (imported only now); cached per model."""
         from .synth import synthesize
 
-        return synthesize(self._spec, app=app, stage=stage, region=region, account=account, context=context)
+        return synthesize(
+            self._spec, app=app, stage=stage, region=region, account=account, context=context
+        )
 
     def to_cdk(self, scope: Any, id: str | None = None) -> Any:
         """Add this API to your own CDK stack; returns the construct."""
@@ -341,11 +350,19 @@ class WebSocketApi:
         from .export import export_app
 
         return export_app(
-            self._spec, path, app=app, stage=stage, region=region, account=account,
-            context=context, overwrite=overwrite,
+            self._spec,
+            path,
+            app=app,
+            stage=stage,
+            region=region,
+            account=account,
+            context=context,
+            overwrite=overwrite,
         )
 
-    def serve(self, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any) -> Any:
+    def serve(
+        self, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any
+    ) -> Any:
         """Run the API locally in the background; returns a handle with ``.url`` and ``.stop()``.
 
         Options include ``secrets={"STRIPE_KEY": "sk_test_..."}`` (local values of bound
@@ -402,7 +419,9 @@ def _add_routes(spec: ApiSpec, routes: Any, *, replace: bool) -> ApiSpec:
 
 
 def _replace_route(spec: ApiSpec, route: RouteSpec) -> ApiSpec:
-    return dataclasses.replace(spec, routes=tuple(route if r.key == route.key else r for r in spec.routes))
+    return dataclasses.replace(
+        spec, routes=tuple(route if r.key == route.key else r for r in spec.routes)
+    )
 
 
 def _append(existing: tuple[Any, ...], items: Iterable[Any]) -> tuple[Any, ...]:
@@ -434,7 +453,9 @@ def _from_dict(cls: type[WebSocketApi], data: dict[str, Any]) -> WebSocketApi:
     for item in data.get("resources", []):
         kind = item.get("type")
         if kind not in RESOURCE_TYPES:
-            raise ValidationError(f"Unknown resource type {kind!r}.", given=item, allowed=", ".join(RESOURCE_TYPES))
+            raise ValidationError(
+                f"Unknown resource type {kind!r}.", given=item, allowed=", ".join(RESOURCE_TYPES)
+            )
         body = {k: v for k, v in item.items() if k != "type"}
         res = RESOURCE_TYPES[kind].from_dict(body)
         resources[(kind, res.id)] = res
@@ -495,7 +516,9 @@ class _Resolver:
         ((kind, rid),) = ref.items()
         key = (kind.capitalize(), rid)
         if key not in self.resources:
-            raise ValidationError(f"{key[0]} {rid!r} is not among the model's resources.", given=ref)
+            raise ValidationError(
+                f"{key[0]} {rid!r} is not among the model's resources.", given=ref
+            )
         return self.resources[key]
 
     def list(self, refs: list[Any]) -> list[Resource]:

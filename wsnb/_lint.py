@@ -12,7 +12,9 @@ from .model._options import LambdaAuthorizer
 from .model._spec import ApiSpec
 
 LEVELS = ("error", "warning", "info")
-_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|API_?KEY|ACCESS_?KEY)", re.IGNORECASE)
+_SECRET_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|API_?KEY|ACCESS_?KEY)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ def lint(spec: ApiSpec) -> list[Finding]:
         try:
             findings.extend(check(spec))
         except Exception as exc:  # lint never raises
-            findings.append(Finding("info", "lint-internal", f"A lint check failed: {exc!r}.", "report it"))
+            findings.append(
+                Finding("info", "lint-internal", f"A lint check failed: {exc!r}.", "report it")
+            )
     return sorted(findings, key=lambda f: LEVELS.index(f.level))
 
 
@@ -50,7 +54,8 @@ def looks_secret(name: str) -> bool:
 def _routes(spec: ApiSpec):
     if not spec.routes:
         yield Finding(
-            "warning", "no-routes",
+            "warning",
+            "no-routes",
             "The API has no routes; API Gateway cannot deploy a stage without at least one route.",
             'api.route("$default", "src/default.main")',
         )
@@ -58,7 +63,8 @@ def _routes(spec: ApiSpec):
     keys = set(spec.route_keys)
     if "$default" not in keys:
         yield Finding(
-            "info", "no-default-route",
+            "info",
+            "no-default-route",
             "No $default route: messages whose action matches no route are answered with "
             '{"message": "Forbidden"} and never reach your code.',
             'api.route("$default", "src/default.main") to handle them',
@@ -67,7 +73,8 @@ def _routes(spec: ApiSpec):
         bare = "$" + key
         if bare in _facts.RESERVED_ROUTE_KEYS:
             yield Finding(
-                "warning", "route-looks-reserved",
+                "warning",
+                "route-looks-reserved",
                 f"Route {key!r} is a custom action, not the reserved {bare!r} route.",
                 f"rename it to {bare!r} if you meant API Gateway's {bare} route",
             )
@@ -77,7 +84,8 @@ def _authorizer(spec: ApiSpec):
     if spec.authorizer != "none" and spec.route("$connect") is None:
         kind = "IAM" if spec.authorizer == "iam" else "Lambda"
         yield Finding(
-            "error", "authorizer-without-connect",
+            "error",
+            "authorizer-without-connect",
             f"An {kind} authorizer is set but there is no $connect route; API Gateway authorizes "
             "WebSocket APIs only on $connect, so synth refuses this.",
             'api.route("$connect", "src/connect.main")',
@@ -90,7 +98,8 @@ def _access_log(spec: ApiSpec):
         return
     if log.enabled and not log.destination_arn:
         yield Finding(
-            "info", "access-log-role",
+            "info",
+            "access-log-role",
             "Access logging is on: API Gateway can write logs only once the account has an "
             "API Gateway CloudWatch role set (one per account and region); without it the deploy "
             "fails with 'CloudWatch Logs role ARN must be set in account settings'.",
@@ -104,13 +113,15 @@ def _resource_count(spec: ApiSpec):
     total = predicted_total(spec)
     if total > _facts.CFN_RESOURCE_LIMIT:
         yield Finding(
-            "error", "too-many-resources",
+            "error",
+            "too-many-resources",
             f"The stack is predicted to have {total} resources; CloudFormation allows {_facts.CFN_RESOURCE_LIMIT}.",
             "split the routes across two APIs/stacks, or share one function between routes",
         )
     elif total >= _facts.CFN_RESOURCE_WARN_AT:
         yield Finding(
-            "warning", "near-resource-limit",
+            "warning",
+            "near-resource-limit",
             f"The stack is predicted to have {total} resources, close to CloudFormation's limit of {_facts.CFN_RESOURCE_LIMIT}.",
             "plan to split the API before adding more routes",
         )
@@ -130,7 +141,8 @@ def _defaults(spec: ApiSpec):
             continue
         if all(name in r.props for r in spec.routes):
             yield Finding(
-                "info", "unused-default",
+                "info",
+                "unused-default",
                 f"defaults.{name} is overridden by every route, so it has no effect.",
                 f"remove {name} from defaults, or from the routes that repeat it",
             )
@@ -144,7 +156,8 @@ def _functions(spec: ApiSpec):
         handler = props["handler"]
         if isinstance(handler, FileHandler) and not os.path.isfile(handler.file):
             yield Finding(
-                "warning", "handler-file-missing",
+                "warning",
+                "handler-file-missing",
                 f"{where}: handler file {handler.file!r} does not exist relative to the working directory.",
                 f"create {handler.file} with def {handler.function_name}(event, context), or fix the path",
             )
@@ -152,7 +165,8 @@ def _functions(spec: ApiSpec):
             missing = unresolved_globals(handler)
             if missing:
                 yield Finding(
-                    "warning", "callable-globals",
+                    "warning",
+                    "callable-globals",
                     f"{where}: {handler.name}() reads {', '.join(missing)} from the notebook; "
                     "those cannot be shipped with it to Lambda.",
                     "import or define them inside the function, or pass values through environment",
@@ -160,7 +174,8 @@ def _functions(spec: ApiSpec):
         timeout = props.get("timeout", _facts.DEFAULT_TIMEOUT)
         if where != "authorizer" and timeout > _facts.INTEGRATION_TIMEOUT_SECONDS:
             yield Finding(
-                "info", "timeout-over-integration-limit",
+                "info",
+                "timeout-over-integration-limit",
                 f"{where}: timeout is {timeout} s but API Gateway stops waiting after "
                 f"{_facts.INTEGRATION_TIMEOUT_SECONDS} s (the client gets an error; Lambda keeps running).",
                 "keep the work under 29 s, or reply later through the @connections API",
@@ -173,7 +188,8 @@ def _secrets(spec: ApiSpec):
         for name, value in props.get("environment", {}).items():
             if looks_secret(name) and not value.startswith("${wsnb:"):
                 yield Finding(
-                    "warning", "secret-in-environment",
+                    "warning",
+                    "secret-in-environment",
                     f"{where}: environment variable {name} looks like a secret stored in plain text "
                     "(visible in the template and the console).",
                     f"use Secret({name!r}) with api.bind([...]) instead",
@@ -186,18 +202,29 @@ def _domain(spec: ApiSpec):
         return
     if not domain.creates_domain:
         yield Finding(
-            "info", "shared-domain",
+            "info",
+            "shared-domain",
             f"This API is mapped onto the existing domain {domain.name!r}; AWS forbids mapping a "
             "WebSocket API onto a domain that also serves HTTP or REST APIs.",
             "map only WebSocket APIs onto this domain (use another domain for HTTP/REST APIs)",
         )
     elif domain.is_external_domain:
         yield Finding(
-            "info", "external-domain-dns",
+            "info",
+            "external-domain-dns",
             f"{domain.name!r} is hosted outside Route 53: after deploy, point a CNAME at the "
             "domain's regional domain name yourself.",
             "read RegionalDomainName of the AWS::ApiGatewayV2::DomainName from the stack",
         )
 
 
-_CHECKS = (_routes, _authorizer, _access_log, _resource_count, _defaults, _functions, _secrets, _domain)
+_CHECKS = (
+    _routes,
+    _authorizer,
+    _access_log,
+    _resource_count,
+    _defaults,
+    _functions,
+    _secrets,
+    _domain,
+)

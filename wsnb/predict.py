@@ -48,7 +48,11 @@ def predict_resource_counts(spec: ApiSpec) -> dict[str, int]:
         if props.get("tracing", "active") != "disabled" or grants:
             c["AWS::IAM::Policy"] += 1
     log = spec.access_log
-    if log.enabled and not log.destination_arn and not (spec.cdk.imports_stage and not log.explicit):
+    if (
+        log.enabled
+        and not log.destination_arn
+        and not (spec.cdk.imports_stage and not log.explicit)
+    ):
         c["AWS::Logs::LogGroup"] += 1
     dom = spec.custom_domain
     if dom is not None:

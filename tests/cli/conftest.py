@@ -98,10 +98,19 @@ def notebook_cells() -> list[tuple[str, str]]:
     return [
         ("markdown", "# A chat API"),
         ("code", "%load_ext autoreload\n!echo not run\nimport os\nfrom wsnb import WebSocketApi"),
-        ("code", "def shout(event, context):\n    return {'statusCode': 200, 'body': (event.get('body') or '').upper()}"),
-        ("code", "nb_api = WebSocketApi('Notebook').route('$default', shout, return_response=True)\nnb_api"),
+        (
+            "code",
+            "def shout(event, context):\n    return {'statusCode': 200, 'body': (event.get('body') or '').upper()}",
+        ),
+        (
+            "code",
+            "nb_api = WebSocketApi('Notebook').route('$default', shout, return_response=True)\nnb_api",
+        ),
         ("code", "server = nb_api.serve(port=1)  # would bind a port: the CLI skips this cell"),
-        ("code", "import websockets\nasync with websockets.connect(server.url) as ws:\n    await ws.send('hi')"),
+        (
+            "code",
+            "import websockets\nasync with websockets.connect(server.url) as ws:\n    await ws.send('hi')",
+        ),
         ("code", "nb_api.show()"),
         ("code", "server.stop()"),
         ("code", "nb_api.route('$conect', 'src/connect.main')  # shows the error"),
@@ -112,12 +121,18 @@ def notebook_cells() -> list[tuple[str, str]]:
 NOTEBOOK_TAGS = {8: ["raises-exception"]}  # index in notebook_cells()
 
 
-def write_notebook(path: Path, cells: list[tuple[str, str]], tags: dict[int, list[str]] | None = None) -> Path:
+def write_notebook(
+    path: Path, cells: list[tuple[str, str]], tags: dict[int, list[str]] | None = None
+) -> Path:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     for index, (kind, source) in enumerate(cells):
-        cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+        cell = (
+            nbformat.v4.new_code_cell(source)
+            if kind == "code"
+            else nbformat.v4.new_markdown_cell(source)
+        )
         if tags and index in tags:
             cell.metadata["tags"] = tags[index]
         nb.cells.append(cell)
@@ -182,4 +197,3 @@ def run_cli(
         os.close(master)
     stderr = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
-

@@ -34,7 +34,10 @@ def test_missing_target_file(cli_project: Path) -> None:
 def test_unknown_variable_suggests_the_close_one(cli_project: Path) -> None:
     done = run_cli("routes", "app.py:apx", cwd=cli_project)
     assert done.returncode == 2
-    assert single_error_line(done) == "error: app.py defines no variable 'apx'. Fix: did you mean app.py:api?"
+    assert (
+        single_error_line(done)
+        == "error: app.py defines no variable 'apx'. Fix: did you mean app.py:api?"
+    )
 
 
 def test_variable_that_is_not_an_api(cli_project: Path) -> None:
@@ -93,7 +96,10 @@ def test_invalid_route_in_module_is_the_model_error_in_one_line(cli_project: Pat
 
 
 def test_traceback_flag_shows_the_whole_traceback(cli_project: Path) -> None:
-    for args in (("--traceback", "routes", "bad_route.py"), ("routes", "bad_route.py", "--traceback")):
+    for args in (
+        ("--traceback", "routes", "bad_route.py"),
+        ("routes", "bad_route.py", "--traceback"),
+    ):
         done = run_cli(*args, cwd=cli_project)
         assert done.returncode == 1
         assert "Traceback (most recent call last)" in done.stderr
@@ -114,13 +120,21 @@ def test_exception_in_user_code_names_the_line(cli_project: Path) -> None:
     "args, message",
     [
         ((), "the following arguments are required: COMMAND. Fix: see 'wsnb --help'"),
-        (("routes",), "the following arguments are required: TARGET. Fix: see 'wsnb routes --help'"),
+        (
+            ("routes",),
+            "the following arguments are required: TARGET. Fix: see 'wsnb routes --help'",
+        ),
         (("nosuchcommand",), "argument COMMAND: invalid choice: 'nosuchcommand'"),
         (("serve", "app.py", "--port", "99999"), "argument --port: '99999' is not a port number"),
-        (("synth", "app.py", "--context", "novalue"), "argument --context/-c: 'novalue' is not KEY=VALUE"),
+        (
+            ("synth", "app.py", "--context", "novalue"),
+            "argument --context/-c: 'novalue' is not KEY=VALUE",
+        ),
     ],
 )
-def test_usage_errors_are_one_line_and_exit_2(cli_project: Path, args: tuple[str, ...], message: str) -> None:
+def test_usage_errors_are_one_line_and_exit_2(
+    cli_project: Path, args: tuple[str, ...], message: str
+) -> None:
     done = run_cli(*args, cwd=cli_project)
     assert done.returncode == 2
     assert single_error_line(done).startswith(f"error: {message}")
@@ -136,7 +150,10 @@ def test_every_command_has_help(cli_project: Path, command: str) -> None:
 def test_broken_pipe_is_quiet(cli_project: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "wsnb", "routes", "chat.ipynb", "--format", "json"],
-        cwd=cli_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cli_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader goes away before anything is written

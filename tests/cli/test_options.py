@@ -45,8 +45,20 @@ def test_bad_context_items(text: str) -> None:
 def test_synth_options_become_synth_kwargs() -> None:
     args = build_parser().parse_args(
         [
-            "synth", "app.py", "--app", "shop", "--stage", "prod", "--region", "eu-west-1",
-            "--account", "123456789012", "-c", "a=1", "--context", ZONE_KEY + '={"Id": "Z"}',
+            "synth",
+            "app.py",
+            "--app",
+            "shop",
+            "--stage",
+            "prod",
+            "--region",
+            "eu-west-1",
+            "--account",
+            "123456789012",
+            "-c",
+            "a=1",
+            "--context",
+            ZONE_KEY + '={"Id": "Z"}',
         ]
     )
     assert synth_kwargs(args) == {
@@ -60,4 +72,10 @@ def test_synth_options_become_synth_kwargs() -> None:
 
 def test_synth_defaults_match_api_synth() -> None:
     args = build_parser().parse_args(["synth", "app.py"])
-    assert synth_kwargs(args) == {"app": "app", "stage": "dev", "region": None, "account": None, "context": None}
+    assert synth_kwargs(args) == {
+        "app": "app",
+        "stage": "dev",
+        "region": None,
+        "account": None,
+        "context": None,
+    }

@@ -34,7 +34,10 @@ class Served:
 def serve(target: str, cwd: Path, *extra: str) -> Iterator[Served]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "wsnb", "serve", target, "--port", "0", *extra],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
@@ -80,7 +83,11 @@ def test_serve_echoes_logs_and_stops_on_sigint(cli_project: Path) -> None:
 def test_chat_example_broadcasts_and_stops_on_sigterm(cli_project: Path) -> None:
     from websockets.sync.client import connect
 
-    with serve("chat_app.py", cli_project) as served, connect(served.url) as alice, connect(served.url) as bob:
+    with (
+        serve("chat_app.py", cli_project) as served,
+        connect(served.url) as alice,
+        connect(served.url) as bob,
+    ):
         alice.send(json.dumps({"action": "sendMessage", "data": "hello"}))
         assert json.loads(alice.recv(timeout=10)) == {"message": "hello"}
         assert json.loads(bob.recv(timeout=10)) == {"message": "hello"}
@@ -101,7 +108,10 @@ def test_serve_port_in_use_is_one_error_line(cli_project: Path) -> None:
         port = taken.getsockname()[1]
         done = subprocess.run(
             [sys.executable, "-m", "wsnb", "serve", "echo.py", "--port", str(port)],
-            cwd=cli_project, capture_output=True, text=True, timeout=60,
+            cwd=cli_project,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
@@ -119,7 +129,7 @@ def test_serve_a_notebook_defined_handler(cli_project: Path) -> None:
         assert served.stop() == 0
 
 
-SECRET_APP = '''
+SECRET_APP = """
 import os
 
 import boto3
@@ -137,11 +147,13 @@ def reveal(event, context):
 
 
 api = WebSocketApi("Secrets").route("$default", reveal, return_response=True).bind([STRIPE_KEY])
-'''
+"""
 
 
 @pytest.mark.parametrize("form", ["inline", "from-env"])
-def test_serve_passes_secret_values_without_logging_them(cli_project: Path, form: str, monkeypatch) -> None:
+def test_serve_passes_secret_values_without_logging_them(
+    cli_project: Path, form: str, monkeypatch
+) -> None:
     from websockets.sync.client import connect
 
     (cli_project / "secret_app.py").write_text(SECRET_APP)
@@ -161,7 +173,10 @@ def test_serve_passes_secret_values_without_logging_them(cli_project: Path, form
 def test_serve_secret_from_unset_environment_variable_is_a_usage_error(cli_project: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "wsnb", "serve", "echo.py", "--secret", "WSNB_SURELY_UNSET_VAR"],
-        cwd=cli_project, capture_output=True, text=True, timeout=60,
+        cwd=cli_project,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "WSNB_SURELY_UNSET_VAR" in proc.stderr

@@ -29,9 +29,20 @@ def to_stdout(cli_project: Path) -> subprocess.CompletedProcess[str]:
 def to_file(cli_project: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     out = cli_project / "out" / "nested" / "template.json"
     done = run_cli(
-        "synth", str(cli_project / "app.py"), "-o", "out/nested/template.json",
-        "--app", "shop", "--stage", "prod", "--region", "eu-west-1", "--account", "123456789012",
-        cwd=cli_project, tty_stderr=True,
+        "synth",
+        str(cli_project / "app.py"),
+        "-o",
+        "out/nested/template.json",
+        "--app",
+        "shop",
+        "--stage",
+        "prod",
+        "--region",
+        "eu-west-1",
+        "--account",
+        "123456789012",
+        cwd=cli_project,
+        tty_stderr=True,
     )
     return done, out
 
@@ -48,7 +59,9 @@ def test_synth_prints_the_template(to_stdout: subprocess.CompletedProcess[str]) 
     assert all(line.startswith("warning: ") for line in to_stdout.stderr.splitlines())
 
 
-def test_synth_output_file_and_options(to_file: tuple[subprocess.CompletedProcess[str], Path], cli_project: Path) -> None:
+def test_synth_output_file_and_options(
+    to_file: tuple[subprocess.CompletedProcess[str], Path], cli_project: Path
+) -> None:
     done, out = to_file
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
@@ -69,14 +82,23 @@ def test_hosted_zone_lookup_through_context(tmp_path: Path) -> None:
         "from wsnb import WebSocketApi\n"
         "api = WebSocketApi('Api', custom_domain='api.example.com').route('$default', 'src/default.main')\n"
     )
-    missing = run_cli("synth", "dom.py", "--account", "123456789012", "--region", "us-east-1", cwd=tmp_path)
+    missing = run_cli(
+        "synth", "dom.py", "--account", "123456789012", "--region", "us-east-1", cwd=tmp_path
+    )
     assert missing.returncode == 1
     errors = [line for line in missing.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "--context" in errors[0]
     assert missing.stdout == ""
 
     done = run_cli(
-        "synth", "dom.py", "--account", "123456789012", "--region", "us-east-1", "--context", ZONE,
+        "synth",
+        "dom.py",
+        "--account",
+        "123456789012",
+        "--region",
+        "us-east-1",
+        "--context",
+        ZONE,
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
@@ -94,7 +116,9 @@ def test_export_writes_a_cdk_app(cli_project: Path, tmp_path: Path) -> None:
     assert done.stdout.splitlines()[0] == f"exported Chat as a CDK app to {target}"
     for name in ("app.py", "cdk.json", "requirements.txt"):
         assert (target / name).is_file()
-    assert (target / "src" / "send_message.py").read_text() == (cli_project / "src" / "send_message.py").read_text()
+    assert (target / "src" / "send_message.py").read_text() == (
+        cli_project / "src" / "send_message.py"
+    ).read_text()
     again = run_cli("export", "app.py", str(target), cwd=cli_project)
     assert again.returncode == 1
     assert len(again.stderr.splitlines()) == 1 and again.stderr.startswith("error: ")

@@ -14,7 +14,13 @@ def test_routes_from_file_prints_the_route_table(cli_project: Path) -> None:
     done = run_cli("routes", "app.py:api", cwd=cli_project)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("WebSocketApi 'Chat': 3 routes")
-    for key in ("$connect", "$disconnect", "sendMessage", "src/send_message.main", "Table Connections"):
+    for key in (
+        "$connect",
+        "$disconnect",
+        "sendMessage",
+        "src/send_message.main",
+        "Table Connections",
+    ):
         assert key in done.stdout
     assert done.stderr == ""
 

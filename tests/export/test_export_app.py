@@ -22,8 +22,14 @@ def run_exported(app_dir: Path, context: dict) -> dict:
     """Run ``python app.py`` the way ``cdk synth`` does (CDK_OUTDIR + context) and read the template."""
     out = app_dir / "cdk.out"
     env = dict(os.environ, CDK_OUTDIR=str(out), CDK_CONTEXT_JSON=json.dumps(context))
-    proc = subprocess.run([sys.executable, "app.py"], cwd=app_dir, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=app_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     (template,) = out.glob("*.template.json")
     return json.loads(template.read_text())
@@ -40,7 +46,10 @@ def seed_exports(seed_synths, project, tmp_path_factory):
     old = os.getcwd()
     os.chdir(project)
     try:
-        dirs = {name: api.export(root / name, **kwargs).path for name, (api, kwargs, _) in seed_synths.items()}
+        dirs = {
+            name: api.export(root / name, **kwargs).path
+            for name, (api, kwargs, _) in seed_synths.items()
+        }
     finally:
         os.chdir(old)
     names = list(dirs)
@@ -76,8 +85,12 @@ for app_dir in sys.argv[1:]:
 
 def run_batch(app_dirs: list[Path]) -> None:
     """Run several exported apps, each as ``__main__`` with its own CDK_OUTDIR, in one process."""
-    proc = subprocess.run([sys.executable, "-c", _BATCH, *map(str, app_dirs)], capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", _BATCH, *map(str, app_dirs)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
@@ -93,15 +106,22 @@ def test_exported_app_is_plain_cdk(seed_exports):
         source = (d / "app.py").read_text()
         tree = ast.parse(source)
         imported = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        }
         assert imported <= {"aws_cdk", "constructs", "pathlib"}, (name, imported)
         cdk_json = json.loads((d / "cdk.json").read_text())
         assert cdk_json["app"] == "python3 app.py"
         reqs = (d / "requirements.txt").read_text()
         assert reqs.startswith("aws-cdk-lib") and "constructs" in reqs and "wsnb" not in reqs
         assert (d / "README.md").is_file() and (d / "src" / "default.py").is_file()
-    assert "hosted-zone:account=123456789012:domainName=domain.com:region=us-east-1" in cdk_json_context(
-        dirs["custom_domain_basic"])
+    assert (
+        "hosted-zone:account=123456789012:domainName=domain.com:region=us-east-1"
+        in cdk_json_context(dirs["custom_domain_basic"])
+    )
 
 
 def test_exported_code_is_lint_clean(seed_exports):
@@ -110,8 +130,21 @@ def test_exported_code_is_lint_clean(seed_exports):
         pytest.skip("ruff not installed")
     dirs, _ = seed_exports
     files = [str(d / "app.py") for d in dirs.values()]
-    proc = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--select", "E,F,W", "--line-length",
-                           "200", *files], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(ruff),
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W",
+            "--line-length",
+            "200",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
 
 
@@ -131,7 +164,7 @@ def notebook_send(event, context):
 
 
 HOSTILE = [
-    "it's \"quoted\"",
+    'it\'s "quoted"',
     '"""; __import__("os").system("touch PWNED"); """',
     "__import__('os').system('touch PWNED')",
     "line1\nline2\r\n\tend\\",
@@ -141,12 +174,22 @@ HOSTILE = [
 
 
 def test_hostile_strings_cannot_inject(in_project, tmp_path):
-    api = WebSocketApi("Api", cdk={"web_socket_api": {"api_name": HOSTILE[0], "description": HOSTILE[2]}})
+    api = WebSocketApi(
+        "Api", cdk={"web_socket_api": {"api_name": HOSTILE[0], "description": HOSTILE[2]}}
+    )
     env = {f"V{i}": s for i, s in enumerate(HOSTILE)}
-    for i, key in enumerate(["it's\"k", '"""x"""', "__import__('os').system('touch PWNED')", "ünï ✓ 日本",
-                             "a/b\\c#d"]):
-        api.route(key, "src/send.main" if i % 2 else notebook_send, environment=env, description=HOSTILE[i][:200],
-                  permissions=[{"Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::b/{HOSTILE[i]}"]}])
+    for i, key in enumerate(
+        ["it's\"k", '"""x"""', "__import__('os').system('touch PWNED')", "ünï ✓ 日本", "a/b\\c#d"]
+    ):
+        api.route(
+            key,
+            "src/send.main" if i % 2 else notebook_send,
+            environment=env,
+            description=HOSTILE[i][:200],
+            permissions=[
+                {"Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::b/{HOSTILE[i]}"]}
+            ],
+        )
     api.bind([Parameter("P", HOSTILE[1])])
     api.access_log('{"x":"' + HOSTILE[1].replace("\n", " ") + '","id":"$context.requestId"}')
     result = api.synth()
@@ -156,13 +199,18 @@ def test_hostile_strings_cannot_inject(in_project, tmp_path):
     template = run_exported(out, {})
     assert template == result.template
     assert not (out / "PWNED").exists() and not Path("PWNED").exists()
-    envs = [f["Properties"]["Environment"]["Variables"] for f in template["Resources"].values()
-            if f["Type"] == "AWS::Lambda::Function"]
+    envs = [
+        f["Properties"]["Environment"]["Variables"]
+        for f in template["Resources"].values()
+        if f["Type"] == "AWS::Lambda::Function"
+    ]
     assert all(e["V3"] == HOSTILE[3] and e["V4"] == HOSTILE[4] for e in envs)
 
 
 def test_cdk_token_text_is_refused(in_project):
-    api = WebSocketApi("Api").route("$default", "src/default.main", environment={"X1": "a ${Token[1]} b"})
+    api = WebSocketApi("Api").route(
+        "$default", "src/default.main", environment={"X1": "a ${Token[1]} b"}
+    )
     with pytest.raises(SynthError) as err:
         api.synth()
     assert "${Token[" in str(err.value)
@@ -242,11 +290,23 @@ def cdk_cli(tmp_path_factory):
 
     prefix = tmp_path_factory.mktemp("cdk-cli")
     node = node_binary()
-    path = os.pathsep.join(p for p in (os.path.dirname(node) if node else None, os.path.dirname(sys.executable),
-                                       os.environ.get("PATH", "")) if p)
+    path = os.pathsep.join(
+        p
+        for p in (
+            os.path.dirname(node) if node else None,
+            os.path.dirname(sys.executable),
+            os.environ.get("PATH", ""),
+        )
+        if p
+    )
     env = dict(os.environ, PATH=path, npm_config_cache=str(prefix / ".npm"))
-    subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "aws-cdk"], check=True,
-                   env=env, capture_output=True, timeout=600)
+    subprocess.run(
+        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "aws-cdk"],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=600,
+    )
     return prefix / "node_modules" / ".bin" / "cdk", env
 
 
@@ -256,8 +316,14 @@ def test_real_cdk_synth_equals_api_synth(seed_synths, seed_exports, cdk_cli, tmp
     for name in ("chat_app", "custom_domain_basic"):
         app_dir = tmp_path / name
         shutil.copytree(dirs[name], app_dir, ignore=shutil.ignore_patterns("cdk.out"))
-        proc = subprocess.run([str(cdk), "synth", "--no-notices", "-q"], cwd=app_dir, capture_output=True,
-                              text=True, env=dict(env, CDK_DISABLE_VERSION_CHECK="1"), timeout=300)
+        proc = subprocess.run(
+            [str(cdk), "synth", "--no-notices", "-q"],
+            cwd=app_dir,
+            capture_output=True,
+            text=True,
+            env=dict(env, CDK_DISABLE_VERSION_CHECK="1"),
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         (template,) = (app_dir / "cdk.out").glob("*.template.json")
         assert json.loads(template.read_text()) == seed_synths[name][2].template, name

@@ -24,7 +24,9 @@ def run(coro: Any) -> Any:
     return asyncio.run(asyncio.wait_for(coro, 30))
 
 
-async def exchange(url: str, *messages: Any, expect: int | None = None, **connect_kw: Any) -> list[Any]:
+async def exchange(
+    url: str, *messages: Any, expect: int | None = None, **connect_kw: Any
+) -> list[Any]:
     """Connect, send each message, and collect ``expect`` replies (default: one per message)."""
     import websockets
 
@@ -70,5 +72,3 @@ def aws_env(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-
-

@@ -56,7 +56,10 @@ def on_disconnect(event, context):
 
 
 def dump(event, context):
-    return {"statusCode": 200, "body": {"event": event, "context": _ctx(context), "who": os.environ.get("WHO")}}
+    return {
+        "statusCode": 200,
+        "body": {"event": event, "context": _ctx(context), "who": os.environ.get("WHO")},
+    }
 
 
 def echo_mgmt(event, context):
@@ -72,14 +75,24 @@ def manage(event, context):
     cid = event["requestContext"]["connectionId"]
     if op == "get":
         info = client.get_connection(ConnectionId=cid)
-        client.post_to_connection(ConnectionId=cid, Data=json.dumps(
-            {"connectedAt": info["ConnectedAt"].isoformat(), "sourceIp": info["Identity"]["SourceIp"],
-             "userAgent": info["Identity"]["UserAgent"], "lastActiveAt": info["LastActiveAt"].isoformat()}))
+        client.post_to_connection(
+            ConnectionId=cid,
+            Data=json.dumps(
+                {
+                    "connectedAt": info["ConnectedAt"].isoformat(),
+                    "sourceIp": info["Identity"]["SourceIp"],
+                    "userAgent": info["Identity"]["UserAgent"],
+                    "lastActiveAt": info["LastActiveAt"].isoformat(),
+                }
+            ),
+        )
     elif op == "gone":
         try:
             client.post_to_connection(ConnectionId="AAAAAAAAAAAAAAA=", Data=b"x")
         except client.exceptions.GoneException as exc:
-            client.post_to_connection(ConnectionId=cid, Data=json.dumps({"gone": exc.response["Error"]["Code"]}))
+            client.post_to_connection(
+                ConnectionId=cid, Data=json.dumps({"gone": exc.response["Error"]["Code"]})
+            )
     elif op == "delete":
         client.delete_connection(ConnectionId=cid)
     return {"statusCode": 200}
@@ -102,7 +115,10 @@ async def async_echo(event, context):
 def who(event, context):
     first = os.environ["WHO"]
     time.sleep(0.05)
-    return {"statusCode": 200, "body": json.dumps([first, os.environ["WHO"], os.environ.get("AWS_LAMBDA_FUNCTION_NAME")])}
+    return {
+        "statusCode": 200,
+        "body": json.dumps([first, os.environ["WHO"], os.environ.get("AWS_LAMBDA_FUNCTION_NAME")]),
+    }
 
 
 def size(event, context):
@@ -127,7 +143,9 @@ def authorize(event, context):
         "principalId": "user-1",
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}],
+            "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+            ],
         },
         "context": {"role": "admin", "n": 3},
     }
@@ -141,8 +159,12 @@ def s3_files(event, context):
     s3.put_object(Bucket=bucket, Key=body["key"], Body=body["text"].encode())
     got = s3.get_object(Bucket=bucket, Key=body["key"])["Body"].read().decode()
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
-    return {"statusCode": 200, "body": json.dumps({"bucket": bucket, "got": got, "keys": keys,
-                                                   "via_env": os.environ.get("UPLOADS")})}
+    return {
+        "statusCode": 200,
+        "body": json.dumps(
+            {"bucket": bucket, "got": got, "keys": keys, "via_env": os.environ.get("UPLOADS")}
+        ),
+    }
 
 
 def read_secret(event, context):
@@ -154,7 +176,19 @@ def read_secret(event, context):
     except ssm.exceptions.ParameterNotFound:
         return {"statusCode": 200, "body": json.dumps({"name": name, "error": "ParameterNotFound"})}
     value = param["Value"]
-    color = ssm.get_parameter(Name=name.replace("Secret/STRIPE_KEY", "Parameter/COLOR"))["Parameter"]["Value"]
-    return {"statusCode": 200, "body": json.dumps({"name": name, "type": param["Type"], "prefix": value[:8],
-                                                   "length": len(value), "color": color,
-                                                   "env_color": os.environ.get("WSNB_Parameter_COLOR_value")})}  # noqa: SIM112
+    color = ssm.get_parameter(Name=name.replace("Secret/STRIPE_KEY", "Parameter/COLOR"))[
+        "Parameter"
+    ]["Value"]
+    return {
+        "statusCode": 200,
+        "body": json.dumps(
+            {
+                "name": name,
+                "type": param["Type"],
+                "prefix": value[:8],
+                "length": len(value),
+                "color": color,
+                "env_color": os.environ.get("WSNB_Parameter_COLOR_value"),  # noqa: SIM112
+            }
+        ),
+    }

@@ -31,17 +31,27 @@ def _status(url, **kw):
 
 
 def test_allow_passes_context_to_every_event(server):
-    (reply,) = run(exchange(server.url + "?t=1", action("dump"), additional_headers={"Authorization": "allow-me"}))
+    (reply,) = run(
+        exchange(
+            server.url + "?t=1", action("dump"), additional_headers={"Authorization": "allow-me"}
+        )
+    )
     auth = json.loads(reply)["event"]["requestContext"]["authorizer"]
     assert auth["principalId"] == "user-1" and auth["role"] == "admin" and auth["n"] == 3
     (_, connect, _) = seen("$connect")[0]
     assert connect["requestContext"]["authorizer"]["principalId"] == "user-1"
     (_, event, _) = seen("authorizer")[0]
     assert event["type"] == "REQUEST"
-    assert event["methodArn"] == f"arn:aws:execute-api:us-east-1:123456789012:{server.api_id}/dev/$connect"
+    assert (
+        event["methodArn"]
+        == f"arn:aws:execute-api:us-east-1:123456789012:{server.api_id}/dev/$connect"
+    )
     assert event["headers"]["Authorization"] == "allow-me"
     assert event["queryStringParameters"] == {"t": "1"}
-    assert event["requestContext"]["eventType"] == "CONNECT" and event["requestContext"]["routeKey"] == "$connect"
+    assert (
+        event["requestContext"]["eventType"] == "CONNECT"
+        and event["requestContext"]["routeKey"] == "$connect"
+    )
 
 
 def test_deny_is_403(server):
@@ -64,12 +74,20 @@ def test_missing_identity_source_is_401_without_calling(server):
 
 
 def test_querystring_identity_source():
-    api = WebSocketApi("AuthQ").route("dump", h.dump, return_response=True).authorizer(
-        LambdaAuthorizer(h.authorize, identity_source=["route.request.querystring.token"])
+    api = (
+        WebSocketApi("AuthQ")
+        .route("dump", h.dump, return_response=True)
+        .authorizer(
+            LambdaAuthorizer(h.authorize, identity_source=["route.request.querystring.token"])
+        )
     )
     with api.serve() as srv:
         assert _status(srv.url, additional_headers={"Authorization": "allow"}) == 401
-        (reply,) = run(exchange(srv.url + "?token=x", action("dump"), additional_headers={"Authorization": "allow"}))
+        (reply,) = run(
+            exchange(
+                srv.url + "?token=x", action("dump"), additional_headers={"Authorization": "allow"}
+            )
+        )
     assert json.loads(reply)["event"]["requestContext"]["authorizer"]["principalId"] == "user-1"
 
 
@@ -78,7 +96,13 @@ def test_iam_requires_a_signature_locally():
     with api.serve() as srv:
         assert "SigV4" in repr(srv)
         assert _status(srv.url) == 403
-        run(exchange(srv.url, action("dump"), additional_headers={"Authorization": "AWS4-HMAC-SHA256 Credential=x"}))
+        run(
+            exchange(
+                srv.url,
+                action("dump"),
+                additional_headers={"Authorization": "AWS4-HMAC-SHA256 Credential=x"},
+            )
+        )
         run(exchange(srv.url + "?X-Amz-Signature=abc", action("dump")))
     with api.serve(iam="allow") as srv:
         run(exchange(srv.url, action("dump")))

@@ -35,7 +35,12 @@ def _dump(server, *messages, **kw):
 
 
 def test_connect_event_shape(server):
-    _dump(server, action("dump"), additional_headers={"X-Custom": "1"}, user_agent_header="pytest-agent")
+    _dump(
+        server,
+        action("dump"),
+        additional_headers={"X-Custom": "1"},
+        user_agent_header="pytest-agent",
+    )
     (_, event, ctx) = seen("$connect")[0]
     rc = event["requestContext"]
     assert rc["routeKey"] == "$connect" and rc["eventType"] == "CONNECT"
@@ -73,9 +78,15 @@ def test_message_event_and_context(server):
     assert event["body"] == action("dump", x=1) and event["isBase64Encoded"] is False
     assert "headers" not in event
     connect_rc = seen("$connect")[0][1]["requestContext"]
-    assert rc["connectionId"] == connect_rc["connectionId"] and rc["connectedAt"] == connect_rc["connectedAt"]
+    assert (
+        rc["connectionId"] == connect_rc["connectionId"]
+        and rc["connectedAt"] == connect_rc["connectedAt"]
+    )
     assert ctx["function_name"] == "dev-app-Events-dump"
-    assert ctx["invoked_function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:dev-app-Events-dump"
+    assert (
+        ctx["invoked_function_arn"]
+        == "arn:aws:lambda:us-east-1:123456789012:function:dev-app-Events-dump"
+    )
     assert ctx["memory_limit_in_mb"] == "512" and ctx["function_version"] == "$LATEST"
     assert ctx["log_group_name"] == "/aws/lambda/dev-app-Events-dump"
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", ctx["log_stream_name"])

@@ -15,16 +15,16 @@ from tests.local.conftest import action, exchange, run, wait_until
 from wsnb import EmulatorError, Table, WebSocketApi
 from wsnb.local import LocalServer, running_servers
 
-FILE_HANDLER = '''
+FILE_HANDLER = """
 import os, json
 AT_IMPORT = os.environ.get("GREETING")
 def main(event, context):
     return {"statusCode": 200, "body": json.dumps({"v": VERSION, "at_import": AT_IMPORT, "now": os.environ.get("GREETING"),
                                                    "table": os.environ.get("TABLE"), "bound": os.environ.get("WSNB_Table_Notes_table_name")})}
 VERSION = 1
-'''
+"""
 
-TABLE_HANDLER = '''
+TABLE_HANDLER = """
 import os, json, boto3
 table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
 def main(event, context):
@@ -32,7 +32,7 @@ def main(event, context):
     table.put_item(Item={"id": body["id"], "room": "r1", "text": body["text"]})
     items = table.scan()["Items"]
     return {"statusCode": 200, "body": json.dumps(sorted(i["id"] for i in items))}
-'''
+"""
 
 
 def _write(path, text):
@@ -100,14 +100,24 @@ def test_file_handler_reimported_when_changed(tmp_path, monkeypatch):
     _write(tmp_path / "src" / "fh.py", FILE_HANDLER)
     notes = Table("Notes", fields={"id": "string"}, primary_index={"partition_key": "id"})
     api = WebSocketApi("Files").route(
-        "go", "src/fh.main", return_response=True, environment={"GREETING": "hi", "TABLE": notes.table_name}, bind=[notes]
+        "go",
+        "src/fh.main",
+        return_response=True,
+        environment={"GREETING": "hi", "TABLE": notes.table_name},
+        bind=[notes],
     )
     with api.serve(root=tmp_path, stage="test", app="chat") as srv:
         (one,) = run(exchange(srv.url, action("go")))
         _write(tmp_path / "src" / "fh.py", FILE_HANDLER.replace("VERSION = 1", "VERSION = 2"))
         (two,) = run(exchange(srv.url, action("go")))
     one, two = json.loads(one), json.loads(two)
-    assert one == {"v": 1, "at_import": "hi", "now": "hi", "table": "test-chat-Notes", "bound": "test-chat-Notes"}
+    assert one == {
+        "v": 1,
+        "at_import": "hi",
+        "now": "hi",
+        "table": "test-chat-Notes",
+        "bound": "test-chat-Notes",
+    }
     assert two["v"] == 2
 
 
@@ -161,17 +171,35 @@ def test_bound_table_is_backed_locally(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _write(tmp_path / "tbl.py", TABLE_HANDLER)
     notes = Table(
-        "Messages", fields={"id": "string", "room": "string"}, primary_index={"partition_key": "id"},
+        "Messages",
+        fields={"id": "string", "room": "string"},
+        primary_index={"partition_key": "id"},
         global_indexes={"byRoom": {"partition_key": "room"}},
     )
-    api = WebSocketApi("Chat").route("put", "tbl.main", return_response=True, environment={"TABLE": notes.table_name}, permissions=[notes])
+    api = WebSocketApi("Chat").route(
+        "put",
+        "tbl.main",
+        return_response=True,
+        environment={"TABLE": notes.table_name},
+        permissions=[notes],
+    )
     with api.serve(root=tmp_path, app="tabletest") as srv:
-        first, second = run(exchange(srv.url, action("put", id="m1", text="hello"), action("put", id="m2", text="again"), expect=2))
+        first, second = run(
+            exchange(
+                srv.url,
+                action("put", id="m1", text="hello"),
+                action("put", id="m2", text="again"),
+                expect=2,
+            )
+        )
         client = srv.client("dynamodb")
         name = srv.table_name(notes)
         desc = client.describe_table(TableName=name)["Table"]
         by_room = client.query(
-            TableName=name, IndexName="byRoom", KeyConditionExpression="room = :r", ExpressionAttributeValues={":r": {"S": "r1"}}
+            TableName=name,
+            IndexName="byRoom",
+            KeyConditionExpression="room = :r",
+            ExpressionAttributeValues={":r": {"S": "r1"}},
         )
     assert name == "dev-tabletest-Messages"
     assert desc["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
@@ -196,7 +224,11 @@ def test_events_on_event_monitor_and_logging(caplog):
     kinds = [r["type"] for r in seen_records]
     assert kinds[:3] == ["connect", "message", "disconnect"]
     assert all(isinstance(r["time"], float) for r in seen_records)
-    assert "dump" in bundle["text/html"] and "<table" in bundle["text/html"] and "connect" in bundle["text/plain"]
+    assert (
+        "dump" in bundle["text/html"]
+        and "<table" in bundle["text/html"]
+        and "connect" in bundle["text/plain"]
+    )
     text = caplog.text
     assert "connect " in text and "message " in text and "disconnect " in text
 

@@ -15,7 +15,11 @@ from wsnb import WebSocketApi
 
 @pytest.fixture(scope="module")
 def server():
-    api = WebSocketApi("Limits").route("$disconnect", h.on_disconnect).route("$default", h.size, return_response=True)
+    api = (
+        WebSocketApi("Limits")
+        .route("$disconnect", h.on_disconnect)
+        .route("$default", h.size, return_response=True)
+    )
     with api.serve() as srv:
         yield srv
 
@@ -30,7 +34,13 @@ async def _closed_by_server(url, send):
 def test_frame_over_32kb_closes_1009(server):
     code = run(_closed_by_server(server.url, lambda ws: ws.send("x" * (32 * 1024 + 1))))
     assert code == 1009
-    assert wait_until(lambda: [e for _, e, _ in seen("$disconnect") if e["requestContext"]["disconnectStatusCode"] == 1009])
+    assert wait_until(
+        lambda: [
+            e
+            for _, e, _ in seen("$disconnect")
+            if e["requestContext"]["disconnectStatusCode"] == 1009
+        ]
+    )
 
 
 def test_message_over_128kb_in_small_frames_closes_1009(server):
@@ -45,8 +55,13 @@ def test_message_under_limits_passes(server):
 
 
 def test_idle_timeout_closes_connection():
-    api = WebSocketApi("Idle").route("$disconnect", h.on_disconnect).route("$default", h.size, return_response=True)
+    api = (
+        WebSocketApi("Idle")
+        .route("$disconnect", h.on_disconnect)
+        .route("$default", h.size, return_response=True)
+    )
     with api.serve(idle_timeout=0.3) as srv:
+
         async def go():
             async with websockets.connect(srv.url) as ws:
                 await ws.send("a")
@@ -55,12 +70,19 @@ def test_idle_timeout_closes_connection():
                 return ws.close_code
 
         assert run(go()) == 1001
-        assert wait_until(lambda: [e for _, e, _ in seen("$disconnect") if e["requestContext"]["disconnectStatusCode"] == 1001])
+        assert wait_until(
+            lambda: [
+                e
+                for _, e, _ in seen("$disconnect")
+                if e["requestContext"]["disconnectStatusCode"] == 1001
+            ]
+        )
 
 
 def test_messages_keep_a_connection_alive_until_the_duration_cap():
     api = WebSocketApi("Cap").route("$default", h.size, return_response=True)
     with api.serve(idle_timeout=0.4, max_connection_seconds=1.0) as srv:
+
         async def go():
             loop = asyncio.get_running_loop()
             start = loop.time()
@@ -89,6 +111,7 @@ def test_no_permessage_deflate_by_default(server):
 def test_compression_on_request():
     api = WebSocketApi("Deflate").route("$default", h.size, return_response=True)
     with api.serve(compression="deflate") as srv:
+
         async def go():
             async with websockets.connect(srv.url) as ws:
                 return ws.response.headers.get("Sec-WebSocket-Extensions")

@@ -57,7 +57,11 @@ def test_delete_connection_from_handler_closes_client(server):
 
 
 def _client(server):
-    return boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{server.domain_name}/{server.stage}", region_name="us-east-1")
+    return boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"https://{server.domain_name}/{server.stage}",
+        region_name="us-east-1",
+    )
 
 
 def test_notebook_client_reaches_the_emulator(server, aws_env):
@@ -66,7 +70,9 @@ def test_notebook_client_reaches_the_emulator(server, aws_env):
             await ws.send(action("dump"))
             cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
             client = _client(server)
-            await asyncio.to_thread(client.post_to_connection, ConnectionId=cid, Data=b'{"hello": 1}')
+            await asyncio.to_thread(
+                client.post_to_connection, ConnectionId=cid, Data=b'{"hello": 1}'
+            )
             got = await asyncio.wait_for(ws.recv(), 5)
             info = await asyncio.to_thread(client.get_connection, ConnectionId=cid)
             await asyncio.to_thread(client.delete_connection, ConnectionId=cid)
@@ -99,7 +105,9 @@ def test_binary_post_arrives_as_binary_frame(server, aws_env):
         async with websockets.connect(server.url) as ws:
             await ws.send(action("dump"))
             cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
-            await asyncio.to_thread(_client(server).post_to_connection, ConnectionId=cid, Data=b"\xff\x00")
+            await asyncio.to_thread(
+                _client(server).post_to_connection, ConnectionId=cid, Data=b"\xff\x00"
+            )
             return await asyncio.wait_for(ws.recv(), 5)
 
     assert run(go()) == b"\xff\x00"
@@ -114,13 +122,17 @@ def test_http_management_url_for_other_processes(server):
             post = urllib.request.Request(url, data=b"via http", method="POST")
             status = (await asyncio.to_thread(urllib.request.urlopen, post, None, 5)).status
             got = await asyncio.wait_for(ws.recv(), 5)
-            info = json.loads((await asyncio.to_thread(urllib.request.urlopen, url, None, 5)).read())
+            info = json.loads(
+                (await asyncio.to_thread(urllib.request.urlopen, url, None, 5)).read()
+            )
             return status, got, info
 
     status, got, info = run(go())
     assert status == 200 and got == "via http"
     assert info["identity"]["sourceIp"] == "127.0.0.1" and info["connectedAt"].endswith("Z")
-    gone = urllib.request.Request(f"{server.management_url}/@connections/AAAAAAAAAAAAAAA%3D", data=b"x", method="POST")
+    gone = urllib.request.Request(
+        f"{server.management_url}/@connections/AAAAAAAAAAAAAAA%3D", data=b"x", method="POST"
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(gone, timeout=5)
     assert err.value.code == 410 and err.value.headers["x-amzn-ErrorType"] == "GoneException"
@@ -130,7 +142,9 @@ def test_http_management_url_for_other_processes(server):
 def test_other_hosts_are_not_intercepted(server, aws_env):
     from botocore.exceptions import EndpointConnectionError
 
-    client = boto3.client("apigatewaymanagementapi", endpoint_url="http://127.0.0.1:9/dev", region_name="us-east-1")
+    client = boto3.client(
+        "apigatewaymanagementapi", endpoint_url="http://127.0.0.1:9/dev", region_name="us-east-1"
+    )
     with pytest.raises(EndpointConnectionError):
         client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
 
@@ -138,7 +152,9 @@ def test_other_hosts_are_not_intercepted(server, aws_env):
 def test_in_process_answers_equal_the_http_answers(server, aws_env):
     """The before-call short-circuit gives what botocore parses from the real HTTP listener."""
     local = _client(server)
-    http = boto3.client("apigatewaymanagementapi", endpoint_url=server.management_url, region_name="us-east-1")
+    http = boto3.client(
+        "apigatewaymanagementapi", endpoint_url=server.management_url, region_name="us-east-1"
+    )
 
     def strip(resp):
         return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
@@ -164,12 +180,22 @@ def test_in_process_answers_equal_the_http_answers(server, aws_env):
     for client in (local, http):
         with pytest.raises(client.exceptions.GoneException) as gone:
             client.post_to_connection(ConnectionId=cid, Data=b"late")
-        errors.append((gone.value.response["Error"], gone.value.response["ResponseMetadata"]["HTTPStatusCode"], str(gone.value)))
-    assert errors[0] == errors[1] == ({"Code": "GoneException", "Message": "Gone"}, 410, errors[0][2])
+        errors.append(
+            (
+                gone.value.response["Error"],
+                gone.value.response["ResponseMetadata"]["HTTPStatusCode"],
+                str(gone.value),
+            )
+        )
+    assert (
+        errors[0] == errors[1] == ({"Code": "GoneException", "Message": "Gone"}, 410, errors[0][2])
+    )
     assert "GoneException" in errors[0][2] and "PostToConnection" in errors[0][2]
 
 
-def test_in_process_client_without_credentials_still_fails_like_boto3(server, monkeypatch, tmp_path):
+def test_in_process_client_without_credentials_still_fails_like_boto3(
+    server, monkeypatch, tmp_path
+):
     from botocore.exceptions import NoCredentialsError
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
@@ -177,7 +203,9 @@ def test_in_process_client_without_credentials_still_fails_like_boto3(server, mo
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    client = boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=server.endpoint_url, region_name="us-east-1")
+    client = boto3.session.Session().client(
+        "apigatewaymanagementapi", endpoint_url=server.endpoint_url, region_name="us-east-1"
+    )
     with pytest.raises(NoCredentialsError):
         client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
 
@@ -193,7 +221,9 @@ def test_emulator_wins_over_moto_mock_aws(server, aws_env):
             cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
             with moto.mock_aws():
                 client = _client(server)
-                await asyncio.to_thread(client.post_to_connection, ConnectionId=cid, Data=b"through moto")
+                await asyncio.to_thread(
+                    client.post_to_connection, ConnectionId=cid, Data=b"through moto"
+                )
                 got = await asyncio.wait_for(ws.recv(), 5)
                 with pytest.raises(client.exceptions.GoneException):
                     await asyncio.to_thread(client.get_connection, ConnectionId="AAAAAAAAAAAAAAA=")
@@ -208,8 +238,13 @@ def test_a_stubbed_client_keeps_its_stub(server, aws_env):
 
     client = _client(server)
     with Stubber(client) as stub:
-        stub.add_response("get_connection", {"Identity": {"SourceIp": "10.1.2.3", "UserAgent": "stub"}})
-        assert client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")["Identity"]["SourceIp"] == "10.1.2.3"
+        stub.add_response(
+            "get_connection", {"Identity": {"SourceIp": "10.1.2.3", "UserAgent": "stub"}}
+        )
+        assert (
+            client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")["Identity"]["SourceIp"]
+            == "10.1.2.3"
+        )
 
 
 def test_connection_is_listed_and_reachable_as_soon_as_connect_returns(server, aws_env):

@@ -17,21 +17,40 @@ SECRET_VALUE = "sk_test_wsnb_0123456789abcdef"
 
 def test_bucket_round_trip_through_a_route():
     uploads = Bucket("Uploads")
-    api = WebSocketApi("Files").route("files", h.s3_files, return_response=True, bind=[uploads],
-                                     environment={"UPLOADS": uploads.bucket_name})
+    api = WebSocketApi("Files").route(
+        "files",
+        h.s3_files,
+        return_response=True,
+        bind=[uploads],
+        environment={"UPLOADS": uploads.bucket_name},
+    )
     with api.serve(app="s3test") as srv:
-        first, second = run(exchange(srv.url, action("files", key="a/one.txt", text="hello"),
-                                     action("files", key="b/two.txt", text="world"), expect=2))
+        first, second = run(
+            exchange(
+                srv.url,
+                action("files", key="a/one.txt", text="hello"),
+                action("files", key="b/two.txt", text="world"),
+                expect=2,
+            )
+        )
         local = srv.client("s3")
         stored = local.get_object(Bucket=srv.bucket_name(uploads), Key="a/one.txt")["Body"].read()
     replies = sorted((json.loads(first), json.loads(second)), key=lambda r: r["got"])
     assert [r["got"] for r in replies] == ["hello", "world"]
-    assert {r["bucket"] for r in replies} == {r["via_env"] for r in replies} == {"dev-s3test-uploads"}
-    assert replies[1]["keys"] == ["a/one.txt", "b/two.txt"] or replies[0]["keys"] == ["a/one.txt", "b/two.txt"]
+    assert (
+        {r["bucket"] for r in replies} == {r["via_env"] for r in replies} == {"dev-s3test-uploads"}
+    )
+    assert replies[1]["keys"] == ["a/one.txt", "b/two.txt"] or replies[0]["keys"] == [
+        "a/one.txt",
+        "b/two.txt",
+    ]
     assert stored == b"hello"
     # the objects outlive the server (same process), like a deployed bucket outlives a deploy
     with api.serve(app="s3test") as srv:
-        keys = [o["Key"] for o in srv.client("s3").list_objects_v2(Bucket="dev-s3test-uploads")["Contents"]]
+        keys = [
+            o["Key"]
+            for o in srv.client("s3").list_objects_v2(Bucket="dev-s3test-uploads")["Contents"]
+        ]
     assert keys == ["a/one.txt", "b/two.txt"]
 
 
@@ -44,16 +63,25 @@ def test_bucket_virtual_host_addressing_is_answered_too():
     api = WebSocketApi("Vhost").route("files", h.s3_files, bind=[Bucket("Uploads")])
     with api.serve(app="vhost") as srv:
         s3 = boto3.session.Session().client(
-            "s3", endpoint_url=ENDPOINTS["s3"], region_name="us-east-1", aws_access_key_id="x",
-            aws_secret_access_key="y", config=Config(s3={"addressing_style": "virtual"}),
+            "s3",
+            endpoint_url=ENDPOINTS["s3"],
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="y",
+            config=Config(s3={"addressing_style": "virtual"}),
         )
         s3.put_object(Bucket="dev-vhost-uploads", Key="k", Body=b"v")
-        assert srv.client("s3").get_object(Bucket="dev-vhost-uploads", Key="k")["Body"].read() == b"v"
+        assert (
+            srv.client("s3").get_object(Bucket="dev-vhost-uploads", Key="k")["Body"].read() == b"v"
+        )
 
 
 def _secret_api() -> WebSocketApi:
     return WebSocketApi("Vault").route(
-        "secret", h.read_secret, return_response=True, bind=[Secret("STRIPE_KEY"), Parameter("COLOR", "blue")]
+        "secret",
+        h.read_secret,
+        return_response=True,
+        bind=[Secret("STRIPE_KEY"), Parameter("COLOR", "blue")],
     )
 
 
@@ -61,14 +89,29 @@ def test_secret_is_read_from_local_ssm_and_never_shown(caplog):
     from wsnb.synth._compile import secret_parameter_name
 
     api = _secret_api()
-    with caplog.at_level(logging.DEBUG, logger="wsnb.local"), api.serve(app="sectest", secrets={"STRIPE_KEY": SECRET_VALUE}) as srv:
+    with (
+        caplog.at_level(logging.DEBUG, logger="wsnb.local"),
+        api.serve(app="sectest", secrets={"STRIPE_KEY": SECRET_VALUE}) as srv,
+    ):
         (reply,) = run(exchange(srv.url, action("secret")))
-        shown = [repr(srv), str(srv.events), repr(srv.monitor()), json.dumps(srv.monitor()._repr_mimebundle_()),
-                 repr(srv._secrets), repr(vars(srv))]
+        shown = [
+            repr(srv),
+            str(srv.events),
+            repr(srv.monitor()),
+            json.dumps(srv.monitor()._repr_mimebundle_()),
+            repr(srv._secrets),
+            repr(vars(srv)),
+        ]
         assert srv.parameter_name("STRIPE_KEY") == "/wsnb/sectest/dev/Secret/STRIPE_KEY/value"
     got = json.loads(reply)
-    assert got == {"name": secret_parameter_name("sectest", "dev", "STRIPE_KEY"), "type": "SecureString",
-                   "prefix": SECRET_VALUE[:8], "length": len(SECRET_VALUE), "color": "blue", "env_color": "blue"}
+    assert got == {
+        "name": secret_parameter_name("sectest", "dev", "STRIPE_KEY"),
+        "type": "SecureString",
+        "prefix": SECRET_VALUE[:8],
+        "length": len(SECRET_VALUE),
+        "color": "blue",
+        "env_color": "blue",
+    }
     for text in [*shown, caplog.text]:
         assert SECRET_VALUE not in text
     assert "STRIPE_KEY=***" in repr(srv._secrets)
@@ -78,10 +121,16 @@ def test_secret_without_value_is_parameter_not_found_with_a_hint(caplog):
     api = _secret_api()
     with api.serve(app="gone", secrets={"STRIPE_KEY": SECRET_VALUE}) as srv:  # an earlier value...
         (before,) = run(exchange(srv.url, action("secret")))
-    with caplog.at_level(logging.WARNING, logger="wsnb.local"), api.serve(app="gone") as srv:  # ...is not kept
+    with (
+        caplog.at_level(logging.WARNING, logger="wsnb.local"),
+        api.serve(app="gone") as srv,
+    ):  # ...is not kept
         (after,) = run(exchange(srv.url, action("secret")))
     assert json.loads(before)["length"] == len(SECRET_VALUE)
-    assert json.loads(after) == {"name": "/wsnb/gone/dev/Secret/STRIPE_KEY/value", "error": "ParameterNotFound"}
+    assert json.loads(after) == {
+        "name": "/wsnb/gone/dev/Secret/STRIPE_KEY/value",
+        "error": "ParameterNotFound",
+    }
     hints = [r.getMessage() for r in caplog.records if "STRIPE_KEY" in r.getMessage()]
     assert len(hints) == 1 and "secrets=" in hints[0] and "ParameterNotFound" in hints[0]
 

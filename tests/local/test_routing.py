@@ -15,7 +15,9 @@ from tests.local import handlers_nb as h
 from tests.local.conftest import action, exchange, run, seen
 from wsnb import WebSocketApi
 
-FRAME = re.compile(r'^\{"message": "(?P<m>[^"]+)", "connectionId":"(?P<c>[A-Za-z0-9]{15}=)", "requestId":"(?P<r>[A-Za-z0-9]{15}=)"\}$')
+FRAME = re.compile(
+    r'^\{"message": "(?P<m>[^"]+)", "connectionId":"(?P<c>[A-Za-z0-9]{15}=)", "requestId":"(?P<r>[A-Za-z0-9]{15}=)"\}$'
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,17 @@ def test_action_selects_route(server):
     assert json.loads(reply)["event"]["requestContext"]["routeKey"] == "dump"
 
 
-@pytest.mark.parametrize("body", ["not json", '{"action": "nope"}', '{"no": "action"}', '{"action": 5}', "[1,2]", '{"action": "$connect"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        '{"action": "nope"}',
+        '{"no": "action"}',
+        '{"action": 5}',
+        "[1,2]",
+        '{"action": "$connect"}',
+    ],
+)
 def test_no_match_without_default_is_forbidden_and_connection_stays(server, body):
     replies = run(exchange(server.url, body, action("dump")))
     m = FRAME.match(replies[0])
@@ -48,7 +60,11 @@ def test_no_match_without_default_is_forbidden_and_connection_stays(server, body
 
 
 def test_default_route_takes_unmatched():
-    api = WebSocketApi("Dflt").route("$default", h.dump, return_response=True).route("dump", h.size, return_response=True)
+    api = (
+        WebSocketApi("Dflt")
+        .route("$default", h.dump, return_response=True)
+        .route("dump", h.size, return_response=True)
+    )
     with api.serve() as srv:
         a, b, c = run(exchange(srv.url, "plain text", '{"action": "other"}', action("dump")))
     assert json.loads(a)["event"]["requestContext"]["routeKey"] == "$default"
@@ -105,7 +121,10 @@ def test_slow_handler_does_not_block_other_connections(server):
     async def go():
         import asyncio
 
-        async with websockets.connect(server.url) as slow_ws, websockets.connect(server.url) as fast_ws:
+        async with (
+            websockets.connect(server.url) as slow_ws,
+            websockets.connect(server.url) as fast_ws,
+        ):
             await slow_ws.send(action("slow", s=0.4))
             started = time.monotonic()
             await fast_ws.send(action("dump"))
@@ -172,7 +191,11 @@ def test_plain_http_request_is_answered_not_crashing(server):
 def test_garbage_bytes_do_not_crash_the_server(server):
     import socket
 
-    for payload in (b"\x00\xff garbage\r\n\r\n", b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n", b""):
+    for payload in (
+        b"\x00\xff garbage\r\n\r\n",
+        b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
+        b"",
+    ):
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
             s.sendall(payload)
             s.shutdown(socket.SHUT_WR)

@@ -48,7 +48,13 @@ def test_spec_example_fluent_equals_constructor():
             "$default": {"function": {"handler": "src/default.main", "timeout": 10}},
             "sendMessage": {"function": {"handler": "src/send.main", "memory_size": 512}},
         },
-        defaults={"function": {"timeout": 20, "environment": {"TABLE_NAME": t.table_name}, "permissions": [t]}},
+        defaults={
+            "function": {
+                "timeout": 20,
+                "environment": {"TABLE_NAME": t.table_name},
+                "permissions": [t],
+            }
+        },
         authorizer="iam",
     )
     assert fluent == sst
@@ -71,7 +77,11 @@ def test_builder_methods_return_the_same_object():
 
 
 def test_route_key_whitespace_is_stripped():
-    api = WebSocketApi("Api").route("$connect ", "src/connect.main").route(" sendMessage", "src/send.main")
+    api = (
+        WebSocketApi("Api")
+        .route("$connect ", "src/connect.main")
+        .route(" sendMessage", "src/send.main")
+    )
     assert api.routes == ["$connect", "sendMessage"]
     assert api.get_route(" $connect").key == "$connect"
 
@@ -93,7 +103,17 @@ def test_misspelled_reserved_key_suggests_the_right_one():
 
 @pytest.mark.parametrize(
     "handler",
-    ["", "src/connect", "src/connect.", "/abs/connect.main", "../up/connect.main", "src/../x.main", "src/con nect.main", "src\\x.main", 42],
+    [
+        "",
+        "src/connect",
+        "src/connect.",
+        "/abs/connect.main",
+        "../up/connect.main",
+        "src/../x.main",
+        "src/con nect.main",
+        "src\\x.main",
+        42,
+    ],
 )
 def test_bad_handlers(handler):
     with pytest.raises(HandlerError):
@@ -141,7 +161,9 @@ def test_bad_prop_values(props):
 
 
 def test_duration_and_size_strings_are_normalized():
-    api = WebSocketApi("Api").route("$connect", "src/connect.main", timeout="2 minutes", memory_size="1 GB")
+    api = WebSocketApi("Api").route(
+        "$connect", "src/connect.main", timeout="2 minutes", memory_size="1 GB"
+    )
     fn = api.get_function("$connect")
     assert fn["timeout"] == 120 and fn["memory_size"] == 1024
 
@@ -168,7 +190,12 @@ def test_add_routes_is_all_or_nothing():
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     before = api.to_dict()
     with pytest.raises(WsnbError):
-        api.add_routes({"$default": "src/default.main", "bad": {"function": {"handler": "src/send.main", "timeot": 1}}})
+        api.add_routes(
+            {
+                "$default": "src/default.main",
+                "bad": {"function": {"handler": "src/send.main", "timeot": 1}},
+            }
+        )
     assert api.to_dict() == before
 
 
@@ -186,7 +213,9 @@ def test_finished_function_with_defaults_is_an_error_with_the_fix():
         api2.defaults(timeout=20)
     assert api2.to_dict()["routes"]["sendMessage"]["final"] is True
     with pytest.raises(DefaultsConflictError):
-        WebSocketApi("Api", defaults={"function": {"timeout": 3}}, routes={"x": Function("src/send.main")})
+        WebSocketApi(
+            "Api", defaults={"function": {"timeout": 3}}, routes={"x": Function("src/send.main")}
+        )
 
 
 def test_function_route_without_defaults_keeps_its_props():
@@ -206,7 +235,9 @@ def test_return_response_keyword_and_dict_form_agree():
 def test_authorizer_forms():
     lam = LambdaAuthorizer(Function("src/authorizer.main"))
     a = WebSocketApi("Api").authorizer(lam)
-    b = WebSocketApi("Api").authorizer({"type": "lambda", "function": Function("src/authorizer.main")})
+    b = WebSocketApi("Api").authorizer(
+        {"type": "lambda", "function": Function("src/authorizer.main")}
+    )
     c = WebSocketApi("Api").authorizer({"type": "lambda", "function": "src/authorizer.main"})
     assert a == b == c
     assert a.spec.authorizer.identity_source == ("route.request.header.Authorization",)
@@ -230,7 +261,9 @@ def test_authorizer_without_connect_is_allowed_at_build_time_and_linted():
 def test_permissions_and_bind_are_idempotent():
     api = WebSocketApi("Api").route("$default", "src/default.main")
     api.attach_permissions(["s3"]).attach_permissions(["s3"])
-    api.attach_permissions_to_route("$default", ["sqs:SendMessage"]).attach_permissions_to_route("$default", ["sqs:SendMessage"])
+    api.attach_permissions_to_route("$default", ["sqs:SendMessage"]).attach_permissions_to_route(
+        "$default", ["sqs:SendMessage"]
+    )
     fn = api.get_function("$default")
     assert fn["permissions"] == ("s3", "sqs:SendMessage")
     assert fn.provenance["permissions"] == "attached"
@@ -259,16 +292,27 @@ def test_two_different_tables_with_one_id_conflict():
 def test_env_token_for_unknown_resource_is_an_error():
     t = table()
     with pytest.raises(WsnbError, match="does not know"):
-        WebSocketApi("Api").route("$default", "src/default.main", environment={"T": f"prefix-{t.table_name}"})
-    api = WebSocketApi("Api").route("$default", "src/default.main", environment={"T": f"prefix-{t.table_name}"}, permissions=[t])
+        WebSocketApi("Api").route(
+            "$default", "src/default.main", environment={"T": f"prefix-{t.table_name}"}
+        )
+    api = WebSocketApi("Api").route(
+        "$default", "src/default.main", environment={"T": f"prefix-{t.table_name}"}, permissions=[t]
+    )
     assert api.routes == ["$default"]
 
 
 def test_reading_properties():
-    api = WebSocketApi("Api", custom_domain={"domain_name": "api.domain.com", "path": "v1"}, routes={"$default": "src/default.main"})
+    api = WebSocketApi(
+        "Api",
+        custom_domain={"domain_name": "api.domain.com", "path": "v1"},
+        routes={"$default": "src/default.main"},
+    )
     assert api.id == "Api"
     assert api.custom_domain_url == "wss://api.domain.com/v1/"
-    assert WebSocketApi("X", custom_domain="api.domain.com").custom_domain_url == "wss://api.domain.com"
+    assert (
+        WebSocketApi("X", custom_domain="api.domain.com").custom_domain_url
+        == "wss://api.domain.com"
+    )
     assert WebSocketApi("X").custom_domain_url is None
     assert api.url.startswith("wss://")
 

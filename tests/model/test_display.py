@@ -16,7 +16,11 @@ def chat():
     table = Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})
     return (
         WebSocketApi("Api")
-        .defaults(timeout=20, environment={"TABLE_NAME": table.table_name, "DB_PASSWORD": "hunter2"}, permissions=[table])
+        .defaults(
+            timeout=20,
+            environment={"TABLE_NAME": table.table_name, "DB_PASSWORD": "hunter2"},
+            permissions=[table],
+        )
         .route("$connect", "src/connect.main")
         .route("$default", "src/default.main", timeout=10)
         .route("sendMessage", "src/sendMessage.main", return_response=True)
@@ -61,8 +65,13 @@ def test_same_model_same_bytes_across_processes():
 
     root = str(Path(__file__).resolve().parents[2])
     outs = {
-        subprocess.run([sys.executable, "-c", code, os.getcwd(), root], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code, os.getcwd(), root],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(outs) == 1
@@ -80,7 +89,9 @@ def test_display_follows_changes():
 def test_mermaid_and_dot():
     api = chat()
     mermaid, dot = api.to_mermaid(), api.to_dot()
-    assert mermaid.startswith("flowchart LR") and '"sendMessage"' in mermaid and "auth -.->" in mermaid
+    assert (
+        mermaid.startswith("flowchart LR") and '"sendMessage"' in mermaid and "auth -.->" in mermaid
+    )
     assert dot.startswith("digraph wsnb {") and dot.rstrip().endswith("}") and "style=dashed" in dot
     assert 'label="Table Connections"' in dot
 

@@ -14,7 +14,11 @@ def codes(api):
 
 
 def test_minimal_chat_findings():
-    api = WebSocketApi("Api").route("$connect", "src/connect.main").route("sendMessage", "src/send.main")
+    api = (
+        WebSocketApi("Api")
+        .route("$connect", "src/connect.main")
+        .route("sendMessage", "src/send.main")
+    )
     c = codes(api)
     assert c["no-default-route"] == "info"
     assert c["access-log-role"] == "info"
@@ -56,8 +60,10 @@ def test_unused_defaults_and_missing_files():
 
 
 def test_secret_in_environment_reported_once_per_place():
-    api = WebSocketApi("Api").defaults(environment={"API_KEY": "abc"}).add_routes(
-        {"$default": "src/default.main", "x": "src/send.main"}
+    api = (
+        WebSocketApi("Api")
+        .defaults(environment={"API_KEY": "abc"})
+        .add_routes({"$default": "src/default.main", "x": "src/send.main"})
     )
     assert [f.code for f in api.lint()].count("secret-in-environment") == 1
 

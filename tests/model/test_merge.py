@@ -17,9 +17,24 @@ def make():
     bucket = Bucket("Uploads")
     api = WebSocketApi(
         "Api",
-        defaults={"function": {"timeout": 20, "permissions": [table], "environment": {"tableName": table.table_name, "SHARED": "d"}, "layers": [LAYER_A]}},
+        defaults={
+            "function": {
+                "timeout": 20,
+                "permissions": [table],
+                "environment": {"tableName": table.table_name, "SHARED": "d"},
+                "layers": [LAYER_A],
+            }
+        },
         routes={
-            "$default": {"function": {"handler": "src/default.main", "timeout": 10, "permissions": [bucket], "environment": {"bucketName": bucket.bucket_name, "SHARED": "r"}, "layers": [LAYER_B]}},
+            "$default": {
+                "function": {
+                    "handler": "src/default.main",
+                    "timeout": 10,
+                    "permissions": [bucket],
+                    "environment": {"bucketName": bucket.bucket_name, "SHARED": "r"},
+                    "layers": [LAYER_B],
+                }
+            },
             "$connect": "src/connect.main",
         },
     )
@@ -30,7 +45,11 @@ def test_seed_merge_example():
     api, table, bucket = make()
     fn = api.get_function("$default")
     assert fn["timeout"] == 10 and fn.timeout == 10 and fn.provenance["timeout"] == "route"
-    assert fn["environment"] == {"tableName": table.table_name, "SHARED": "r", "bucketName": bucket.bucket_name}
+    assert fn["environment"] == {
+        "tableName": table.table_name,
+        "SHARED": "r",
+        "bucketName": bucket.bucket_name,
+    }
     assert fn.provenance["environment"] == "merged"
     assert fn["permissions"] == (table, bucket)
     assert fn["layers"] == (LAYER_A, LAYER_B)
@@ -50,7 +69,11 @@ def test_route_without_props_takes_defaults():
 def test_star_permission_wins(side):
     d = ["*"] if side == "defaults" else ["s3"]
     r = ["sqs"] if side == "defaults" else ["*"]
-    api = WebSocketApi("Api").defaults(permissions=d).route("$default", "src/default.main", permissions=r)
+    api = (
+        WebSocketApi("Api")
+        .defaults(permissions=d)
+        .route("$default", "src/default.main", permissions=r)
+    )
     assert api.get_function("$default")["permissions"] == ("*",)
 
 
@@ -86,4 +109,8 @@ def test_every_prop_reads_as_an_attribute_too():
     for name in PROP_NAMES:
         if name != "handler":
             assert isinstance(getattr(RouteFunction, name), property), name
-    assert fn.layers == (LAYER_A, LAYER_B) and fn.environment["SHARED"] == "r" and fn.description is None
+    assert (
+        fn.layers == (LAYER_A, LAYER_B)
+        and fn.environment["SHARED"] == "r"
+        and fn.description is None
+    )

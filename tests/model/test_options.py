@@ -30,19 +30,34 @@ def test_domain_string_and_wildcard_zone():
 
 
 def test_domain_full_config():
-    d = spec(custom_domain={"domain_name": "api.domain.com", "hosted_zone": "domain.com", "path": "v1"}).custom_domain
-    assert (d.name, d.zone_name, d.path, d.url) == ("api.domain.com", "domain.com", "v1", "wss://api.domain.com/v1/")
+    d = spec(
+        custom_domain={"domain_name": "api.domain.com", "hosted_zone": "domain.com", "path": "v1"}
+    ).custom_domain
+    assert (d.name, d.zone_name, d.path, d.url) == (
+        "api.domain.com",
+        "domain.com",
+        "v1",
+        "wss://api.domain.com/v1/",
+    )
 
 
 def test_domain_camel_case_keys_accepted():
-    d = spec(custom_domain={"domainName": "api.domain.com", "hostedZone": "domain.com"}).custom_domain
+    d = spec(
+        custom_domain={"domainName": "api.domain.com", "hostedZone": "domain.com"}
+    ).custom_domain
     assert d.hosted_zone == "domain.com"
 
 
 def test_external_domain_needs_certificate():
     with pytest.raises(DomainError, match="certificate"):
         spec(custom_domain={"is_external_domain": True, "domain_name": "api.domain.com"})
-    d = spec(custom_domain={"is_external_domain": True, "domain_name": "api.domain.com", "cdk": {"certificate": CERT}}).custom_domain
+    d = spec(
+        custom_domain={
+            "is_external_domain": True,
+            "domain_name": "api.domain.com",
+            "cdk": {"certificate": CERT},
+        }
+    ).custom_domain
     assert d.zone_name is None and d.certificate_arn == CERT
 
 
@@ -56,13 +71,22 @@ def test_shared_domain_from_another_api():
 
 
 def test_imported_domain_attributes():
-    attrs = {"name": "api.domain.com", "regional_domain_name": "d-abc.execute-api.us-east-1.amazonaws.com", "regional_hosted_zone_id": "Z1UJRXOUMOOFQ8"}
+    attrs = {
+        "name": "api.domain.com",
+        "regional_domain_name": "d-abc.execute-api.us-east-1.amazonaws.com",
+        "regional_hosted_zone_id": "Z1UJRXOUMOOFQ8",
+    }
     d = spec(custom_domain={"path": "newPath", "cdk": {"domain_name": attrs}}).custom_domain
     assert d.imported == attrs and d.url == "wss://api.domain.com/newPath/"
 
 
 def test_hosted_zone_attributes_no_lookup():
-    d = spec(custom_domain={"domain_name": "api.domain.com", "cdk": {"hosted_zone": {"hosted_zone_id": "Z123ABC", "zone_name": "domain.com"}}}).custom_domain
+    d = spec(
+        custom_domain={
+            "domain_name": "api.domain.com",
+            "cdk": {"hosted_zone": {"hosted_zone_id": "Z123ABC", "zone_name": "domain.com"}},
+        }
+    ).custom_domain
     assert d.hosted_zone_attributes == {"hosted_zone_id": "Z123ABC", "zone_name": "domain.com"}
 
 
@@ -88,7 +112,10 @@ def test_bad_domains(value):
 
 
 def test_nested_mapping_path_allowed():
-    assert spec(custom_domain={"domain_name": "api.domain.com", "path": "v1/chat"}).custom_domain.path == "v1/chat"
+    assert (
+        spec(custom_domain={"domain_name": "api.domain.com", "path": "v1/chat"}).custom_domain.path
+        == "v1/chat"
+    )
 
 
 def test_access_log_forms():
@@ -103,9 +130,18 @@ def test_access_log_forms():
 
 @pytest.mark.parametrize(
     "value",
-    [{"retention": "one_wek"}, {"retention": 7}, "no request id here", {"colour": 1}, 3,
-     {"destination_arn": "nope"},
-     {"destination_arn": "arn:aws:logs:us-east-1:123456789012:log-group:x", "retention": "one_day"}],
+    [
+        {"retention": "one_wek"},
+        {"retention": 7},
+        "no request id here",
+        {"colour": 1},
+        3,
+        {"destination_arn": "nope"},
+        {
+            "destination_arn": "arn:aws:logs:us-east-1:123456789012:log-group:x",
+            "retention": "one_day",
+        },
+    ],
 )
 def test_bad_access_logs(value):
     with pytest.raises(AccessLogError):
@@ -118,17 +154,30 @@ def test_retention_typo_suggests():
 
 
 def test_cdk_overrides():
-    s = spec(cdk={"id": "Chat", "web_socket_api": {"api_name": "chat-app-api"}, "web_socket_stage": {"auto_deploy": False}})
+    s = spec(
+        cdk={
+            "id": "Chat",
+            "web_socket_api": {"api_name": "chat-app-api"},
+            "web_socket_stage": {"auto_deploy": False},
+        }
+    )
     assert s.construct_id == "Chat" and s.cdk.web_socket_api == {"api_name": "chat-app-api"}
     s2 = spec(cdk={"webSocketApi": {"apiName": "x"}, "webSocketStage": {"stageName": "prod"}})
-    assert s2.cdk.web_socket_api == {"api_name": "x"} and s2.cdk.web_socket_stage == {"stage_name": "prod"}
+    assert s2.cdk.web_socket_api == {"api_name": "x"} and s2.cdk.web_socket_stage == {
+        "stage_name": "prod"
+    }
     assert spec(cdk={"web_socket_api": "a1b2c3d4e5"}).cdk.imports_api
 
 
 @pytest.mark.parametrize(
     "value",
-    [{"web_socket_api": {"api_nam": "x"}}, {"web_socket_stage": {"auto_deploy": "no"}}, {"colour": 1},
-     {"web_socket_api": "Not An Id!"}, {"id": "1x"}],
+    [
+        {"web_socket_api": {"api_nam": "x"}},
+        {"web_socket_stage": {"auto_deploy": "no"}},
+        {"colour": 1},
+        {"web_socket_api": "Not An Id!"},
+        {"id": "1x"},
+    ],
 )
 def test_bad_cdk(value):
     with pytest.raises(CdkPropsError):
@@ -145,11 +194,17 @@ def test_imported_stage_forbids_domain_and_log():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(fields={}, primary_index={"partition_key": "id"}),
-     dict(fields={"id": "str"}, primary_index={"partition_key": "id"}),
-     dict(fields={"id": "string"}, primary_index={"partition_key": "pk"}),
-     dict(fields={"id": "string"}, primary_index={"sort_key": "id"}),
-     dict(fields={"id": "string"}, primary_index={"partition_key": "id"}, global_indexes={"g": {"partition_key": "zz"}})],
+    [
+        dict(fields={}, primary_index={"partition_key": "id"}),
+        dict(fields={"id": "str"}, primary_index={"partition_key": "id"}),
+        dict(fields={"id": "string"}, primary_index={"partition_key": "pk"}),
+        dict(fields={"id": "string"}, primary_index={"sort_key": "id"}),
+        dict(
+            fields={"id": "string"},
+            primary_index={"partition_key": "id"},
+            global_indexes={"g": {"partition_key": "zz"}},
+        ),
+    ],
 )
 def test_bad_tables(kwargs):
     with pytest.raises(ResourceError):

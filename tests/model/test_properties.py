@@ -24,35 +24,100 @@ TABLE = Table("T", fields={"id": "string"}, primary_index={"partition_key": "id"
 BUCKET = Bucket("B")
 
 keys = st.one_of(
-    st.sampled_from(["$connect", "$disconnect", "$default", " $connect ", "sendMessage", "$bad", ""]),
+    st.sampled_from(
+        ["$connect", "$disconnect", "$default", " $connect ", "sendMessage", "$bad", ""]
+    ),
     st.text(min_size=0, max_size=12),
 )
 handlers = st.one_of(
-    st.sampled_from(["src/a.main", "src/b.main", "c.main", "src/a", "../x.main", "", "src/missing.main"]),
+    st.sampled_from(
+        ["src/a.main", "src/b.main", "c.main", "src/a", "../x.main", "", "src/missing.main"]
+    ),
     st.text(max_size=15),
     st.integers(),
     st.none(),
 )
 values = st.one_of(
-    st.integers(-5, 2000), st.text(max_size=8), st.booleans(), st.none(),
+    st.integers(-5, 2000),
+    st.text(max_size=8),
+    st.booleans(),
+    st.none(),
     st.sampled_from(["python3.12", "arm_64", "5 seconds", "1 GB", "active"]),
     st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
-    st.lists(st.sampled_from(["s3", "*", "sqs:SendMessage", "bad perm", TABLE, BUCKET]), max_size=3),
+    st.lists(
+        st.sampled_from(["s3", "*", "sqs:SendMessage", "bad perm", TABLE, BUCKET]), max_size=3
+    ),
 )
 prop_names = st.sampled_from(
-    ["timeout", "memory_size", "runtime", "environment", "permissions", "architecture", "tracing",
-     "description", "layers", "bind", "timout", "memory", "handler"]
+    [
+        "timeout",
+        "memory_size",
+        "runtime",
+        "environment",
+        "permissions",
+        "architecture",
+        "tracing",
+        "description",
+        "layers",
+        "bind",
+        "timout",
+        "memory",
+        "handler",
+    ]
 )
 props = st.dictionaries(prop_names, values, max_size=3)
 
 calls = st.one_of(
     st.tuples(st.just("route"), keys, handlers, props),
     st.tuples(st.just("defaults"), props),
-    st.tuples(st.just("authorizer"), st.sampled_from(["iam", "none", "jwt", None, {"type": "lambda", "function": "src/a.main"}, {"type": "x"}])),
-    st.tuples(st.just("access_log"), st.sampled_from([True, False, "x", {"retention": "one_week"}, {"retention": "nope"}, "$context.requestId"])),
-    st.tuples(st.just("custom_domain"), st.sampled_from(["api.example.com", "*.example.com", "bad", {"domain_name": "a.b.com", "path": "v1"}, {"path": "x"}, None])),
-    st.tuples(st.just("attach_permissions"), st.lists(st.sampled_from(["s3", "*", "nope nope", TABLE]), max_size=2)),
-    st.tuples(st.just("attach_permissions_to_route"), keys, st.lists(st.sampled_from(["s3", TABLE]), max_size=2)),
+    st.tuples(
+        st.just("authorizer"),
+        st.sampled_from(
+            [
+                "iam",
+                "none",
+                "jwt",
+                None,
+                {"type": "lambda", "function": "src/a.main"},
+                {"type": "x"},
+            ]
+        ),
+    ),
+    st.tuples(
+        st.just("access_log"),
+        st.sampled_from(
+            [
+                True,
+                False,
+                "x",
+                {"retention": "one_week"},
+                {"retention": "nope"},
+                "$context.requestId",
+            ]
+        ),
+    ),
+    st.tuples(
+        st.just("custom_domain"),
+        st.sampled_from(
+            [
+                "api.example.com",
+                "*.example.com",
+                "bad",
+                {"domain_name": "a.b.com", "path": "v1"},
+                {"path": "x"},
+                None,
+            ]
+        ),
+    ),
+    st.tuples(
+        st.just("attach_permissions"),
+        st.lists(st.sampled_from(["s3", "*", "nope nope", TABLE]), max_size=2),
+    ),
+    st.tuples(
+        st.just("attach_permissions_to_route"),
+        keys,
+        st.lists(st.sampled_from(["s3", TABLE]), max_size=2),
+    ),
     st.tuples(st.just("bind"), st.lists(st.sampled_from([TABLE, BUCKET, "x"]), max_size=2)),
     st.tuples(st.just("route_function"), keys, st.sampled_from(["src/a.main", "src/b.main"])),
 )
@@ -76,7 +141,9 @@ def _in_root(monkeypatch):
     monkeypatch.chdir(_ROOT)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(calls, max_size=8))
 def test_random_builder_calls_build_or_raise_wsnb_error_atomically(sequence):
     api = WebSocketApi("Api")
@@ -87,7 +154,9 @@ def test_random_builder_calls_build_or_raise_wsnb_error_atomically(sequence):
             try:
                 apply(api, call)
             except WsnbError:
-                assert json.dumps(api.to_dict(), sort_keys=True) == before, f"half-applied: {call!r}"
+                assert json.dumps(api.to_dict(), sort_keys=True) == before, (
+                    f"half-applied: {call!r}"
+                )
         data = json.loads(json.dumps(api.to_dict()))
         again = WebSocketApi.from_dict(data)
     assert again == api

@@ -61,12 +61,25 @@ def test_prediction_matches_more_shapes(in_project):
     table = Table("T", fields={"id": "string"}, primary_index={"partition_key": "id"})
     shapes = [
         WebSocketApi("A", access_log=False).route("x", "src/send.main", return_response=True),
-        WebSocketApi("B", authorizer=LambdaAuthorizer({"handler": "src/authorizer.main", "tracing": "disabled"}),
-                     routes={"$connect": "src/connect.main"}),
-        WebSocketApi("C", authorizer=LambdaAuthorizer({"handler": "src/authorizer.main", "permissions": [table]}),
-                     routes={"$connect": "src/connect.main"}),
-        WebSocketApi("D", cdk={"web_socket_stage": "live"}, routes={"$default": "src/default.main"}),
-        WebSocketApi("E", cdk={"web_socket_stage": "live"}, access_log=False, routes={"$default": "src/default.main"}),
+        WebSocketApi(
+            "B",
+            authorizer=LambdaAuthorizer({"handler": "src/authorizer.main", "tracing": "disabled"}),
+            routes={"$connect": "src/connect.main"},
+        ),
+        WebSocketApi(
+            "C",
+            authorizer=LambdaAuthorizer({"handler": "src/authorizer.main", "permissions": [table]}),
+            routes={"$connect": "src/connect.main"},
+        ),
+        WebSocketApi(
+            "D", cdk={"web_socket_stage": "live"}, routes={"$default": "src/default.main"}
+        ),
+        WebSocketApi(
+            "E",
+            cdk={"web_socket_stage": "live"},
+            access_log=False,
+            routes={"$default": "src/default.main"},
+        ),
     ]
     for api in shapes:
         assert predict_resource_counts(api.spec) == api.synth().resource_counts, api.id
@@ -79,9 +92,16 @@ def test_to_cdk_in_a_user_stack(in_project):
 
     app = cdk.App(context={"wsnb:app": "shop", "wsnb:stage": "prod"})
     stack = cdk.Stack(app, "Mine")
-    api = WebSocketApi("Api", routes={"$connect": "src/connect.main", "send": "src/send.main"},
-                       custom_domain={"is_external_domain": True, "domain_name": "ws.example.com", "path": "v1",
-                                      "cdk": {"certificate": CERT}})
+    api = WebSocketApi(
+        "Api",
+        routes={"$connect": "src/connect.main", "send": "src/send.main"},
+        custom_domain={
+            "is_external_domain": True,
+            "domain_name": "ws.example.com",
+            "path": "v1",
+            "cdk": {"certificate": CERT},
+        },
+    )
     construct = api.to_cdk(stack)
     assert construct.id == "Api" and construct.routes == ["$connect", "send"]
     assert isinstance(construct.get_function("send"), aws_lambda.Function)
@@ -104,8 +124,12 @@ def test_cfn_lint_passes_for_every_template(seed_synths, tmp_path):
     for name, (_, _, result) in seed_synths.items():
         files.append(str(result.save(tmp_path / f"{name}.json")))
     exe = Path(sys.executable).parent / "cfn-lint"
-    proc = subprocess.run([str(exe), "--format", "parseable", *files], capture_output=True, text=True, timeout=600)
-    errors = [line for line in proc.stdout.splitlines() if ":E" in line or line.split(":")[-3:-2] == ["E"]]
+    proc = subprocess.run(
+        [str(exe), "--format", "parseable", *files], capture_output=True, text=True, timeout=600
+    )
+    errors = [
+        line for line in proc.stdout.splitlines() if ":E" in line or line.split(":")[-3:-2] == ["E"]
+    ]
     assert proc.returncode & 2 == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert not errors
 
@@ -130,8 +154,14 @@ def test_node_from_the_wheel_and_no_banner(project):
         "print(len(r.template['Resources']))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "9"
     assert proc.stderr.strip() == ""
@@ -153,7 +183,35 @@ def test_yaml_quotes_whatever_yaml_would_misread():
 
     from wsnb.synth._yaml import to_yaml
 
-    tricky = {"a": ["yes", "no", "on", "null", "~", "1", "1.5", "0x10", "", " x", "a: b", "#c", "- d",
-                    "{e}", "[f]", "*g", "&h", "!i", "%j", "@k", "`l", "m\nn", "é", "true", "False"],
-              "b": {"": 1, "k:v": [], "x": {}}, "c": [None, True, 3, 2.5, [], {}, [1, [2]], {"d": [{"e": 1}]}]}
+    tricky = {
+        "a": [
+            "yes",
+            "no",
+            "on",
+            "null",
+            "~",
+            "1",
+            "1.5",
+            "0x10",
+            "",
+            " x",
+            "a: b",
+            "#c",
+            "- d",
+            "{e}",
+            "[f]",
+            "*g",
+            "&h",
+            "!i",
+            "%j",
+            "@k",
+            "`l",
+            "m\nn",
+            "é",
+            "true",
+            "False",
+        ],
+        "b": {"": 1, "k:v": [], "x": {}},
+        "c": [None, True, 3, 2.5, [], {}, [1, [2]], {"d": [{"e": 1}]}],
+    }
     assert yaml.safe_load(to_yaml(tricky)) == tricky

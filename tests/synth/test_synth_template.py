@@ -23,7 +23,11 @@ pytestmark = pytest.mark.cdk
 def test_api_and_stage_defaults(seed_synths):
     t = seed_synths["minimal"][2].template
     api = one(t, "AWS::ApiGatewayV2::Api")
-    assert api == {"Name": "dev-app-Api", "ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.action"}
+    assert api == {
+        "Name": "dev-app-Api",
+        "ProtocolType": "WEBSOCKET",
+        "RouteSelectionExpression": "$request.body.action",
+    }
     stage = one(t, "AWS::ApiGatewayV2::Stage")
     assert stage["StageName"] == "dev" and stage["AutoDeploy"] is True
 
@@ -41,30 +45,54 @@ def test_cdk_overrides(seed_synths):
     t = seed_synths["cdk_api_name"][2].template
     assert one(t, "AWS::ApiGatewayV2::Api")["Name"] == "chat-app-api"
     # the log group keeps the id-based name
-    assert one(t, "AWS::Logs::LogGroup")["LogGroupName"]["Fn::Join"][1][0] == "/aws/vendedlogs/apis/dev-app-Api-"
-    assert one(seed_synths["cdk_stage_props"][2].template, "AWS::ApiGatewayV2::Stage")["AutoDeploy"] is False
+    assert (
+        one(t, "AWS::Logs::LogGroup")["LogGroupName"]["Fn::Join"][1][0]
+        == "/aws/vendedlogs/apis/dev-app-Api-"
+    )
+    assert (
+        one(seed_synths["cdk_stage_props"][2].template, "AWS::ApiGatewayV2::Stage")["AutoDeploy"]
+        is False
+    )
 
 
 def test_imported_api_and_stage(in_project):
-    api = WebSocketApi("Api", cdk={"web_socket_api": "abc123", "web_socket_stage": "prod"},
-                       routes={"$default": "src/default.main"})
+    api = WebSocketApi(
+        "Api",
+        cdk={"web_socket_api": "abc123", "web_socket_stage": "prod"},
+        routes={"$default": "src/default.main"},
+    )
     t = api.synth().template
     assert not of_type(t, "AWS::ApiGatewayV2::Api") and not of_type(t, "AWS::ApiGatewayV2::Stage")
     assert not of_type(t, "AWS::Logs::LogGroup")
     assert route(t, "$default")["ApiId"] == "abc123"
-    arns = [s for s in policy_for(t, function_for(t, "$default")) if s["Action"] == "execute-api:ManageConnections"]
+    arns = [
+        s
+        for s in policy_for(t, function_for(t, "$default"))
+        if s["Action"] == "execute-api:ManageConnections"
+    ]
     assert "abc123" in str(arns) and "/prod/POST/*" in str(arns)
 
 
 def test_per_route_resources_and_function_props(in_project):
     api = WebSocketApi("Api").route(
-        "sendMessage", "src/send.main", timeout=15, memory_size=256, runtime="python3.13",
-        architecture="arm_64", description="sends", environment={"A": "1"},
+        "sendMessage",
+        "src/send.main",
+        timeout=15,
+        memory_size=256,
+        runtime="python3.13",
+        architecture="arm_64",
+        description="sends",
+        environment={"A": "1"},
         layers=["arn:aws:lambda:us-east-1:123456789012:layer:deps:3"],
     )
     t = api.synth().template
-    for kind in ("AWS::Lambda::Function", "AWS::IAM::Role", "AWS::ApiGatewayV2::Integration",
-                 "AWS::ApiGatewayV2::Route", "AWS::Lambda::Permission"):
+    for kind in (
+        "AWS::Lambda::Function",
+        "AWS::IAM::Role",
+        "AWS::ApiGatewayV2::Integration",
+        "AWS::ApiGatewayV2::Route",
+        "AWS::Lambda::Permission",
+    ):
         assert len(of_type(t, kind)) == 1, kind
     fn = function_for(t, "sendMessage")
     assert fn["TracingConfig"] == {"Mode": "Active"}
@@ -82,8 +110,15 @@ def test_per_route_resources_and_function_props(in_project):
 
 
 def test_tracing_can_be_turned_off(in_project):
-    t = WebSocketApi("Api").route("$default", "src/default.main", tracing="disabled").synth().template
-    assert "TracingConfig" not in function_for(t, "$default") or function_for(t, "$default")["TracingConfig"] != {"Mode": "Active"}
+    t = (
+        WebSocketApi("Api")
+        .route("$default", "src/default.main", tracing="disabled")
+        .synth()
+        .template
+    )
+    assert "TracingConfig" not in function_for(t, "$default") or function_for(t, "$default")[
+        "TracingConfig"
+    ] != {"Mode": "Active"}
 
 
 def test_return_response(seed_synths):
@@ -97,7 +132,11 @@ def test_return_response(seed_synths):
 def test_manage_connections_post_get_delete(seed_synths):
     t = seed_synths["minimal"][2].template
     for key in ("$connect", "$default", "$disconnect", "sendMessage"):
-        stmts = [s for s in policy_for(t, function_for(t, key)) if s["Action"] == "execute-api:ManageConnections"]
+        stmts = [
+            s
+            for s in policy_for(t, function_for(t, key))
+            if s["Action"] == "execute-api:ManageConnections"
+        ]
         assert len(stmts) == 1
         tails = [r["Fn::Join"][1][-1] for r in stmts[0]["Resource"]]
         assert tails == ["/dev/POST/*", "/dev/GET/*", "/dev/DELETE/*"]
@@ -120,9 +159,17 @@ def test_access_log_variants(seed_synths, in_project):
     t = seed_synths["access_log_retention"][2].template
     assert one(t, "AWS::Logs::LogGroup")["RetentionInDays"] == 7
     t = seed_synths["access_log_format"][2].template
-    assert one(t, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]["Format"].startswith("$context.identity.sourceIp,")
+    assert one(t, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]["Format"].startswith(
+        "$context.identity.sourceIp,"
+    )
     arn = "arn:aws:logs:us-east-1:123456789012:log-group:my-logs"
-    t = WebSocketApi("Api", access_log={"destination_arn": arn}, routes={"$default": "src/default.main"}).synth().template
+    t = (
+        WebSocketApi(
+            "Api", access_log={"destination_arn": arn}, routes={"$default": "src/default.main"}
+        )
+        .synth()
+        .template
+    )
     assert not of_type(t, "AWS::Logs::LogGroup")
     assert one(t, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]["DestinationArn"] == arn
     off = WebSocketApi("Api", access_log=False, routes={"$default": "src/default.main"}).synth()
@@ -151,7 +198,10 @@ def test_lambda_authorizer(seed_synths):
     assert len(of_type(t, "AWS::Lambda::Permission")) == 4
     t = seed_synths["lambda_auth_fluent"][2].template
     auth = one(t, "AWS::ApiGatewayV2::Authorizer")
-    assert auth["IdentitySource"] == ["route.request.querystring.token"] and auth["Name"] == "TokenAuthorizer"
+    assert (
+        auth["IdentitySource"] == ["route.request.querystring.token"]
+        and auth["Name"] == "TokenAuthorizer"
+    )
 
 
 def test_authorizer_without_connect_is_a_synth_error(in_project):
@@ -162,15 +212,25 @@ def test_authorizer_without_connect_is_a_synth_error(in_project):
 
 
 def _domain_parts(t):
-    return {k: len(of_type(t, k)) for k in (
-        "AWS::CertificateManager::Certificate", "AWS::ApiGatewayV2::DomainName",
-        "AWS::ApiGatewayV2::ApiMapping", "AWS::Route53::RecordSet")}
+    return {
+        k: len(of_type(t, k))
+        for k in (
+            "AWS::CertificateManager::Certificate",
+            "AWS::ApiGatewayV2::DomainName",
+            "AWS::ApiGatewayV2::ApiMapping",
+            "AWS::Route53::RecordSet",
+        )
+    }
 
 
 def test_custom_domain_created(seed_synths):
     t = seed_synths["custom_domain_basic"][2].template
-    assert _domain_parts(t) == {"AWS::CertificateManager::Certificate": 1, "AWS::ApiGatewayV2::DomainName": 1,
-                                "AWS::ApiGatewayV2::ApiMapping": 1, "AWS::Route53::RecordSet": 2}
+    assert _domain_parts(t) == {
+        "AWS::CertificateManager::Certificate": 1,
+        "AWS::ApiGatewayV2::DomainName": 1,
+        "AWS::ApiGatewayV2::ApiMapping": 1,
+        "AWS::Route53::RecordSet": 2,
+    }
     cert = one(t, "AWS::CertificateManager::Certificate")
     assert cert["DomainName"] == "api.domain.com" and cert["ValidationMethod"] == "DNS"
     dn = one(t, "AWS::ApiGatewayV2::DomainName")
@@ -191,25 +251,48 @@ def test_custom_domain_forms(seed_synths):
     assert _domain_parts(t)["AWS::CertificateManager::Certificate"] == 0
     assert "certificate/1111" in str(one(t, "AWS::ApiGatewayV2::DomainName"))
     t = seed_synths["custom_domain_external"][2].template
-    assert _domain_parts(t) == {"AWS::CertificateManager::Certificate": 0, "AWS::ApiGatewayV2::DomainName": 1,
-                                "AWS::ApiGatewayV2::ApiMapping": 1, "AWS::Route53::RecordSet": 0}
-    for name, domain in (("custom_domain_shared", "api.domain.com"), ("custom_domain_imported", "api.domain.com")):
+    assert _domain_parts(t) == {
+        "AWS::CertificateManager::Certificate": 0,
+        "AWS::ApiGatewayV2::DomainName": 1,
+        "AWS::ApiGatewayV2::ApiMapping": 1,
+        "AWS::Route53::RecordSet": 0,
+    }
+    for name, domain in (
+        ("custom_domain_shared", "api.domain.com"),
+        ("custom_domain_imported", "api.domain.com"),
+    ):
         t = seed_synths[name][2].template
         parts = _domain_parts(t)
         assert parts["AWS::ApiGatewayV2::ApiMapping"] == 1 and sum(parts.values()) == 1, name
         assert one(t, "AWS::ApiGatewayV2::ApiMapping")["DomainName"] == domain
-    assert one(seed_synths["custom_domain_shared"][2].template, "AWS::ApiGatewayV2::ApiMapping")["ApiMappingKey"] == "chat"
+    assert (
+        one(seed_synths["custom_domain_shared"][2].template, "AWS::ApiGatewayV2::ApiMapping")[
+            "ApiMappingKey"
+        ]
+        == "chat"
+    )
 
 
 def test_hosted_zone_attributes_need_no_lookup(in_project):
-    api = WebSocketApi("Api", routes={"$default": "src/default.main"}, custom_domain={
-        "domain_name": "api.example.org", "cdk": {"hosted_zone": {"hosted_zone_id": "ZABC123", "zone_name": "example.org"}}})
+    api = WebSocketApi(
+        "Api",
+        routes={"$default": "src/default.main"},
+        custom_domain={
+            "domain_name": "api.example.org",
+            "cdk": {"hosted_zone": {"hosted_zone_id": "ZABC123", "zone_name": "example.org"}},
+        },
+    )
     t = api.synth().template
-    assert all(r["Properties"]["HostedZoneId"] == "ZABC123" for r in of_type(t, "AWS::Route53::RecordSet").values())
+    assert all(
+        r["Properties"]["HostedZoneId"] == "ZABC123"
+        for r in of_type(t, "AWS::Route53::RecordSet").values()
+    )
 
 
 def test_lookup_errors_name_what_to_pass(in_project):
-    api = WebSocketApi("Api", custom_domain="api.example.net", routes={"$default": "src/default.main"})
+    api = WebSocketApi(
+        "Api", custom_domain="api.example.net", routes={"$default": "src/default.main"}
+    )
     with pytest.raises(SynthError) as err:
         api.synth()
     assert "account and region" in str(err.value)
@@ -218,17 +301,29 @@ def test_lookup_errors_name_what_to_pass(in_project):
     assert "region" in err.value.message and "account" not in err.value.message.split("explicit")[1]
     with pytest.raises(SynthError) as err:
         api.synth(account="123456789012", region="eu-west-1")
-    assert "hosted-zone:account=123456789012:domainName=example.net:region=eu-west-1" in str(err.value)
+    assert "hosted-zone:account=123456789012:domainName=example.net:region=eu-west-1" in str(
+        err.value
+    )
 
 
 def test_permissions_forms(in_project):
-    table = Table("Orders", fields={"id": "string", "day": "string"}, primary_index={"partition_key": "id"},
-                  global_indexes={"byDay": {"partition_key": "day"}})
+    table = Table(
+        "Orders",
+        fields={"id": "string", "day": "string"},
+        primary_index={"partition_key": "id"},
+        global_indexes={"byDay": {"partition_key": "day"}},
+    )
     bucket = Bucket("Files")
-    stmt = {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"]}
-    api = (WebSocketApi("Api")
-           .route("a", "src/send.main", permissions=["s3", "sns:Publish", stmt, table, bucket])
-           .route("b", "src/send.main", permissions="*"))
+    stmt = {
+        "Effect": "Allow",
+        "Action": ["sqs:SendMessage"],
+        "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"],
+    }
+    api = (
+        WebSocketApi("Api")
+        .route("a", "src/send.main", permissions=["s3", "sns:Publish", stmt, table, bucket])
+        .route("b", "src/send.main", permissions="*")
+    )
     t = api.synth().template
     a = policy_for(t, function_for(t, "a"))
     acts = actions(a)
@@ -237,7 +332,9 @@ def test_permissions_forms(in_project):
     dyn = next(s for s in a if "dynamodb:PutItem" in s["Action"])
     assert "/index/*" in str(dyn["Resource"])
     assert any("s3:PutObject" in s["Action"] or "s3:PutObject*" in str(s["Action"]) for s in a)
-    assert {"Action": "*", "Effect": "Allow", "Resource": "*"} in policy_for(t, function_for(t, "b"))
+    assert {"Action": "*", "Effect": "Allow", "Resource": "*"} in policy_for(
+        t, function_for(t, "b")
+    )
     table_res = one(t, "AWS::DynamoDB::Table")
     assert table_res["BillingMode"] == "PAY_PER_REQUEST"
     assert table_res["GlobalSecondaryIndexes"][0]["IndexName"] == "byDay"
@@ -250,9 +347,13 @@ def test_bind_grants_and_environment(seed_synths):
     fn = function_for(t, "$connect")
     env = fn["Environment"]["Variables"]
     assert env["WSNB_Secret_STRIPE_KEY_parameter_name"] == "/wsnb/app/dev/Secret/STRIPE_KEY/value"
-    assert env["WSNB_Bucket_Uploads_bucket_name"] == {"Ref": next(iter(of_type(t, "AWS::S3::Bucket")))}
+    assert env["WSNB_Bucket_Uploads_bucket_name"] == {
+        "Ref": next(iter(of_type(t, "AWS::S3::Bucket")))
+    }
     assert env["WSNB_Parameter_COLOR_value"] == "blue"
-    assert "WSNB_Parameter_COLOR_value" not in function_for(t, "$default")["Environment"]["Variables"]
+    assert (
+        "WSNB_Parameter_COLOR_value" not in function_for(t, "$default")["Environment"]["Variables"]
+    )
     stmts = policy_for(t, fn)
     ssm = next(s for s in stmts if s["Action"] == "ssm:GetParameter")
     assert ssm["Resource"]["Fn::Join"][1][-1] == ":parameter/wsnb/app/dev/Secret/STRIPE_KEY/value"
@@ -260,8 +361,16 @@ def test_bind_grants_and_environment(seed_synths):
 
 def test_ref_tokens_resolve(in_project):
     table = Table("Conn", fields={"id": "string"}, primary_index={"partition_key": "id"})
-    api = WebSocketApi("Api").route("$default", "src/default.main", environment={
-        "NAME": table.table_name, "ARN": table.table_arn, "MIXED": f"t={table.table_name};end"}, permissions=[table])
+    api = WebSocketApi("Api").route(
+        "$default",
+        "src/default.main",
+        environment={
+            "NAME": table.table_name,
+            "ARN": table.table_arn,
+            "MIXED": f"t={table.table_name};end",
+        },
+        permissions=[table],
+    )
     t = api.synth().template
     table_id = next(iter(of_type(t, "AWS::DynamoDB::Table")))
     env = function_for(t, "$default")["Environment"]["Variables"]
@@ -286,7 +395,9 @@ def test_top_level_file_handler_ships_only_its_file(private_project):
     assert fn["Handler"] == "solo.main"
     from wsnb.synth._assets import collect_assets
 
-    layout = collect_assets([("r", WebSocketApi("X").route("$default", "solo.main").spec.routes[0].handler)])
+    layout = collect_assets(
+        [("r", WebSocketApi("X").route("$default", "solo.main").spec.routes[0].handler)]
+    )
     assert list(layout.files) == ["wsnb_functions/solo/solo.py"]
 
 
@@ -303,7 +414,9 @@ def test_callable_handler_is_shipped(in_project):
 
 def test_nested_handler_directory(private_project):
     (private_project / "src" / "api").mkdir(exist_ok=True)
-    (private_project / "src" / "api" / "deep.py").write_text("def go(event, context):\n    return {}\n")
+    (private_project / "src" / "api" / "deep.py").write_text(
+        "def go(event, context):\n    return {}\n"
+    )
     t = WebSocketApi("Api").route("$default", "src/api/deep.go").synth().template
     assert function_for(t, "$default")["Handler"] == "deep.go"
 
@@ -326,15 +439,19 @@ def test_authorizer_function_props(in_project):
 
 
 def test_secret_and_parameter_names_follow_options(in_project):
-    api = WebSocketApi("Api").route("$default", "src/default.main", bind=[Secret("KEY"), Parameter("P", "v")])
+    api = WebSocketApi("Api").route(
+        "$default", "src/default.main", bind=[Secret("KEY"), Parameter("P", "v")]
+    )
     t = api.synth(app="shop", stage="prod").template
     env = function_for(t, "$default")["Environment"]["Variables"]
     assert env["WSNB_Secret_KEY_parameter_name"] == "/wsnb/shop/prod/Secret/KEY/value"
     assert env["WSNB_Parameter_P_value"] == "v"
 
 
-@pytest.mark.parametrize("kwargs", [{"app": "bad app"}, {"stage": ""}, {"region": "moon"}, {"account": "12"},
-                                    {"context": ["x"]}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"app": "bad app"}, {"stage": ""}, {"region": "moon"}, {"account": "12"}, {"context": ["x"]}],
+)
 def test_bad_options(in_project, kwargs):
     with pytest.raises(SynthError) as err:
         WebSocketApi("Api").route("$default", "src/default.main").synth(**kwargs)

@@ -32,12 +32,18 @@ def chromium_missing_reason() -> str | None:
     if CHROMIUM.exists():
         return None
     if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing but CI is set: install Debian's chromium (apt-get install chromium)")
-    return f"{CHROMIUM} is not installed (apt-get install chromium); set CI=1 to make this a failure"
+        raise RuntimeError(
+            f"{CHROMIUM} is missing but CI is set: install Debian's chromium (apt-get install chromium)"
+        )
+    return (
+        f"{CHROMIUM} is not installed (apt-get install chromium); set CI=1 to make this a failure"
+    )
 
 
 def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
 
 
 KERNEL_DIALOG = '.jp-Dialog:has-text("Select Kernel")'
@@ -46,7 +52,9 @@ KERNEL_DIALOG = '.jp-Dialog:has-text("Select Kernel")'
 def run_all_cells(page: Any, url: str, *, timeout_ms: int = 60_000) -> None:
     """Open a notebook (JupyterLab or Notebook 7), wait for the kernel, and Run All Cells."""
     page.goto(url)
-    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout_ms)
+    page.wait_for_selector(
+        '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout_ms
+    )
     accept_kernel_dialog(page, wait_ms=1500)
     click_run_all(page)
 
@@ -122,7 +130,9 @@ _JUPYTER_BUNDLES = ("/static/notebook/", "/static/lab/")
 def widget_errors_in_page_error(exc: Any) -> list[str]:
     """An uncaught page error, unless it comes from Jupyter's own bundles."""
     stack = getattr(exc, "stack", "") or ""
-    frames = [line for line in stack.splitlines() if line.strip().startswith("at ") and "://" in line]
+    frames = [
+        line for line in stack.splitlines() if line.strip().startswith("at ") and "://" in line
+    ]
     if frames and all(any(b in f for b in _JUPYTER_BUNDLES) for f in frames):
         return []
     return [f"{exc}: {stack}"]

@@ -56,7 +56,10 @@ class JupyterServer:
             "PYTHONUNBUFFERED": "1",
         }
         cmd = [
-            sys.executable, "-m", "jupyter", "lab",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
@@ -69,14 +72,18 @@ class JupyterServer:
             "--allow-root",
         ]
         self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(cmd, env=env, cwd=self.root, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=self.root, stdout=self._log, stderr=subprocess.STDOUT
+        )
         self._wait_ready(startup_timeout)
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited ({self.proc.returncode}); log:\n{self.log()}")
+                raise RuntimeError(
+                    f"jupyter lab exited ({self.proc.returncode}); log:\n{self.log()}"
+                )
             try:
                 self.api("GET", "/api/status")
                 return
@@ -105,13 +112,21 @@ class JupyterServer:
     def write_notebook(self, name: str, cells: list[str]) -> str:
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, self.root / name)
         return name
 
     def start_kernel_for(self, name: str) -> None:
         """Start the notebook's session up front, so the page never asks "Select Kernel"."""
-        self.api("POST", "/api/sessions", {"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}})
+        self.api(
+            "POST",
+            "/api/sessions",
+            {"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}},
+        )
 
     def lab_url(self, name: str) -> str:
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"

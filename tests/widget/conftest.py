@@ -26,13 +26,13 @@ PLAIN_HANDLER = "def main(event, context):\n    return {'statusCode': 200}\n"
 
 NOTEBOOK_CELLS = [
     # 1: the API, built from handler files next to the notebook
-    'from wsnb import WebSocketApi\n'
-    'api = (\n'
+    "from wsnb import WebSocketApi\n"
+    "api = (\n"
     '    WebSocketApi("Chat")\n'
-    '    .defaults(timeout=20)\n'
+    "    .defaults(timeout=20)\n"
     '    .route("$connect", "src/connect.main")\n'
     '    .route("sendMessage", "src/send.main", memory_size=512, return_response=True)\n'
-    ')',
+    ")",
     # 2: the live widget
     "w = api.show()\nw",
     # 3: a later cell changes the model; the widget above must follow

@@ -112,12 +112,15 @@ def check_synth(widget: Any, page: Any, *, copy: str = "") -> None:
     template = json.loads(template_text)
     types = [r["Type"] for r in template["Resources"].values()]
     assert types.count("AWS::ApiGatewayV2::Route") == 3
-    assert panel.locator('.wsnb-w-counts tr[data-type="AWS::Lambda::Function"] td').nth(1).inner_text() == "3"
+    assert (
+        panel.locator('.wsnb-w-counts tr[data-type="AWS::Lambda::Function"] td').nth(1).inner_text()
+        == "3"
+    )
     assert int(panel.locator(".wsnb-w-total").inner_text()) == len(types)
     href = panel.locator("a.wsnb-w-download").get_attribute("href")
     prefix = "data:application/json;base64,"
     assert href.startswith(prefix)
-    assert json.loads(base64.b64decode(href[len(prefix):])) == template
+    assert json.loads(base64.b64decode(href[len(prefix) :])) == template
     assert panel.locator("a.wsnb-w-download").get_attribute("download") == "Chat.template.json"
     status = panel.locator(".wsnb-w-copy-status")
     if copy == "clipboard":
@@ -126,7 +129,9 @@ def check_synth(widget: Any, page: Any, *, copy: str = "") -> None:
         assert status.inner_text() == "Copied to the clipboard."
         assert json.loads(page.evaluate("navigator.clipboard.readText()")) == template
     elif copy == "fallback":  # a browser that refuses the clipboard: the template gets selected
-        page.evaluate("() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }")
+        page.evaluate(
+            "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }"
+        )
         panel.locator("button.wsnb-w-copy").click()
         page.wait_for_function("el => el.textContent.length > 0", arg=status.element_handle())
         assert status.inner_text().startswith("Selected: press Ctrl+C")
@@ -151,7 +156,9 @@ def check_local(widget: Any, page: Any) -> None:
     reply.first.wait_for(state="visible", timeout=30_000)
     assert reply.first.inner_text().endswith("echo: hello")
     # the emulator reports the browser's connection and message back through the kernel
-    panel.locator("table.wsnb-w-connections tr[data-connection]").first.wait_for(state="attached", timeout=15_000)
+    panel.locator("table.wsnb-w-connections tr[data-connection]").first.wait_for(
+        state="attached", timeout=15_000
+    )
     panel.locator("li.wsnb-w-event").first.wait_for(state="attached", timeout=15_000)
 
 
@@ -198,7 +205,9 @@ def test_widget_in_jupyterlab_dark_theme(page, jupyter):
         page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
         colours = theme(page)
         assert colours["name"] == "JupyterLab Dark"
-        assert _luminance(colours["background"]) < 80 < _luminance(colours["color"])  # light text on dark
+        assert (
+            _luminance(colours["background"]) < 80 < _luminance(colours["color"])
+        )  # light text on dark
         check_routes(widget)
         screenshot(page, "dark-routes", widget)
         check_diagram(widget)

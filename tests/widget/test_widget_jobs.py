@@ -94,7 +94,10 @@ def test_local_section_starts_the_emulator_and_shows_connections_and_events(chat
     wait_for(lambda: any(e["route"] == "sendMessage" for e in w.events))
     kinds = [e["kind"] for e in w.events]
     assert "connect" in kinds and "message" in kinds
-    assert all(set(e) == {"kind", "route", "connection", "status", "text", "level", "time"} for e in w.events)
+    assert all(
+        set(e) == {"kind", "route", "connection", "status", "text", "level", "time"}
+        for e in w.events
+    )
     json.dumps(w.events)  # plain JSON
     wait_for(lambda: w.connections == [])  # the client closed
     click(w, "stop")

@@ -36,7 +36,9 @@ def widget(api: WebSocketApi):
 
 
 def synced_state(w: ApiWidget) -> dict:
-    names = [n for n in w.keys if not n.startswith("_") and n not in ("layout", "tabbable", "tooltip")]
+    names = [
+        n for n in w.keys if not n.startswith("_") and n not in ("layout", "tabbable", "tooltip")
+    ]
     return {n: getattr(w, n) for n in names}
 
 
@@ -148,19 +150,27 @@ def test_show_refuses_something_that_is_not_an_api():
 
 
 def test_error_text_is_one_line_for_foreign_errors_and_full_for_wsnb_errors():
-    assert _state.error_text(RuntimeError("jsii failed\n  at stack line")) == "RuntimeError: jsii failed …"
+    assert (
+        _state.error_text(RuntimeError("jsii failed\n  at stack line"))
+        == "RuntimeError: jsii failed …"
+    )
     err = ValidationError("Bad.", given=1, fix="do x")
     assert _state.error_text(err) == str(err)
 
 
 def test_template_state_carries_a_download_uri_and_counts():
-    template = {"Resources": {"A": {"Type": "AWS::Lambda::Function"}, "B": {"Type": "AWS::Lambda::Function"},
-                              "C": {"Type": "AWS::ApiGatewayV2::Api"}}}
+    template = {
+        "Resources": {
+            "A": {"Type": "AWS::Lambda::Function"},
+            "B": {"Type": "AWS::Lambda::Function"},
+            "C": {"Type": "AWS::ApiGatewayV2::Api"},
+        }
+    }
     state = _state.synth_state(template, digest="d", filename="Api.template.json")
     assert state["resource_counts"] == [["AWS::ApiGatewayV2::Api", 1], ["AWS::Lambda::Function", 2]]
     prefix = "data:application/json;base64,"
     assert state["template_data_uri"].startswith(prefix)
-    decoded = base64.b64decode(state["template_data_uri"][len(prefix):]).decode()
+    decoded = base64.b64decode(state["template_data_uri"][len(prefix) :]).decode()
     assert decoded == state["template_json"] and json.loads(decoded) == template
 
 
@@ -173,7 +183,11 @@ def test_emulator_values_become_bounded_plain_json():
 
     rows = _state.connection_rows({"abc=": Conn("abc=", 1.5, {"a": b"x"})})
     assert rows == [{"id": "abc=", "connected_at": 1.5}]
-    row = _state.event_row({"type": "message", "routeKey": "sendMessage", "connectionId": "abc=", "body": "x" * 5000})
-    assert row["kind"] == "message" and row["route"] == "sendMessage" and row["connection"] == "abc="
+    row = _state.event_row(
+        {"type": "message", "routeKey": "sendMessage", "connectionId": "abc=", "body": "x" * 5000}
+    )
+    assert (
+        row["kind"] == "message" and row["route"] == "sendMessage" and row["connection"] == "abc="
+    )
     assert len(row["text"]) == 2000 and row["level"] == "info"
     assert _state.event_row({"type": "error", "error": "boom"})["level"] == "error"

@@ -42,7 +42,9 @@ def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
 
     common = _Parser(add_help=False)
     common.add_argument(
-        "--traceback", action="store_true", default=argparse.SUPPRESS,
+        "--traceback",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="on error, show the full Python traceback",
     )
     parser = _Parser(

@@ -14,9 +14,13 @@ _LOOKUP_KEY = re.compile(r"^[A-Za-z0-9-]+:")
 def add_synth_options(parser: argparse.ArgumentParser) -> None:
     """``--app --stage --region --account --context k=v``, the arguments of ``api.synth()``."""
     group = parser.add_argument_group("synth options (the arguments of api.synth())")
-    group.add_argument("--app", default="app", help="app name, part of resource names (default: app)")
+    group.add_argument(
+        "--app", default="app", help="app name, part of resource names (default: app)"
+    )
     group.add_argument("--stage", default="dev", help="stage name (default: dev)")
-    group.add_argument("--region", default=None, help="AWS region, e.g. us-east-1 (needed for lookups)")
+    group.add_argument(
+        "--region", default=None, help="AWS region, e.g. us-east-1 (needed for lookups)"
+    )
     group.add_argument("--account", default=None, help="AWS account id (needed for lookups)")
     group.add_argument(
         "--context",

@@ -86,7 +86,12 @@ def parse_target(text: str) -> Target:
         )
     if location.endswith(".ipynb"):
         kind: Literal["module", "file", "notebook"] = "notebook"
-    elif location.endswith(".py") or "/" in location or os.sep in location or Path(location).is_file():
+    elif (
+        location.endswith(".py")
+        or "/" in location
+        or os.sep in location
+        or Path(location).is_file()
+    ):
         kind = "file"
     elif _MODULE.match(location):
         kind = "module"
@@ -250,7 +255,9 @@ def _run_file(target: Target) -> dict[str, Any]:
     name = f"__wsnb_target_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}__"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise TargetError(f"{target.location!r} cannot be loaded as Python.", given=target.text, allowed=FORMS)
+        raise TargetError(
+            f"{target.location!r} cannot be loaded as Python.", given=target.text, allowed=FORMS
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses, pickling and inspect look modules up here
     try:
@@ -264,7 +271,9 @@ def _run_file(target: Target) -> dict[str, Any]:
 
 def _user_code_error(target: Target, exc: BaseException) -> TargetError:
     where = _user_frame(exc, target)
-    what = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}".rstrip(": ")
+    what = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}".rstrip(
+        ": "
+    )
     err = TargetError(
         f"Loading {target.location} failed{where}: {what}",
         given=target.text,
@@ -395,8 +404,10 @@ def _code_cells(path: Path, target: Target) -> list[_Cell]:
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
         outputs = cell.get("outputs") or []
-        expect_error = bool(tags & _RAISES_TAGS) or "# NBVAL_RAISES_EXCEPTION" in text or any(
-            isinstance(o, dict) and o.get("output_type") == "error" for o in outputs
+        expect_error = (
+            bool(tags & _RAISES_TAGS)
+            or "# NBVAL_RAISES_EXCEPTION" in text
+            or any(isinstance(o, dict) and o.get("output_type") == "error" for o in outputs)
         )
         out.append(_Cell(number, text, SKIP_TAG in tags, expect_error))
     return out
@@ -441,7 +452,9 @@ def _awaits_at_top_level(node: ast.AST) -> bool:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
-        if isinstance(child, (ast.Await, ast.AsyncWith, ast.AsyncFor)) or _awaits_at_top_level(child):
+        if isinstance(child, (ast.Await, ast.AsyncWith, ast.AsyncFor)) or _awaits_at_top_level(
+            child
+        ):
             return True
     return False
 

@@ -32,7 +32,10 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         "findings, synthesize it and write the template. Works from any directory.",
     )
     parser.add_argument(
-        "--out", metavar="DIR", type=absolute_path, default=None,
+        "--out",
+        metavar="DIR",
+        type=absolute_path,
+        default=None,
         help="where to put the app and template.json (default: ./wsnb-demo)",
     )
     add_synth_options(parser)
@@ -65,7 +68,11 @@ def run(args: argparse.Namespace) -> int:
     template.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     print(f"\nSynthesized {describe(result)}; wrote the CloudFormation template to {template}")
     print()
-    print(TUTORIALS.format(target=_shell_path(out / "app.py") + ":api", export_dir=_shell_path(out / "cdk-app")))
+    print(
+        TUTORIALS.format(
+            target=_shell_path(out / "app.py") + ":api", export_dir=_shell_path(out / "cdk-app")
+        )
+    )
     sys.stdout.flush()
     return 0
 

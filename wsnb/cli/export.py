@@ -18,9 +18,15 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Write a CDK app (app.py, cdk.json, requirements.txt, handler sources) that "
         "depends on aws-cdk-lib and constructs only, and synthesizes to the same template.",
     )
-    parser.add_argument("target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var")
-    parser.add_argument("directory", metavar="DIR", type=absolute_path, help="where to write the app")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing export in DIR")
+    parser.add_argument(
+        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
+    )
+    parser.add_argument(
+        "directory", metavar="DIR", type=absolute_path, help="where to write the app"
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing export in DIR"
+    )
     add_synth_options(parser)
     parser.set_defaults(run=run)
 

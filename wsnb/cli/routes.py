@@ -17,9 +17,14 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         help="print the route table",
         description="Print the API's routes with their merged function props.",
     )
-    parser.add_argument("target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var")
     parser.add_argument(
-        "--format", "-f", choices=FORMATS, default="text",
+        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default="text",
         help="text (default), json (api.to_dict()), mermaid or dot",
     )
     parser.set_defaults(run=run)

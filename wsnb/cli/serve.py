@@ -23,11 +23,19 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Serve the API on the local emulator. Prints the ws:// URL, logs each "
         "connect, message, disconnect and error to stderr; Ctrl-C (or SIGTERM) stops it.",
     )
-    parser.add_argument("target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var")
-    parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080; 0 picks a free one)")
+    parser.add_argument(
+        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
+    )
+    parser.add_argument(
+        "--port", type=port_number, default=8080, help="port (default 8080; 0 picks a free one)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    parser.add_argument("--stage", default="dev", help="stage name in events and URLs (default dev)")
-    parser.add_argument("--app", default="app", help="app name in local resource names (default app)")
+    parser.add_argument(
+        "--stage", default="dev", help="stage name in events and URLs (default dev)"
+    )
+    parser.add_argument(
+        "--app", default="app", help="app name in local resource names (default app)"
+    )
     parser.add_argument(
         "--secret",
         dest="secrets",
@@ -47,10 +55,14 @@ def secret_item(text: str) -> tuple[str, str]:
 
     name, sep, value = text.partition("=")
     if not name:
-        raise argparse.ArgumentTypeError("a secret is NAME=VALUE or NAME (read from the environment)")
+        raise argparse.ArgumentTypeError(
+            "a secret is NAME=VALUE or NAME (read from the environment)"
+        )
     if not sep:
         if name not in os.environ:
-            raise argparse.ArgumentTypeError(f"--secret {name}: the environment variable {name} is not set")
+            raise argparse.ArgumentTypeError(
+                f"--secret {name}: the environment variable {name} is not set"
+            )
         value = os.environ[name]
     return name, value
 
@@ -62,7 +74,9 @@ def port_number(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port number (0 to 65535; 0 picks a free one)"
+        )
     return port
 
 
@@ -97,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with open_target(args.target) as api, _stop_signals(signalled):
             options = {"secrets": dict(args.secrets)} if args.secrets else {}
-            server = api.serve(port=args.port, host=args.host, stage=args.stage, app=args.app, **options)
+            server = api.serve(
+                port=args.port, host=args.host, stage=args.stage, app=args.app, **options
+            )
             try:
                 print(f"serving {api.id} at {server.url}  (Ctrl-C to stop)", flush=True)
                 stopped = False
@@ -112,4 +128,3 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         logging.getLogger(LOGGER).removeHandler(handler)
-

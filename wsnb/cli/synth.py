@@ -24,9 +24,15 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Synthesize the API with aws-cdk-lib and print the template JSON "
         "(or write it with -o).",
     )
-    parser.add_argument("target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var")
     parser.add_argument(
-        "-o", "--output", metavar="FILE", type=absolute_path, default=None,
+        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=absolute_path,
+        default=None,
         help="write the template here instead of stdout",
     )
     add_synth_options(parser)

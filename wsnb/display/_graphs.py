@@ -69,7 +69,11 @@ def to_mermaid(spec: ApiSpec) -> str:
 def to_dot(spec: ApiSpec) -> str:
     """A Graphviz ``digraph`` of the API."""
     nodes, edges = _graph(spec)
-    lines = ["digraph wsnb {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="sans-serif"];']
+    lines = [
+        "digraph wsnb {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="sans-serif"];',
+    ]
     for n in nodes:
         shape = "" if n.shape == "box" else f", shape={n.shape}"
         lines.append(f"  {n.id} [label={json.dumps(n.label, ensure_ascii=False)}{shape}];")

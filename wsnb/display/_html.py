@@ -62,7 +62,10 @@ def _cell(row: dict, name: str) -> str:
 
 def routes_table(spec: ApiSpec) -> str:
     rows = route_rows(spec)
-    head = "".join(f"<th>{label}</th>" for label in ("route", "handler", *(c[1] for c in _PROP_COLUMNS), "reply", "auth"))
+    head = "".join(
+        f"<th>{label}</th>"
+        for label in ("route", "handler", *(c[1] for c in _PROP_COLUMNS), "reply", "auth")
+    )
     body = []
     for row in rows:
         cells = [
@@ -70,11 +73,15 @@ def routes_table(spec: ApiSpec) -> str:
             f"<td><code>{escape(row['handler'])}</code></td>",
             *(_cell(row, name) for name, _ in _PROP_COLUMNS),
             "<td>↩ body</td>" if row["return_response"] else "<td></td>",
-            f"<td>{escape(row['authorization'])}</td>" if row["authorization"] != "NONE" else "<td></td>",
+            f"<td>{escape(row['authorization'])}</td>"
+            if row["authorization"] != "NONE"
+            else "<td></td>",
         ]
         body.append(f'<tr data-route="{escape(row["key"])}">{"".join(cells)}</tr>')
     if not body:
-        body.append(f'<tr><td colspan="{len(_PROP_COLUMNS) + 4}">no routes yet: api.route("$default", "src/default.main")</td></tr>')
+        body.append(
+            f'<tr><td colspan="{len(_PROP_COLUMNS) + 4}">no routes yet: api.route("$default", "src/default.main")</td></tr>'
+        )
     return f'<table class="wsnb-routes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -93,7 +100,9 @@ def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
 
 def to_html(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     """The whole static display (deterministic bytes for the same model)."""
-    settings = "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in summary(spec).items())
+    settings = "".join(
+        f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in summary(spec).items()
+    )
     legend = (
         '<div class="wsnb-legend">'
         '<span class="wsnb-from-defaults">from defaults</span>'

@@ -66,7 +66,11 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     for fn in spec.functions():
         route = spec.route(fn.route_key)
         assert route is not None
-        props = {name: display_value(name, value) for name, value in fn.props.items() if name != "handler"}
+        props = {
+            name: display_value(name, value)
+            for name, value in fn.props.items()
+            if name != "handler"
+        }
         resources: list[str] = []
         for name in ("permissions", "bind"):
             for item in fn.props.get(name, ()):
@@ -92,7 +96,9 @@ def summary(spec: ApiSpec) -> dict[str, str]:
     """The API-level settings, as short display strings."""
     auth = spec.authorizer
     if isinstance(auth, LambdaAuthorizer):
-        auth_text = f"lambda {auth.name} ({auth.function.handler}; {', '.join(auth.identity_source)})"
+        auth_text = (
+            f"lambda {auth.name} ({auth.function.handler}; {', '.join(auth.identity_source)})"
+        )
     else:
         auth_text = auth
     log = spec.access_log
@@ -101,7 +107,9 @@ def summary(spec: ApiSpec) -> dict[str, str]:
     elif log.destination_arn:
         log_text = f"to {log.destination_arn}"
     else:
-        log_text = ("custom format" if log.format else "JSON") + f", retention {log.retention or 'infinite'}"
+        log_text = (
+            "custom format" if log.format else "JSON"
+        ) + f", retention {log.retention or 'infinite'}"
     out = {"authorizer": auth_text, "access log": log_text}
     if spec.custom_domain:
         out["domain"] = spec.custom_domain.url

@@ -20,7 +20,9 @@ CHAR_W = 6.6
 _TEXT = "fill:var(--jp-ui-font-color1,#222);font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:12px"
 _SUB = "fill:var(--jp-ui-font-color2,#666);font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:10px"
 _BOX = "fill:var(--jp-layout-color1,#fff);stroke:var(--jp-border-color1,#9e9e9e);stroke-width:1"
-_ACCENT = "fill:var(--jp-layout-color2,#eef3fb);stroke:var(--jp-brand-color1,#1976d2);stroke-width:1.2"
+_ACCENT = (
+    "fill:var(--jp-layout-color2,#eef3fb);stroke:var(--jp-brand-color1,#1976d2);stroke-width:1.2"
+)
 _WARN = "fill:var(--jp-layout-color2,#fff7e6);stroke:var(--jp-warn-color0,#e65100);stroke-width:1.2"
 _EDGE = "fill:none;stroke:var(--jp-ui-font-color3,#9e9e9e);stroke-width:1"
 _AUTH_EDGE = "fill:none;stroke:var(--jp-warn-color0,#e65100);stroke-width:1.2;stroke-dasharray:4 3"
@@ -35,8 +37,19 @@ class _Canvas:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
-    def box(self, x: float, y: float, w: float, label: str, *, style: str = _BOX, sub: str = "",
-            title: str = "", cls: str = "wsnb-node", data: str = "") -> None:
+    def box(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        label: str,
+        *,
+        style: str = _BOX,
+        sub: str = "",
+        title: str = "",
+        cls: str = "wsnb-node",
+        data: str = "",
+    ) -> None:
         attrs = f' class="{cls}"' + (f' data-route="{escape(data)}"' if data else "")
         self.parts.append(f"<g{attrs}>")
         if title:
@@ -90,8 +103,14 @@ def to_svg(spec: ApiSpec) -> str:
     width = x - gap + PAD
 
     c = _Canvas()
-    headings = {"client": "client", "domain": "custom domain", "api": "API / stage", "route": "routes",
-                "fn": "functions", "res": "resources"}
+    headings = {
+        "client": "client",
+        "domain": "custom domain",
+        "api": "API / stage",
+        "route": "routes",
+        "fn": "functions",
+        "res": "resources",
+    }
     for col in cols:
         c.label(xs[col], PAD + 6, headings[col])
 
@@ -99,13 +118,26 @@ def to_svg(spec: ApiSpec) -> str:
     prev_col = "client"
     if spec.custom_domain:
         d = spec.custom_domain
-        c.box(xs["domain"], mid, col_w["domain"], d.url.removeprefix("wss://"),
-              style=_ACCENT, title=d.url)
+        c.box(
+            xs["domain"],
+            mid,
+            col_w["domain"],
+            d.url.removeprefix("wss://"),
+            style=_ACCENT,
+            title=d.url,
+        )
         c.edge(xs["client"] + col_w["client"], mid, xs["domain"], mid)
         prev_col = "domain"
     api_label = spec.cdk.web_socket_api if spec.cdk.imports_api else spec.construct_id
-    c.box(xs["api"], mid, col_w["api"], f"{api_label}", sub="stage", style=_ACCENT,
-          title=f"WebSocketApi {spec.id}")
+    c.box(
+        xs["api"],
+        mid,
+        col_w["api"],
+        f"{api_label}",
+        sub="stage",
+        style=_ACCENT,
+        title=f"WebSocketApi {spec.id}",
+    )
     c.edge(xs[prev_col] + col_w[prev_col], mid, xs["api"], mid)
 
     auth_y = None
@@ -114,9 +146,18 @@ def to_svg(spec: ApiSpec) -> str:
         label = "IAM auth" if spec.authorizer == "iam" else f"λ {spec.authorizer.name}"  # type: ignore[union-attr]
         title = (
             f"Lambda authorizer {spec.authorizer.function.handler}"
-            if isinstance(spec.authorizer, LambdaAuthorizer) else "IAM authorization on $connect"
+            if isinstance(spec.authorizer, LambdaAuthorizer)
+            else "IAM authorization on $connect"
         )
-        c.box(xs["api"] + 12, auth_y, col_w["api"] - 12, label, style=_WARN, title=title, cls="wsnb-node wsnb-auth")
+        c.box(
+            xs["api"] + 12,
+            auth_y,
+            col_w["api"] - 12,
+            label,
+            style=_WARN,
+            title=title,
+            cls="wsnb-node wsnb-auth",
+        )
 
     res_y = {}
     if functions_used:
@@ -130,15 +171,32 @@ def to_svg(spec: ApiSpec) -> str:
         reserved = key.startswith("$")
         sub = "↩ reply" if row["return_response"] else ""
         c.edge(xs["api"] + col_w["api"], mid, xs["route"], y)
-        c.box(xs["route"], y, col_w["route"], key, style=_ACCENT if reserved else _BOX, sub=sub,
-              title=f"route {key}", cls="wsnb-node wsnb-route", data=key)
+        c.box(
+            xs["route"],
+            y,
+            col_w["route"],
+            key,
+            style=_ACCENT if reserved else _BOX,
+            sub=sub,
+            title=f"route {key}",
+            cls="wsnb-node wsnb-route",
+            data=key,
+        )
         if auth_y is not None and key == "$connect":
             c.edge(xs["api"] + col_w["api"], auth_y, xs["route"], y, _AUTH_EDGE)
         props = row["props"]
         fsub = " ".join(v for v in (props.get("timeout", ""), props.get("memory_size", "")) if v)
         c.edge(xs["route"] + col_w["route"], y, xs["fn"], y)
-        c.box(xs["fn"], y, col_w["fn"], row["handler"], sub=fsub,
-              title=f"{row['handler']} ({props.get('runtime', '')})", cls="wsnb-node wsnb-function", data=key)
+        c.box(
+            xs["fn"],
+            y,
+            col_w["fn"],
+            row["handler"],
+            sub=fsub,
+            title=f"{row['handler']} ({props.get('runtime', '')})",
+            cls="wsnb-node wsnb-function",
+            data=key,
+        )
         for res in row["resources"]:
             c.edge(xs["fn"] + col_w["fn"], y, xs["res"], res_y[res])
     for res, y in res_y.items():

@@ -17,7 +17,9 @@ def _clip(text: str, width: int = 40) -> str:
 
 def text_table(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     """``WebSocketApi 'Api'`` + settings + one line per route; * from defaults, + merged."""
-    lines = [f"WebSocketApi {spec.id!r}: {len(spec.routes)} route{'s' if len(spec.routes) != 1 else ''}"]
+    lines = [
+        f"WebSocketApi {spec.id!r}: {len(spec.routes)} route{'s' if len(spec.routes) != 1 else ''}"
+    ]
     lines += [f"  {k}: {v}" for k, v in summary(spec).items()]
     rows = route_rows(spec)
     if rows:
@@ -33,7 +35,9 @@ def text_table(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
             body.append([_clip(c, 48) for c in cells])
         widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
         for cells in [header, *body]:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+            lines.append(
+                "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+            )
         lines.append("  (* from defaults, + merged with defaults, ^ attached)")
     if findings is None:
         findings = lint(spec)

@@ -80,7 +80,9 @@ def export_app(
     """Write the standalone CDK app into ``path`` (refuses a non-empty directory unless ``overwrite``)."""
     opts = check_options(app, stage, region, account, context)
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise ExportError("The export path must be a directory path.", given=path, fix='api.export("cdk-app")')
+        raise ExportError(
+            "The export path must be a directory path.", given=path, fix='api.export("cdk-app")'
+        )
     target = Path(os.path.abspath(os.fspath(path)))
     files, assets = render_files(spec, opts)
     _check_target(target, assets, overwrite)
@@ -103,7 +105,9 @@ def export_app(
 def _check_rel(rel: str) -> None:
     p = PurePosixPath(rel)
     if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in rel or ":" in p.parts[0]:
-        raise ExportError(f"Refusing to write {rel!r}: it would leave the export directory.", given=rel)
+        raise ExportError(
+            f"Refusing to write {rel!r}: it would leave the export directory.", given=rel
+        )
 
 
 def _check_target(target: Path, assets: AssetLayout, overwrite: bool) -> None:

@@ -177,7 +177,13 @@ def render_app(plan: Plan, *, api_id: str) -> str:
     out.append("")
     out.append("        # What the construct exposes (the same names as wsnb's to_cdk construct)")
     outs = plan.outputs
-    for name in ("web_socket_api", "web_socket_stage", "access_log_group", "domain_name", "certificate"):
+    for name in (
+        "web_socket_api",
+        "web_socket_stage",
+        "access_log_group",
+        "domain_name",
+        "certificate",
+    ):
         out.append(f"        self.{name} = {outs[name] or 'None'}")
     for name in ("functions", "routes"):
         mapping = DictE(tuple((k, Var(v)) for k, v in outs[name].items()))

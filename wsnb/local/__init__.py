@@ -71,12 +71,22 @@ _registry_lock = threading.Lock()
 
 _NUMBER_OPTIONS = ("idle_timeout", "max_connection_seconds", "integration_timeout")
 _OPTIONS = {
-    "app", "region", "compression", "iam", "max_events", "root", "max_workers", "management_port",
-    "secrets", *_NUMBER_OPTIONS,
+    "app",
+    "region",
+    "compression",
+    "iam",
+    "max_events",
+    "root",
+    "max_workers",
+    "management_port",
+    "secrets",
+    *_NUMBER_OPTIONS,
 }
 
 
-def serve(api: Any, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any) -> LocalServer:
+def serve(
+    api: Any, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any
+) -> LocalServer:
     """Start the emulator for ``api`` in the background and return its handle.
 
     Options: ``idle_timeout`` (600 s), ``max_connection_seconds`` (7200), ``integration_timeout``
@@ -125,9 +135,18 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
     from .._api import WebSocketApi
 
     if not isinstance(api, WebSocketApi):
-        raise EmulatorError("serve() needs a WebSocketApi.", given=api, fix='wsnb.local.serve(WebSocketApi("Api").route(...))')
+        raise EmulatorError(
+            "serve() needs a WebSocketApi.",
+            given=api,
+            fix='wsnb.local.serve(WebSocketApi("Api").route(...))',
+        )
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise EmulatorError("port must be an integer from 0 to 65535.", given=port, allowed="0 (any free port) .. 65535", fix="api.serve(port=0)")
+        raise EmulatorError(
+            "port must be an integer from 0 to 65535.",
+            given=port,
+            allowed="0 (any free port) .. 65535",
+            fix="api.serve(port=0)",
+        )
     if not isinstance(host, str) or not host:
         raise EmulatorError("host must be an address string.", given=host, fix='host="127.0.0.1"')
     try:
@@ -139,11 +158,13 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
             "The local emulator binds to loopback only unless you ask for more.",
             given=host,
             allowed="127.0.0.1, ::1, localhost; or another address together with allow_remote=True",
-            fix=f'api.serve(host={host!r}, allow_remote=True)  # other machines can then reach your handlers',
+            fix=f"api.serve(host={host!r}, allow_remote=True)  # other machines can then reach your handlers",
         )
     options.pop("allow_remote", None)
     if not isinstance(stage, str) or not stage or not all(c.isalnum() or c in "-_" for c in stage):
-        raise EmulatorError("stage must be a name of letters, digits, '-' and '_'.", given=stage, fix='stage="dev"')
+        raise EmulatorError(
+            "stage must be a name of letters, digits, '-' and '_'.", given=stage, fix='stage="dev"'
+        )
     unknown = set(options) - _OPTIONS
     if unknown:
         raise EmulatorError(
@@ -154,16 +175,34 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
         )
     for name in _NUMBER_OPTIONS:
         value = options.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
-            raise EmulatorError(f"{name} must be a positive number of seconds.", given=value, fix=f"{name}=5")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0
+        ):
+            raise EmulatorError(
+                f"{name} must be a positive number of seconds.", given=value, fix=f"{name}=5"
+            )
     if options.get("compression") not in (None, "deflate"):
-        raise EmulatorError("compression must be None or 'deflate'.", given=options["compression"], allowed="None, 'deflate'", fix="compression=None")
+        raise EmulatorError(
+            "compression must be None or 'deflate'.",
+            given=options["compression"],
+            allowed="None, 'deflate'",
+            fix="compression=None",
+        )
     if options.get("iam", "signed") not in ("signed", "allow", "deny"):
-        raise EmulatorError("iam must be 'signed', 'allow' or 'deny'.", given=options["iam"], allowed="'signed', 'allow', 'deny'", fix='iam="allow"')
+        raise EmulatorError(
+            "iam must be 'signed', 'allow' or 'deny'.",
+            given=options["iam"],
+            allowed="'signed', 'allow', 'deny'",
+            fix='iam="allow"',
+        )
     from ._secrets import check_secrets
 
     check_secrets(options.get("secrets"), api.spec.resources())
     for name in ("app", "region"):
         value = options.get(name)
         if value is not None and (not isinstance(value, str) or not value):
-            raise EmulatorError(f"{name} must be a non-empty string.", given=value, fix=f'{name}="{"app" if name == "app" else "us-east-1"}"')
+            raise EmulatorError(
+                f"{name} must be a non-empty string.",
+                given=value,
+                fix=f'{name}="{"app" if name == "app" else "us-east-1"}"',
+            )

@@ -29,6 +29,8 @@ def ensure_buckets(buckets: list[Bucket], *, stage: str, app: str, region: str) 
         kwargs: dict[str, Any] = {"Bucket": name}
         if region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
-        with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists):
+        with contextlib.suppress(
+            client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists
+        ):
             client.create_bucket(**kwargs)
     return names

@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from typing import Any
 
 _DELETED = object()
-OVERLAY: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("wsnb_local_environ", default=None)
+OVERLAY: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "wsnb_local_environ", default=None
+)
 _lock = threading.Lock()
 _users = 0
 _original: Any = None
@@ -30,7 +32,9 @@ class ScopedEnviron(os._Environ):  # type: ignore[misc,name-defined]
     """``os.environ`` with a context-local overlay (see the module docstring)."""
 
     def __init__(self, base: Any) -> None:
-        super().__init__(base._data, base.encodekey, base.decodekey, base.encodevalue, base.decodevalue)
+        super().__init__(
+            base._data, base.encodekey, base.decodekey, base.encodevalue, base.decodevalue
+        )
         self._base = base
 
     def __getitem__(self, key: str) -> str:

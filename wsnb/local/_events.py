@@ -99,7 +99,10 @@ def connect_headers(conn: Connection, *, hop: bool) -> list[tuple[str, str]]:
     names = {k.lower() for k, _ in pairs}
     port = conn.host.rsplit(":", 1)[1] if ":" in conn.host else "80"
     for name, value in (
-        ("X-Amzn-Trace-Id", f"Root=1-{conn.connected_at // 1000:08x}-{conn.connection_id.encode().hex()[:24]}"),
+        (
+            "X-Amzn-Trace-Id",
+            f"Root=1-{conn.connected_at // 1000:08x}-{conn.connection_id.encode().hex()[:24]}",
+        ),
         ("X-Forwarded-For", conn.source_ip),
         ("X-Forwarded-Port", port),
         ("X-Forwarded-Proto", "http"),
@@ -145,10 +148,14 @@ def authorizer_event(stage: Stage, conn: Connection) -> dict[str, Any]:
 
 
 def method_arn(stage: Stage) -> str:
-    return f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage}/$connect"
+    return (
+        f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage}/$connect"
+    )
 
 
-def message_event(stage: Stage, conn: Connection, route_key: str, body: str | bytes) -> dict[str, Any]:
+def message_event(
+    stage: Stage, conn: Connection, route_key: str, body: str | bytes
+) -> dict[str, Any]:
     epoch = now_ms()
     rid = aws_id()
     ctx = _context(stage, conn, route_key, "MESSAGE", epoch, rid)
@@ -200,7 +207,9 @@ def select_route(route_keys: set[str] | frozenset[str], body: str | bytes) -> st
 
 def error_frame(message: str, connection_id: str, request_id: str) -> str:
     """API Gateway's error frame, byte for byte (note its spacing)."""
-    return f'{{"message": "{message}", "connectionId":"{connection_id}", "requestId":"{request_id}"}}'
+    return (
+        f'{{"message": "{message}", "connectionId":"{connection_id}", "requestId":"{request_id}"}}'
+    )
 
 
 def parse_query(raw: str) -> list[tuple[str, str]]:

@@ -117,10 +117,19 @@ def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
     return send
 
 
-_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 410: "Gone", 413: "Payload Too Large"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    403: "Forbidden",
+    410: "Gone",
+    413: "Payload Too Large",
+}
 
 
-async def http_client(server: LocalServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def http_client(
+    server: LocalServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     """Serve management requests on one keep-alive HTTP/1.1 connection (cancelled at stop)."""
     task = asyncio.current_task()
     if task is not None:
@@ -154,16 +163,27 @@ async def http_client(server: LocalServer, reader: asyncio.StreamReader, writer:
             await _write(writer, status, out_headers, out, close=close)
             if close:
                 break
-    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+    except (
+        asyncio.TimeoutError,
+        asyncio.IncompleteReadError,
+        ConnectionError,
+        asyncio.CancelledError,
+    ):
         pass
     finally:
         server._http_tasks.discard(task)
         writer.close()
 
 
-async def _write(writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes, *, close: bool) -> None:
+async def _write(
+    writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes, *, close: bool
+) -> None:
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}"]
-    all_headers = {**headers, "Content-Length": str(len(body)), "Connection": "close" if close else "keep-alive"}
+    all_headers = {
+        **headers,
+        "Content-Length": str(len(body)),
+        "Connection": "close" if close else "keep-alive",
+    }
     lines += [f"{k}: {v}" for k, v in all_headers.items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
     await writer.drain()

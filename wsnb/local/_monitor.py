@@ -73,26 +73,45 @@ class Monitor:
     def to_text(self) -> str:
         s = self.server
         lines = [f"{s!r}", f"connections ({len(s.connections)}):"]
-        lines += [f"  {c['connectionId']}  {c['sourceIp']}  in={c['messagesIn']} out={c['messagesOut']}" for c in s.connections]
+        lines += [
+            f"  {c['connectionId']}  {c['sourceIp']}  in={c['messagesIn']} out={c['messagesOut']}"
+            for c in s.connections
+        ]
         lines.append(f"last {self.limit} events:")
         for r in s.events[-self.limit :]:
-            lines.append("  " + "  ".join(str(r.get(k, "")) for k in ("type", "connectionId", "routeKey", "detail")))
+            lines.append(
+                "  "
+                + "  ".join(
+                    str(r.get(k, "")) for k in ("type", "connectionId", "routeKey", "detail")
+                )
+            )
         return "\n".join(lines)
 
     def to_html(self) -> str:
         s = self.server
         conns = "".join(
-            "<tr>" + "".join(_cell(c[k]) for k in ("connectionId", "sourceIp", "userAgent", "messagesIn", "messagesOut")) + "</tr>"
+            "<tr>"
+            + "".join(
+                _cell(c[k])
+                for k in ("connectionId", "sourceIp", "userAgent", "messagesIn", "messagesOut")
+            )
+            + "</tr>"
             for c in s.connections
         )
         events = "".join(
             "<tr>"
             + _cell(time.strftime("%H:%M:%S", time.localtime(r["time"])))
-            + "".join(_cell(r.get(k)) for k in ("type", "connectionId", "routeKey", "status", "detail"))
+            + "".join(
+                _cell(r.get(k)) for k in ("type", "connectionId", "routeKey", "status", "detail")
+            )
             + "</tr>"
             for r in reversed(s.events[-self.limit :])
         )
-        head = lambda *names: "<tr>" + "".join(f'<th style="text-align:left;padding:2px 8px">{n}</th>' for n in names) + "</tr>"  # noqa: E731
+
+        def head(*names: str) -> str:
+            cells = "".join(f'<th style="text-align:left;padding:2px 8px">{n}</th>' for n in names)
+            return f"<tr>{cells}</tr>"
+
         return (
             f'<div class="wsnb-local-monitor"><div style="{_STYLE}"><b>{html.escape(repr(s))}</b></div>'
             f'<table style="{_STYLE}">{head("connection", "ip", "user agent", "in", "out")}{conns}</table>'

@@ -53,7 +53,9 @@ def send(request: Any) -> Any:
         aws_host = f"{host.split('.', 1)[0]}.{_region(request)}.amazonaws.com"
     headers = request.headers.copy()
     headers["Host"] = aws_host
-    forwarded = AWSPreparedRequest(request.method, f"https://{aws_host}/{path}", headers, request.body, False)
+    forwarded = AWSPreparedRequest(
+        request.method, f"https://{aws_host}/{path}", headers, request.body, False
+    )
     with _lock:
         result = _stubber.process_request(forwarded)
     if result is None:

@@ -135,7 +135,11 @@ class HandlerLoader:
 
     def _cache_key(self, rt: FunctionRuntime) -> tuple[str, str, str]:
         h = rt.handler
-        ident = h.text if isinstance(h, FileHandler) else f"{h.name}:{hashlib.sha256(h.source.encode()).hexdigest()[:16]}"
+        ident = (
+            h.text
+            if isinstance(h, FileHandler)
+            else f"{h.name}:{hashlib.sha256(h.source.encode()).hexdigest()[:16]}"
+        )
         return (rt.key, ident, rt.env_digest)
 
     def cached(self, rt: FunctionRuntime) -> _Loaded | None:
@@ -167,7 +171,9 @@ class HandlerLoader:
             if fresh is not None:
                 return fresh
             h = rt.handler
-            entry = self._load_file(rt, h) if isinstance(h, FileHandler) else self._load_source(rt, h)
+            entry = (
+                self._load_file(rt, h) if isinstance(h, FileHandler) else self._load_source(rt, h)
+            )
             self._cache[key] = entry
             return entry
 

@@ -96,13 +96,18 @@ def ensure_parameters(
             if res.value:  # SSM holds no empty values; the environment variable still has it
                 client.put_parameter(Name=name, Value=res.value, Type="String", Overwrite=True)
         elif res.id in secrets:
-            client.put_parameter(Name=name, Value=secrets[res.id], Type="SecureString", Overwrite=True)
+            client.put_parameter(
+                Name=name, Value=secrets[res.id], Type="SecureString", Overwrite=True
+            )
         else:
             unset.append(res.id)
             with contextlib.suppress(client.exceptions.ParameterNotFound):
                 client.delete_parameter(Name=name)
             log.warning(
                 "Secret %r has no local value, so reading %s raises ParameterNotFound; "
-                "give one with api.serve(secrets={%r: ...})", res.id, name, res.id,
+                "give one with api.serve(secrets={%r: ...})",
+                res.id,
+                name,
+                res.id,
             )
     return unset

@@ -48,7 +48,13 @@ from ._workers import Inbox, Job, Workers
 
 log = logging.getLogger("wsnb.local")
 
-_REASON = {401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
+_REASON = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
 
 
 class _Routes:
@@ -180,11 +186,15 @@ class LocalServer:
 
     def bucket_name(self, bucket: Bucket | str) -> str:
         """The local name of a bound bucket (``<stage>-<app>-<bucketid>``, lower case)."""
-        return _tables.physical_name(bucket if isinstance(bucket, Bucket) else Bucket(str(bucket)), self.stage, self.app)
+        return _tables.physical_name(
+            bucket if isinstance(bucket, Bucket) else Bucket(str(bucket)), self.stage, self.app
+        )
 
     def parameter_name(self, secret: Secret | str) -> str:
         """The SSM parameter holding a Secret's value (``/wsnb/<app>/<stage>/Secret/<name>/value``)."""
-        return _tables.ssm_parameter_name(secret if isinstance(secret, Secret) else Secret(str(secret)), self.stage, self.app)
+        return _tables.ssm_parameter_name(
+            secret if isinstance(secret, Secret) else Secret(str(secret)), self.stage, self.app
+        )
 
     def client(self, service: str = "apigatewaymanagementapi") -> Any:
         """A boto3 client wired to this server: the management API, or local ``dynamodb``,
@@ -192,8 +202,11 @@ class LocalServer:
         if service == "apigatewaymanagementapi":
             boto3 = _require_boto3()
             return boto3.session.Session().client(
-                service, endpoint_url=self.endpoint_url, region_name=self.region,
-                aws_access_key_id="wsnb-local", aws_secret_access_key="wsnb-local",
+                service,
+                endpoint_url=self.endpoint_url,
+                region_name=self.region,
+                aws_access_key_id="wsnb-local",
+                aws_secret_access_key="wsnb-local",
             )
         return _moto.local_client(service, self.region)
 
@@ -225,8 +238,12 @@ class LocalServer:
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         auth = self.api.spec.authorizer
-        mode = "iam(local: " + ("SigV4-signed requests only" if self.iam == "signed" else self.iam) + ")" if auth == "iam" else (
-            "lambda" if isinstance(auth, LambdaAuthorizer) else "none"
+        mode = (
+            "iam(local: "
+            + ("SigV4-signed requests only" if self.iam == "signed" else self.iam)
+            + ")"
+            if auth == "iam"
+            else ("lambda" if isinstance(auth, LambdaAuthorizer) else "none")
         )
         return (
             f"<LocalServer {self.url} api={self.api.id} stage={self.stage} {state} "
@@ -241,7 +258,9 @@ class LocalServer:
     def start(self, timeout: float = 30.0) -> LocalServer:
         _environ.install()
         self._env_installed = True
-        self._thread = threading.Thread(target=self._thread_main, name=f"wsnb-local-{self.api.id}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._thread_main, name=f"wsnb-local-{self.api.id}", daemon=True
+        )
         self._thread.start()
         if not self._ready.wait(timeout):
             self.stop()
@@ -375,7 +394,9 @@ class LocalServer:
                 if conn.ws is None or conn.close_code is not None:
                     continue
                 if now - conn.connected_at >= self.max_connection_seconds * 1000:
-                    self._server_close(conn, 1001, "Going away", "maximum connection duration reached")
+                    self._server_close(
+                        conn, 1001, "Going away", "maximum connection duration reached"
+                    )
                 elif now - (conn.last_active_at or conn.connected_at) >= self.idle_timeout * 1000:
                     self._server_close(conn, 1001, "Going away", "idle timeout")
 
@@ -407,9 +428,13 @@ class LocalServer:
             return
         where = {"stage": self.stage, "app": self.app, "region": self.region}
         made_tables = {r.id for r in self._made if isinstance(r, Table)}
-        _tables.ensure_tables([r for r in new if isinstance(r, Table) and r.id not in made_tables], **where)
+        _tables.ensure_tables(
+            [r for r in new if isinstance(r, Table) and r.id not in made_tables], **where
+        )
         ensure_buckets([r for r in new if isinstance(r, Bucket)], **where)
-        ensure_parameters([r for r in new if isinstance(r, (Secret, Parameter))], self._secrets, **where)
+        ensure_parameters(
+            [r for r in new if isinstance(r, (Secret, Parameter))], self._secrets, **where
+        )
         self._made |= set(new)
 
     def _runtime(self, routes: _Routes, key: str) -> FunctionRuntime:
@@ -420,9 +445,15 @@ class LocalServer:
                 props = spec.authorizer.function.props
             else:
                 props = spec.merged_function(key).props
-            name = function_name(self.stage, self.app, spec.construct_id, key, props.get("function_name"))
+            name = function_name(
+                self.stage, self.app, spec.construct_id, key, props.get("function_name")
+            )
             rt = make_runtime(
-                key, props, name=name, region=self.region, account=ACCOUNT_ID,
+                key,
+                props,
+                name=name,
+                region=self.region,
+                account=ACCOUNT_ID,
                 environment=self._environment(spec, props, name),
                 return_response=key in routes.return_response,
             )
@@ -464,7 +495,14 @@ class LocalServer:
     def _timeout(self, rt: FunctionRuntime) -> float:
         return min(rt.timeout, self.integration_timeout)
 
-    def _submit(self, rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], callback: Callable[[Job], Any], mark: _trace.Mark | None = None) -> None:
+    def _submit(
+        self,
+        rt: FunctionRuntime,
+        func: Callable[..., Any],
+        event: dict[str, Any],
+        callback: Callable[[Job], Any],
+        mark: _trace.Mark | None = None,
+    ) -> None:
         """Run a sync handler on a worker thread; ``callback(job)`` runs on the loop when it
         returns, raises or times out (``job.result`` is ``(result, reply body or None)``)."""
         assert self._workers is not None
@@ -474,17 +512,23 @@ class LocalServer:
             mark.q = _trace.now()
         self._workers.submit(job, self._loop, timeout)
 
-    async def _in_thread(self, fn: Callable[..., Any], *args: Any, environment: dict[str, Any] | None = None) -> Any:
+    async def _in_thread(
+        self, fn: Callable[..., Any], *args: Any, environment: dict[str, Any] | None = None
+    ) -> Any:
         """Run ``fn(*args)`` on a worker thread and wait for it (no timeout)."""
         assert self._workers is not None
         fut = asyncio.get_running_loop().create_future()
-        self._workers.submit(Job(fn, args, environment, lambda job: fut.done() or fut.set_result(job)))
+        self._workers.submit(
+            Job(fn, args, environment, lambda job: fut.done() or fut.set_result(job))
+        )
         job = await fut
         if job.failure is not None:
             raise job.failure.error or job.failure
         return job.result
 
-    async def _invoke(self, rt: FunctionRuntime, event: dict[str, Any], mark: _trace.Mark | None = None) -> Any:
+    async def _invoke(
+        self, rt: FunctionRuntime, event: dict[str, Any], mark: _trace.Mark | None = None
+    ) -> Any:
         """Run a handler as Lambda would; raises :class:`_HandlerFailed` on error or timeout."""
         loaded = self._loader.cached(rt)
         try:
@@ -497,7 +541,9 @@ class LocalServer:
             raise _HandlerFailed(exc, text) from None
         if not loaded.is_async:
             fut = asyncio.get_running_loop().create_future()
-            self._submit(rt, loaded.func, event, lambda job: fut.done() or fut.set_result(job), mark)
+            self._submit(
+                rt, loaded.func, event, lambda job: fut.done() or fut.set_result(job), mark
+            )
             job = await fut
             if job.failure is not None:
                 raise job.failure
@@ -506,7 +552,9 @@ class LocalServer:
         try:
             context = LambdaContext(rt, request_uuid(), rt.timeout)
             assert self._hloop is not None
-            cf = asyncio.run_coroutine_threadsafe(_run_async(rt, loaded.func, event, context), self._hloop)
+            cf = asyncio.run_coroutine_threadsafe(
+                _run_async(rt, loaded.func, event, context), self._hloop
+            )
             result = await asyncio.wait_for(asyncio.wrap_future(cf), timeout)
         except asyncio.TimeoutError:
             raise _HandlerFailed(None, f"Task timed out after {timeout:.2f} seconds") from None
@@ -518,9 +566,24 @@ class LocalServer:
         _check_marshal(result)
         return result
 
-    def _failed(self, rt: FunctionRuntime, conn: Connection, request_id: str, failure: _HandlerFailed) -> None:
-        log.error("%s (%s) failed for connection %s request %s:\n%s", rt.name, rt.key, conn.connection_id, request_id, failure.text)
-        self._log.add("error", connectionId=conn.connection_id, routeKey=rt.key, requestId=request_id, detail=failure.text)
+    def _failed(
+        self, rt: FunctionRuntime, conn: Connection, request_id: str, failure: _HandlerFailed
+    ) -> None:
+        log.error(
+            "%s (%s) failed for connection %s request %s:\n%s",
+            rt.name,
+            rt.key,
+            conn.connection_id,
+            request_id,
+            failure.text,
+        )
+        self._log.add(
+            "error",
+            connectionId=conn.connection_id,
+            routeKey=rt.key,
+            requestId=request_id,
+            detail=failure.text,
+        )
 
     # ------------------------------------------------------------------ handshake ($connect)
 
@@ -530,12 +593,23 @@ class LocalServer:
 
         reason = _REASON.get(status) or _http_reason(status)
         body = json.dumps({"message": message if message is not None else reason}).encode()
-        headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Connection", "close")])
+        headers = Headers(
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Connection", "close"),
+            ]
+        )
         return Response(status, reason, headers, body)
 
     async def _process_request(self, ws: Any, request: Any) -> Any:
         if request.headers.get("Upgrade", "").lower() != "websocket":
-            return ws.respond(426, "wsnb local API Gateway WebSocket emulator: connect with a WebSocket client to " + self.url + "\n")
+            return ws.respond(
+                426,
+                "wsnb local API Gateway WebSocket emulator: connect with a WebSocket client to "
+                + self.url
+                + "\n",
+            )
         path, _, raw_query = request.path.partition("?")
         if path.rstrip("/") not in ("", f"/{self.stage}"):
             return self._reject(ws, 403, "Forbidden")
@@ -558,7 +632,9 @@ class LocalServer:
         if status is None and "$connect" in routes.keys:
             status = await self._run_connect(routes, conn)
         if status is not None:
-            self._log.add("reject", connectionId=conn.connection_id, routeKey="$connect", status=status)
+            self._log.add(
+                "reject", connectionId=conn.connection_id, routeKey="$connect", status=status
+            )
             log.info("refused %s (%s)", conn.connection_id, status)
             return self._reject(ws, status)
         return None
@@ -579,12 +655,18 @@ class LocalServer:
     async def _authorize(self, spec: Any, routes: _Routes, conn: Connection) -> int | None:
         auth = spec.authorizer
         if auth == "iam":
-            return None if self.iam == "allow" or (self.iam == "signed" and iam_signed(conn)) else 403
+            return (
+                None if self.iam == "allow" or (self.iam == "signed" and iam_signed(conn)) else 403
+            )
         if not isinstance(auth, LambdaAuthorizer):
             return None
         missing = missing_identity(auth.identity_source, conn)
         if missing is not None:
-            self._log.add("unauthorized", connectionId=conn.connection_id, detail=f"identity source {missing} is missing")
+            self._log.add(
+                "unauthorized",
+                connectionId=conn.connection_id,
+                detail=f"identity source {missing} is missing",
+            )
             return 401
         rt = self._runtime(routes, "authorizer")
         assert self._stage is not None
@@ -603,7 +685,12 @@ class LocalServer:
             return None
         if verdict == DENY:
             return 403
-        self._log.add("error", connectionId=conn.connection_id, routeKey="authorizer", detail=f"malformed authorizer response: {result!r}"[:500])
+        self._log.add(
+            "error",
+            connectionId=conn.connection_id,
+            routeKey="authorizer",
+            detail=f"malformed authorizer response: {result!r}"[:500],
+        )
         log.error("authorizer %s returned a malformed response: %r", rt.name, result)
         return 500
 
@@ -664,7 +751,9 @@ class LocalServer:
             ws.wsnb_deliver = None
             self._conns.pop(cid, None)
             code, reason = _close_info(ws, conn)
-            self._log.add("disconnect", connectionId=cid, routeKey="$disconnect", status=code, detail=reason)
+            self._log.add(
+                "disconnect", connectionId=cid, routeKey="$disconnect", status=code, detail=reason
+            )
             if log.isEnabledFor(logging.INFO):
                 log.info("disconnect %s (%s %s)", cid, code, reason)
             spec = self.api.spec
@@ -686,7 +775,14 @@ class LocalServer:
         assert stage is not None
         if key is None:
             rid = aws_id()
-            self._log.add("message", connectionId=cid, routeKey=None, requestId=rid, status=403, detail="no route matched and no $default: Forbidden")
+            self._log.add(
+                "message",
+                connectionId=cid,
+                routeKey=None,
+                requestId=rid,
+                status=403,
+                detail="no route matched and no $default: Forbidden",
+            )
             self._send(conn, error_frame("Forbidden", cid, rid))
             return
         rt = self._runtime(routes, key)
@@ -696,8 +792,12 @@ class LocalServer:
         if loaded is None or loaded.is_async:
             self._spawn(self._message_async(conn, rt, event, rid, mark))
         else:  # start the thread first: the bookkeeping below overlaps its wake-up
-            self._submit(rt, loaded.func, event, lambda job: self._message_done(conn, rt, rid, job), mark)
-        self._log.add("message", connectionId=cid, routeKey=key, requestId=rid, detail=_preview(message))
+            self._submit(
+                rt, loaded.func, event, lambda job: self._message_done(conn, rt, rid, job), mark
+            )
+        self._log.add(
+            "message", connectionId=cid, routeKey=key, requestId=rid, detail=_preview(message)
+        )
         if log.isEnabledFor(logging.INFO):
             log.info("message %s -> %s (%s)", cid, key, rid)
 
@@ -710,7 +810,14 @@ class LocalServer:
         if reply is not None:
             self._send(conn, reply, job.mark)
 
-    async def _message_async(self, conn: Connection, rt: FunctionRuntime, event: dict[str, Any], rid: str, mark: _trace.Mark | None) -> None:
+    async def _message_async(
+        self,
+        conn: Connection,
+        rt: FunctionRuntime,
+        event: dict[str, Any],
+        rid: str,
+        mark: _trace.Mark | None,
+    ) -> None:
         """A message whose handler is async or not loaded yet."""
         try:
             result = await self._invoke(rt, event, mark)
@@ -743,7 +850,12 @@ class LocalServer:
                 text = data
             except UnicodeDecodeError:
                 pass
-        if not conn.queued and ws.send_in_progress is None and not ws.paused and ws.protocol.state is State.OPEN:
+        if (
+            not conn.queued
+            and ws.send_in_progress is None
+            and not ws.paused
+            and ws.protocol.state is State.OPEN
+        ):
             try:
                 if text is not None:
                     ws.protocol.send_text(text)
@@ -762,7 +874,9 @@ class LocalServer:
         self._spawn(self._send_later(conn, text.decode() if text is not None else data, mark))
         return True
 
-    async def _send_later(self, conn: Connection, data: str | bytes, mark: _trace.Mark | None) -> None:
+    async def _send_later(
+        self, conn: Connection, data: str | bytes, mark: _trace.Mark | None
+    ) -> None:
         from websockets.exceptions import ConnectionClosed
 
         try:
@@ -787,7 +901,9 @@ class LocalServer:
         if conn.connection_id not in self._conns or conn.ws is None:
             return False
         conn.close_code, conn.close_reason = 1000, "Connection deleted by the management API"
-        self._log.add("close", connectionId=conn.connection_id, status=1000, detail="delete_connection")
+        self._log.add(
+            "close", connectionId=conn.connection_id, status=1000, detail="delete_connection"
+        )
         self._spawn(conn.ws.close(1000, ""))
         return True
 
@@ -847,7 +963,12 @@ def _fast_connection_class() -> Any:
 
         def process_event(self, event: Any) -> None:
             deliver = self.wsnb_deliver
-            if deliver is not None and event.fin and self.protocol.state is opened and not len(self.recv_messages.frames):
+            if (
+                deliver is not None
+                and event.fin
+                and self.protocol.state is opened
+                and not len(self.recv_messages.frames)
+            ):
                 if event.opcode is text:
                     try:
                         message = bytes(event.data).decode()
@@ -870,7 +991,9 @@ def _check_marshal(result: Any) -> None:
         try:
             json.dumps(result)
         except (TypeError, ValueError) as exc:
-            raise _HandlerFailed(exc, f"Runtime.MarshalError: Unable to marshal response: {exc}") from None
+            raise _HandlerFailed(
+                exc, f"Runtime.MarshalError: Unable to marshal response: {exc}"
+            ) from None
 
 
 def _reply_body(rt: FunctionRuntime, result: Any) -> str | bytes | None:
@@ -883,7 +1006,13 @@ def _reply_body(rt: FunctionRuntime, result: Any) -> str | bytes | None:
     return body
 
 
-def _call_handler(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], timeout: float, mark: _trace.Mark | None) -> tuple[Any, Any]:
+def _call_handler(
+    rt: FunctionRuntime,
+    func: Callable[..., Any],
+    event: dict[str, Any],
+    timeout: float,
+    mark: _trace.Mark | None,
+) -> tuple[Any, Any]:
     """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
     context = LambdaContext(rt, request_uuid(), rt.timeout)
     if mark is not None:
@@ -899,7 +1028,9 @@ def _call_handler(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str
     return result, _reply_body(rt, result)
 
 
-async def _run_async(rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext) -> Any:
+async def _run_async(
+    rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext
+) -> Any:
     _environ.OVERLAY.set(rt.environment)  # this task's own context
     return await func(event, context)
 
@@ -935,7 +1066,11 @@ def _http_reason(status: int) -> str:
 
 def _no_credentials() -> bool:
     env = _environ.base_environ()
-    if env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE") or env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+    if (
+        env.get("AWS_ACCESS_KEY_ID")
+        or env.get("AWS_PROFILE")
+        or env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+    ):
         return False
     home = Path(env.get("HOME") or Path.home())
     return not any((home / ".aws" / name).exists() for name in ("credentials", "config"))

@@ -43,12 +43,16 @@ def ssm_parameter_name(resource: Secret | Parameter, stage: str, app: str) -> st
     return model_ssm_parameter_name(resource, app=app, stage=stage)
 
 
-def attribute_value(resource: Resource, attribute: str, *, stage: str, app: str, region: str, account: str) -> str:
+def attribute_value(
+    resource: Resource, attribute: str, *, stage: str, app: str, region: str, account: str
+) -> str:
     """The local value a ``Ref`` token stands for."""
     name = physical_name(resource, stage, app)
     if isinstance(resource, Table):
         arn = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
-        return {"table_name": name, "table_arn": arn, "stream_arn": f"{arn}/stream/local"}.get(attribute, name)
+        return {"table_name": name, "table_arn": arn, "stream_arn": f"{arn}/stream/local"}.get(
+            attribute, name
+        )
     if isinstance(resource, Bucket):
         return {"bucket_name": name, "bucket_arn": f"arn:aws:s3:::{name}"}.get(attribute, name)
     if isinstance(resource, Secret):
@@ -84,7 +88,9 @@ def ensure_tables(tables: list[Table], *, stage: str, app: str, region: str) -> 
         for idx in table.global_indexes.values():
             used |= {idx["partition_key"], idx.get("sort_key")}
         attrs = [
-            {"AttributeName": f, "AttributeType": _FIELD_TYPES[t]} for f, t in table.fields.items() if f in used
+            {"AttributeName": f, "AttributeType": _FIELD_TYPES[t]}
+            for f, t in table.fields.items()
+            if f in used
         ]
         kwargs: dict[str, Any] = {
             "TableName": name,
@@ -94,7 +100,11 @@ def ensure_tables(tables: list[Table], *, stage: str, app: str, region: str) -> 
         }
         if table.global_indexes:
             kwargs["GlobalSecondaryIndexes"] = [
-                {"IndexName": n, "KeySchema": _key_schema(i), "Projection": {"ProjectionType": "ALL"}}
+                {
+                    "IndexName": n,
+                    "KeySchema": _key_schema(i),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
                 for n, i in table.global_indexes.items()
             ]
         with contextlib.suppress(client.exceptions.ResourceInUseException):

@@ -93,7 +93,18 @@ def summary(reset: bool = True) -> dict[str, Any]:
     marks = list(_marks)
     if reset:
         _marks.clear()
-    pre, route, wake, post, mgmt, over, handler, total, before, after = [], [], [], [], [], [], [], [], [], []
+    pre, route, wake, post, mgmt, over, handler, total, before, after = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     handler_cpu, answer_cpu, beyond = [], [], []
     for k in marks:
         if not (k.s and k.e and k.w):

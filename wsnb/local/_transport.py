@@ -134,11 +134,15 @@ def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
         return type(self)._make_api_call(self, operation_name, api_params)
     if "_wsnb_local_hooked" not in self.__dict__:
         self._wsnb_local_hooked = True
-        self.meta.events.register("before-call", functools.partial(_before_call, self._endpoint), unique_id=_HOOK_ID)
+        self.meta.events.register(
+            "before-call", functools.partial(_before_call, self._endpoint), unique_id=_HOOK_ID
+        )
     return original(self, operation_name, api_params)
 
 
-def _before_call(endpoint: Any, model: Any = None, params: Any = None, request_signer: Any = None, **_: Any) -> Any:
+def _before_call(
+    endpoint: Any, model: Any = None, params: Any = None, request_signer: Any = None, **_: Any
+) -> Any:
     if not _answers or not params:
         return None
     url = params.get("url") or ""
@@ -168,11 +172,16 @@ def _check_credentials(signer: Any) -> None:
     import botocore
     from botocore.exceptions import NoCredentialsError
 
-    if getattr(signer, "_credentials", True) is None and getattr(signer, "signature_version", None) is not botocore.UNSIGNED:
+    if (
+        getattr(signer, "_credentials", True) is None
+        and getattr(signer, "signature_version", None) is not botocore.UNSIGNED
+    ):
         raise NoCredentialsError()
 
 
-def _parsed(endpoint: Any, model: Any, url: str, status: int, headers: dict[str, str], out: bytes) -> tuple[Any, dict[str, Any]]:
+def _parsed(
+    endpoint: Any, model: Any, url: str, status: int, headers: dict[str, str], out: bytes
+) -> tuple[Any, dict[str, Any]]:
     """The ``(http_response, parsed)`` pair botocore's endpoint would produce for this answer."""
     from botocore.endpoint import convert_to_response_dict
 

@@ -39,7 +39,9 @@ def failure_of(exc: BaseException) -> HandlerFailed:
         wrapped = RuntimeError(f"{type(exc).__name__}: {exc}")
         wrapped.__cause__ = exc
         exc = wrapped
-    return HandlerFailed(exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    return HandlerFailed(
+        exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    )
 
 
 class Inbox:
@@ -47,7 +49,9 @@ class Inbox:
 
     def __init__(self, loop: Any) -> None:
         self._loop = loop
-        self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = collections.deque()
+        self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
+            collections.deque()
+        )
         self._scheduled = False
 
     def put(self, fn: Callable[..., Any], *args: Any) -> bool:
@@ -76,7 +80,17 @@ class Inbox:
 class Job:
     """One call to run on a worker thread: ``fn(*args)`` with a function's ``os.environ``."""
 
-    __slots__ = ("args", "callback", "environment", "failure", "fn", "mark", "result", "settled", "timer")
+    __slots__ = (
+        "args",
+        "callback",
+        "environment",
+        "failure",
+        "fn",
+        "mark",
+        "result",
+        "settled",
+        "timer",
+    )
 
     def __init__(
         self,
@@ -126,7 +140,9 @@ class Workers:
         timed out after that many seconds if the handler has not returned."""
         self.busy += 1
         if self.busy > len(self._threads) and len(self._threads) < self._max:
-            thread = threading.Thread(target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True)
+            thread = threading.Thread(
+                target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
+            )
             self._threads.append(thread)
             thread.start()
         self._jobs.put(job)

@@ -158,7 +158,9 @@ PROP_VALIDATORS: dict[str, Callable[[Any, str], Any]] = {
     "handler": _handler,
     "runtime": _choice("runtime", _facts.PYTHON_RUNTIMES),
     "timeout": _int_in_range("timeout", *_facts.LAMBDA_TIMEOUT_RANGE, "seconds", _parse_seconds),
-    "memory_size": _int_in_range("memory_size", *_facts.LAMBDA_MEMORY_RANGE, "MB", _parse_megabytes),
+    "memory_size": _int_in_range(
+        "memory_size", *_facts.LAMBDA_MEMORY_RANGE, "MB", _parse_megabytes
+    ),
     "environment": _environment,
     "permissions": lambda v, p: normalize_permissions(v, p),
     "layers": _layers,
@@ -192,7 +194,9 @@ _CAMEL_ALIASES = {
 }
 
 
-def normalize_props(props: dict[str, Any], path: str, *, route_keyword: bool = False) -> dict[str, Any]:
+def normalize_props(
+    props: dict[str, Any], path: str, *, route_keyword: bool = False
+) -> dict[str, Any]:
     """Validate function props and return them normalized (order: as ``PROP_NAMES``)."""
     if not isinstance(props, dict):
         raise PropError(
@@ -320,7 +324,9 @@ class Function:
         return hash(_canon(self.to_dict()))
 
     def __repr__(self) -> str:
-        args = [repr(str(self.handler)) if isinstance(self.handler, FileHandler) else self.handler.name]
+        args = [
+            repr(str(self.handler)) if isinstance(self.handler, FileHandler) else self.handler.name
+        ]
         args += [f"{k}={v!r}" for k, v in self._props.items() if k != "handler"]
         return f"Function({', '.join(args)})"
 

@@ -116,7 +116,9 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
         file_part = match["file"]
         segments = file_part.split("/")
         if file_part.startswith("/") or any(s in ("", ".", "..") for s in segments):
-            problem = "must be a relative path that stays inside the project (no '/', '..' at the start)"
+            problem = (
+                "must be a relative path that stays inside the project (no '/', '..' at the start)"
+            )
         elif not all(_SEGMENT_PATTERN.match(s) for s in segments):
             problem = "has a path segment with characters other than letters, digits, '_', '-', '.'"
     if problem:
@@ -197,8 +199,10 @@ def _strip_decorators(source: str) -> str:
 
 def callable_from_json(data: Any, path: str) -> CallableHandler:
     """Rebuild a callable handler from its ``{"name", "source"}`` form."""
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not isinstance(
-        data.get("source"), str
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("name"), str)
+        or not isinstance(data.get("source"), str)
     ):
         raise HandlerError(
             "A Python handler in dict form needs 'name' and 'source' strings.",

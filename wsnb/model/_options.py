@@ -43,9 +43,15 @@ class LambdaAuthorizer:
             )
         else:
             fn = Function(function)
-        sources = tuple(identity_source) if identity_source is not None else _facts.DEFAULT_IDENTITY_SOURCE
-        if isinstance(identity_source, str) or not sources or not all(
-            isinstance(s, str) and s.startswith("route.request.") for s in sources
+        sources = (
+            tuple(identity_source)
+            if identity_source is not None
+            else _facts.DEFAULT_IDENTITY_SOURCE
+        )
+        if (
+            isinstance(identity_source, str)
+            or not sources
+            or not all(isinstance(s, str) and s.startswith("route.request.") for s in sources)
         ):
             raise AuthorizerError(
                 "identity_source must be a non-empty list of route.request.* expressions.",
@@ -54,7 +60,9 @@ class LambdaAuthorizer:
                 fix='identity_source=["route.request.header.Authorization"]',
                 path="authorizer.identity_source",
             )
-        if name is not None and (not isinstance(name, str) or not re.match(r"^[\w-]{1,128}$", name)):
+        if name is not None and (
+            not isinstance(name, str) or not re.match(r"^[\w-]{1,128}$", name)
+        ):
             raise AuthorizerError(
                 "Authorizer name must be 1-128 letters, digits, '_' or '-'.",
                 given=name,
@@ -101,7 +109,9 @@ def normalize_authorizer(value: Any) -> str | LambdaAuthorizer:
             f"Authorizer {value!r} is not known.",
             given=value,
             allowed=_AUTHORIZER_ALLOWED,
-            fix='authorizer="iam"' if "iam" in norm else 'authorizer=LambdaAuthorizer("src/authorizer.main")',
+            fix='authorizer="iam"'
+            if "iam" in norm
+            else 'authorizer=LambdaAuthorizer("src/authorizer.main")',
         )
     if isinstance(value, dict):
         data = dict(value)
@@ -199,11 +209,15 @@ class DomainSpec:
         return self.domain_name.split(".", 1)[1]
 
     def to_json(self) -> Any:
-        if (
-            self.domain_name
-            and not any(
-                (self.hosted_zone, self.path, self.is_external_domain, self.certificate_arn,
-                 self.hosted_zone_attributes, self.shared_from, self.imported)
+        if self.domain_name and not any(
+            (
+                self.hosted_zone,
+                self.path,
+                self.is_external_domain,
+                self.certificate_arn,
+                self.hosted_zone_attributes,
+                self.shared_from,
+                self.imported,
             )
         ):
             return self.domain_name
@@ -220,7 +234,10 @@ class DomainSpec:
         if self.certificate_arn:
             cdk["certificate"] = self.certificate_arn
         if self.shared_from:
-            cdk["domain_name"] = {"api": self.shared_from["api"], "domain_name": self.shared_from["domain_name"]}
+            cdk["domain_name"] = {
+                "api": self.shared_from["api"],
+                "domain_name": self.shared_from["domain_name"],
+            }
         if self.imported:
             cdk["domain_name"] = dict(self.imported)
         if self.hosted_zone_attributes:
@@ -236,9 +253,11 @@ def check_domain_name(value: Any, path: str, *, wildcard: bool = True) -> str:
     if ok:
         labels = name.split(".")
         first = labels[0]
-        ok = ((first == "*" and wildcard) or bool(_DOMAIN_LABEL.match(first))) and all(
-            _DOMAIN_LABEL.match(lbl) for lbl in labels[1:]
-        ) and len(labels) >= 2
+        ok = (
+            ((first == "*" and wildcard) or bool(_DOMAIN_LABEL.match(first)))
+            and all(_DOMAIN_LABEL.match(lbl) for lbl in labels[1:])
+            and len(labels) >= 2
+        )
     if not ok:
         raise DomainError(
             f"{value!r} is not a valid domain name.",
@@ -270,7 +289,11 @@ def check_mapping_path(value: Any, path: str) -> str | None:
 
 
 _DOMAIN_KEYS = {"domain_name", "hosted_zone", "path", "is_external_domain", "cdk"}
-_CAMEL_DOMAIN = {"domainName": "domain_name", "hostedZone": "hosted_zone", "isExternalDomain": "is_external_domain"}
+_CAMEL_DOMAIN = {
+    "domainName": "domain_name",
+    "hostedZone": "hosted_zone",
+    "isExternalDomain": "is_external_domain",
+}
 
 
 def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> DomainSpec | None:
@@ -296,7 +319,13 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
             path="custom_domain",
         )
     cdk = data.get("cdk") or {}
-    if not isinstance(cdk, dict) or set(cdk) - {"certificate", "domain_name", "hosted_zone", "domainName", "hostedZone"}:
+    if not isinstance(cdk, dict) or set(cdk) - {
+        "certificate",
+        "domain_name",
+        "hosted_zone",
+        "domainName",
+        "hostedZone",
+    }:
         raise DomainError(
             "custom_domain.cdk takes certificate, domain_name and hosted_zone.",
             given=cdk,
@@ -305,7 +334,11 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
     cdk = {_CAMEL_DOMAIN.get(k, k): v for k, v in cdk.items()}
     external = data.get("is_external_domain", False)
     if not isinstance(external, bool):
-        raise DomainError("is_external_domain must be True or False.", given=external, path="custom_domain.is_external_domain")
+        raise DomainError(
+            "is_external_domain must be True or False.",
+            given=external,
+            path="custom_domain.is_external_domain",
+        )
     mapping_path = check_mapping_path(data.get("path"), "custom_domain.path")
 
     cert = cdk.get("certificate")
@@ -320,7 +353,10 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
     zone_attrs = cdk.get("hosted_zone")
     if zone_attrs is not None:
         if isinstance(zone_attrs, dict):
-            zone_attrs = {{"hostedZoneId": "hosted_zone_id", "zoneName": "zone_name"}.get(k, k): v for k, v in zone_attrs.items()}
+            zone_attrs = {
+                {"hostedZoneId": "hosted_zone_id", "zoneName": "zone_name"}.get(k, k): v
+                for k, v in zone_attrs.items()
+            }
         if (
             not isinstance(zone_attrs, dict)
             or set(zone_attrs) != {"hosted_zone_id", "zone_name"}
@@ -335,7 +371,9 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
             )
         zone_attrs = {
             "hosted_zone_id": zone_attrs["hosted_zone_id"],
-            "zone_name": check_domain_name(zone_attrs["zone_name"], "custom_domain.cdk.hosted_zone.zone_name", wildcard=False),
+            "zone_name": check_domain_name(
+                zone_attrs["zone_name"], "custom_domain.cdk.hosted_zone.zone_name", wildcard=False
+            ),
         }
 
     shared = imported = None
@@ -347,14 +385,22 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
                 raise DomainError(
                     f"WebSocketApi {dn.id!r} has no custom domain to share.",
                     given=dn,
-                    fix=f'give {dn.id!r} a custom_domain first, then map this API onto it with a path',
+                    fix=f"give {dn.id!r} a custom_domain first, then map this API onto it with a path",
                     path="custom_domain.cdk.domain_name",
                 )
             shared = {"api": dn.id, "domain_name": other.name}
         elif isinstance(dn, dict) and set(dn) == {"api", "domain_name"}:
-            shared = {"api": str(dn["api"]), "domain_name": check_domain_name(dn["domain_name"], "custom_domain.cdk.domain_name")}
+            shared = {
+                "api": str(dn["api"]),
+                "domain_name": check_domain_name(
+                    dn["domain_name"], "custom_domain.cdk.domain_name"
+                ),
+            }
         elif isinstance(dn, dict):
-            camel = {"regionalDomainName": "regional_domain_name", "regionalHostedZoneId": "regional_hosted_zone_id"}
+            camel = {
+                "regionalDomainName": "regional_domain_name",
+                "regionalHostedZoneId": "regional_hosted_zone_id",
+            }
             attrs = {camel.get(k, k): v for k, v in dn.items()}
             if set(attrs) != {"name", "regional_domain_name", "regional_hosted_zone_id"} or not all(
                 isinstance(v, str) and v for v in attrs.values()
@@ -367,11 +413,19 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
                 )
             imported = {
                 "name": check_domain_name(attrs["name"], "custom_domain.cdk.domain_name.name"),
-                "regional_domain_name": check_domain_name(attrs["regional_domain_name"], "custom_domain.cdk.domain_name.regional_domain_name", wildcard=False),
+                "regional_domain_name": check_domain_name(
+                    attrs["regional_domain_name"],
+                    "custom_domain.cdk.domain_name.regional_domain_name",
+                    wildcard=False,
+                ),
                 "regional_hosted_zone_id": attrs["regional_hosted_zone_id"],
             }
             if not _ZONE_ID.match(imported["regional_hosted_zone_id"]):
-                raise DomainError("regional_hosted_zone_id is not a Route 53 zone id.", given=imported["regional_hosted_zone_id"], path="custom_domain.cdk.domain_name")
+                raise DomainError(
+                    "regional_hosted_zone_id is not a Route 53 zone id.",
+                    given=imported["regional_hosted_zone_id"],
+                    path="custom_domain.cdk.domain_name",
+                )
         else:
             raise DomainError(
                 "custom_domain.cdk.domain_name must be another WebSocketApi or imported domain attributes.",
@@ -420,8 +474,12 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
                 path="custom_domain",
             )
     if zone and zone_attrs and zone != zone_attrs["zone_name"]:
-        raise DomainError("hosted_zone and cdk.hosted_zone.zone_name disagree.", given=value, path="custom_domain")
-    zone_name = (zone_attrs or {}).get("zone_name") or zone or (None if external else name.split(".", 1)[1])
+        raise DomainError(
+            "hosted_zone and cdk.hosted_zone.zone_name disagree.", given=value, path="custom_domain"
+        )
+    zone_name = (
+        (zone_attrs or {}).get("zone_name") or zone or (None if external else name.split(".", 1)[1])
+    )
     if zone_name and not (name == zone_name or name.endswith("." + zone_name)):
         raise DomainError(
             f"Domain {name!r} is not inside hosted zone {zone_name!r}.",
@@ -551,7 +609,12 @@ def normalize_access_log(value: Any) -> AccessLogSpec:
 
 
 def _check_format(value: Any) -> str:
-    if not isinstance(value, str) or "$context.requestId" not in value or "\n" in value or len(value) > 10000:
+    if (
+        not isinstance(value, str)
+        or "$context.requestId" not in value
+        or "\n" in value
+        or len(value) > 10000
+    ):
         raise AccessLogError(
             "An access-log format must be one line that includes $context.requestId (API Gateway requires it).",
             given=value,
@@ -594,9 +657,13 @@ class CdkSpec:
 
 _CAMEL_CDK = {"webSocketApi": "web_socket_api", "webSocketStage": "web_socket_stage"}
 _CAMEL_PROPS = {
-    "apiName": "api_name", "routeSelectionExpression": "route_selection_expression",
-    "apiKeySelectionExpression": "api_key_selection_expression", "ipAddressType": "ip_address_type",
-    "stageName": "stage_name", "autoDeploy": "auto_deploy", "detailedMetricsEnabled": "detailed_metrics_enabled",
+    "apiName": "api_name",
+    "routeSelectionExpression": "route_selection_expression",
+    "apiKeySelectionExpression": "api_key_selection_expression",
+    "ipAddressType": "ip_address_type",
+    "stageName": "stage_name",
+    "autoDeploy": "auto_deploy",
+    "detailedMetricsEnabled": "detailed_metrics_enabled",
 }
 
 
@@ -606,7 +673,12 @@ def normalize_cdk(value: Any) -> CdkSpec:
     if isinstance(value, CdkSpec):
         return value
     if not isinstance(value, dict):
-        raise CdkPropsError("cdk must be a dict.", given=value, allowed="id, web_socket_api, web_socket_stage", path="cdk")
+        raise CdkPropsError(
+            "cdk must be a dict.",
+            given=value,
+            allowed="id, web_socket_api, web_socket_stage",
+            path="cdk",
+        )
     data = {_CAMEL_CDK.get(k, k): v for k, v in value.items()}
     unknown = set(data) - {"id", "web_socket_api", "web_socket_stage"}
     if unknown:
@@ -623,12 +695,26 @@ def normalize_cdk(value: Any) -> CdkSpec:
             given=cdk_id,
             path="cdk.id",
         )
-    api = _cdk_props(data.get("web_socket_api"), "web_socket_api", _facts.WEB_SOCKET_API_PROPS, r"^[a-z0-9]{1,32}$", "an existing API id such as 'a1b2c3d4e5'")
-    stage = _cdk_props(data.get("web_socket_stage"), "web_socket_stage", _facts.WEB_SOCKET_STAGE_PROPS, _STAGE_NAME.pattern, "an existing stage name such as 'prod'")
+    api = _cdk_props(
+        data.get("web_socket_api"),
+        "web_socket_api",
+        _facts.WEB_SOCKET_API_PROPS,
+        r"^[a-z0-9]{1,32}$",
+        "an existing API id such as 'a1b2c3d4e5'",
+    )
+    stage = _cdk_props(
+        data.get("web_socket_stage"),
+        "web_socket_stage",
+        _facts.WEB_SOCKET_STAGE_PROPS,
+        _STAGE_NAME.pattern,
+        "an existing stage name such as 'prod'",
+    )
     return CdkSpec(id=cdk_id, web_socket_api=api, web_socket_stage=stage)
 
 
-def _cdk_props(value: Any, name: str, allowed: tuple[str, ...], import_pattern: str, import_desc: str):
+def _cdk_props(
+    value: Any, name: str, allowed: tuple[str, ...], import_pattern: str, import_desc: str
+):
     if value is None:
         return None
     if isinstance(value, str):
@@ -668,8 +754,13 @@ def _check_cdk_value(name: str, key: str, val: Any) -> None:
     if key in ("auto_deploy", "detailed_metrics_enabled"):
         ok = isinstance(val, bool)
     elif key == "throttle":
-        ok = isinstance(val, dict) and set(val) <= {"rate_limit", "burst_limit"} and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in val.values()
+        ok = (
+            isinstance(val, dict)
+            and set(val) <= {"rate_limit", "burst_limit"}
+            and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                for v in val.values()
+            )
         )
     elif key == "stage_name":
         ok = isinstance(val, str) and bool(_STAGE_NAME.match(val))
@@ -678,7 +769,11 @@ def _check_cdk_value(name: str, key: str, val: Any) -> None:
     else:
         ok = isinstance(val, str) and 0 < len(val) <= 1024
     if not ok:
-        raise CdkPropsError(f"cdk.{name}.{key} has a value of the wrong type or form.", given=val, path=f"cdk.{name}.{key}")
+        raise CdkPropsError(
+            f"cdk.{name}.{key} has a value of the wrong type or form.",
+            given=val,
+            path=f"cdk.{name}.{key}",
+        )
 
 
 __all__ = [

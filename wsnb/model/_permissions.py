@@ -12,8 +12,13 @@ from ._resources import Bucket, Resource, Table
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+$")
 _STATEMENT_KEYS = {"Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"}
-_SNAKE_STATEMENT_KEYS = {"effect": "Effect", "actions": "Action", "resources": "Resource",
-                         "conditions": "Condition", "sid": "Sid"}
+_SNAKE_STATEMENT_KEYS = {
+    "effect": "Effect",
+    "actions": "Action",
+    "resources": "Resource",
+    "conditions": "Condition",
+    "sid": "Sid",
+}
 
 ALLOWED = (
     '"*", a service such as "s3", an action such as "s3:GetObject", an IAM statement dict '
@@ -29,7 +34,7 @@ def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
         value = [value]
     if not isinstance(value, (list, tuple)):
         raise PermissionsError(
-            f"Permissions must be a list (or \"*\"), not {type(value).__name__}.",
+            f'Permissions must be a list (or "*"), not {type(value).__name__}.',
             given=value,
             allowed=ALLOWED,
             fix='permissions=["s3", table]',
@@ -129,7 +134,9 @@ def permission_from_json(item: Any, resources: dict[tuple[str, str], Resource], 
         kind = key.capitalize()
         if (kind, val) in resources:
             return resources[(kind, val)]
-        raise PermissionsError(f"{kind} {val!r} is not among the model's resources.", given=item, path=path)
+        raise PermissionsError(
+            f"{kind} {val!r} is not among the model's resources.", given=item, path=path
+        )
     return item
 
 

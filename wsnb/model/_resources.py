@@ -15,7 +15,9 @@ from .._errors import ResourceError
 
 _ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-TOKEN_PATTERN = re.compile(r"\$\{wsnb:(Table|Bucket|Secret|Parameter)/([A-Za-z0-9_-]+)\.([a-z_]+)\}")
+TOKEN_PATTERN = re.compile(
+    r"\$\{wsnb:(Table|Bucket|Secret|Parameter)/([A-Za-z0-9_-]+)\.([a-z_]+)\}"
+)
 FIELD_TYPES = ("string", "number", "binary")
 
 
@@ -320,7 +322,10 @@ def bind_environment(resource: Resource) -> dict[str, str]:
     """
     prefix = f"WSNB_{resource.kind}_{resource.id}_"
     if isinstance(resource, Table):
-        return {prefix + "table_name": resource.table_name, prefix + "table_arn": resource.table_arn}
+        return {
+            prefix + "table_name": resource.table_name,
+            prefix + "table_arn": resource.table_arn,
+        }
     if isinstance(resource, Bucket):
         return {prefix + "bucket_name": resource.bucket_name}
     if isinstance(resource, Parameter):

@@ -60,7 +60,9 @@ def normalize_route_key(key: Any) -> str:
             f"Route key {key!r} {problem}.",
             given=key,
             allowed="'$connect', '$disconnect', '$default', or a custom action name such as 'sendMessage'",
-            fix=f"did you mean {close[0]!r}?" if close else 'api.route("sendMessage", "src/send.main")',
+            fix=f"did you mean {close[0]!r}?"
+            if close
+            else 'api.route("sendMessage", "src/send.main")',
         )
     return text
 
@@ -100,8 +102,10 @@ class RouteSpec:
             out["attached_permissions"] = [permission_to_json(p) for p in self.permissions]
         if self.bind:
             out["attached_bind"] = [{r.kind.lower(): r.id} for r in self.bind]
-        if set(out) == {"function"} and set(out["function"]) == {"handler"} and isinstance(
-            out["function"]["handler"], str
+        if (
+            set(out) == {"function"}
+            and set(out["function"]) == {"handler"}
+            and isinstance(out["function"]["handler"], str)
         ):
             return out["function"]["handler"]
         return out
@@ -144,7 +148,9 @@ class RouteFunction:
     description = property(lambda self: self.props.get("description"))
     tracing = property(lambda self: self.props.get("tracing"))
     ephemeral_storage_size = property(lambda self: self.props.get("ephemeral_storage_size"))
-    reserved_concurrent_executions = property(lambda self: self.props.get("reserved_concurrent_executions"))
+    reserved_concurrent_executions = property(
+        lambda self: self.props.get("reserved_concurrent_executions")
+    )
     function_name = property(lambda self: self.props.get("function_name"))
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -218,7 +224,9 @@ class ApiSpec:
 
     @functools.cached_property
     def _functions(self) -> tuple[RouteFunction, ...]:
-        return tuple(merge_function(r, self.defaults, self.permissions, self.bind) for r in self.routes)
+        return tuple(
+            merge_function(r, self.defaults, self.permissions, self.bind) for r in self.routes
+        )
 
     def resources(self) -> list[Resource]:
         """Every Table/Bucket/Secret/Parameter the API refers to, first use first."""
@@ -260,7 +268,9 @@ class ApiSpec:
                     fix=f"give each {res.kind} its own id, or reuse the same object",
                 )
             by_name[key] = res
-        props_sets = [("defaults", self.defaults)] + [(f"routes[{r.key!r}]", r.props) for r in self.routes]
+        props_sets = [("defaults", self.defaults)] + [
+            (f"routes[{r.key!r}]", r.props) for r in self.routes
+        ]
         if isinstance(self.authorizer, LambdaAuthorizer):
             props_sets.append(("authorizer.function", self.authorizer.function.props))
         for where, props in props_sets:
@@ -271,12 +281,15 @@ class ApiSpec:
                         given=f"{kind}({rid!r}).{attr}",
                         fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
                     )
-        if self.cdk.imports_stage and (self.custom_domain is not None or (self.access_log.explicit and self.access_log.enabled)):
+        if self.cdk.imports_stage and (
+            self.custom_domain is not None or (self.access_log.explicit and self.access_log.enabled)
+        ):
             from .._errors import CdkPropsError
 
             raise CdkPropsError(
                 "With an imported stage (cdk.web_socket_stage as a string) wsnb cannot set "
-                + ("custom_domain" if self.custom_domain else "access_log") + ".",
+                + ("custom_domain" if self.custom_domain else "access_log")
+                + ".",
                 given=self.cdk.web_socket_stage,
                 fix="configure the domain and logging on the existing stage, or let wsnb create the stage",
                 path="cdk.web_socket_stage",
@@ -340,7 +353,9 @@ class ApiSpec:
                     fix=f"to replace it: api.route({route.key!r}, ..., replace=True); adding the identical route again is a no-op",
                     path=f"routes[{route.key!r}]",
                 )
-            new_route = dataclasses.replace(route, permissions=existing.permissions, bind=existing.bind)
+            new_route = dataclasses.replace(
+                route, permissions=existing.permissions, bind=existing.bind
+            )
             routes = tuple(new_route if r.key == route.key else r for r in self.routes)
         else:
             routes = (*self.routes, route)
@@ -384,7 +399,10 @@ def merge_function(
         elif name in BUILTIN_DEFAULTS:
             props[name] = BUILTIN_DEFAULTS[name]
             prov[name] = "builtin"
-    for name, extra in (("permissions", api_permissions + route.permissions), ("bind", api_bind + route.bind)):
+    for name, extra in (
+        ("permissions", api_permissions + route.permissions),
+        ("bind", api_bind + route.bind),
+    ):
         if extra:
             if name in props:
                 props[name] = props[name] + extra
@@ -402,7 +420,13 @@ def merge_function(
     return RouteFunction(route.key, ordered, {n: prov[n] for n in ordered}, route.final)
 
 
-def make_route(key: Any, definition: Any, *, return_response: Any = None, extra_props: dict[str, Any] | None = None) -> RouteSpec:
+def make_route(
+    key: Any,
+    definition: Any,
+    *,
+    return_response: Any = None,
+    extra_props: dict[str, Any] | None = None,
+) -> RouteSpec:
     """A RouteSpec from any route form: handler string, callable, Function, or SST dict."""
     key = normalize_route_key(key)
     path = f"routes[{key!r}]"
@@ -464,7 +488,11 @@ def make_route(key: Any, definition: Any, *, return_response: Any = None, extra_
     if not isinstance(return_response, bool):
         from .._errors import PropError
 
-        raise PropError("return_response must be True or False.", given=return_response, path=f"{path}.return_response")
+        raise PropError(
+            "return_response must be True or False.",
+            given=return_response,
+            path=f"{path}.return_response",
+        )
     return RouteSpec(key=key, props=props, return_response=return_response, final=final)
 
 

@@ -102,7 +102,9 @@ def _run(plan: Any, assets: Any, opts: Options) -> dict[str, Any]:
     import_cdk()
     root = stage_layout(assets)
     outdir = _outdir()
-    env = Interpreter({}, root).run(plan.app_steps, extra={"app": {"context": opts.context, "outdir": str(outdir)}})
+    env = Interpreter({}, root).run(
+        plan.app_steps, extra={"app": {"context": opts.context, "outdir": str(outdir)}}
+    )
     construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
     env["app"].synth()
     manifest = json.loads((outdir / "manifest.json").read_text())
@@ -130,11 +132,19 @@ def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
     stage = scope.node.try_get_context("wsnb:stage") or "dev"
     context: dict[str, Any] = {}
     domain = spec.custom_domain
-    if domain is not None and domain.zone_name and not domain.hosted_zone_attributes and account and region:
+    if (
+        domain is not None
+        and domain.zone_name
+        and not domain.hosted_zone_attributes
+        and account
+        and region
+    ):
         key = hosted_zone_context_key(account, domain.zone_name, region)
         value = scope.node.try_get_context(key)
         if value is not None:
             context[key] = value
     opts = check_options(app, stage, region, account, context)
     plan, assets = build_plan(spec, opts)
-    return construct_class()(scope, id or plan.construct_id, plan=plan, asset_root=stage_layout(assets))
+    return construct_class()(
+        scope, id or plan.construct_id, plan=plan, asset_root=stage_layout(assets)
+    )

@@ -83,7 +83,11 @@ def collect_assets(
                     fix="give each handler function its own name",
                 )
             generated[rel] = handler
-            _add(layout, AssetFile(f"{rel}/{handler.module_name}.py", text=callable_module_source(handler)), error)
+            _add(
+                layout,
+                AssetFile(f"{rel}/{handler.module_name}.py", text=callable_module_source(handler)),
+                error,
+            )
             layout.handlers[handler] = (rel, handler.text)
             _add_dir(layout, rel)
             continue
@@ -123,7 +127,9 @@ def collect_assets(
 def _add(layout: AssetLayout, item: AssetFile, error: type[WsnbError]) -> None:
     old = layout.files.get(item.path)
     if old is not None and old.data() != item.data():
-        raise error(f"Two assets want the file {item.path!r} with different contents.", given=item.path)
+        raise error(
+            f"Two assets want the file {item.path!r} with different contents.", given=item.path
+        )
     layout.files[item.path] = item
 
 
@@ -145,7 +151,9 @@ def _inside(base: Path, path: Path, where: str, error: type[WsnbError]) -> Path:
     return real
 
 
-def _walk(base: Path, top: Path, where: str, error: type[WsnbError], depth: int = 0) -> list[tuple[str, str]]:
+def _walk(
+    base: Path, top: Path, where: str, error: type[WsnbError], depth: int = 0
+) -> list[tuple[str, str]]:
     """(relative name, absolute source) of every file under ``top``, sorted, links checked."""
     if depth > 32:
         raise error(f"{where}: {top} is nested too deeply (a symlink loop?).", given=str(top))

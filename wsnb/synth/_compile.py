@@ -103,7 +103,9 @@ class _Compiler:
         self.body: list[Any] = []
         self.res_vars: dict[tuple[str, str], str] = {}
         self.need_stack = False
-        self.plan = Plan(construct_id=spec.construct_id, stack_name=opts.stack_name, context=dict(opts.context))
+        self.plan = Plan(
+            construct_id=spec.construct_id, stack_name=opts.stack_name, context=dict(opts.context)
+        )
         cdk = spec.cdk
         stage_props = cdk.web_socket_stage if isinstance(cdk.web_socket_stage, dict) else {}
         if cdk.imports_stage:
@@ -186,20 +188,34 @@ class _Compiler:
                     "billing_mode": Sym("aws_dynamodb.BillingMode.PAY_PER_REQUEST"),
                 }
                 self.emit(
-                    Assign(var, call("aws_dynamodb.Table", SELF, self.names.cid("Table", res.id), **kwargs),
-                           comment=f"DynamoDB table {res.id!r}")
+                    Assign(
+                        var,
+                        call("aws_dynamodb.Table", SELF, self.names.cid("Table", res.id), **kwargs),
+                        comment=f"DynamoDB table {res.id!r}",
+                    )
                 )
                 for index_name, index in res.global_indexes.items():
                     self.emit(
-                        Do(method(var, "add_global_secondary_index", index_name=index_name,
-                                  partition_key=_dynamo_key(res, index["partition_key"]),
-                                  sort_key=_dynamo_key(res, index.get("sort_key"))))
+                        Do(
+                            method(
+                                var,
+                                "add_global_secondary_index",
+                                index_name=index_name,
+                                partition_key=_dynamo_key(res, index["partition_key"]),
+                                sort_key=_dynamo_key(res, index.get("sort_key")),
+                            )
+                        )
                     )
                 self.res_vars[("Table", res.id)] = var
             elif isinstance(res, Bucket):
                 var = self.names.var(f"{res.id}_bucket")
-                self.emit(Assign(var, call("aws_s3.Bucket", SELF, self.names.cid("Bucket", res.id)),
-                                 comment=f"S3 bucket {res.id!r}"))
+                self.emit(
+                    Assign(
+                        var,
+                        call("aws_s3.Bucket", SELF, self.names.cid("Bucket", res.id)),
+                        comment=f"S3 bucket {res.id!r}",
+                    )
+                )
                 self.res_vars[("Bucket", res.id)] = var
 
     def resource_attr(self, kind: str, rid: str, attr: str) -> Expr:
@@ -212,7 +228,10 @@ class _Compiler:
             return Lit(res.id if attr == "name" else res.value)
         var = self.res_vars.get((kind, rid))
         if var is None:
-            raise SynthError(f"{kind} {rid!r} is referenced but not part of this API.", given=f"{kind}/{rid}.{attr}")
+            raise SynthError(
+                f"{kind} {rid!r} is referenced but not part of this API.",
+                given=f"{kind}/{rid}.{attr}",
+            )
         if attr == "stream_arn":
             raise SynthError(
                 f"Table {rid!r} has no stream, so it has no stream_arn.",
@@ -243,9 +262,16 @@ class _Compiler:
         cdk = self.spec.cdk
         if cdk.imports_api:
             self.emit(
-                Assign("web_socket_api", call("aws_apigatewayv2.WebSocketApi.from_web_socket_api_attributes",
-                                              SELF, "Api", web_socket_id=cdk.web_socket_api),
-                       comment="The existing WebSocket API (imported, not created)")
+                Assign(
+                    "web_socket_api",
+                    call(
+                        "aws_apigatewayv2.WebSocketApi.from_web_socket_api_attributes",
+                        SELF,
+                        "Api",
+                        web_socket_id=cdk.web_socket_api,
+                    ),
+                    comment="The existing WebSocket API (imported, not created)",
+                )
             )
             return "web_socket_api"
         props = dict(cdk.web_socket_api or {})
@@ -259,25 +285,39 @@ class _Compiler:
             kwargs["description"] = props.pop("description")
         if "api_key_selection_expression" in props:
             kwargs["api_key_selection_expression"] = call(
-                "aws_apigatewayv2.WebSocketApiKeySelectionExpression", props.pop("api_key_selection_expression")
+                "aws_apigatewayv2.WebSocketApiKeySelectionExpression",
+                props.pop("api_key_selection_expression"),
             )
         if "ip_address_type" in props:
             value = props.pop("ip_address_type")
             kwargs["ip_address_type"] = Sym(
-                "aws_apigatewayv2.IpAddressType." + ("DUAL_STACK" if value == "dualstack" else "IPV4")
+                "aws_apigatewayv2.IpAddressType."
+                + ("DUAL_STACK" if value == "dualstack" else "IPV4")
             )
-        self.emit(Assign("web_socket_api", call("aws_apigatewayv2.WebSocketApi", SELF, "Api", **kwargs),
-                         comment="The WebSocket API"))
+        self.emit(
+            Assign(
+                "web_socket_api",
+                call("aws_apigatewayv2.WebSocketApi", SELF, "Api", **kwargs),
+                comment="The WebSocket API",
+            )
+        )
         return "web_socket_api"
 
     def stage(self, api: str) -> str:
         cdk = self.spec.cdk
         if cdk.imports_stage:
             self.emit(
-                Assign("web_socket_stage",
-                       call("aws_apigatewayv2.WebSocketStage.from_web_socket_stage_attributes", SELF, "Stage",
-                            stage_name=self.stage_name, api=Var(api)),
-                       comment="The existing stage (imported, not created)")
+                Assign(
+                    "web_socket_stage",
+                    call(
+                        "aws_apigatewayv2.WebSocketStage.from_web_socket_stage_attributes",
+                        SELF,
+                        "Stage",
+                        stage_name=self.stage_name,
+                        api=Var(api),
+                    ),
+                    comment="The existing stage (imported, not created)",
+                )
             )
             return "web_socket_stage"
         props = dict(cdk.web_socket_stage or {})
@@ -292,7 +332,11 @@ class _Compiler:
             kwargs["detailed_metrics_enabled"] = props["detailed_metrics_enabled"]
         if "throttle" in props:
             kwargs["throttle"] = call("aws_apigatewayv2.ThrottleSettings", **props["throttle"])
-        self.emit(Assign("web_socket_stage", call("aws_apigatewayv2.WebSocketStage", SELF, "Stage", **kwargs)))
+        self.emit(
+            Assign(
+                "web_socket_stage", call("aws_apigatewayv2.WebSocketStage", SELF, "Stage", **kwargs)
+            )
+        )
         return "web_socket_stage"
 
     def log_enabled(self) -> bool:
@@ -312,17 +356,32 @@ class _Compiler:
             retention = (log.retention or "infinite").upper()
             var = "access_log_group"
             self.emit(
-                Assign(var, call("aws_logs.LogGroup", SELF, "LogGroup",
-                                 log_group_name=Concat((Lit(prefix), Attr(Var("web_socket_api"), "api_id"), Lit(suffix))),
-                                 retention=Sym(f"aws_logs.RetentionDays.{retention}")),
-                       comment="Access log (the stage writes one line per connection event)")
+                Assign(
+                    var,
+                    call(
+                        "aws_logs.LogGroup",
+                        SELF,
+                        "LogGroup",
+                        log_group_name=Concat(
+                            (Lit(prefix), Attr(Var("web_socket_api"), "api_id"), Lit(suffix))
+                        ),
+                        retention=Sym(f"aws_logs.RetentionDays.{retention}"),
+                    ),
+                    comment="Access log (the stage writes one line per connection event)",
+                )
             )
             destination = Attr(Var(var), "log_group_arn")
         self.emit(Assign("cfn_stage", Attr(Attr(Var(stage), "node"), "default_child")))
         self.emit(
-            SetAttr(Var("cfn_stage"), "access_log_settings",
-                    call("aws_apigatewayv2.CfnStage.AccessLogSettingsProperty",
-                         destination_arn=destination, format=log.effective_format))
+            SetAttr(
+                Var("cfn_stage"),
+                "access_log_settings",
+                call(
+                    "aws_apigatewayv2.CfnStage.AccessLogSettingsProperty",
+                    destination_arn=destination,
+                    format=log.effective_format,
+                ),
+            )
         )
         return var
 
@@ -332,7 +391,9 @@ class _Compiler:
         handler = props["handler"]
         asset_dir, lambda_handler = self.assets.handlers[handler]
         kwargs: dict[str, Any] = {
-            "runtime": Sym("aws_lambda.Runtime." + _runtime_name(props.get("runtime", _facts.DEFAULT_RUNTIME))),
+            "runtime": Sym(
+                "aws_lambda.Runtime." + _runtime_name(props.get("runtime", _facts.DEFAULT_RUNTIME))
+            ),
             "handler": lambda_handler,
             "code": call("aws_lambda.Code.from_asset", Asset(asset_dir)),
             "timeout": call("Duration.seconds", props.get("timeout", _facts.DEFAULT_TIMEOUT)),
@@ -342,7 +403,9 @@ class _Compiler:
             kwargs["architecture"] = Sym("aws_lambda.Architecture.ARM_64")
         tracing = props.get("tracing", _facts.DEFAULT_TRACING)
         kwargs["tracing"] = Sym("aws_lambda.Tracing." + tracing.upper())
-        env: dict[str, Expr] = {k: self.env_value(v) for k, v in props.get("environment", {}).items()}
+        env: dict[str, Expr] = {
+            k: self.env_value(v) for k, v in props.get("environment", {}).items()
+        }
         for res in props.get("bind", ()):
             for name, value in bind_environment(res).items():
                 env.setdefault(name, self.env_value(value))
@@ -350,43 +413,86 @@ class _Compiler:
             kwargs["environment"] = expr(env)
         if props.get("layers"):
             kwargs["layers"] = [
-                call("aws_lambda.LayerVersion.from_layer_version_arn", SELF, f"{cid}Layer{i + 1}", arn)
+                call(
+                    "aws_lambda.LayerVersion.from_layer_version_arn",
+                    SELF,
+                    f"{cid}Layer{i + 1}",
+                    arn,
+                )
                 for i, arn in enumerate(props["layers"])
             ]
         for name in ("description", "reserved_concurrent_executions", "function_name"):
             if name in props:
                 kwargs[name] = props[name]
         if "ephemeral_storage_size" in props:
-            kwargs["ephemeral_storage_size"] = call("Size.mebibytes", props["ephemeral_storage_size"])
+            kwargs["ephemeral_storage_size"] = call(
+                "Size.mebibytes", props["ephemeral_storage_size"]
+            )
         self.emit(Assign(var, call("aws_lambda.Function", SELF, cid, **kwargs), comment=where))
         self.grants(var, props)
 
     def grants(self, var: str, props: dict[str, Any]) -> None:
         for item in props.get("permissions", ()):
             if isinstance(item, Table):
-                self.emit(Do(method(self.res_vars[("Table", item.id)], "grant_read_write_data", Var(var))))
+                self.emit(
+                    Do(method(self.res_vars[("Table", item.id)], "grant_read_write_data", Var(var)))
+                )
             elif isinstance(item, Bucket):
-                self.emit(Do(method(self.res_vars[("Bucket", item.id)], "grant_read_write", Var(var))))
+                self.emit(
+                    Do(method(self.res_vars[("Bucket", item.id)], "grant_read_write", Var(var)))
+                )
             elif isinstance(item, dict):
-                self.emit(Do(method(var, "add_to_role_policy", call("aws_iam.PolicyStatement.from_json", item))))
+                self.emit(
+                    Do(
+                        method(
+                            var,
+                            "add_to_role_policy",
+                            call("aws_iam.PolicyStatement.from_json", item),
+                        )
+                    )
+                )
             else:
                 action = item if item == "*" or ":" in item else f"{item}:*"
-                self.emit(Do(method(var, "add_to_role_policy",
-                                    call("aws_iam.PolicyStatement", actions=[action], resources=["*"]))))
+                self.emit(
+                    Do(
+                        method(
+                            var,
+                            "add_to_role_policy",
+                            call("aws_iam.PolicyStatement", actions=[action], resources=["*"]),
+                        )
+                    )
+                )
         for res in props.get("bind", ()):
             self.bind_grant(var, res)
 
     def bind_grant(self, var: str, res: Resource) -> None:
         if isinstance(res, Table):
-            self.emit(Do(method(self.res_vars[("Table", res.id)], "grant_read_write_data", Var(var))))
+            self.emit(
+                Do(method(self.res_vars[("Table", res.id)], "grant_read_write_data", Var(var)))
+            )
         elif isinstance(res, Bucket):
             self.emit(Do(method(self.res_vars[("Bucket", res.id)], "grant_read_write", Var(var))))
         elif isinstance(res, Secret):
             name = secret_parameter_name(self.opts.app, self.opts.stage, res.id)
             self.need_stack = True
-            arn = method("stack", "format_arn", service="ssm", resource="parameter", resource_name=name.lstrip("/"))
-            self.emit(Do(method(var, "add_to_role_policy",
-                                call("aws_iam.PolicyStatement", actions=["ssm:GetParameter"], resources=[arn]))))
+            arn = method(
+                "stack",
+                "format_arn",
+                service="ssm",
+                resource="parameter",
+                resource_name=name.lstrip("/"),
+            )
+            self.emit(
+                Do(
+                    method(
+                        var,
+                        "add_to_role_policy",
+                        call(
+                            "aws_iam.PolicyStatement", actions=["ssm:GetParameter"], resources=[arn]
+                        ),
+                    )
+                )
+            )
 
     def authorizer(self) -> Expr | None:
         auth = self.spec.authorizer
@@ -395,11 +501,20 @@ class _Compiler:
         if not isinstance(auth, LambdaAuthorizer):
             return None
         props = {**_BUILTINS, **auth.function.props}
-        self.function("authorizer_function", "AuthorizerFunction", props, "Lambda authorizer function")
+        self.function(
+            "authorizer_function", "AuthorizerFunction", props, "Lambda authorizer function"
+        )
         self.emit(
-            Assign("authorizer", call("aws_apigatewayv2_authorizers.WebSocketLambdaAuthorizer", "Authorizer",
-                                      Var("authorizer_function"), identity_source=list(auth.identity_source),
-                                      authorizer_name=auth.name))
+            Assign(
+                "authorizer",
+                call(
+                    "aws_apigatewayv2_authorizers.WebSocketLambdaAuthorizer",
+                    "Authorizer",
+                    Var("authorizer_function"),
+                    identity_source=list(auth.identity_source),
+                    authorizer_name=auth.name,
+                ),
+            )
         )
         return Var("authorizer")
 
@@ -410,27 +525,50 @@ class _Compiler:
             return functions, routes
         self.need_stack = True
         arns = [
-            method("stack", "format_arn", service="execute-api", resource=Attr(Var(api), "api_id"),
-                   resource_name=f"{self.stage_name}/{verb}/*")
+            method(
+                "stack",
+                "format_arn",
+                service="execute-api",
+                resource=Attr(Var(api), "api_id"),
+                resource_name=f"{self.stage_name}/{verb}/*",
+            )
             for verb in ("POST", "GET", "DELETE")
         ]
-        self.emit(Assign("connection_arns", expr(arns),
-                         comment="Every route may call the @connections API (post, get, delete)"))
+        self.emit(
+            Assign(
+                "connection_arns",
+                expr(arns),
+                comment="Every route may call the @connections API (post, get, delete)",
+            )
+        )
         for fn in self.spec.functions():
             key = fn.route_key
             fvar = self.names.var(f"{key.lstrip('$')}_function")
             self.function(fvar, self.names.cid("Lambda", key), fn.props, f"Route {key!r}")
-            self.emit(Do(method(fvar, "add_to_role_policy",
-                                call("aws_iam.PolicyStatement", actions=["execute-api:ManageConnections"],
-                                     resources=Var("connection_arns")))))
+            self.emit(
+                Do(
+                    method(
+                        fvar,
+                        "add_to_role_policy",
+                        call(
+                            "aws_iam.PolicyStatement",
+                            actions=["execute-api:ManageConnections"],
+                            resources=Var("connection_arns"),
+                        ),
+                    )
+                )
+            )
             rid = self.names.cid("Route", key)
             rvar = self.names.var(f"{key.lstrip('$')}_route")
             route = self.spec.route(key)
             kwargs: dict[str, Any] = {
                 "web_socket_api": Var(api),
                 "route_key": key,
-                "integration": call("aws_apigatewayv2_integrations.WebSocketLambdaIntegration",
-                                    f"{rid}Integration", Var(fvar)),
+                "integration": call(
+                    "aws_apigatewayv2_integrations.WebSocketLambdaIntegration",
+                    f"{rid}Integration",
+                    Var(fvar),
+                ),
             }
             if key == "$connect" and authorizer is not None:
                 kwargs["authorizer"] = authorizer
@@ -450,45 +588,115 @@ class _Compiler:
         mapping_key = dom.path
         if dom.shared_from:
             self.emit(
-                Assign("api_mapping", call("aws_apigatewayv2.CfnApiMapping", SELF, "ApiMapping",
-                                           api_id=Attr(Var(api), "api_id"), domain_name=dom.shared_from["domain_name"],
-                                           stage=Attr(Var(stage), "stage_name"), api_mapping_key=mapping_key),
-                       comment=f"Mapping onto the domain of WebSocketApi {dom.shared_from['api']!r}")
+                Assign(
+                    "api_mapping",
+                    call(
+                        "aws_apigatewayv2.CfnApiMapping",
+                        SELF,
+                        "ApiMapping",
+                        api_id=Attr(Var(api), "api_id"),
+                        domain_name=dom.shared_from["domain_name"],
+                        stage=Attr(Var(stage), "stage_name"),
+                        api_mapping_key=mapping_key,
+                    ),
+                    comment=f"Mapping onto the domain of WebSocketApi {dom.shared_from['api']!r}",
+                )
             )
             self.emit(Do(method(Attr(Var("api_mapping"), "node"), "add_dependency", Var(stage))))
             return None, None
         certificate = None
         if dom.imported:
-            self.emit(Assign("domain_name", call("aws_apigatewayv2.DomainName.from_domain_name_attributes",
-                                                 SELF, "DomainName", **dom.imported),
-                             comment="The existing custom domain (imported)"))
+            self.emit(
+                Assign(
+                    "domain_name",
+                    call(
+                        "aws_apigatewayv2.DomainName.from_domain_name_attributes",
+                        SELF,
+                        "DomainName",
+                        **dom.imported,
+                    ),
+                    comment="The existing custom domain (imported)",
+                )
+            )
         else:
             zone = self.hosted_zone(dom)
             certificate = "certificate"
             if dom.certificate_arn:
-                self.emit(Assign(certificate, call("aws_certificatemanager.Certificate.from_certificate_arn",
-                                                   SELF, "Certificate", dom.certificate_arn)))
+                self.emit(
+                    Assign(
+                        certificate,
+                        call(
+                            "aws_certificatemanager.Certificate.from_certificate_arn",
+                            SELF,
+                            "Certificate",
+                            dom.certificate_arn,
+                        ),
+                    )
+                )
             else:
                 assert zone is not None
-                self.emit(Assign(certificate, call("aws_certificatemanager.Certificate", SELF, "Certificate",
-                                                   domain_name=dom.domain_name,
-                                                   validation=call("aws_certificatemanager.CertificateValidation.from_dns",
-                                                                   Var(zone)))))
-            self.emit(Assign("domain_name", call("aws_apigatewayv2.DomainName", SELF, "DomainName",
-                                                 domain_name=dom.domain_name, certificate=Var(certificate)),
-                             comment=f"Custom domain {dom.domain_name!r}"))
+                self.emit(
+                    Assign(
+                        certificate,
+                        call(
+                            "aws_certificatemanager.Certificate",
+                            SELF,
+                            "Certificate",
+                            domain_name=dom.domain_name,
+                            validation=call(
+                                "aws_certificatemanager.CertificateValidation.from_dns", Var(zone)
+                            ),
+                        ),
+                    )
+                )
+            self.emit(
+                Assign(
+                    "domain_name",
+                    call(
+                        "aws_apigatewayv2.DomainName",
+                        SELF,
+                        "DomainName",
+                        domain_name=dom.domain_name,
+                        certificate=Var(certificate),
+                    ),
+                    comment=f"Custom domain {dom.domain_name!r}",
+                )
+            )
             if zone is not None:
-                target = call("aws_route53.RecordTarget.from_alias",
-                              call("aws_route53_targets.ApiGatewayv2DomainProperties",
-                                   Attr(Var("domain_name"), "regional_domain_name"),
-                                   Attr(Var("domain_name"), "regional_hosted_zone_id")))
+                target = call(
+                    "aws_route53.RecordTarget.from_alias",
+                    call(
+                        "aws_route53_targets.ApiGatewayv2DomainProperties",
+                        Attr(Var("domain_name"), "regional_domain_name"),
+                        Attr(Var("domain_name"), "regional_hosted_zone_id"),
+                    ),
+                )
                 for kind, cid in (("ARecord", "AliasRecord"), ("AaaaRecord", "AliasRecordAAAA")):
-                    self.emit(Do(call(f"aws_route53.{kind}", SELF, cid, zone=Var(zone),
-                                      record_name=dom.domain_name, target=target)))
+                    self.emit(
+                        Do(
+                            call(
+                                f"aws_route53.{kind}",
+                                SELF,
+                                cid,
+                                zone=Var(zone),
+                                record_name=dom.domain_name,
+                                target=target,
+                            )
+                        )
+                    )
         self.emit(
-            Assign("api_mapping", call("aws_apigatewayv2.ApiMapping", SELF, "ApiMapping", api=Var(api),
-                                       domain_name=Var("domain_name"), stage=Var(stage),
-                                       api_mapping_key=mapping_key))
+            Assign(
+                "api_mapping",
+                call(
+                    "aws_apigatewayv2.ApiMapping",
+                    SELF,
+                    "ApiMapping",
+                    api=Var(api),
+                    domain_name=Var("domain_name"),
+                    stage=Var(stage),
+                    api_mapping_key=mapping_key,
+                ),
+            )
         )
         self.emit(Do(method(Attr(Var("api_mapping"), "node"), "add_dependency", Var(stage))))
         return "domain_name", certificate
@@ -497,13 +705,24 @@ class _Compiler:
         if dom.is_external_domain:
             return None
         if dom.hosted_zone_attributes:
-            self.emit(Assign("hosted_zone", call("aws_route53.HostedZone.from_hosted_zone_attributes", SELF,
-                                                 "HostedZone", **dom.hosted_zone_attributes)))
+            self.emit(
+                Assign(
+                    "hosted_zone",
+                    call(
+                        "aws_route53.HostedZone.from_hosted_zone_attributes",
+                        SELF,
+                        "HostedZone",
+                        **dom.hosted_zone_attributes,
+                    ),
+                )
+            )
             return "hosted_zone"
         zone = dom.zone_name
         account, region = self.opts.account, self.opts.region
         if not account or not region:
-            missing = " and ".join(n for n, v in (("account", account), ("region", region)) if not v)
+            missing = " and ".join(
+                n for n, v in (("account", account), ("region", region)) if not v
+            )
             raise SynthError(
                 f"Custom domain {dom.domain_name!r} needs a Route 53 lookup of hosted zone {zone!r}, "
                 f"which needs an explicit {missing}.",
@@ -515,18 +734,26 @@ class _Compiler:
             )
         key = hosted_zone_context_key(account, zone, region)
         value = self.opts.context.get(key)
-        if not (isinstance(value, dict) and isinstance(value.get("Id"), str) and isinstance(value.get("Name"), str)):
+        if not (
+            isinstance(value, dict)
+            and isinstance(value.get("Id"), str)
+            and isinstance(value.get("Name"), str)
+        ):
             raise SynthError(
                 f"Hosted zone {zone!r} is not in the lookup context, and wsnb never calls AWS at synth.",
                 given=value if key in self.opts.context else sorted(self.opts.context),
                 allowed=f'context[{key!r}] = {{"Id": "/hostedzone/<zone id>", "Name": "{zone}."}}',
-                fix=f'api.synth(account={account!r}, region={region!r}, '
+                fix=f"api.synth(account={account!r}, region={region!r}, "
                 f'context={{{key!r}: {{"Id": "/hostedzone/Z0123456789ABC", "Name": "{zone}."}}}})',
                 path="context",
             )
-        self.emit(Assign("hosted_zone", call("aws_route53.HostedZone.from_lookup", SELF, "HostedZone",
-                                             domain_name=zone),
-                         comment=f"Hosted zone {zone!r} (looked up; the value is in cdk.json's context)"))
+        self.emit(
+            Assign(
+                "hosted_zone",
+                call("aws_route53.HostedZone.from_lookup", SELF, "HostedZone", domain_name=zone),
+                comment=f"Hosted zone {zone!r} (looked up; the value is in cdk.json's context)",
+            )
+        )
         return "hosted_zone"
 
 

@@ -33,8 +33,13 @@ def construct_class() -> Any:
                 self.cdk = SimpleNamespace(
                     **{
                         name: env[out[name]] if out[name] else None
-                        for name in ("web_socket_api", "web_socket_stage", "access_log_group",
-                                     "domain_name", "certificate")
+                        for name in (
+                            "web_socket_api",
+                            "web_socket_stage",
+                            "access_log_group",
+                            "domain_name",
+                            "certificate",
+                        )
                     }
                 )
                 self._functions = {k: env[v] for k, v in out["functions"].items()}

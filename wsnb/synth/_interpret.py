@@ -54,7 +54,9 @@ class Interpreter:
             return {k: self.value(v) for k, v in e.items}
         raise TypeError(f"not a plan expression: {e!r}")
 
-    def run(self, steps: list[Any], extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    def run(
+        self, steps: list[Any], extra: dict[str, dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         """Run the steps; ``extra[var]`` adds keyword arguments to the call assigned to ``var``."""
         for step in steps:
             if isinstance(step, Assign):

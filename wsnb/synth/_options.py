@@ -24,7 +24,9 @@ class Options:
 
     def key(self) -> str:
         return json.dumps(
-            [self.app, self.stage, self.region, self.account, self.context], sort_keys=True, default=repr
+            [self.app, self.stage, self.region, self.account, self.context],
+            sort_keys=True,
+            default=repr,
         )
 
     @property
@@ -78,5 +80,7 @@ def check_options(
     try:
         context = json.loads(json.dumps(context))
     except (TypeError, ValueError):
-        raise SynthError("context values must be JSON data.", given=context, path="context") from None
+        raise SynthError(
+            "context values must be JSON data.", given=context, path="context"
+        ) from None
     return Options(app=app, stage=stage, region=region, account=account, context=context)

@@ -75,7 +75,8 @@ class SynthResult:
             for t, n in self.resource_counts.items()
         )
         warnings = "".join(
-            f'<li style="color:var(--jp-warn-color0, #b35900)">{html.escape(w)}</li>' for w in self.warnings
+            f'<li style="color:var(--jp-warn-color0, #b35900)">{html.escape(w)}</li>'
+            for w in self.warnings
         )
         return (
             f'<div class="wsnb-synth" style="{_CSS}">'

@@ -41,7 +41,9 @@ class SynthJob:
                 return False
             snapshot = api.copy()  # later cells may change the api while we synthesize
             self._report(synth_status="running", synth_error="")
-            self._thread = threading.Thread(target=self._run, args=(snapshot,), name="wsnb-widget-synth", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, args=(snapshot,), name="wsnb-widget-synth", daemon=True
+            )
             self._thread.start()
             return True
 
@@ -90,9 +92,14 @@ class LocalServer:
                 return False
             self._generation += 1
             self._events = []
-            self._report(server_status="starting", server_error="", server_url="", events=[], connections=[])
+            self._report(
+                server_status="starting", server_error="", server_url="", events=[], connections=[]
+            )
             self._thread = threading.Thread(
-                target=self._start, args=(api, self._generation), name="wsnb-widget-serve", daemon=True
+                target=self._start,
+                args=(api, self._generation),
+                name="wsnb-widget-serve",
+                daemon=True,
             )
             self._thread.start()
             return True

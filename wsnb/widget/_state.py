@@ -118,7 +118,9 @@ def template_text(template: dict[str, Any]) -> str:
 def resource_counts(template: dict[str, Any]) -> list[list[Any]]:
     """``[[type, count], ...]`` sorted by type, plus nothing else (plain JSON)."""
     types = Counter(
-        str(res.get("Type", "?")) for res in (template.get("Resources") or {}).values() if isinstance(res, dict)
+        str(res.get("Type", "?"))
+        for res in (template.get("Resources") or {}).values()
+        if isinstance(res, dict)
     )
     return [[name, types[name]] for name in sorted(types)]
 
@@ -189,7 +191,9 @@ def _first(data: dict[str, Any], keys: tuple[str, ...]) -> str:
     for key in keys:
         value = data.get(key)
         if value not in (None, ""):
-            return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+            return (
+                value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+            )
     return ""
 
 
@@ -242,7 +246,15 @@ def connection_rows(connections: Any) -> list[dict[str, Any]]:
 
 
 def _connection_summary(row: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "connected_at", "connectedAt", "source_ip", "sourceIp", "messagesIn", "messagesOut")
+    keep = (
+        "id",
+        "connected_at",
+        "connectedAt",
+        "source_ip",
+        "sourceIp",
+        "messagesIn",
+        "messagesOut",
+    )
     out = {k: row[k] for k in keep if k in row}
     out["id"] = str(row.get("id", ""))
     return out

@@ -53,7 +53,9 @@ class ApiWidget(anywidget.AnyWidget):
     tab = traitlets.Enum(SECTIONS, default_value="routes").tag(sync=True)
     selected_route = traitlets.Unicode("").tag(sync=True)
     # --- CloudFormation
-    synth_status = traitlets.Enum(("idle", "running", "done", "error"), default_value="idle").tag(sync=True)
+    synth_status = traitlets.Enum(("idle", "running", "done", "error"), default_value="idle").tag(
+        sync=True
+    )
     synth_error = traitlets.Unicode("").tag(sync=True)
     template_json = traitlets.Unicode("").tag(sync=True)
     template_digest = traitlets.Unicode("").tag(sync=True)
@@ -61,9 +63,9 @@ class ApiWidget(anywidget.AnyWidget):
     template_data_uri = traitlets.Unicode("").tag(sync=True)
     resource_counts = traitlets.List().tag(sync=True)
     # --- local emulator
-    server_status = traitlets.Enum(("stopped", "starting", "running", "error"), default_value="stopped").tag(
-        sync=True
-    )
+    server_status = traitlets.Enum(
+        ("stopped", "starting", "running", "error"), default_value="stopped"
+    ).tag(sync=True)
     server_url = traitlets.Unicode("").tag(sync=True)
     server_error = traitlets.Unicode("").tag(sync=True)
     connections = traitlets.List().tag(sync=True)
