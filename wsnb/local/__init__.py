@@ -66,7 +66,7 @@ from ._server import LocalServer
 
 __all__ = ["LambdaContext", "LocalServer", "Monitor", "running_servers", "serve", "stop_all"]
 
-_registry: dict[tuple[str, int], LocalServer] = {}
+_registry: list[LocalServer] = []
 _registry_lock = threading.Lock()
 
 _NUMBER_OPTIONS = ("idle_timeout", "max_connection_seconds", "integration_timeout")
@@ -80,6 +80,7 @@ _OPTIONS = {
     "max_workers",
     "management_port",
     "secrets",
+    "allow_remote",
     *_NUMBER_OPTIONS,
 }
 
@@ -97,32 +98,84 @@ def serve(
     ``secrets`` (``{"STRIPE_KEY": "sk_test_..."}``: local values of the API's bound ``Secret``s,
     read by handlers from local SSM; a Secret left out has no value, as in AWS before
     ``aws ssm put-parameter``).
-    Serving the same API on the same port again stops the earlier server first.
+
+    Servers are independent: serving an API never stops a server of another API (even one with
+    the same id) nor of another stage. Re-running a cell is safe: serving the *same* ``api``
+    object on the same ``stage`` again stops its earlier server first, and so does serving an
+    API with the same id on a fixed ``port`` the earlier server holds (the port would be taken).
+
+    ``allow_remote=True`` (needed for a non-loopback ``host``) lets other machines connect; the
+    plain-HTTP management listener (:attr:`LocalServer.management_url`) then requires requests
+    SigV4-signed with the server's own :attr:`LocalServer.management_credentials` (a key pair
+    generated per server; ``server.client()`` uses it): unsigned, unknown-key or bad-signature
+    requests answer 403. Connection ids always come from the OS's CSPRNG.
     """
     require("websockets", extra="local", purpose="The local emulator")
     _check(api, port, host, stage, options)
-    key = (api.id, port)
     with _registry_lock:
-        old = _registry.pop(key, None)
-    if old is not None:
+        replaced = [s for s in _registry if _replaces(s, api, port, stage)]
+        _registry[:] = [s for s in _registry if s not in replaced and s.running]
+    for old in replaced:
         old.stop()
+    _warn_shadowing(api, options.get("root"))
     server = LocalServer(api, port=port, host=host, stage=stage, **options)
     server.start()
     with _registry_lock:
-        _registry[key] = server
+        _registry.append(server)
     return server
+
+
+def _replaces(old: LocalServer, api: Any, port: int, stage: str) -> bool:
+    """Whether serving ``api`` now supersedes the earlier server ``old``."""
+    if old.api is api and old.stage == stage:
+        return True  # the same cell run again
+    return bool(port) and old.api.id == api.id and old.port == port
+
+
+def _warn_shadowing(api: Any, root: Any) -> None:
+    """Log a warning for handler-folder modules named like a stdlib or installed module.
+
+    The handler gets its folder's module (Lambda's task root comes first), but in Lambda a
+    module the runtime imported before the handler (``json``, ``os``, ...) wins instead: a name
+    clash behaves differently in different places, so renaming the file is the fix.
+    """
+    import logging
+    import os
+    from pathlib import Path
+
+    from ..model import FileHandler
+    from ._imports import shadowing
+
+    spec = api.spec
+    handlers = [fn.handler for fn in spec.functions()]
+    if spec.authorizer is not None and not isinstance(spec.authorizer, str):
+        handlers.append(spec.authorizer.function.handler)
+    base = Path(root or os.getcwd()).resolve()
+    folders = sorted({h.directory for h in handlers if isinstance(h, FileHandler) and h.directory})
+    for folder in folders:
+        path = base / folder
+        names = shadowing(path) if path.is_dir() else []
+        if names:
+            logging.getLogger("wsnb.local").warning(
+                "handler folder %s holds %s, named like a standard-library or installed module: "
+                "its handlers import the folder's file (as Lambda's task root comes first), but "
+                "in Lambda a module the runtime already imported may win. Rename it (e.g. %s_utils.py).",
+                folder,
+                ", ".join(f"{n}.py" for n in names),
+                names[0],
+            )
 
 
 def running_servers() -> list[LocalServer]:
     """Servers started by :func:`serve` that are still running."""
     with _registry_lock:
-        return [s for s in _registry.values() if s.running]
+        return [s for s in _registry if s.running]
 
 
 def stop_all() -> None:
     """Stop every server started by :func:`serve`."""
     with _registry_lock:
-        servers = list(_registry.values())
+        servers = list(_registry)
         _registry.clear()
     for server in servers:
         server.stop()
@@ -153,14 +206,19 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    if not loopback and not options.pop("allow_remote", False):
+    if not loopback and not options.get("allow_remote", False):
         raise EmulatorError(
             "The local emulator binds to loopback only unless you ask for more.",
             given=host,
             allowed="127.0.0.1, ::1, localhost; or another address together with allow_remote=True",
             fix=f"api.serve(host={host!r}, allow_remote=True)  # other machines can then reach your handlers",
         )
-    options.pop("allow_remote", None)
+    allow_remote = options.pop("allow_remote", False)
+    if not isinstance(allow_remote, bool):
+        raise EmulatorError(
+            "allow_remote must be True or False.", given=allow_remote, fix="allow_remote=True"
+        )
+    options["allow_remote"] = allow_remote
     if not isinstance(stage, str) or not stage or not all(c.isalnum() or c in "-_" for c in stage):
         raise EmulatorError(
             "stage must be a name of letters, digits, '-' and '_'.", given=stage, fix='stage="dev"'

@@ -82,6 +82,22 @@ def authorizer_context(result: dict[str, Any], latency_ms: int) -> dict[str, Any
     return out
 
 
+def principal_of(result: Any) -> str | None:
+    """The ``principalId`` of an authorizer's answer, as text (``None`` when it has none)."""
+    if isinstance(result, dict) and isinstance(result.get("principalId"), (str, int)):
+        return str(result["principalId"])[:128]
+    return None
+
+
+def shape_of(result: Any) -> str:
+    """What an authorizer returned, described without its values (they can carry secrets:
+    tokens, e-mail addresses, ``context`` entries): its type and top-level keys."""
+    if isinstance(result, dict):
+        keys = ", ".join(sorted(str(k)[:40] for k in result)[:20])
+        return f"a dict with keys [{keys}]"
+    return f"a {type(result).__name__}"
+
+
 def iam_signed(conn: Connection) -> bool:
     """The local IAM rule: the upgrade request carries a SigV4 signature.
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from .. import _facts
+from . import _mgmt_auth as _auth
 from ._ids import iso8601
 
 if TYPE_CHECKING:
@@ -122,41 +123,94 @@ _REASONS = {
     204: "No Content",
     400: "Bad Request",
     403: "Forbidden",
+    408: "Request Timeout",
     410: "Gone",
     413: "Payload Too Large",
 }
+
+#: Seconds a management client may take to send one request's line, headers and body once it
+#: started it (a slow or stalled sender is cut off, never holds a task forever), and to start
+#: the next request on a keep-alive connection.
+REQUEST_TIMEOUT = 10.0
+IDLE_TIMEOUT = 60.0
+_MAX_HEADERS = 100
+
+
+class _BadRequest(Exception):
+    pass
+
+
+async def _read_request(
+    reader: asyncio.StreamReader, first: bytes
+) -> tuple[str, str, dict[str, str], bytes]:
+    """The rest of one request after its request line: headers and body (bounded)."""
+    try:
+        method, target, _version = first.decode("latin-1").strip().split(" ", 2)
+    except ValueError:
+        raise _BadRequest("malformed request line") from None
+    headers: dict[str, str] = {}
+    for _h in range(_MAX_HEADERS + 1):
+        raw = await reader.readline()
+        if raw in (b"\r\n", b"\n", b""):
+            break
+        name, sep, value = raw.decode("latin-1").partition(":")
+        if not sep:
+            raise _BadRequest("malformed header line")
+        headers[name.strip().lower()] = value.strip()
+    else:
+        raise _BadRequest("too many header lines")
+    text = headers.get("content-length", "0") or "0"
+    # Digits only: int() would also take "-5", "+5" and " 5"; a negative length is no length.
+    if not text.isascii() or not text.isdigit():
+        raise _BadRequest(f"Content-Length must be a non-negative integer, got {text[:40]!r}")
+    length = int(text)
+    if length > 4 * _facts.MAX_MESSAGE_BYTES:
+        raise _TooLarge
+    body = await reader.readexactly(length) if length else b""
+    return method.upper(), target, headers, body
+
+
+class _TooLarge(Exception):
+    pass
 
 
 async def http_client(
     server: LocalServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
-    """Serve management requests on one keep-alive HTTP/1.1 connection (cancelled at stop)."""
+    """Serve management requests on one keep-alive HTTP/1.1 connection (cancelled at stop).
+
+    Every wait is bounded: :data:`IDLE_TIMEOUT` for the next request line, then
+    :data:`REQUEST_TIMEOUT` for that request's headers and body (408 and close when they do
+    not arrive). A malformed request (bad request line or header, a ``Content-Length`` that is
+    not a non-negative integer) answers 400 and closes.
+    """
     task = asyncio.current_task()
     if task is not None:
         server._http_tasks.add(task)
     try:
         for _ in range(100_000):  # bounded keep-alive
-            line = await asyncio.wait_for(reader.readline(), timeout=60)
+            line = await asyncio.wait_for(reader.readline(), timeout=IDLE_TIMEOUT)
             if not line:
                 break
             try:
-                method, target, _version = line.decode("latin-1").strip().split(" ", 2)
-                headers: dict[str, str] = {}
-                for _h in range(100):
-                    raw = await reader.readline()
-                    if raw in (b"\r\n", b"\n", b""):
-                        break
-                    name, _, value = raw.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length") or 0)
-            except ValueError:
-                await _write(writer, 400, {}, b'{"message": "Bad Request"}', close=True)
+                method, target, headers, body = await asyncio.wait_for(
+                    _read_request(reader, line), timeout=REQUEST_TIMEOUT
+                )
+            except _BadRequest as bad:
+                out = json.dumps({"message": f"Bad Request: {bad}"}).encode()
+                await _write(writer, 400, {"Content-Type": _JSON}, out, close=True)
                 break
-            if length > 4 * _facts.MAX_MESSAGE_BYTES:
+            except _TooLarge:
                 await _write(writer, 413, {}, b'{"message": "Message too long"}', close=True)
                 break
-            body = await reader.readexactly(length) if length else b""
-            status, out_headers, out, action = handle(server, method.upper(), target, body)
+            except asyncio.TimeoutError:
+                await _write(writer, 408, {}, b'{"message": "Request Timeout"}', close=True)
+                break
+            denied = _auth.check(server, method, target, headers, body)
+            if denied is not None:
+                status, out_headers, out, action = denied
+            else:
+                status, out_headers, out, action = handle(server, method, target, body)
             if action is not None and not action():
                 status, out_headers, out, _ = gone()
             close = headers.get("connection", "").lower() == "close"
@@ -186,4 +240,4 @@ async def _write(
     }
     lines += [f"{k}: {v}" for k, v in all_headers.items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-    await writer.drain()
+    await asyncio.wait_for(writer.drain(), timeout=REQUEST_TIMEOUT)

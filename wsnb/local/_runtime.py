@@ -9,7 +9,6 @@ a notebook function rebuilt from JSON (no live object) is run from its source.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import re
 import sys
@@ -23,6 +22,7 @@ from typing import Any
 
 from .._errors import EmulatorError
 from ..model import CallableHandler, FileHandler, callable_module_source
+from . import _imports
 from ._ids import log_stream_name, now_ms
 
 
@@ -191,20 +191,12 @@ class HandlerLoader:
                 given=str(path),
                 fix=f"create {h.file} with def {h.function_name}(event, context), or serve from the folder it is relative to (root=...)",
             ) from None
-        folder = str(path.parent)
-        if folder not in sys.path:
-            sys.path.append(folder)
         name = self._module_name(rt, path.stem)
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise EmulatorError(f"Cannot import handler file {h.file!r}.", given=str(path))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(name, None)
-            raise
+        # The handler's folder is its Lambda task root: its modules first, for this function only
+        # (see _imports). A top-level handler ships alone, so its folder is only a fallback.
+        scope = _imports.scope_for(name, path.parent, first=bool(h.directory))
+        scope.reset()
+        module = scope.load(name, path)
         func = getattr(module, h.function_name, None)
         if not callable(func):
             raise EmulatorError(

@@ -18,7 +18,7 @@ from .. import _facts
 from .._errors import EmulatorError
 from ..model import Bucket, LambdaAuthorizer, Parameter, Resource, Secret, Table, bind_environment
 from ..model._resources import resource_name
-from . import _environ, _management, _moto, _tables, _trace, _transport
+from . import _environ, _management, _mgmt_auth, _moto, _tables, _trace, _transport
 from ._authorizer import (
     ALLOW,
     DENY,
@@ -26,6 +26,8 @@ from ._authorizer import (
     evaluate_policy,
     iam_signed,
     missing_identity,
+    principal_of,
+    shape_of,
 )
 from ._buckets import ensure_buckets
 from ._events import (
@@ -89,8 +91,13 @@ class LocalServer:
         max_workers: int = 64,
         management_port: int = 0,
         secrets: Any = None,
+        allow_remote: bool = False,
     ) -> None:
         self.api = api
+        #: Other machines may connect; the HTTP management listener then requires SigV4
+        #: requests signed with :attr:`management_credentials` (see :mod:`._mgmt_auth`).
+        self.allow_remote = bool(allow_remote)
+        self.management_credentials = _mgmt_auth.new_credentials()
         self.host = host
         self.stage = stage
         self.app = app
@@ -205,8 +212,7 @@ class LocalServer:
                 service,
                 endpoint_url=self.endpoint_url,
                 region_name=self.region,
-                aws_access_key_id="wsnb-local",
-                aws_secret_access_key="wsnb-local",
+                **self.management_credentials,
             )
         return _moto.local_client(service, self.region)
 
@@ -680,18 +686,29 @@ class LocalServer:
             self._failed(rt, conn, event["requestContext"]["requestId"], failure)
             return 500
         verdict = evaluate_policy(result, event["methodArn"])
+        # Only the decision and the principal are recorded: the answer's context and policy can
+        # carry secrets (tokens, e-mail addresses), and events/logs are shown and shared.
+        principal = principal_of(result)
+        self._log.add(
+            "authorize",
+            connectionId=conn.connection_id,
+            routeKey="authorizer",
+            status={ALLOW: 200, DENY: 403}.get(verdict, 500),
+            detail=f"{verdict} principal={principal}",
+        )
         if verdict == ALLOW:
             conn.authorizer = authorizer_context(result, int((time.monotonic() - started) * 1000))
             return None
         if verdict == DENY:
             return 403
+        shape = shape_of(result)
         self._log.add(
             "error",
             connectionId=conn.connection_id,
             routeKey="authorizer",
-            detail=f"malformed authorizer response: {result!r}"[:500],
+            detail=f"malformed authorizer response: {shape} (an IAM policy document is expected)",
         )
-        log.error("authorizer %s returned a malformed response: %r", rt.name, result)
+        log.error("authorizer %s returned a malformed response: %s", rt.name, shape)
         return 500
 
     async def _run_connect(self, routes: _Routes, conn: Connection) -> int | None:
