@@ -26,4 +26,5 @@ def authorize_with_secret(event, context):
 def whoami(event, context):
     import json
 
-    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["authorizer"])}
+    auth = event["requestContext"]["authorizer"]
+    return {"statusCode": 200, "body": json.dumps({"has_key": auth.get("apiKey") == SECRET})}

@@ -222,7 +222,7 @@ def test_events_on_event_monitor_and_logging(caplog):
         assert len(seen_records) == count
         assert len(srv.events) <= 50
     kinds = [r["type"] for r in seen_records]
-    assert kinds[:3] == ["connect", "message", "disconnect"]
+    assert kinds[:4] == ["connect", "message", "result", "disconnect"]
     assert all(isinstance(r["time"], float) for r in seen_records)
     assert (
         "dump" in bundle["text/html"]

@@ -43,9 +43,18 @@ def gone() -> Result:
     return _error(410, "GoneException", "Gone")
 
 
-def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any = None) -> Result:
+def handle(
+    server: LocalServer,
+    method: str,
+    target: str,
+    body: bytes,
+    mark: Any = None,
+    source: str | None = None,
+) -> Result:
     """Decide a management request. The returned action (if any) must run on the server loop
-    (it never waits); it returns ``False`` when the connection closed meanwhile (then 410)."""
+    (it never waits); it returns ``False`` when the connection closed meanwhile (then 410).
+
+    ``source`` names the caller for the event log (a route key, ``"notebook"``, ``"http"``)."""
     path = target.split("?", 1)[0]
     prefix = f"/{server.stage}/@connections/"
     if not path.startswith(prefix):
@@ -55,7 +64,15 @@ def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any
     if conn is not None and not server._is_open(conn):
         conn = None  # deleted, timed out or closing: gone at once, as in AWS
     if method == "POST":
-        if len(body) > _facts.MAX_MESSAGE_BYTES:
+        status = 413 if len(body) > _facts.MAX_MESSAGE_BYTES else (410 if conn is None else 200)
+        server._log.add(
+            "post",
+            connectionId=cid,
+            routeKey=source,
+            status=status,
+            detail=_preview(body),
+        )
+        if status == 413:
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
@@ -80,6 +97,8 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
     """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread)."""
     from . import _trace
 
+    caller = _caller(server)
+
     def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
         if mark is not None:
@@ -88,7 +107,7 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
                 mark.m = entered
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
-        status, headers, out, action = handle(server, method, target, body, mark)
+        status, headers, out, action = handle(server, method, target, body, mark, caller())
         # A post is queued for the loop (in order) and answered at once; other calls wait.
         if action is not None and not server._run_action(action, fire_and_forget=method == "POST"):
             status, headers, out, _ = gone()
@@ -98,6 +117,37 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
         return status, headers, out
 
     return answer
+
+
+def _caller(server: LocalServer) -> Callable[[], str]:
+    """Which route's function is calling (from the per-invocation environment), else
+    ``"notebook"``: in-process calls come from handlers or from the notebook itself."""
+    from ._environ import OVERLAY
+
+    names: dict[str, str] = {}
+
+    def caller() -> str:
+        overlay = OVERLAY.get()
+        name = overlay.get("AWS_LAMBDA_FUNCTION_NAME") if overlay else None
+        if not isinstance(name, str):
+            return "notebook"
+        key = names.get(name)
+        if key is None:
+            routes = server._routes
+            for rt in list(routes.runtimes.values()) if routes is not None else ():
+                names[rt.name] = rt.key
+            key = names.get(name, name)
+        return key
+
+    return caller
+
+
+def _preview(body: bytes, limit: int = 200) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"<{len(body)} bytes binary>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
@@ -210,7 +260,9 @@ async def http_client(
             if denied is not None:
                 status, out_headers, out, action = denied
             else:
-                status, out_headers, out, action = handle(server, method, target, body)
+                status, out_headers, out, action = handle(
+                    server, method, target, body, source="http"
+                )
             if action is not None and not action():
                 status, out_headers, out, _ = gone()
             close = headers.get("connection", "").lower() == "close"

@@ -45,6 +45,7 @@ from ._ids import ACCOUNT_ID, api_id, aws_id, now_ms, request_uuid
 from ._monitor import EventLog, Monitor, Record
 from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext, function_name, make_runtime
 from ._secrets import check_secrets, ensure_parameters
+from ._traffic import Traffic
 from ._workers import HandlerFailed as _HandlerFailed
 from ._workers import Inbox, Job, Workers
 
@@ -181,6 +182,16 @@ class LocalServer:
         """Call ``callback(record)`` for each new event (on the server's thread; keep it quick).
         Returns a function that unsubscribes."""
         return self._log.subscribe(callback)
+
+    def traffic(self, last: int | None = None) -> Traffic:
+        """A picture of what happened: a sequence diagram (client → API Gateway → function →
+        @connections → clients) of the latest ``last`` events (all kept ones by default) and a
+        per-route summary (count, errors, p50/p95 latency). Display it in a notebook, or use
+        ``.to_mermaid()``, ``.to_text()``, ``.summary()`` (see :mod:`wsnb.local._traffic`)."""
+        events = self._log.snapshot()
+        if last is not None:
+            events = events[-last:] if last > 0 else []
+        return Traffic(events, self.api.spec.route_keys)
 
     def monitor(self) -> Monitor:
         """A view of connections and recent events (rich display in a notebook)."""
@@ -798,7 +809,7 @@ class LocalServer:
                 routeKey=None,
                 requestId=rid,
                 status=403,
-                detail="no route matched and no $default: Forbidden",
+                detail=_preview(message),  # status 403: no route matched and no $default
             )
             self._send(conn, error_frame("Forbidden", cid, rid))
             return
@@ -821,11 +832,32 @@ class LocalServer:
     def _message_done(self, conn: Connection, rt: FunctionRuntime, rid: str, job: Job) -> None:
         if job.failure is not None:
             self._failed(rt, conn, rid, job.failure)
+            self._result(conn, rt, rid, job.failure, None)
             self._send(conn, error_frame("Internal server error", conn.connection_id, rid))
             return
         reply = job.result[1]
+        self._result(conn, rt, rid, None, reply)
         if reply is not None:
             self._send(conn, reply, job.mark)
+
+    def _result(
+        self,
+        conn: Connection,
+        rt: FunctionRuntime,
+        rid: str,
+        failure: _HandlerFailed | None,
+        reply: str | bytes | None,
+    ) -> None:
+        """Record how one message's invocation ended (the traffic view pairs it with the
+        ``message`` record by requestId: latency, errors, the route response)."""
+        self._log.add(
+            "result",
+            connectionId=conn.connection_id,
+            routeKey=rt.key,
+            requestId=rid,
+            status=200 if failure is None else (504 if failure.error is None else 500),
+            detail=None if reply is None else _preview(reply),
+        )
 
     async def _message_async(
         self,
@@ -840,9 +872,11 @@ class LocalServer:
             result = await self._invoke(rt, event, mark)
         except _HandlerFailed as failure:
             self._failed(rt, conn, rid, failure)
+            self._result(conn, rt, rid, failure, None)
             self._send(conn, error_frame("Internal server error", conn.connection_id, rid))
             return
         reply = _reply_body(rt, result)
+        self._result(conn, rt, rid, None, reply)
         if reply is not None:
             self._send(conn, reply, mark)
 
