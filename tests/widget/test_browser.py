@@ -160,6 +160,10 @@ def check_local(widget: Any, page: Any) -> None:
         state="attached", timeout=15_000
     )
     panel.locator("li.wsnb-w-event").first.wait_for(state="attached", timeout=15_000)
+    # the traffic picture: the browser's message reached the sendMessage function
+    step = panel.locator("tr.wsnb-w-traffic-step", has_text="sendMessage ▶")
+    step.first.wait_for(state="attached", timeout=15_000)
+    assert panel.locator("tr.wsnb-w-traffic-route", has_text="sendMessage").count() == 1
 
 
 def test_widget_in_jupyterlab(page, jupyter):

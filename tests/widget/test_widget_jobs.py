@@ -99,6 +99,13 @@ def test_local_section_starts_the_emulator_and_shows_connections_and_events(chat
         for e in w.events
     )
     json.dumps(w.events)  # plain JSON
+    # server.traffic() as data for the Local tab's picture
+    wait_for(lambda: any(s["target"] == "λ sendMessage" for s in w.traffic.get("steps", [])))
+    assert w.traffic["participants"][:2] == ["client 1", "API Gateway"]
+    assert [r["route"] for r in w.traffic["summary"] if r["route"] == "sendMessage"] == [
+        "sendMessage"
+    ]
+    json.dumps(w.traffic)
     wait_for(lambda: w.connections == [])  # the client closed
     click(w, "stop")
     assert w.server_status == "stopped" and w.server is None and w.server_url == ""

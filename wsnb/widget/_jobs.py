@@ -93,7 +93,12 @@ class LocalServer:
             self._generation += 1
             self._events = []
             self._report(
-                server_status="starting", server_error="", server_url="", events=[], connections=[]
+                server_status="starting",
+                server_error="",
+                server_url="",
+                events=[],
+                connections=[],
+                traffic={},
             )
             self._thread = threading.Thread(
                 target=self._start,
@@ -135,6 +140,12 @@ class LocalServer:
         except Exception:
             return []
 
+    def _traffic(self) -> dict[str, Any]:
+        try:
+            return _state.traffic_state(self._handle)
+        except Exception:  # a broken picture never breaks the widget
+            return {}
+
     def _on_event(self, event: Any, generation: int) -> None:
         # Called on the emulator's thread for every event: keep it quick, and send the log to
         # the browser at most every FLUSH_SECONDS however busy the server is.
@@ -154,14 +165,19 @@ class LocalServer:
             self._flush_timer = None
             if generation != self._generation or self._handle is None:
                 return
-            self._report(events=list(self._events), connections=self._connections())
+            self._report(
+                events=list(self._events), connections=self._connections(), traffic=self._traffic()
+            )
 
     def refresh(self) -> None:
         """Re-read the handle's connections and events (e.g. when it has no ``on_event``)."""
         with self._lock:
             if self._handle is None:
                 return
-            update: dict[str, Any] = {"connections": self._connections()}
+            update: dict[str, Any] = {
+                "connections": self._connections(),
+                "traffic": self._traffic(),
+            }
             subscribe = getattr(self._handle, "on_event", None)
             if not callable(subscribe):
                 raw = list(getattr(self._handle, "events", None) or [])[-_state.MAX_EVENTS :]

@@ -221,6 +221,35 @@ def event_row(event: Any) -> dict[str, Any]:
     }
 
 
+#: arrows kept in the widget's traffic picture (the latest ones)
+MAX_TRAFFIC_STEPS = 120
+
+
+def traffic_state(handle: Any) -> dict[str, Any]:
+    """The handle's ``traffic()`` as plain JSON for the Local tab (``{}`` without one)."""
+    make = getattr(handle, "traffic", None)
+    if not callable(make):
+        return {}
+    picture = make()
+    steps = [
+        {
+            "source": s.source,
+            "target": s.target,
+            "text": s.text,
+            "reply": s.reply,
+            "failed": s.failed,
+        }
+        for s in picture.steps
+    ]
+    first = max(0, len(steps) - MAX_TRAFFIC_STEPS)
+    return {
+        "participants": picture.participants,
+        "steps": steps[first:],
+        "first": first + 1,
+        "summary": jsonable(picture.summary()),
+    }
+
+
 def connection_rows(connections: Any) -> list[dict[str, Any]]:
     """The handle's open connections (a dict by id or a list) as ``[{"id": ..., ...}]``."""
     if connections is None:

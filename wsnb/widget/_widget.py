@@ -70,6 +70,8 @@ class ApiWidget(anywidget.AnyWidget):
     server_error = traitlets.Unicode("").tag(sync=True)
     connections = traitlets.List().tag(sync=True)
     events = traitlets.List().tag(sync=True)
+    #: ``server.traffic()`` as data: participants, steps (arrows) and the per-route summary
+    traffic = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,

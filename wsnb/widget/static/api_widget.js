@@ -397,6 +397,8 @@ function render({ model, el }) {
   const serverError = h("div", { class: "wsnb-w-error wsnb-w-server-error", role: "alert", hidden: true });
   const connTable = h("table", { class: "wsnb-w-connections" });
   const eventsList = h("ol", { class: "wsnb-w-events" });
+  const trafficTable = h("table", { class: "wsnb-w-traffic", style: "border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px" });
+  const trafficSummary = h("table", { class: "wsnb-w-traffic-summary", style: "border-collapse:collapse;margin-top:6px;font-size:12px" });
   const clientInput = h("input", { class: "wsnb-w-client-input", type: "text", "aria-label": "Message to send" });
   const connectButton = h("button", { type: "button", class: "wsnb-w-button wsnb-w-client-connect" }, "Connect");
   const sendButton = h("button", { type: "button", class: "wsnb-w-button wsnb-w-client-send" }, "Send");
@@ -411,6 +413,9 @@ function render({ model, el }) {
       h("div", { class: "wsnb-w-column" }, h("div", { class: "wsnb-w-subtitle", text: "Test client (from this browser)" }), h("div", { class: "wsnb-w-toolbar" }, clientInput, sendButton, connectButton), clientLog),
       h("div", { class: "wsnb-w-column" }, h("div", { class: "wsnb-w-subtitle", text: "Connections" }), connTable, h("div", { class: "wsnb-w-subtitle", text: "Events" }), eventsList),
     ),
+    h("div", { class: "wsnb-w-subtitle", text: "Traffic (client → API Gateway → function → @connections → clients)" }),
+    trafficTable,
+    trafficSummary,
   );
 
   let socket = null;
@@ -524,6 +529,39 @@ function render({ model, el }) {
     eventsList.scrollTop = eventsList.scrollHeight;
   }
 
+  function renderTraffic() {
+    // server.traffic(): one row per arrow, the sender's and receiver's lanes marked.
+    const t = model.get("traffic") || {};
+    const names = t.participants || [];
+    const steps = t.steps || [];
+    const cell = "padding:1px 6px;white-space:nowrap";
+    const head = h("tr", {}, h("th", { style: cell, text: "#" }), ...names.map((n) => h("th", { style: cell, text: n })));
+    const rows = steps.map((s, i) => {
+      const a = names.indexOf(s.source);
+      const b = names.indexOf(s.target);
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      const line = `${s.reply ? "dashed" : "solid"} 1px var(--jp-border-color1,#999)`;
+      const text = a > b ? `◀ ${s.text}` : `${s.text} ▶`;
+      const cells = [h("td", { style: `${cell};color:#888`, text: String((t.first || 1) + i) })];
+      for (let c = 0; c < lo; c++) cells.push(h("td", {}));
+      cells.push(h("td", { colspan: String(hi - lo + 1), "data-failed": s.failed ? "true" : null, style: `${cell};text-align:center;border-bottom:${line}${s.failed ? ";color:var(--jp-error-color1,#c62828)" : ""}`, text }));
+      for (let c = hi + 1; c < names.length; c++) cells.push(h("td", {}));
+      return h("tr", { class: "wsnb-w-traffic-step" }, ...cells);
+    });
+    trafficTable.replaceChildren(h("tbody", {}, ...(steps.length ? [head, ...rows] : [h("tr", {}, h("td", { class: "wsnb-w-muted", text: "no traffic yet" }))])));
+    const ms = (v) => (v === null || v === undefined ? "–" : `${v.toFixed(1)} ms`);
+    const summary = t.summary || [];
+    trafficSummary.replaceChildren(
+      h(
+        "tbody",
+        {},
+        ...(summary.length ? [h("tr", {}, ...["route", "count", "errors", "p50", "p95"].map((n) => h("th", { style: cell, text: n })))] : []),
+        ...summary.map((r) => h("tr", { class: "wsnb-w-traffic-route" }, ...[r.route, r.count, r.errors, ms(r.p50_ms), ms(r.p95_ms)].map((v) => h("td", { style: cell, text: String(v) })))),
+      ),
+    );
+  }
+
   // ------------------------------------------------------------ wiring
   renderHeader();
   renderRoutes();
@@ -532,6 +570,7 @@ function render({ model, el }) {
   renderSynth();
   renderLocal();
   renderEvents();
+  renderTraffic();
   showTab();
   on("tab", showTab);
   on("api_id digest overview routes error", renderHeader);
@@ -542,6 +581,7 @@ function render({ model, el }) {
   on("synth_status synth_error template_json template_digest template_data_uri resource_counts digest", renderSynth);
   on("server_status server_url server_error connections", renderLocal);
   on("events", renderEvents);
+  on("traffic", renderTraffic);
   return () => {
     for (const fn of cleanups) fn();
   };
