@@ -366,7 +366,10 @@ class WebSocketApi:
         """Run the API locally in the background; returns a handle with ``.url`` and ``.stop()``.
 
         Options include ``secrets={"STRIPE_KEY": "sk_test_..."}`` (local values of bound
-        Secrets), ``app=``, ``idle_timeout=``, ``integration_timeout=`` (see :func:`wsnb.local.serve`).
+        Secrets), ``app=``, ``idle_timeout=``, ``integration_timeout=``, ``allow_remote=True``
+        (other machines may connect; the HTTP management listener then requires SigV4 with
+        ``server.management_credentials``) (see :func:`wsnb.local.serve`). Serving the same
+        api on the same stage again replaces its earlier server; other servers keep running.
         """
         from .local import serve
 

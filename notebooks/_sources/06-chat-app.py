@@ -146,6 +146,26 @@ from collections import Counter
 
 sorted(Counter((e["type"], e["routeKey"]) for e in server.events if e.get("routeKey")).items())
 
+# %% [markdown]
+# ### See what happened
+#
+# `server.traffic()` draws the same log as a sequence diagram: each client (numbered in the order
+# it connected, never by connection id) → API Gateway → the route's function → the
+# `@connections` API → the clients it posts to. Dashed arrows are answers; red ones failed (like
+# the post to Bob after he left: `410 Gone`). Under it, a summary per route: how many
+# invocations, how many failed, and their median and 95th-percentile latency.
+
+# %%
+server.traffic()
+
+# %% [markdown]
+# The same picture as Mermaid text (paste it into a ```` ```mermaid ```` block of your docs), and
+# the summary as data:
+
+# %%
+print(server.traffic().to_mermaid())
+[(row["route"], row["count"], row["errors"]) for row in server.traffic().summary()]
+
 # %%
 server.stop()
 server.running

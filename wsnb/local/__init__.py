@@ -47,6 +47,19 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   SigV4 signature — an ``Authorization: AWS4-HMAC-SHA256 ...`` header or a presigned URL's
   ``X-Amz-Signature`` — without verifying it, and refuses others with 403; ``"allow"`` admits
   every client; ``"deny"`` refuses all.
+* **Handler imports** (:mod:`wsnb.local._imports`): a file handler's folder is its Lambda task
+  root — its modules win over installed ones for that function only (a private import namespace
+  per function; the kernel's ``sys.path``/``sys.modules`` are untouched). ``serve()`` warns about
+  folder modules named like a stdlib or installed module.
+* **Servers are independent**: serving the same ``api`` object on the same stage replaces its
+  earlier server; any other serve (another API with the same id, another stage) coexists.
+* **Remote access**: loopback only unless ``allow_remote=True``; then the plain-HTTP management
+  listener requires SigV4 requests signed with ``server.management_credentials``
+  (:mod:`wsnb.local._mgmt_auth`). Connection ids come from the OS's CSPRNG. The listener answers
+  malformed requests 400 and stalled ones 408 (bounded reads). An authorizer's answer is logged
+  as decision + principal only.
+* **Traffic**: ``server.traffic()`` — a sequence diagram of the event log (HTML table, Mermaid,
+  text) and a per-route summary (count, errors, p50/p95 latency) (:mod:`wsnb.local._traffic`).
 * **Limits**: 128 KB messages / 32 KB frames (close 1009), idle timeout (10 min), maximum
   connection duration (2 h), integration timeout (29 s) — all configurable; no
   permessage-deflate (``compression=None``) unless asked.
