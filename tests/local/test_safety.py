@@ -334,3 +334,23 @@ def test_handler_folder_modules_win_for_that_function_only(tmp_path, caplog, mon
     assert sys.path == path_before and sys.modules["json"] is json_before
     assert not hasattr(yaml, "MARK") and "helper" not in sys.modules
     assert "json.py, yaml.py" in caplog.text and "Rename" in caplog.text
+
+
+def test_top_level_handler_folder_is_only_a_fallback(tmp_path, monkeypatch):
+    """A top-level handler ships alone (wsnb_functions/<name>/): its folder's ``yaml.py`` does
+    not shadow the installed package, but a helper found nowhere else still imports locally."""
+    yaml = pytest.importorskip("yaml")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "top.py").write_text(
+        "import json, yaml, lonely_helper\n"
+        "def main(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps({'yaml': getattr(yaml, 'MARK', 'installed'),"
+        " 'helper': lonely_helper.WHO})}\n"
+    )
+    (tmp_path / "yaml.py").write_text("MARK = 'local'\n")
+    (tmp_path / "lonely_helper.py").write_text("WHO = 'here'\n")
+    api = WebSocketApi("TopLevel").route("go", "top.main", return_response=True)
+    with api.serve(root=tmp_path) as srv:
+        (reply,) = run(exchange(srv.url, action("go")))
+    assert json.loads(reply) == {"yaml": "installed", "helper": "here"}
+    assert not hasattr(yaml, "MARK")
