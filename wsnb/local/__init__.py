@@ -76,8 +76,17 @@ from .._errors import EmulatorError, require
 from ._monitor import Monitor
 from ._runtime import LambdaContext
 from ._server import LocalServer
+from ._traffic import Traffic
 
-__all__ = ["LambdaContext", "LocalServer", "Monitor", "running_servers", "serve", "stop_all"]
+__all__ = [
+    "LambdaContext",
+    "LocalServer",
+    "Monitor",
+    "Traffic",
+    "running_servers",
+    "serve",
+    "stop_all",
+]
 
 _registry: list[LocalServer] = []
 _registry_lock = threading.Lock()

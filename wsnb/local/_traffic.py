@@ -343,9 +343,11 @@ def _esc(text: str) -> str:
     return html.escape(text).replace("$", "&#36;")
 
 
-_FONT = "font-family:var(--jp-code-font-family,monospace);font-size:12px"
-_LINE = "var(--jp-border-color1,#bbb)"
-_TEXT = "color:var(--jp-content-font-color1,inherit)"
+# Plain values only (no CSS variables): untrusted-notebook sanitizers drop what they cannot
+# check, and these read on light and dark themes alike.
+_FONT = "font-family:monospace;font-size:12px"
+_LINE = "#999"
+_TEXT = "color:inherit"
 
 
 def _diagram_html(names: list[str], steps: list[Step]) -> str:
@@ -367,7 +369,7 @@ def _diagram_html(names: list[str], steps: list[Step]) -> str:
         for half in range(2 * lo + 1):
             cells.append(_blank(half))
         line = "dashed" if step.reply else "solid"
-        colour = "var(--jp-error-color1,#c62828)" if step.failed else "inherit"
+        colour = "#d32f2f" if step.failed else "inherit"
         glyph_left, glyph_right = ("◀ ", "") if a > b else ("", " ▶")
         cells.append(
             f'<td colspan="{2 * (hi - lo)}" style="padding:1px 4px;text-align:center;'
