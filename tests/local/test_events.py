@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
@@ -99,19 +98,6 @@ def test_each_message_gets_new_ids(server):
     ra, rb = a["event"]["requestContext"], b["event"]["requestContext"]
     assert ra["requestId"] != rb["requestId"] and ra["messageId"] != rb["messageId"]
     assert ra["connectionId"] == rb["connectionId"]
-
-
-def test_binary_frames_arrive_base64():
-    async def go(url):
-        async with websockets.connect(url) as ws:
-            await ws.send(b"\x00\x01binary\xff")
-            return await ws.recv()
-
-    api = WebSocketApi("Bin").route("$default", h.dump, return_response=True)
-    with api.serve() as srv:
-        reply = json.loads(run(go(srv.url)))
-    assert reply["event"]["isBase64Encoded"] is True
-    assert base64.b64decode(reply["event"]["body"]) == b"\x00\x01binary\xff"
 
 
 def test_disconnect_event(server):

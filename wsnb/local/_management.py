@@ -58,6 +58,8 @@ def handle(server: LocalServer, method: str, target: str, body: bytes, mark: Any
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
+        if server._outbound_full(conn):  # a client that does not read ("PostToConnection")
+            return _error(429, "LimitExceededException", "Limit Exceeded")
         return 200, {"Content-Type": _JSON}, b"", lambda: server._send(conn, body, mark)
     if method == "GET":
         if conn is None:
@@ -124,6 +126,7 @@ _REASONS = {
     403: "Forbidden",
     410: "Gone",
     413: "Payload Too Large",
+    429: "Too Many Requests",
 }
 
 
