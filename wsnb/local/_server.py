@@ -16,10 +16,10 @@ from typing import Any
 
 from .. import _facts
 from .._errors import EmulatorError
+from .._selection import evaluator, expression_of
 from ..model import Bucket, LambdaAuthorizer, Parameter, Resource, Secret, Table, bind_environment
 from ..model._resources import resource_name
 from . import _environ, _management, _moto, _tables, _trace, _transport
-from .._selection import evaluator, expression_of
 from ._authorizer import (
     ALLOW,
     DENY,
@@ -46,8 +46,8 @@ from ._ids import ACCOUNT_ID, api_id, aws_id, now_ms, request_uuid
 from ._monitor import EventLog, Monitor, Record
 from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext, function_name, make_runtime
 from ._secrets import check_secrets, ensure_parameters
-from ._workers import HandlerFailed as _HandlerFailed
 from ._workers import ACCOUNT_CONCURRENCY, Inbox, Job, Throttled, Workers
+from ._workers import HandlerFailed as _HandlerFailed
 
 log = logging.getLogger("wsnb.local")
 
@@ -715,9 +715,7 @@ class LocalServer:
                 detail=f"authorizer result is {size} bytes; API Gateway's quota is "
                 f"{RESULT_LIMIT_BYTES} bytes (8 KB): the connection is refused",
             )
-            log.error(
-                "authorizer %s returned %d bytes (over the 8 KB result quota)", rt.name, size
-            )
+            log.error("authorizer %s returned %d bytes (over the 8 KB result quota)", rt.name, size)
             return 500
         verdict = evaluate_policy(result, event["methodArn"])
         if verdict == ALLOW:
@@ -911,6 +909,7 @@ class LocalServer:
             and not ws.paused
             and protocol.state is State.OPEN
         ):
+            conn.last_active_at = now_ms()  # before the write: readers on other threads
             try:
                 if len(payload) <= _facts.MAX_FRAME_BYTES:
                     if text is not None:
@@ -932,12 +931,12 @@ class LocalServer:
             if mark is not None and not mark.w:
                 mark.w = _trace.now()
             conn.messages_out += 1
-            conn.last_active_at = now_ms()
             return True
         if protocol.state is not State.OPEN:
             return False
         conn.queued += 1
         conn.queued_bytes += len(payload)
+        conn.last_active_at = now_ms()
         self._spawn(self._send_later(conn, payload, text is not None, mark))
         return True
 
@@ -959,7 +958,6 @@ class LocalServer:
         if mark is not None and not mark.w:
             mark.w = _trace.now()
         conn.messages_out += 1
-        conn.last_active_at = now_ms()
 
     def _outbound_full(self, conn: Connection) -> bool:
         """Whether the connection's outbound buffer is full: posts to it then answer 429
