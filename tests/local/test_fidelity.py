@@ -453,3 +453,32 @@ def test_posts_over_32kb_arrive_in_frames_of_at_most_32kb():
     with api.serve() as srv:
         assert run(go(srv.url, 100)) == "z" * (100 * 1024)
         assert run(go(srv.url, 32)) == "z" * (32 * 1024)
+
+
+def test_selection_value_stringification_property():
+    # The emulator's documented choice (wsnb/_selection.py), checked over generated JSON bodies:
+    # strings as they are, integers as written, booleans as true/false, nested paths followed.
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.text(max_size=20), st.integers(-(10**12), 10**12), st.booleans())
+
+    @settings(deadline=None, max_examples=200)  # a shared 2-core machine: no per-example timing
+    @given(value=scalars, outer=st.text(min_size=1, max_size=8))
+    def check(value, outer):
+        expected = (
+            value
+            if isinstance(value, str)
+            else ("true" if value is True else "false" if value is False else str(value))
+        )
+        assert evaluator("$request.body.action")(json.dumps({"action": value})) == expected
+        body = json.dumps({outer: {"k": value}})
+        assert evaluator(f"${{request.body.{_safe(outer)}.k}}")(body) == (
+            expected if _safe(outer) == outer else None
+        )
+
+    check()
+
+
+def _safe(name: str) -> str:
+    return "".join(c for c in name if c.isascii() and (c.isalnum() or c in "_-")) or "x"

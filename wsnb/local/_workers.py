@@ -148,14 +148,15 @@ class Job:
 
 
 class _Pool:
-    """A concurrency pool: one function's reserved concurrency, or the account's unreserved."""
+    """A concurrency pool: one function's reserved concurrency, or the account's unreserved.
+    ``running`` counts invocations whose handler is running (changed under the workers' lock)."""
 
-    __slots__ = ("active", "limit", "name")
+    __slots__ = ("limit", "name", "running")
 
     def __init__(self, name: str, limit: int) -> None:
         self.name = name
         self.limit = limit
-        self.active = 0
+        self.running = 0
 
 
 class Throttled(Exception):
@@ -165,15 +166,25 @@ class Throttled(Exception):
 #: AWS's default Lambda concurrency per account and Region ("Lambda quotas").
 ACCOUNT_CONCURRENCY = 1000
 
+#: Threads started at once, without waiting to see whether a busy one frees up.
+_WARM_THREADS = 16
+#: How often queued jobs are checked for a stall (every thread busy and none finishing).
+_STALL_SECONDS = 0.005
+
 
 class Workers:
     """Threads running :class:`Job`\\ s, Lambda-like; results return through the inbox.
 
-    Every invocation starts at once on an idle thread, or on a new one (threads are made per
-    concurrent invocation, never per connection, and reused when idle). Concurrency is counted
-    as Lambda does: a function with ``reserved_concurrent_executions`` has that many, the others
-    share the account's unreserved concurrency (``account_limit`` minus the reserved ones);
-    beyond it :meth:`submit` raises :class:`Throttled`. All methods run on the loop thread.
+    An invocation starts on an idle thread, or on a new one: up to ``_WARM_THREADS`` threads
+    start at once; beyond, a job waits for a busy thread only while threads keep finishing
+    jobs — when none finished for ``_STALL_SECONDS`` (every thread blocked), more threads start.
+    So a blocked handler never delays another by more than a few milliseconds, while a flood
+    of quick ones does not start a thread each. Threads are never per connection, and are
+    reused. Concurrency is counted as Lambda does, over running handlers: a function with
+    ``reserved_concurrent_executions`` has that many, the others share the account's unreserved
+    concurrency (``account_limit`` minus the reserved ones); beyond it :meth:`submit` raises
+    :class:`Throttled`. The clocks of a job start when its handler starts (not while queued).
+    Public methods run on the loop thread.
     """
 
     def __init__(
@@ -186,16 +197,25 @@ class Workers:
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._name = name
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a job (under _lock)
+        self._waiting = 0  # jobs queued and not yet taken (under _lock)
+        self._taken = 0  # jobs taken so far (under _lock): progress, for the stall check
+        self._watch: Any = None
+        self._loop: Any = None
         self.account_limit = max(1, int(account_limit))
         self._unreserved = _Pool("account", self.account_limit)
         self._reserved: dict[str, _Pool] = {}
-        self.busy = 0  # submitted and not yet finished running
+        self.busy = 0  # submitted and not yet finished (loop thread)
+
+    @property
+    def threads(self) -> int:
+        return len(self._threads)
 
     def reserve(self, function: str, limit: int | None) -> None:
         """Declare ``function``'s reserved concurrency (None: it shares the account's)."""
         if limit is None:
-            if function in self._reserved:
-                del self._reserved[function]
+            self._reserved.pop(function, None)
         else:
             pool = self._reserved.get(function)
             if pool is None:
@@ -218,44 +238,77 @@ class Workers:
         With ``answer_after`` the job settles as timed out that many seconds after it starts."""
         if function is not None:
             pool = self._reserved.get(function) or self._unreserved
-            if pool.active >= pool.limit:
+            if pool.running >= pool.limit:
+                kind = "reserved" if pool is not self._unreserved else "unreserved account"
                 raise Throttled(
                     f"Rate Exceeded: {function} is at its concurrency limit "
-                    f"({pool.limit} {'reserved' if pool is not self._unreserved else 'unreserved account'})"
+                    f"({pool.limit} {kind} concurrent executions)"
                 )
-            pool.active += 1
             job.pool = pool
+        if loop is not None:
+            self._loop = loop
         self.busy += 1
-        if self.busy > len(self._threads):
-            thread = threading.Thread(
-                target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
-            )
-            self._threads.append(thread)
-            thread.start()
+        with self._lock:
+            self._waiting += 1
+            spare = self._idle - self._waiting
+        if spare < 0:
+            if len(self._threads) < _WARM_THREADS:
+                self._start_thread()
+            elif self._watch is None and self._loop is not None:
+                self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, -1)
         self._jobs.put(job)
         if answer_after is not None:
             job.answer_after = answer_after
             job.limit_after = limit_after if limit_after is not None else answer_after
             job.timer = loop.call_later(answer_after, self._check, job, loop)
 
+    def _start_thread(self) -> None:
+        thread = threading.Thread(
+            target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    def _stall_check(self, taken_before: int) -> None:
+        """Queued jobs and no idle thread: start threads if none took a job since last time."""
+        self._watch = None
+        with self._lock:
+            waiting, idle, taken = self._waiting, self._idle, self._taken
+        if waiting <= idle:
+            return
+        if taken == taken_before:  # every thread is stuck: start enough for the queue
+            for _ in range(min(waiting - idle, 64)):
+                self._start_thread()
+        self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, taken)
+
     def _work(self) -> None:
-        get, put = self._jobs.get, self._inbox.put
+        get, put, lock = self._jobs.get, self._inbox.put, self._lock
         finish = self._finish
         while True:
+            with lock:
+                self._idle += 1
             job = get()
+            with lock:
+                self._idle -= 1
+                self._waiting -= 1
+                self._taken += 1
+                if job is not None and job.pool is not None:
+                    job.pool.running += 1
             if job is None:
                 return
             job.run()
+            self._release(job)
             put(finish, job)
 
     def _release(self, job: Job) -> None:
-        if job.pool is not None and not job.released:
-            job.released = True
-            job.pool.active -= 1
+        """The invocation no longer counts against its concurrency (any thread)."""
+        with self._lock:
+            if job.pool is not None and not job.released:
+                job.released = True
+                job.pool.running -= 1
 
     def _finish(self, job: Job) -> None:
         self.busy -= 1
-        self._release(job)
         if job.timer is not None:
             job.timer.cancel()
             job.timer = None
@@ -303,5 +356,10 @@ class Workers:
 
     def shutdown(self) -> None:
         """Let every thread finish its current job and end (does not wait)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         for _ in self._threads:
+            with self._lock:
+                self._waiting += 1
             self._jobs.put(None)
