@@ -157,7 +157,6 @@ class LocalServer:
         self._stopping = False
         self._start_error: BaseException | None = None
         self._thread: threading.Thread | None = None
-        self._hthread: threading.Thread | None = None
         self._stop_event: asyncio.Event | None = None
         self._botocore_answer: Callable[[Any], Any] | None = None
         self._api_answer: _transport.Answer | None = None

@@ -1,10 +1,11 @@
 """Handler threads, and the inbox that brings their results back to the server's loop.
 
-Sync handlers run on worker threads so a blocking handler never stalls other connections. The
+Handlers (sync, and async ones on their thread's own loop) run on worker threads so a blocking
+handler never stalls other connections or invocations. The
 hand-off is kept cheap: jobs go to the threads through a ``queue.SimpleQueue``; results (and
 management API calls from any thread) come back through an :class:`Inbox`, which wakes the
 loop once per batch — not once per item — so under load many completions share one wake-up.
-Threads are started on demand, one per concurrent invocation, and reused when idle.
+Threads are started on demand (see :class:`Workers`) and reused when idle.
 """
 
 from __future__ import annotations
