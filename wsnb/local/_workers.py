@@ -203,7 +203,7 @@ class Workers:
         self._waiting = 0  # jobs queued and not yet taken (under _lock)
         self._taken = 0  # jobs taken so far (under _lock): progress, for the stall check
         self._watch: Any = None
-        self._loop: Any = None
+        self._loop: Any = inbox._loop
         self.account_limit = max(1, int(account_limit))
         self._unreserved = _Pool("account", self.account_limit)
         self._reserved: dict[str, _Pool] = {}
