@@ -218,6 +218,23 @@ def _domain(spec: ApiSpec):
         )
 
 
+def _route_selection(spec: ApiSpec):
+    """A route selection expression the local emulator (``api.serve()``) cannot evaluate."""
+    from ._selection import SelectionExpressionError, expression_of, parse
+
+    expression = expression_of(spec)
+    try:
+        parse(expression)
+    except SelectionExpressionError as exc:
+        yield Finding(
+            "warning",
+            "route-selection-expression",
+            f"cdk.web_socket_api.route_selection_expression {expression!r}: {exc.message} "
+            "api.serve() refuses it.",
+            f"use {exc.allowed}",
+        )
+
+
 _CHECKS = (
     _routes,
     _authorizer,
@@ -227,4 +244,5 @@ _CHECKS = (
     _functions,
     _secrets,
     _domain,
+    _route_selection,
 )

@@ -39,6 +39,21 @@ async def exchange(
     return replies
 
 
+async def exchange_in_turn(url: str, *messages: Any, **connect_kw: Any) -> list[Any]:
+    """Connect, then send each message and wait for its reply before the next one.
+
+    Messages on one connection invoke their functions concurrently (as on AWS), so replies to a
+    batch may come back in any order; use this when the test pairs replies with messages."""
+    import websockets
+
+    replies = []
+    async with websockets.connect(url, open_timeout=10, **connect_kw) as ws:
+        for m in messages:
+            await ws.send(m)
+            replies.append(await asyncio.wait_for(ws.recv(), 10))
+    return replies
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
     import time
 

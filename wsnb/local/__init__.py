@@ -7,14 +7,22 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
 * **Events** have API Gateway's shapes (``requestContext`` with routeKey, eventType,
   connectionId, requestId/extendedRequestId, messageId, domainName, stage, apiId, requestTime,
   requestTimeEpoch, connectedAt, identity, authorizer). Handlers get a Lambda-like ``context``.
-* **Routing** on ``$request.body.action``; no match → ``$default``; no ``$default`` → a
+* **Routing** on the API's route selection expression (``$request.body.action`` unless
+  ``cdk.web_socket_api.route_selection_expression`` says otherwise; :mod:`wsnb._selection`),
+  its value stringified (``5`` → ``"5"``, ``true`` → ``"true"``); no match → ``$default``; no ``$default`` → a
   ``Forbidden`` frame. A handler error → an ``Internal server error`` frame (traceback in the
   ``wsnb.local`` log and in ``server.events``). ``$connect`` answering non-2xx refuses the
   handshake with that status; raising refuses it with 502, timing out with 504.
-* **Handlers**: sync handlers run on handler threads (started on demand, up to
-  ``max_workers``), so a blocking handler never stalls other connections; async handlers on a
-  separate handler loop, never on the server's loop. Timeout = min(function ``timeout``,
-  ``integration_timeout``). Results and management calls return to the server's loop through
+* **Handlers** run as Lambda runs them: each invocation starts at once on its own worker
+  thread (reused when idle; threads exist per running invocation, not per connection); an
+  ``async def`` handler runs on its worker's own event loop, so a blocking one stalls no other.
+  Concurrency: a function's ``reserved_concurrent_executions``, else the account's unreserved
+  share of ``max_workers`` (1000, AWS's default account concurrency); beyond it the invocation
+  is throttled (message → ``Internal server error`` frame, ``$connect`` → 500). The clocks
+  start when the handler starts: at min(function ``timeout``, ``integration_timeout``) the
+  client is answered — ``Endpoint request timed out`` when API Gateway's integration timeout
+  ran out (the handler keeps running to its own timeout, as on AWS), ``Internal server error``
+  when the function's own timeout did. Results and management calls return to the server's loop through
   one batched wake-up (:mod:`wsnb.local._workers`); single-frame messages are dispatched from
   the WebSocket protocol callback and replies written straight to the connection.
   Handler files are re-imported when they change on disk; the model (``api.spec``) is read
@@ -60,9 +68,15 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   as decision + principal only.
 * **Traffic**: ``server.traffic()`` — a sequence diagram of the event log (HTML table, Mermaid,
   text) and a per-route summary (count, errors, p50/p95 latency) (:mod:`wsnb.local._traffic`).
-* **Limits**: 128 KB messages / 32 KB frames (close 1009), idle timeout (10 min), maximum
-  connection duration (2 h), integration timeout (29 s) — all configurable; no
-  permessage-deflate (``compression=None``) unless asked.
+* **Limits**: 128 KB messages / 32 KB frames (close 1009), idle timeout (10 min; traffic in
+  either direction counts), maximum connection duration (2 h), integration timeout (29 s) —
+  all configurable; no permessage-deflate (``compression=None``) unless asked. Binary frames
+  close the connection with 1003. URLs over 4096 characters are refused (414, the emulator's
+  choice of status). An authorizer result over 8 KB refuses the connection (500). Posts over
+  32 KB go out in frames of at most 32 KB; a connection whose outbound buffer holds 1 MB
+  (a client that does not read; the size is the emulator's choice) answers posts with 429
+  ``LimitExceededException``. The handshake's HTTP request must arrive within 10 s
+  (slowloris); the authorizer and ``$connect`` may then take up to the integration timeout.
 """
 
 from __future__ import annotations
@@ -116,7 +130,7 @@ def serve(
     (29 s), ``compression`` (None; ``"deflate"`` to negotiate permessage-deflate), ``region``
     ("us-east-1"), ``app`` ("app"), ``iam`` ("signed" | "allow" | "deny"), ``root`` (folder
     handler paths are relative to; the working directory), ``max_events`` (1000),
-    ``max_workers`` (64 handler threads), ``management_port`` (0 = any free port),
+    ``max_workers`` (1000: the account's Lambda concurrency), ``management_port`` (0 = any free port),
     ``secrets`` (``{"STRIPE_KEY": "sk_test_..."}``: local values of the API's bound ``Secret``s,
     read by handlers from local SSM; a Secret left out has no value, as in AWS before
     ``aws ssm put-parameter``).
@@ -275,8 +289,10 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
             allowed="'signed', 'allow', 'deny'",
             fix='iam="allow"',
         )
+    from .._selection import evaluator, expression_of
     from ._secrets import check_secrets
 
+    evaluator(expression_of(api.spec))  # an expression the emulator cannot evaluate: refused
     check_secrets(options.get("secrets"), api.spec.resources())
     for name in ("app", "region"):
         value = options.get(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -72,6 +73,19 @@ def evaluate_policy(result: Any, method_arn: str) -> str:
             return DENY
         allowed = True
     return ALLOW if allowed else DENY
+
+
+#: "AWS Lambda authorizer result size: 8 KB" ("Quotas for configuring and running a WebSocket API
+#: in API Gateway"; not adjustable).
+RESULT_LIMIT_BYTES = 8 * 1024
+
+
+def result_size(result: Any) -> int:
+    """The authorizer response's size as JSON (compact, UTF-8), as the quota counts it."""
+    try:
+        return len(json.dumps(result, separators=(",", ":"), default=str).encode())
+    except (TypeError, ValueError):
+        return 0
 
 
 def authorizer_context(result: dict[str, Any], latency_ms: int) -> dict[str, Any]:

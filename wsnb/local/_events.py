@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._selection import _action_key
 from ._ids import aws_id, now_ms, request_time
 
 # Headers of the upgrade request that API Gateway does not pass to the $connect integration.
@@ -30,6 +31,7 @@ class Connection:
     messages_in: int = 0
     messages_out: int = 0
     queued: int = 0  # sends waiting behind a full write buffer
+    queued_bytes: int = 0  # their size (the outbound buffer beyond the transport's)
     ws: Any = field(default=None, repr=False)
     close_code: int | None = None  # set when the server closes on purpose
     close_reason: str = ""
@@ -70,7 +72,7 @@ def _context(
         "stage": stage.stage,
         "connectedAt": conn.connected_at,
         "requestTimeEpoch": epoch,
-        "identity": {"sourceIp": conn.source_ip},
+        "identity": {"sourceIp": conn.source_ip, "userAgent": conn.user_agent},
         "requestId": request_id,
         "domainName": stage.domain_name,
         "connectionId": conn.connection_id,
@@ -126,7 +128,6 @@ def connect_event(stage: Stage, conn: Connection) -> dict[str, Any]:
     epoch = now_ms()
     rid = aws_id()
     ctx = _context(stage, conn, "$connect", "CONNECT", epoch, rid)
-    ctx["identity"]["userAgent"] = conn.user_agent
     event: dict[str, Any] = {}
     _add_request_parts(event, conn, hop=False)
     event["requestContext"] = _with_authorizer(ctx, conn)
@@ -139,7 +140,6 @@ def authorizer_event(stage: Stage, conn: Connection) -> dict[str, Any]:
     epoch = now_ms()
     rid = aws_id()
     ctx = _context(stage, conn, "$connect", "CONNECT", epoch, rid)
-    ctx["identity"]["userAgent"] = conn.user_agent
     event: dict[str, Any] = {"type": "REQUEST", "methodArn": method_arn(stage)}
     _add_request_parts(event, conn, hop=True)
     event["stageVariables"] = {}
@@ -171,7 +171,6 @@ def disconnect_event(stage: Stage, conn: Connection, status: int, reason: str) -
     epoch = now_ms()
     rid = aws_id()
     ctx = _context(stage, conn, "$disconnect", "DISCONNECT", epoch, rid)
-    ctx["identity"]["userAgent"] = conn.user_agent
     ctx["disconnectStatusCode"] = status
     ctx["disconnectReason"] = reason
     headers = {"Host": stage.domain_name, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": ""}
@@ -183,25 +182,19 @@ def disconnect_event(stage: Stage, conn: Connection, status: int, reason: str) -
     }
 
 
-def select_route(route_keys: set[str] | frozenset[str], body: str | bytes) -> str | None:
-    """``$request.body.action``: the JSON body's ``action`` if it names a route, else ``$default``.
+def select_route(
+    route_keys: set[str] | frozenset[str],
+    body: str | bytes,
+    evaluate: Callable[[str | bytes], str | None] | None = None,
+) -> str | None:
+    """The route for a message: the route selection expression's value (default
+    ``$request.body.action``; see :mod:`wsnb._selection`) if it names a route, else ``$default``.
 
     Returns ``None`` when nothing matches and there is no ``$default`` route.
     """
-    action = None
-    if isinstance(body, str):
-        stripped = body.lstrip()
-        if stripped.startswith("{"):
-            try:
-                data = json.loads(body)
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                value = data.get("action")
-                if isinstance(value, str):
-                    action = value
-    if action is not None and action in route_keys and not action.startswith("$"):
-        return action
+    key = (evaluate or _action_key)(body)
+    if key is not None and key in route_keys and not key.startswith("$"):
+        return key
     return "$default" if "$default" in route_keys else None
 
 

@@ -76,6 +76,8 @@ def handle(
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
+        if server._outbound_full(conn):  # a client that does not read ("PostToConnection")
+            return _error(429, "LimitExceededException", "Limit Exceeded")
         return 200, {"Content-Type": _JSON}, b"", lambda: server._send(conn, body, mark)
     if method == "GET":
         if conn is None:
@@ -176,6 +178,7 @@ _REASONS = {
     408: "Request Timeout",
     410: "Gone",
     413: "Payload Too Large",
+    429: "Too Many Requests",
 }
 
 #: Seconds a management client may take to send one request's line, headers and body once it

@@ -16,17 +16,20 @@ from typing import Any
 
 from .. import _facts
 from .._errors import EmulatorError
+from .._selection import evaluator, expression_of
 from ..model import Bucket, LambdaAuthorizer, Parameter, Resource, Secret, Table, bind_environment
 from ..model._resources import resource_name
 from . import _environ, _management, _mgmt_auth, _moto, _tables, _trace, _transport
 from ._authorizer import (
     ALLOW,
     DENY,
+    RESULT_LIMIT_BYTES,
     authorizer_context,
     evaluate_policy,
     iam_signed,
     missing_identity,
     principal_of,
+    result_size,
     shape_of,
 )
 from ._buckets import ensure_buckets
@@ -46,8 +49,8 @@ from ._monitor import EventLog, Monitor, Record
 from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext, function_name, make_runtime
 from ._secrets import check_secrets, ensure_parameters
 from ._traffic import Traffic
+from ._workers import ACCOUNT_CONCURRENCY, Inbox, Job, Throttled, Workers
 from ._workers import HandlerFailed as _HandlerFailed
-from ._workers import Inbox, Job, Workers
 
 log = logging.getLogger("wsnb.local")
 
@@ -59,6 +62,30 @@ _REASON = {
     504: "Gateway Timeout",
 }
 
+#: "Length, in characters, of the URL for a WebSocket API: 4096" ("Quotas for configuring and
+#: running a WebSocket API in API Gateway"). AWS does not document the refusal's status; the
+#: emulator answers 414 URI Too Long.
+MAX_URL_CHARACTERS = 4096
+
+#: A handshake whose HTTP request has not fully arrived by then is dropped (slowloris). The
+#: authorizer and ``$connect`` that follow are bounded by the integration timeout instead.
+REQUEST_READ_SECONDS = 10.0
+
+#: Bytes posted to one connection and not yet taken by the OS (a client that does not read).
+#: Beyond it ``post_to_connection`` answers 429 ``LimitExceededException``, which AWS documents
+#: for "the WebSocket client side buffer is full" without giving the size: the emulator's choice.
+OUTBOUND_LIMIT_BYTES = 1024 * 1024
+
+
+# $connect's refusal when its integration fails: a timeout → 504, throttling → 500 (AWS documents
+# no status for WebSocket APIs; a throttled Lambda is an integration failure, 500 as for REST
+# APIs); an exception → 502.
+_CONNECT_STATUS = {"function-timeout": 504, "integration-timeout": 504, "throttled": 500}
+
+# The error frame's message for a failed MESSAGE integration ("Endpoint request timed out" when
+# API Gateway stops waiting; a Lambda error, function timeout or throttle → Internal server error).
+_FRAME_MESSAGE = {"integration-timeout": "Endpoint request timed out"}
+
 
 class _Routes:
     """The functions of one ``ApiSpec`` value (rebuilt when the model changes)."""
@@ -68,6 +95,11 @@ class _Routes:
         self.keys = frozenset(spec.route_keys)
         self.return_response = {r.key for r in spec.routes if r.return_response}
         self.runtimes: dict[str, FunctionRuntime] = {}
+        try:
+            self.select = evaluator(expression_of(spec))
+        except Exception as exc:  # serve() refuses it; a later model change is logged
+            log.error("%s; routing on $request.body.action", exc)
+            self.select = evaluator("$request.body.action")
 
 
 class LocalServer:
@@ -89,7 +121,7 @@ class LocalServer:
         iam: str = "signed",
         max_events: int = 1000,
         root: str | os.PathLike[str] | None = None,
-        max_workers: int = 64,
+        max_workers: int = ACCOUNT_CONCURRENCY,
         management_port: int = 0,
         secrets: Any = None,
         allow_remote: bool = False,
@@ -127,14 +159,12 @@ class LocalServer:
         self._http_tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_tid = 0
-        self._hloop: asyncio.AbstractEventLoop | None = None
         self._stage: Stage | None = None
         self._ready = threading.Event()
         self._stopped = threading.Event()
         self._stopping = False
         self._start_error: BaseException | None = None
         self._thread: threading.Thread | None = None
-        self._hthread: threading.Thread | None = None
         self._stop_event: asyncio.Event | None = None
         self._botocore_answer: Callable[[Any], Any] | None = None
         self._api_answer: _transport.Answer | None = None
@@ -327,29 +357,12 @@ class LocalServer:
                 self._stopped.set()
                 self._ready.set()
 
-    def _start_handler_loop(self) -> None:
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._hloop = loop
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.close()
-
-        self._hthread = threading.Thread(target=run, name="wsnb-async-handlers", daemon=True)
-        self._hthread.start()
-        ready.wait(5)
-
     async def _main(self) -> None:
         from websockets.asyncio.server import serve
 
         self._stop_event = asyncio.Event()
         self._inbox = Inbox(asyncio.get_running_loop())
         self._workers = Workers(self._inbox, self._max_workers)
-        self._start_handler_loop()
         server = await serve(
             self._connection,
             self.host,
@@ -359,6 +372,9 @@ class LocalServer:
             max_size=(_facts.MAX_MESSAGE_BYTES, _facts.MAX_FRAME_BYTES),
             compression=self.compression,
             ping_interval=None,
+            # The authorizer and $connect may each take up to the integration timeout (as on
+            # AWS); reading the HTTP request itself is bounded separately (_FastConnection).
+            open_timeout=2 * self.integration_timeout + REQUEST_READ_SECONDS,
             server_header="wsnb-local",
             create_connection=_fast_connection_class(),
         )
@@ -396,8 +412,6 @@ class LocalServer:
                 await asyncio.wait_for(server.wait_closed(), 3)
             if self._tasks:
                 await asyncio.wait(list(self._tasks), timeout=5)
-            if self._hloop is not None:
-                self._hloop.call_soon_threadsafe(self._hloop.stop)
             self._log.add("stop", detail=self.url)
             log.info("stopped %s", self.url)
 
@@ -474,6 +488,8 @@ class LocalServer:
                 environment=self._environment(spec, props, name),
                 return_response=key in routes.return_response,
             )
+            if self._workers is not None:
+                self._workers.reserve(name, props.get("reserved_concurrent_executions"))
             routes.runtimes[key] = rt
         return rt
 
@@ -509,25 +525,40 @@ class LocalServer:
 
     # ------------------------------------------------------------------ invoking
 
-    def _timeout(self, rt: FunctionRuntime) -> float:
-        return min(rt.timeout, self.integration_timeout)
-
     def _submit(
         self,
         rt: FunctionRuntime,
-        func: Callable[..., Any],
+        loaded: Any,
         event: dict[str, Any],
         callback: Callable[[Job], Any],
         mark: _trace.Mark | None = None,
     ) -> None:
-        """Run a sync handler on a worker thread; ``callback(job)`` runs on the loop when it
-        returns, raises or times out (``job.result`` is ``(result, reply body or None)``)."""
+        """Invoke a loaded handler as Lambda would, on its own worker thread (an async handler
+        on that thread's own event loop, so it cannot stall any other invocation).
+
+        ``callback(job)`` runs on the loop when it returns, raises, times out or is throttled
+        (``job.result`` is ``(result, reply body or None)``; ``job.failure.kind`` says which).
+        The clocks start when the handler starts: the client's answer waits at most
+        min(function timeout, integration timeout); past the integration timeout the handler
+        keeps running until its own timeout, when its concurrency is released.
+        """
         assert self._workers is not None
-        timeout = self._timeout(rt)
-        job = Job(_call_handler, (rt, func, event, timeout, mark), rt.environment, callback, mark)
+        call = _call_async_handler if loaded.is_async else _call_handler
+        job = Job(call, (rt, loaded.func, event, mark), rt.environment, callback, mark)
         if mark is not None:
             mark.q = _trace.now()
-        self._workers.submit(job, self._loop, timeout)
+        try:
+            self._workers.submit(
+                job,
+                self._loop,
+                answer_after=min(rt.timeout, self.integration_timeout),
+                function=rt.name,
+                limit_after=rt.timeout,
+            )
+        except Throttled as exc:
+            job.settled = True
+            job.failure = _HandlerFailed(None, str(exc), kind="throttled")
+            callback(job)
 
     async def _in_thread(
         self, fn: Callable[..., Any], *args: Any, environment: dict[str, Any] | None = None
@@ -543,45 +574,31 @@ class LocalServer:
             raise job.failure.error or job.failure
         return job.result
 
+    async def _load(self, rt: FunctionRuntime) -> Any:
+        """The loaded handler (imported on a worker thread the first time)."""
+        loaded = self._loader.cached(rt)
+        if loaded is not None:
+            return loaded
+        try:
+            return await self._in_thread(self._loader.load, rt, environment=rt.environment)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError) and self._stopping:
+                raise
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            raise _HandlerFailed(exc, text) from None
+
     async def _invoke(
         self, rt: FunctionRuntime, event: dict[str, Any], mark: _trace.Mark | None = None
     ) -> Any:
-        """Run a handler as Lambda would; raises :class:`_HandlerFailed` on error or timeout."""
-        loaded = self._loader.cached(rt)
-        try:
-            if loaded is None:
-                loaded = await self._in_thread(self._loader.load, rt, environment=rt.environment)
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError) and self._stopping:
-                raise
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            raise _HandlerFailed(exc, text) from None
-        if not loaded.is_async:
-            fut = asyncio.get_running_loop().create_future()
-            self._submit(
-                rt, loaded.func, event, lambda job: fut.done() or fut.set_result(job), mark
-            )
-            job = await fut
-            if job.failure is not None:
-                raise job.failure
-            return job.result[0]
-        timeout = self._timeout(rt)
-        try:
-            context = LambdaContext(rt, request_uuid(), rt.timeout)
-            assert self._hloop is not None
-            cf = asyncio.run_coroutine_threadsafe(
-                _run_async(rt, loaded.func, event, context), self._hloop
-            )
-            result = await asyncio.wait_for(asyncio.wrap_future(cf), timeout)
-        except asyncio.TimeoutError:
-            raise _HandlerFailed(None, f"Task timed out after {timeout:.2f} seconds") from None
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError) and self._stopping:
-                raise
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            raise _HandlerFailed(exc, text) from None
-        _check_marshal(result)
-        return result
+        """Run a handler as Lambda would; raises :class:`_HandlerFailed` on error, timeout or
+        throttling."""
+        loaded = await self._load(rt)
+        fut = asyncio.get_running_loop().create_future()
+        self._submit(rt, loaded, event, lambda job: fut.done() or fut.set_result(job), mark)
+        job = await fut
+        if job.failure is not None:
+            raise job.failure
+        return job.result[0]
 
     def _failed(
         self, rt: FunctionRuntime, conn: Connection, request_id: str, failure: _HandlerFailed
@@ -627,6 +644,15 @@ class LocalServer:
                 + self.url
                 + "\n",
             )
+        url = f"wss://{request.headers.get('Host', self.domain_name)}{request.path}"
+        if len(url) > MAX_URL_CHARACTERS:
+            self._log.add(
+                "reject",
+                routeKey="$connect",
+                status=414,
+                detail=f"URL of {len(url)} characters (API Gateway's limit: {MAX_URL_CHARACTERS})",
+            )
+            return self._reject(ws, 414, "URI Too Long")
         path, _, raw_query = request.path.partition("?")
         if path.rstrip("/") not in ("", f"/{self.stage}"):
             return self._reject(ws, 403, "Forbidden")
@@ -696,6 +722,17 @@ class LocalServer:
                 return 401
             self._failed(rt, conn, event["requestContext"]["requestId"], failure)
             return 500
+        size = result_size(result)
+        if size > RESULT_LIMIT_BYTES:
+            self._log.add(
+                "error",
+                connectionId=conn.connection_id,
+                routeKey="authorizer",
+                detail=f"authorizer result is {size} bytes; API Gateway's quota is "
+                f"{RESULT_LIMIT_BYTES} bytes (8 KB): the connection is refused",
+            )
+            log.error("authorizer %s returned %d bytes (over the 8 KB result quota)", rt.name, size)
+            return 500
         verdict = evaluate_policy(result, event["methodArn"])
         # Only the decision and the principal are recorded: the answer's context and policy can
         # carry secrets (tokens, e-mail addresses), and events/logs are shown and shared.
@@ -731,7 +768,7 @@ class LocalServer:
             result = await self._invoke(rt, event)
         except _HandlerFailed as failure:
             self._failed(rt, conn, rid, failure)
-            return 504 if failure.error is None else 502
+            return _CONNECT_STATUS.get(failure.kind, 502)
         if isinstance(result, dict):
             status = result.get("statusCode", 200)
             headers = result.get("headers")
@@ -760,7 +797,12 @@ class LocalServer:
         on_message = self._on_message
 
         def deliver(message: str | bytes) -> None:
+            if conn.close_code is not None:
+                return  # closing on purpose: what follows is never routed
             conn.last_active_at = now_ms()
+            if isinstance(message, bytes):  # "Binary media types for WebSocket APIs"
+                self._server_close(conn, 1003, "", "binary frame (API Gateway accepts text only)")
+                return
             conn.messages_in += 1
             try:
                 on_message(conn, message, _trace.begin() if _trace.ON else None)
@@ -797,7 +839,7 @@ class LocalServer:
     def _on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None) -> None:
         """Route one message and start its handler (on the loop; never waits)."""
         routes = self._routes_for(self.api.spec)
-        key = select_route(routes.keys, message)
+        key = select_route(routes.keys, message, routes.select)
         cid = conn.connection_id
         stage = self._stage
         assert stage is not None
@@ -817,11 +859,11 @@ class LocalServer:
         event = message_event(stage, conn, key, message)
         rid = event["requestContext"]["requestId"]
         loaded = self._loader.cached(rt)
-        if loaded is None or loaded.is_async:
+        if loaded is None:
             self._spawn(self._message_async(conn, rt, event, rid, mark))
         else:  # start the thread first: the bookkeeping below overlaps its wake-up
             self._submit(
-                rt, loaded.func, event, lambda job: self._message_done(conn, rt, rid, job), mark
+                rt, loaded, event, lambda job: self._message_done(conn, rt, rid, job), mark
             )
         self._log.add(
             "message", connectionId=cid, routeKey=key, requestId=rid, detail=_preview(message)
@@ -831,9 +873,7 @@ class LocalServer:
 
     def _message_done(self, conn: Connection, rt: FunctionRuntime, rid: str, job: Job) -> None:
         if job.failure is not None:
-            self._failed(rt, conn, rid, job.failure)
-            self._result(conn, rt, rid, job.failure, None)
-            self._send(conn, error_frame("Internal server error", conn.connection_id, rid))
+            self._message_failed(conn, rt, rid, job.failure)
             return
         reply = job.result[1]
         self._result(conn, rt, rid, None, reply)
@@ -855,7 +895,9 @@ class LocalServer:
             connectionId=conn.connection_id,
             routeKey=rt.key,
             requestId=rid,
-            status=200 if failure is None else (504 if failure.error is None else 500),
+            status=200
+            if failure is None
+            else (504 if failure.kind == "integration-timeout" else 500),
             detail=None if reply is None else _preview(reply),
         )
 
@@ -867,24 +909,33 @@ class LocalServer:
         rid: str,
         mark: _trace.Mark | None,
     ) -> None:
-        """A message whose handler is async or not loaded yet."""
+        """A message whose handler is not loaded yet."""
         try:
             result = await self._invoke(rt, event, mark)
         except _HandlerFailed as failure:
-            self._failed(rt, conn, rid, failure)
-            self._result(conn, rt, rid, failure, None)
-            self._send(conn, error_frame("Internal server error", conn.connection_id, rid))
+            self._message_failed(conn, rt, rid, failure)
             return
         reply = _reply_body(rt, result)
         self._result(conn, rt, rid, None, reply)
         if reply is not None:
             self._send(conn, reply, mark)
 
+    def _message_failed(
+        self, conn: Connection, rt: FunctionRuntime, rid: str, failure: _HandlerFailed
+    ) -> None:
+        self._failed(rt, conn, rid, failure)
+        self._result(conn, rt, rid, failure, None)
+        message = _FRAME_MESSAGE.get(failure.kind, "Internal server error")
+        self._send(conn, error_frame(message, conn.connection_id, rid))
+
     def _send(self, conn: Connection, data: str | bytes, mark: _trace.Mark | None = None) -> bool:
         """Send one message to a client (on the loop); False when it is gone.
 
         The frame is written at once when the connection can take it; otherwise (a slow reader
-        filled the write buffer, or earlier sends wait) it queues behind them, in order.
+        filled the write buffer, or earlier sends wait) it queues behind them, in order. A
+        message over 32 KB goes out in frames of at most 32 KB, as API Gateway sends them
+        ("Quotas for configuring and running a WebSocket API in API Gateway"). Traffic in this
+        direction counts as activity for the idle timeout, as on AWS.
         """
         from websockets.protocol import State
 
@@ -901,17 +952,30 @@ class LocalServer:
                 text = data
             except UnicodeDecodeError:
                 pass
+        payload = text if text is not None else data
+        protocol = ws.protocol
         if (
             not conn.queued
             and ws.send_in_progress is None
             and not ws.paused
-            and ws.protocol.state is State.OPEN
+            and protocol.state is State.OPEN
         ):
+            conn.last_active_at = now_ms()  # before the write: readers on other threads
             try:
-                if text is not None:
-                    ws.protocol.send_text(text)
+                if len(payload) <= _facts.MAX_FRAME_BYTES:
+                    if text is not None:
+                        protocol.send_text(text)
+                    else:
+                        protocol.send_binary(data)
                 else:
-                    ws.protocol.send_binary(data)
+                    chunks = _frames(payload)
+                    if text is not None:
+                        protocol.send_text(chunks[0], fin=False)
+                    else:
+                        protocol.send_binary(chunks[0], fin=False)
+                    for chunk in chunks[1:-1]:
+                        protocol.send_continuation(chunk, fin=False)
+                    protocol.send_continuation(chunks[-1], fin=True)
                 ws.send_data()
             except Exception:
                 return False
@@ -919,26 +983,40 @@ class LocalServer:
                 mark.w = _trace.now()
             conn.messages_out += 1
             return True
-        if ws.protocol.state is not State.OPEN:
+        if protocol.state is not State.OPEN:
             return False
         conn.queued += 1
-        self._spawn(self._send_later(conn, text.decode() if text is not None else data, mark))
+        conn.queued_bytes += len(payload)
+        conn.last_active_at = now_ms()
+        self._spawn(self._send_later(conn, payload, text is not None, mark))
         return True
 
     async def _send_later(
-        self, conn: Connection, data: str | bytes, mark: _trace.Mark | None
+        self, conn: Connection, payload: bytes, text: bool, mark: _trace.Mark | None
     ) -> None:
         from websockets.exceptions import ConnectionClosed
 
         try:
-            await conn.ws.send(data)
+            if len(payload) <= _facts.MAX_FRAME_BYTES:
+                await conn.ws.send(payload, text=text)
+            else:
+                await conn.ws.send(_frames(payload), text=text)
         except ConnectionClosed:
             return
         finally:
             conn.queued -= 1
+            conn.queued_bytes -= len(payload)
         if mark is not None and not mark.w:
             mark.w = _trace.now()
         conn.messages_out += 1
+
+    def _outbound_full(self, conn: Connection) -> bool:
+        """Whether the connection's outbound buffer is full: posts to it then answer 429
+        ``LimitExceededException`` (any thread may ask; the counts are the loop's)."""
+        ws = conn.ws
+        transport = getattr(ws, "transport", None)
+        buffered = transport.get_write_buffer_size() if transport is not None else 0
+        return conn.queued_bytes + buffered >= OUTBOUND_LIMIT_BYTES
 
     def _is_open(self, conn: Connection) -> bool:
         """Open and not being closed (by the client, the server, or delete_connection)."""
@@ -1012,6 +1090,19 @@ def _fast_connection_class() -> Any:
     class _FastConnection(ServerConnection):
         wsnb_deliver: Callable[[str | bytes], None] | None = None
 
+        async def handshake(self, *args: Any, **kwargs: Any) -> None:
+            # Slowloris protection: the HTTP request must arrive within REQUEST_READ_SECONDS.
+            # What follows (authorizer, $connect) may take up to the integration timeout each,
+            # as on AWS — serve()'s open_timeout bounds the whole.
+            await asyncio.wait(
+                [self.request_rcvd, self.connection_lost_waiter],
+                timeout=REQUEST_READ_SECONDS,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if self.request is None and not self.connection_lost_waiter.done():
+                raise TimeoutError("the handshake request did not arrive in time")
+            await super().handshake(*args, **kwargs)
+
         def process_event(self, event: Any) -> None:
             deliver = self.wsnb_deliver
             if (
@@ -1035,6 +1126,12 @@ def _fast_connection_class() -> Any:
 
     _FAST_CLASS = _FastConnection
     return _FAST_CLASS
+
+
+def _frames(payload: bytes) -> list[bytes]:
+    """``payload`` cut into pieces of at most 32 KB (one WebSocket frame each)."""
+    size = _facts.MAX_FRAME_BYTES
+    return [payload[i : i + size] for i in range(0, len(payload), size)]
 
 
 def _check_marshal(result: Any) -> None:
@@ -1061,7 +1158,6 @@ def _call_handler(
     rt: FunctionRuntime,
     func: Callable[..., Any],
     event: dict[str, Any],
-    timeout: float,
     mark: _trace.Mark | None,
 ) -> tuple[Any, Any]:
     """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
@@ -1079,11 +1175,37 @@ def _call_handler(
     return result, _reply_body(rt, result)
 
 
-async def _run_async(
-    rt: FunctionRuntime, func: Callable[..., Any], event: dict[str, Any], context: LambdaContext
-) -> Any:
-    _environ.OVERLAY.set(rt.environment)  # this task's own context
-    return await func(event, context)
+_thread_loops = threading.local()
+
+
+def _call_async_handler(
+    rt: FunctionRuntime,
+    func: Callable[..., Any],
+    event: dict[str, Any],
+    mark: _trace.Mark | None,
+) -> tuple[Any, Any]:
+    """On a worker thread: run an ``async def`` handler on this thread's own event loop.
+
+    Each invocation is isolated as on Lambda (one that blocks stalls no other); the loop lives
+    as long as the thread, so a module-level async client is reused by the invocations that
+    run on the same worker (as on a warm Lambda instance).
+    """
+    loop = getattr(_thread_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _thread_loops.loop = loop
+    context = LambdaContext(rt, request_uuid(), rt.timeout)
+    if mark is not None:
+        started = _trace.cpu()
+        mark.s = _trace.now()
+    try:
+        result = loop.run_until_complete(func(event, context))
+    finally:
+        if mark is not None:
+            mark.e = _trace.now()
+            mark.hc = _trace.cpu() - started
+    _check_marshal(result)
+    return result, _reply_body(rt, result)
 
 
 def _close_info(ws: Any, conn: Connection) -> tuple[int, str]:

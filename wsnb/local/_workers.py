@@ -1,10 +1,11 @@
 """Handler threads, and the inbox that brings their results back to the server's loop.
 
-Sync handlers run on worker threads so a blocking handler never stalls other connections. The
+Handlers (sync, and async ones on their thread's own loop) run on worker threads so a blocking
+handler never stalls other connections or invocations. The
 hand-off is kept cheap: jobs go to the threads through a ``queue.SimpleQueue``; results (and
 management API calls from any thread) come back through an :class:`Inbox`, which wakes the
 loop once per batch — not once per item — so under load many completions share one wake-up.
-Threads are started on demand, up to ``max_workers``.
+Threads are started on demand (see :class:`Workers`) and reused when idle.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import collections
 import logging
 import queue
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -23,12 +25,15 @@ log = logging.getLogger("wsnb.local")
 
 
 class HandlerFailed(Exception):
-    """A handler raised (or timed out); carries what the log and the authorizer need."""
+    """A handler raised, timed out or was throttled; carries what the log, the client's answer
+    and the authorizer need. ``kind``: "error", "function-timeout" (the function's own timeout),
+    "integration-timeout" (API Gateway stopped waiting) or "throttled"."""
 
-    def __init__(self, error: BaseException | None, text: str) -> None:
+    def __init__(self, error: BaseException | None, text: str, kind: str = "error") -> None:
         super().__init__(text)
         self.error = error
         self.text = text
+        self.kind = kind
 
 
 def failure_of(exc: BaseException) -> HandlerFailed:
@@ -78,17 +83,30 @@ class Inbox:
 
 
 class Job:
-    """One call to run on a worker thread: ``fn(*args)`` with a function's ``os.environ``."""
+    """One invocation (or internal call) to run on a worker thread: ``fn(*args)`` with a
+    function's ``os.environ``.
+
+    Timing follows Lambda behind API Gateway: the clocks start when the handler *starts* on its
+    thread (``started``), not when it was submitted. ``answer_after`` is when the caller stops
+    waiting (``callback`` then gets the job with ``failure.kind`` naming the clock);
+    ``limit_after`` is the function's own timeout, when its concurrency is released even if the
+    thread (which Python cannot stop) is still running.
+    """
 
     __slots__ = (
+        "answer_after",
         "args",
         "callback",
         "environment",
         "failure",
         "fn",
+        "limit_after",
         "mark",
+        "pool",
+        "released",
         "result",
         "settled",
+        "started",
         "timer",
     )
 
@@ -109,11 +127,17 @@ class Job:
         self.failure: HandlerFailed | None = None
         self.settled = False
         self.timer: Any = None
+        self.started: float | None = None  # time.monotonic() when the handler began
+        self.answer_after: float | None = None
+        self.limit_after: float | None = None
+        self.pool: _Pool | None = None
+        self.released = False
 
     def run(self) -> None:
         token = _environ.OVERLAY.set(self.environment)
         if self.mark is not None:
             _trace.set_current(self.mark)
+        self.started = time.monotonic()
         try:
             self.result = self.fn(*self.args)
         except BaseException as exc:
@@ -124,57 +148,219 @@ class Job:
             _environ.OVERLAY.reset(token)
 
 
-class Workers:
-    """Threads running :class:`Job`\\ s; results return through the inbox (loop-thread API)."""
+class _Pool:
+    """A concurrency pool: one function's reserved concurrency, or the account's unreserved.
+    ``running`` counts invocations whose handler is running (changed under the workers' lock)."""
 
-    def __init__(self, inbox: Inbox, max_workers: int, name: str = "wsnb-lambda") -> None:
+    __slots__ = ("limit", "name", "running")
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.limit = limit
+        self.running = 0
+
+
+class Throttled(Exception):
+    """The invocation was throttled: its function (or the account) is at its concurrency limit."""
+
+
+#: AWS's default Lambda concurrency per account and Region ("Lambda quotas").
+ACCOUNT_CONCURRENCY = 1000
+
+#: Threads started at once, without waiting to see whether a busy one frees up.
+_WARM_THREADS = 16
+#: How often queued jobs are checked for a stall (every thread busy and none finishing).
+_STALL_SECONDS = 0.005
+
+
+class Workers:
+    """Threads running :class:`Job`\\ s, Lambda-like; results return through the inbox.
+
+    An invocation starts on an idle thread, or on a new one: up to ``_WARM_THREADS`` threads
+    start at once; beyond, a job waits for a busy thread only while threads keep finishing
+    jobs — when none finished for ``_STALL_SECONDS`` (every thread blocked), more threads start.
+    So a blocked handler never delays another by more than a few milliseconds, while a flood
+    of quick ones does not start a thread each. Threads are never per connection, and are
+    reused. Concurrency is counted as Lambda does, over running handlers: a function with
+    ``reserved_concurrent_executions`` has that many, the others share the account's unreserved
+    concurrency (``account_limit`` minus the reserved ones); beyond it :meth:`submit` raises
+    :class:`Throttled`. The clocks of a job start when its handler starts (not while queued).
+    Public methods run on the loop thread.
+    """
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        account_limit: int = ACCOUNT_CONCURRENCY,
+        name: str = "wsnb-lambda",
+    ) -> None:
         self._inbox = inbox
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
-        self._max = max(1, int(max_workers))
         self._name = name
-        self.busy = 0  # submitted and not yet settled; only touched on the loop thread
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a job (under _lock)
+        self._waiting = 0  # jobs queued and not yet taken (under _lock)
+        self._taken = 0  # jobs taken so far (under _lock): progress, for the stall check
+        self._watch: Any = None
+        self._loop: Any = inbox._loop
+        self.account_limit = max(1, int(account_limit))
+        self._unreserved = _Pool("account", self.account_limit)
+        self._reserved: dict[str, _Pool] = {}
+        self.busy = 0  # submitted and not yet finished (loop thread)
 
-    def submit(self, job: Job, loop: Any = None, timeout: float | None = None) -> None:
-        """Run ``job`` on a thread (call on the loop). With ``timeout``, the job settles as
-        timed out after that many seconds if the handler has not returned."""
+    @property
+    def threads(self) -> int:
+        return len(self._threads)
+
+    def reserve(self, function: str, limit: int | None) -> None:
+        """Declare ``function``'s reserved concurrency (None: it shares the account's)."""
+        if limit is None:
+            self._reserved.pop(function, None)
+        else:
+            pool = self._reserved.get(function)
+            if pool is None:
+                self._reserved[function] = _Pool(function, int(limit))
+            else:
+                pool.limit = int(limit)
+        reserved = sum(p.limit for p in self._reserved.values())
+        self._unreserved.limit = max(0, self.account_limit - reserved)
+
+    def submit(
+        self,
+        job: Job,
+        loop: Any = None,
+        answer_after: float | None = None,
+        function: str | None = None,
+        limit_after: float | None = None,
+    ) -> None:
+        """Run ``job`` on a thread (call on the loop). With ``function`` the job is an
+        invocation counted against that function's concurrency (raises :class:`Throttled`).
+        With ``answer_after`` the job settles as timed out that many seconds after it starts."""
+        if function is not None:
+            pool = self._reserved.get(function) or self._unreserved
+            if pool.running >= pool.limit:
+                kind = "reserved" if pool is not self._unreserved else "unreserved account"
+                raise Throttled(
+                    f"Rate Exceeded: {function} is at its concurrency limit "
+                    f"({pool.limit} {kind} concurrent executions)"
+                )
+            job.pool = pool
+        if loop is not None:
+            self._loop = loop
         self.busy += 1
-        if self.busy > len(self._threads) and len(self._threads) < self._max:
-            thread = threading.Thread(
-                target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
-            )
-            self._threads.append(thread)
-            thread.start()
+        with self._lock:
+            self._waiting += 1
+            spare = self._idle - self._waiting
+        if spare < 0:
+            if len(self._threads) < _WARM_THREADS:
+                self._start_thread()
+            elif self._watch is None and self._loop is not None:
+                self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, -1)
         self._jobs.put(job)
-        if timeout is not None:  # the job settles on this (loop) thread later, which cancels it
-            job.timer = loop.call_later(timeout, self._expire, job, timeout)
+        if answer_after is not None:
+            job.answer_after = answer_after
+            job.limit_after = limit_after if limit_after is not None else answer_after
+            job.timer = loop.call_later(answer_after, self._check, job, loop)
+
+    def _start_thread(self) -> None:
+        thread = threading.Thread(
+            target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    def _stall_check(self, taken_before: int) -> None:
+        """Queued jobs and no idle thread: start threads if none took a job since last time."""
+        self._watch = None
+        with self._lock:
+            waiting, idle, taken = self._waiting, self._idle, self._taken
+        if waiting <= idle:
+            return
+        if taken == taken_before:  # every thread is stuck: start enough for the queue
+            for _ in range(min(waiting - idle, 64)):
+                self._start_thread()
+        self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, taken)
 
     def _work(self) -> None:
-        get, put = self._jobs.get, self._inbox.put
-        settle = self._settle
+        get, put, lock = self._jobs.get, self._inbox.put, self._lock
+        finish = self._finish
         while True:
+            with lock:
+                self._idle += 1
             job = get()
+            with lock:
+                self._idle -= 1
+                self._waiting -= 1
+                self._taken += 1
+                if job is not None and job.pool is not None:
+                    job.pool.running += 1
             if job is None:
                 return
             job.run()
-            put(settle, job)
+            self._release(job)
+            put(finish, job)
 
-    def _settle(self, job: Job) -> None:
+    def _release(self, job: Job) -> None:
+        """The invocation no longer counts against its concurrency (any thread)."""
+        with self._lock:
+            if job.pool is not None and not job.released:
+                job.released = True
+                job.pool.running -= 1
+
+    def _finish(self, job: Job) -> None:
         self.busy -= 1
         if job.timer is not None:
             job.timer.cancel()
+            job.timer = None
         if not job.settled:
             job.settled = True
             job.callback(job)
 
-    @staticmethod
-    def _expire(job: Job, seconds: float) -> None:
+    def _check(self, job: Job, loop: Any) -> None:
+        """A job's clock ran out, counted from submission: re-arm it from the handler's start."""
+        job.timer = None
+        if job.released and job.settled:
+            return
+        started = job.started
+        now = time.monotonic()
+        if started is None:  # not started yet (rare: threads are made on demand): wait for it
+            job.timer = loop.call_later(0.05, self._check, job, loop)
+            return
         if not job.settled:
+            left = started + (job.answer_after or 0) - now
+            if left > 0.001:
+                job.timer = loop.call_later(left, self._check, job, loop)
+                return
             job.settled = True
-            job.failure = HandlerFailed(None, f"Task timed out after {seconds:.2f} seconds")
+            function_clock = (job.limit_after or 0) <= (job.answer_after or 0)
+            seconds = job.answer_after or 0
+            job.failure = (
+                HandlerFailed(
+                    None, f"Task timed out after {seconds:.2f} seconds", "function-timeout"
+                )
+                if function_clock
+                else HandlerFailed(
+                    None,
+                    f"Endpoint request timed out after {seconds:.2f} seconds (API Gateway's "
+                    "integration timeout; the function keeps running to its own timeout)",
+                    "integration-timeout",
+                )
+            )
             job.callback(job)
+        if not job.released:
+            left = started + (job.limit_after or 0) - now
+            if left > 0.001:
+                job.timer = loop.call_later(left, self._check, job, loop)
+                return
+            self._release(job)  # the function's own timeout: Lambda ends it and frees it
 
     def shutdown(self) -> None:
         """Let every thread finish its current job and end (does not wait)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         for _ in self._threads:
+            with self._lock:
+                self._waiting += 1
             self._jobs.put(None)
