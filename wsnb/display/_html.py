@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .._lint import Finding, lint
 from ..model._spec import ApiSpec
 from ._rows import route_rows, summary
-from ._svg import to_svg
+from ._svg import diagram
 
 _PROP_COLUMNS = (
     ("runtime", "runtime"),
@@ -57,9 +58,9 @@ STYLE = """<style>
 .wsnb-api table.wsnb-routes td.wsnb-from-builtin,.wsnb-api .wsnb-legend .wsnb-from-builtin{color:var(--jp-ui-font-color3,#888)!important}
 .wsnb-api .wsnb-legend span{display:inline-block;padding:0 6px;margin-right:6px;border-radius:3px}
 .wsnb-api .wsnb-legend{font-size:11px;color:var(--jp-ui-font-color2,#555);margin:0 0 8px}
-.wsnb-api pre.wsnb-diagram-box{margin:0 0 6px;padding:0;background:none;border:0;overflow:visible;white-space:normal;line-height:normal}
-.wsnb-api pre.wsnb-diagram-box svg{display:block}
-.wsnb-api .wsnb-text-note{display:none}
+.wsnb-api .wsnb-diagram-box{display:block!important;margin:0 0 6px}
+.wsnb-api .wsnb-diagram-box svg{display:block}
+.wsnb-api .wsnb-diagram-text,.wsnb-api .wsnb-text-note{display:none}
 .wsnb-api ul.wsnb-lint{margin:6px 0;padding-left:18px}
 .wsnb-api ul.wsnb-lint li{margin:2px 0}
 .wsnb-api .wsnb-level-error{color:var(--jp-error-color1,#c62828);font-weight:600}
@@ -145,6 +146,15 @@ def legend(spec: ApiSpec) -> str:
     return f'<div class="wsnb-legend">Cell colours: {chips}</div>'
 
 
+_DOLLAR_WORD = re.compile(r"\$[^\s,;:()'\"]*")
+
+
+def _code_words(text: str) -> str:
+    """Escaped text with every ``$word`` (route keys, ``$request.body.action``) in ``<code>``,
+    where MathJax never looks."""
+    return _DOLLAR_WORD.sub(lambda m: f"<code>{m[0]}</code>", escape(text))
+
+
 def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     if findings is None:
         findings = lint(spec)
@@ -152,7 +162,7 @@ def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
         return '<p class="wsnb-lint-ok">lint: no findings</p>'
     items = "".join(
         f'<li><span class="wsnb-level-{f.level}">{f.level}</span> <code>{escape(f.code)}</code> '
-        f'{escape(f.message)} <span class="wsnb-fix">Fix: {escape(f.fix)}</span></li>'
+        f'{_code_words(f.message)} <span class="wsnb-fix">Fix: {_code_words(f.fix)}</span></li>'
         for f in findings
     )
     return f'<ul class="wsnb-lint">{items}</ul>'
@@ -161,20 +171,25 @@ def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
 def to_html(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     """The whole static display (deterministic bytes for the same model).
 
-    Readable with and without its ``<style>`` and ``<svg>``: the table needs no CSS, the
-    diagram's text survives a sanitizer as a text drawing inside ``<pre>`` (see ``_svg``), and
-    the whole block is excluded from MathJax.
+    Readable with and without its ``<style>`` and ``<svg>`` (untrusted JupyterLab and Notebook
+    7, GitHub-style sanitizers): the table needs no CSS; the drawn diagram sits in a ``hidden``
+    box that only the ``<style>`` reveals, and a ``<pre>`` text drawing of the same graph (which
+    that ``<style>`` hides) stands in for it where the style or the SVG was removed. Every ``$``
+    is inside ``<code>``/``<pre>`` and the block carries MathJax's ignore classes, so route keys
+    are never typeset as math.
     """
     settings = "".join(
         f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in summary(spec).items()
     )
     n = len(spec.routes)
+    svg, text = diagram(spec)
     return (
         f'<div class="wsnb-api {MATH_IGNORE}" data-wsnb-api="{escape(spec.id)}" data-wsnb-digest="{spec.digest()[:16]}">'
         f"{STYLE}"
         f"<h4>WebSocketApi <code>{escape(spec.id)}</code> · {n} route{'s' if n != 1 else ''}</h4>"
         f'<ul class="wsnb-settings">{settings}</ul>'
         f"{routes_table(spec)}{legend(spec)}"
-        f'<pre class="wsnb-diagram-box">{to_svg(spec)}</pre>{_TEXT_NOTE}'
+        f'<div class="wsnb-diagram-box" hidden style="display:none">{svg}</div>'
+        f'<pre class="wsnb-diagram-text">{escape(text, quote=False)}</pre>{_TEXT_NOTE}'
         f"{lint_list(spec, findings)}</div>"
     )

@@ -7,11 +7,9 @@ Layout: every box is as wide as its measured text (label, a gap, then its grey m
 nothing overlaps or is cut for any label length; the ``<svg>`` keeps its natural size as
 ``width``/``height`` and scales down to the space it gets (``max-width:100%``).
 
-Degrading: a sanitizer that removes ``<svg>`` (untrusted JupyterLab, GitHub-style allow-lists)
-keeps the text nodes inside it. The elements are therefore written in reading order, with
-connector text (``──▶``, spaces, line breaks) between them as character data that SVG itself
-never draws. Inside the ``<pre>`` that :func:`~wsnb.display._html.to_html` puts around the
-diagram, what survives the sanitizer is a readable text drawing of the same graph.
+Degrading: :func:`diagram` also returns the same graph as a plain-text drawing (``──▶``
+connectors, monospace), which :func:`~wsnb.display._html.to_html` shows where the SVG was
+removed (untrusted JupyterLab, GitHub-style sanitizers).
 """
 
 from __future__ import annotations
@@ -204,8 +202,8 @@ def _box(node: Node) -> str:
     ]
     if node.sub:
         parts.append(
-            f' (<text x="{node.x + node.w - INSET:.1f}" y="{node.y + 4:.1f}" '
-            f'text-anchor="end" style="{_SUB}">{escape(node.sub)}</text>)'
+            f'<text x="{node.x + node.w - INSET:.1f}" y="{node.y + 4:.1f}" '
+            f'text-anchor="end" style="{_SUB}">{escape(node.sub)}</text>'
         )
     parts.append("</g>")
     return "".join(parts)
@@ -220,36 +218,46 @@ def _edge(x1: float, y1: float, x2: float, y2: float, style: str = _EDGE) -> str
 
 
 class _Art:
-    """Lines of SVG markup whose character data reads as a text drawing of the graph."""
+    """The diagram's boxes in reading order, each with the text it contributes to the drawing."""
 
     ARROW = " ──▶ "
 
     def __init__(self) -> None:
-        self.lines: list[list[tuple[str, int]]] = []  # (markup, visible text length)
+        self.lines: list[list[tuple[str, str]]] = []  # (markup, the text it leaves)
 
-    def line(self) -> list[tuple[str, int]]:
+    def line(self) -> list[tuple[str, str]]:
         self.lines.append([])
         return self.lines[-1]
 
     @staticmethod
-    def text(s: str) -> tuple[str, int]:
-        return escape(s, quote=False), len(s)
+    def text(s: str) -> tuple[str, str]:
+        return "", s  # connectors exist only in the text drawing
 
     @staticmethod
-    def node(n: Node) -> tuple[str, int]:
-        return _box(n), len(n.leaked())
+    def node(n: Node) -> tuple[str, str]:
+        return _box(n), n.leaked()
 
     def markup(self) -> str:
-        out = []
-        for parts in self.lines:
-            while parts and parts[-1][0].strip() == "" and parts[-1][1]:
-                parts.pop()  # no trailing spaces
-            out.append("".join(m for m, _ in parts))
-        return "\n".join(out)
+        """The SVG elements alone (no character data between them: a sanitizer that keeps the
+        text of removed tags then leaves only the labels)."""
+        return "".join(m for parts in self.lines for m, _ in parts)
+
+    def plain(self) -> str:
+        return "\n".join("".join(t for _, t in parts).rstrip() for parts in self.lines)
 
 
 def to_svg(spec: ApiSpec) -> str:
     """The diagram as one ``<svg>`` element (deterministic bytes for the same model)."""
+    return diagram(spec)[0]
+
+
+def to_text_diagram(spec: ApiSpec) -> str:
+    """The same diagram as a plain-text drawing (monospace), for renderers without SVG."""
+    return diagram(spec)[1]
+
+
+def diagram(spec: ApiSpec) -> tuple[str, str]:
+    """``(svg, text drawing)`` of the API, from one layout."""
     g = _graph(spec)
     width, height, xs = _layout(g)
     art = _Art()
@@ -261,7 +269,7 @@ def to_svg(spec: ApiSpec) -> str:
         char_w["route"] = max(char_w["route"], len("(no routes yet)"))
     arrow = len(_Art.ARROW)
 
-    def pad(used: int, col: str) -> tuple[str, int]:
+    def pad(used: int, col: str) -> tuple[str, str]:
         return art.text(" " * (char_w[col] - used))
 
     # headings
@@ -272,7 +280,7 @@ def to_svg(spec: ApiSpec) -> str:
             (
                 f'<text x="{xs[col]:.1f}" y="{PAD + 6:.1f}" class="wsnb-heading" '
                 f'style="{_SUB}">{escape(text)}</text>',
-                len(text),
+                text,
             )
         )
         if i < len(g.cols) - 1:
@@ -335,7 +343,7 @@ def to_svg(spec: ApiSpec) -> str:
             (
                 f'<text x="{xs["route"]:.1f}" y="{g.api.y + 4:.1f}" style="{_SUB}">'
                 "(no routes yet)</text>",
-                15,
+                "(no routes yet)",
             )
         )
     if g.auth is not None:
@@ -351,14 +359,15 @@ def to_svg(spec: ApiSpec) -> str:
                 f'<g class="wsnb-legend-item"><rect x="{PAD}" y="{y - 5:.1f}" width="12" '
                 f'height="10" rx="2" style="{style}"/><text x="{PAD + 18}" y="{y + 3.5:.1f}" '
                 f'style="{_SUB}">{escape(text)}</text></g>',
-                len(text),
+                text,
             )
         )
 
-    body = "".join(edges) + "\n" + art.markup() + "\n"
-    return (
+    body = "".join(edges) + art.markup()
+    svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wsnb-diagram" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'style="max-width:100%;height:auto" role="img" '
         f'aria-label="Diagram of WebSocketApi {escape(spec.id)}">{body}</svg>'
     )
+    return svg, art.plain()
