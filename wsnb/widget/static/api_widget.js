@@ -415,8 +415,27 @@ function render({ model, el }) {
 
   let socket = null;
   let pending = [];
+  // JSON messages are shown with a space after each "," and ":" so long ones wrap between
+  // values, never inside a word
+  function spaced(value) {
+    if (Array.isArray(value)) return "[" + value.map(spaced).join(", ") + "]";
+    if (value && typeof value === "object") {
+      return "{" + Object.entries(value).map(([k, v]) => JSON.stringify(k) + ": " + spaced(v)).join(", ") + "}";
+    }
+    return JSON.stringify(value);
+  }
+  function readable(text) {
+    try {
+      const value = JSON.parse(text);
+      if (value && typeof value === "object") return spaced(value);
+    } catch (e) {
+      // not JSON: shown as sent
+    }
+    return text;
+  }
   function log(kind, text) {
-    clientLog.append(h("li", { class: `wsnb-w-log-${kind}` }, h("span", { class: "wsnb-w-arrow", text: { sent: "↑", recv: "↓", info: "·", error: "!" }[kind] }), text));
+    const shown = kind === "sent" || kind === "recv" ? readable(text) : text;
+    clientLog.append(h("li", { class: `wsnb-w-log-${kind}` }, h("span", { class: "wsnb-w-arrow", text: { sent: "↑", recv: "↓", info: "·", error: "!" }[kind] }), shown));
     while (clientLog.children.length > MAX_CLIENT_LOG) clientLog.firstChild.remove();
     clientLog.scrollTop = clientLog.scrollHeight;
   }
