@@ -54,10 +54,16 @@ MIN_WIDTH = {"client": 70, "domain": 120, "api": 110, "route": 100, "fn": 140, "
 LEGEND = (
     (
         _ACCENT,
-        "blue outline: a reserved route ($connect, $disconnect, $default), which API Gateway "
-        "calls itself: on connect, on disconnect, or when no other route matches",
+        "reserved route ($connect, $disconnect, $default): API Gateway calls it itself, on "
+        "connect, on disconnect, or when no other route matches",
     ),
-    (_BOX, "grey outline: a custom route, chosen by the message's route selection value"),
+    (_BOX, "custom route: chosen by the message's route selection value"),
+)
+# the same, for the text drawing (which has no colours)
+TEXT_LEGEND = (
+    "$connect, $disconnect and $default are reserved routes: API Gateway calls them itself,",
+    "on connect, on disconnect, or when no other route matches; the others are chosen by the",
+    "message's route selection value.",
 )
 
 
@@ -224,6 +230,7 @@ class _Art:
 
     def __init__(self) -> None:
         self.lines: list[list[tuple[str, str]]] = []  # (markup, the text it leaves)
+        self.svg_only: list[str] = []
 
     def line(self) -> list[tuple[str, str]]:
         self.lines.append([])
@@ -237,10 +244,14 @@ class _Art:
     def node(n: Node) -> tuple[str, str]:
         return _box(n), n.leaked()
 
+    def svg(self, piece: tuple[str, str]) -> None:
+        """An SVG element with no part in the text drawing."""
+        self.svg_only.append(piece[0])
+
     def markup(self) -> str:
         """The SVG elements alone (no character data between them: a sanitizer that keeps the
         text of removed tags then leaves only the labels)."""
-        return "".join(m for parts in self.lines for m, _ in parts)
+        return "".join(m for parts in self.lines for m, _ in parts) + "".join(self.svg_only)
 
     def plain(self) -> str:
         return "\n".join("".join(t for _, t in parts).rstrip() for parts in self.lines)
@@ -352,9 +363,12 @@ def diagram(spec: ApiSpec) -> tuple[str, str]:
         line.append(art.node(g.auth))
         line.append(art.text(" ┄┄▶ authorizes $connect"))
     legend_top = height - PAD - len(LEGEND) * LEGEND_ROW + LEGEND_ROW / 2
+    art.line()  # the text drawing: a blank line, then the legend in words
+    for text in TEXT_LEGEND:
+        art.line().append(art.text(text))
     for i, (style, text) in enumerate(LEGEND):
         y = legend_top + i * LEGEND_ROW
-        art.line().append(
+        art.svg(
             (
                 f'<g class="wsnb-legend-item"><rect x="{PAD}" y="{y - 5:.1f}" width="12" '
                 f'height="10" rx="2" style="{style}"/><text x="{PAD + 18}" y="{y + 3.5:.1f}" '
