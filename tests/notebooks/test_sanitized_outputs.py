@@ -7,6 +7,7 @@ function, and no ``$…$`` text outside ``<code>``/``<pre>`` for MathJax to type
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,14 @@ def test_rich_api_survives_github_sanitizer() -> None:
         .custom_domain({"domain_name": "api.domain.com", "path": "v1"})
     )
     check_readable(api._repr_mimebundle_()["text/html"])
+
+
+def test_nbconvert_html_keeps_the_drawn_diagram() -> None:
+    # `jupyter nbconvert --to html` does not sanitize: the <style> and <svg> reach the page, so
+    # the drawn diagram shows (revealed by the style) and the text drawing is hidden by it.
+    nbconvert = pytest.importorskip("nbconvert")
+    body, _ = nbconvert.HTMLExporter().from_filename(str(PATHS[0]))
+    assert re.search(r'<svg [^>]*class="wsnb-diagram"', body)  # nbconvert re-serializes tags
+    assert ".wsnb-api .wsnb-diagram-box{display:block!important" in body
+    assert ".wsnb-api .wsnb-diagram-text,.wsnb-api .wsnb-text-note{display:none}" in body
+    assert "tex2jax_ignore mathjax_ignore" in body
