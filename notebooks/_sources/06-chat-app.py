@@ -174,10 +174,17 @@ draft_view
 
 # %% [markdown]
 # Now a later cell adds a route to the copy. Nothing is displayed again: the widget just above
-# gains a `typing` row (and a box in its diagram) as soon as this cell runs.
+# gains a `typing` row (and a box in its diagram) when this cell finishes — one update per
+# cell, however many routes the cell adds.
 
 # %%
 draft.route("typing", "src/default.main")
+print("routes of the copy:", draft.routes)
+
+# %% [markdown]
+# The widget's own list of routes, read in the next cell, has caught up:
+
+# %%
 [route["key"] for route in draft_view.routes]
 
 # %% [markdown]
