@@ -536,7 +536,7 @@ function render({ model, el }) {
           e.route ? h("code", { text: e.route }) : null,
           e.connection ? h("span", { class: "wsnb-w-muted", text: e.connection }) : null,
           e.status ? h("span", { class: "wsnb-w-event-status", text: e.status }) : null,
-          h("span", { class: "wsnb-w-event-text", text: e.text }),
+          h("span", { class: "wsnb-w-event-text", text: readable(e.text) }),
         ),
       ),
     );
