@@ -168,7 +168,7 @@ def test_diagram_text_never_overlaps_or_leaves_its_box(handler):
             sub_left, sub_right = b["sub"]
             assert right + 4 <= sub_left, f"label {b['label_text']!r} overlaps its meta text"
             assert sub_right < b["x"] + b["w"]
-        assert 0 <= b["x"] and b["x"] + b["w"] <= vb_w and 0 <= b["y"] and b["y"] + b["h"] <= vb_h
+        assert b["x"] >= 0 and b["x"] + b["w"] <= vb_w and b["y"] >= 0 and b["y"] + b["h"] <= vb_h
     for i, a in enumerate(boxes):  # no two boxes overlap
         for b in boxes[i + 1 :]:
             apart = (
