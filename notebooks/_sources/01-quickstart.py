@@ -135,9 +135,15 @@ WebSocketApi.from_dict(api.to_dict()) == api
 # %% [markdown]
 # ## Next
 #
-# - **02** — routes and function props: defaults, per-route config, where each prop came from,
-#   safe re-runs and error messages.
-# - **03** — authorization with IAM or a Lambda authorizer.
-# - **04** — custom domains, access logs and the CloudFormation wsnb synthesizes.
-# - **05** — permissions and binding tables, buckets, secrets and parameters.
-# - **06** — the chat app end to end: run it locally, talk to it, ship it.
+# - [02 · Routes and functions](02-routes-and-functions.ipynb) — defaults, per-route config,
+#   where each prop came from, safe re-runs and error messages.
+# - [03 · Authorization](03-auth.ipynb) — IAM or a Lambda authorizer.
+# - [04 · Domains, logs and CDK](04-domains-logs-and-cdk.ipynb) — custom domains, access logs and
+#   the CloudFormation wsnb synthesizes.
+# - [05 · Permissions and bind](05-permissions-and-bind.ipynb) — binding tables, buckets, secrets
+#   and parameters.
+# - [06 · A chat app, end to end](06-chat-app.ipynb) — run it locally, talk to it, ship it.
+#
+# Running a tutorial saves its new outputs into the `.ipynb` file (git then shows it as
+# changed). To get the committed versions back, run `git checkout notebooks/` in the
+# repository.

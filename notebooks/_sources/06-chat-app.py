@@ -45,8 +45,8 @@ api
 # `api.serve()` starts the local emulator in the background and returns at once. It speaks the
 # WebSocket protocol on `127.0.0.1`, calls the handlers with API Gateway's event shapes, answers
 # their `post_to_connection` calls, and backs the `Connections` table with an in-process DynamoDB
-# (moto) — `TABLE_NAME` points the handlers at it. (The port is picked at random; it is shown
-# here as `PORT`.)
+# (moto) — `TABLE_NAME` points the handlers at it. The port is a free one picked at random, so
+# the URL printed below differs from run to run.
 
 # %%
 server = api.serve()
@@ -184,24 +184,36 @@ widget = api.show()
 widget
 
 # %% [markdown]
-# To see it follow changes without changing our chat app, let us play with a copy:
+# To see it follow changes without changing our chat app, let us play with a copy. Its widget
+# starts with the chat app's four routes:
 
 # %%
 draft = api.copy()
 draft_view = draft.show()
-print(len(draft_view.routes), "routes")
+draft_view
+
+# %% [markdown]
+# Now a later cell adds a route to the copy. Nothing is displayed again: the widget just above
+# gains a `typing` row (and a box in its diagram) when this cell finishes — one update per
+# cell, however many routes the cell adds.
+
+# %%
 draft.route("typing", "src/default.main")
-print(len(draft_view.routes), "routes")
+print("routes of the copy:", draft.routes)
+
+# %% [markdown]
+# The widget's own list of routes, read in the next cell, has caught up:
+
+# %%
+[route["key"] for route in draft_view.routes]
 
 # %% [markdown]
 # The buttons have Python counterparts, e.g. `widget.synthesize(wait=True)` is the *Synthesize*
-# button:
+# button of the first widget; its *CloudFormation* tab now shows the template:
 
 # %%
 widget.synthesize(wait=True)
 print(widget.synth_status)
-widget.close()
-draft_view.close()
 
 # %% [markdown]
 # ## Ship it: CloudFormation

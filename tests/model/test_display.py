@@ -99,3 +99,125 @@ def test_mermaid_and_dot():
 def test_empty_api_displays():
     bundle = WebSocketApi("Empty")._repr_mimebundle_()
     assert "no routes yet" in bundle["text/html"] and "0 routes" in bundle["text/plain"]
+
+
+# ------------------------------------------------------------------ diagram layout
+
+
+def _boxes(svg: str) -> list[dict]:
+    """Every node box of the SVG with its rect and text geometry (text width measured)."""
+    import xml.etree.ElementTree as ET
+
+    from wsnb.display._measure import text_width
+
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.fromstring(svg)
+    out = []
+    for g in root.iter(f"{ns}g"):
+        if "wsnb-node" not in (g.get("class") or ""):
+            continue
+        rect = g.find(f"{ns}rect")
+        texts = g.findall(f"{ns}text")
+        x, w = float(rect.get("x")), float(rect.get("width"))
+        label = texts[0]
+        box = {
+            "x": x,
+            "y": float(rect.get("y")),
+            "w": w,
+            "h": float(rect.get("height")),
+            "label": (float(label.get("x")), float(label.get("x")) + text_width(label.text, 12)),
+            "label_text": label.text,
+        }
+        if len(texts) > 1:  # meta text, anchored at its end
+            end = float(texts[1].get("x"))
+            box["sub"] = (end - text_width(texts[1].text, 10), end)
+        out.append(box)
+    return out, root
+
+
+LONG = "src/a_rather_long_package_name/with_a_sub_package/handlers.handle_send_message_event"
+
+
+@pytest.mark.parametrize(
+    "handler",
+    ["src/sendMessage.main", LONG, "src/" + "W" * 60 + ".main", "src/" + "m" * 40 + ".main"],
+)
+@pytest.mark.filterwarnings("ignore:.*handler file")
+def test_diagram_text_never_overlaps_or_leaves_its_box(handler):
+    table = Table(
+        "AVeryLongTableNameForTheConnectionsOfTheChatApplication",
+        fields={"id": "string"},
+        primary_index={"partition_key": "id"},
+    )
+    api = (
+        WebSocketApi("Api")
+        .defaults(timeout=10, memory_size=1024, bind=[table])
+        .route("$connect", "src/connect.main")
+        .route("sendMessageToEveryoneInTheRoom", handler, return_response=True)
+        .authorizer(LambdaAuthorizer("src/authorizer.main"))
+    )
+    boxes, root = _boxes(api.to_svg())
+    assert len(boxes) >= 6
+    _, _, vb_w, vb_h = (float(v) for v in root.get("viewBox").split())
+    for b in boxes:
+        left, right = b["label"]
+        assert b["x"] < left and right < b["x"] + b["w"], (
+            f"label {b['label_text']!r} leaves its box"
+        )
+        if "sub" in b:
+            sub_left, sub_right = b["sub"]
+            assert right + 4 <= sub_left, f"label {b['label_text']!r} overlaps its meta text"
+            assert sub_right < b["x"] + b["w"]
+        assert b["x"] >= 0 and b["x"] + b["w"] <= vb_w and b["y"] >= 0 and b["y"] + b["h"] <= vb_h
+    for i, a in enumerate(boxes):  # no two boxes overlap
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"]
+                or b["x"] + b["w"] <= a["x"]
+                or a["y"] + a["h"] <= b["y"]
+                or b["y"] + b["h"] <= a["y"]
+            )
+            assert apart, (a["label_text"], b["label_text"])
+    assert any(b["label_text"] == handler for b in boxes)  # full text, never cut
+
+
+def test_diagram_scales_to_the_space_it_gets():
+    svg = chat().to_svg()
+    assert 'style="max-width:100%;height:auto"' in svg and 'viewBox="0 0 ' in svg
+
+
+def test_diagram_legend_explains_reserved_routes():
+    svg = chat().to_svg()
+    assert "reserved route ($connect, $disconnect, $default)" in svg
+
+
+def test_text_drawing_connects_routes_to_functions():
+    from wsnb.display import to_text_diagram
+
+    text = to_text_diagram(chat().spec)
+    assert "$connect" in text and "──▶ src/connect.main" in text
+    assert "sendMessage (↩ reply) ──▶ src/sendMessage.main" in text
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_static_display_survives_without_style_and_svg():
+    html = chat().to_html()
+    outer = html.split(">", 1)[0]
+    assert "tex2jax_ignore" in outer and "mathjax_ignore" in outer
+    # the drawn diagram is revealed only by the <style>; the text drawing hidden only by it
+    assert '<div class="wsnb-diagram-box" hidden style="display:none"><svg' in html
+    assert '<pre class="wsnb-diagram-text">' in html
+    assert ".wsnb-api .wsnb-diagram-box{display:block!important" in html
+
+
+def test_table_hides_columns_empty_for_every_route():
+    api = WebSocketApi("Api").route("$default", "src/default.main")
+    html = api.to_html()
+    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    for empty in ("bind", "layers", "reply", "auth", "permissions", "environment"):
+        assert f"<th>{empty}</th>" not in head
+    assert "<th>route</th><th>handler</th>" in head
+    assert "bind" not in repr(api).splitlines()[-2] and "reply" not in repr(api)
+    html = chat().to_html()
+    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert "<th>reply</th>" in head and "<th>auth</th>" in head and "<th>bind</th>" not in head

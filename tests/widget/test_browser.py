@@ -79,6 +79,9 @@ def check_diagram(widget: Any) -> None:
     panel = tab(widget, "diagram")
     svg = panel.locator("svg.wsnb-diagram")
     assert svg.is_visible()
+    # the diagram shrinks to the panel: nothing is cut off at the right edge
+    drawn, room = svg.bounding_box(), panel.bounding_box()
+    assert drawn["x"] + drawn["width"] <= room["x"] + room["width"] + 1
     assert svg.locator("g.wsnb-route").count() == 3
     svg.locator('g.wsnb-route[data-route="sendMessage"]').click()
     detail = panel.locator('.wsnb-w-detail[data-route="sendMessage"]')

@@ -9,7 +9,7 @@ from ..model._spec import ApiSpec
 from ._graphs import to_dot, to_mermaid
 from ._html import lint_list, routes_table, to_html
 from ._rows import route_rows, summary
-from ._svg import to_svg
+from ._svg import diagram, to_svg, to_text_diagram
 from ._text import text_table
 
 
@@ -24,6 +24,7 @@ def mimebundle(spec: ApiSpec) -> dict[str, str]:
 
 
 __all__ = [
+    "diagram",
     "lint_list",
     "mimebundle",
     "route_rows",
@@ -34,4 +35,5 @@ __all__ = [
     "to_html",
     "to_mermaid",
     "to_svg",
+    "to_text_diagram",
 ]

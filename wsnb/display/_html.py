@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .._lint import Finding, lint
 from ..model._spec import ApiSpec
 from ._rows import route_rows, summary
-from ._svg import to_svg
+from ._svg import diagram
 
 _PROP_COLUMNS = (
     ("runtime", "runtime"),
@@ -26,21 +27,40 @@ _PROVENANCE_TITLE = {
     "builtin": "wsnb default",
 }
 
+# Chip colours for renderers that drop <style> but keep a few inline properties (untrusted
+# JupyterLab / Notebook 7): light backgrounds with dark text read in light and dark themes.
+# With the <style> below (trusted, nbconvert), the theme-aware class rules win (!important).
+_CHIP_INLINE = {
+    "defaults": "background-color:#e3f2fd;color:#222",
+    "merged": "background-color:#e8f5e9;color:#222",
+    "attached": "background-color:#fff3e0;color:#222",
+    "builtin": "color:#888",
+}
+
+# Classes MathJax leaves alone (MathJax 3 reads ``tex2jax_ignore``, MathJax 4 ``mathjax_ignore``):
+# route keys like $connect must never be typeset as math. Route keys also sit in <code>/<pre>,
+# which MathJax skips in every version.
+MATH_IGNORE = "tex2jax_ignore mathjax_ignore"
+
 STYLE = """<style>
 .wsnb-api{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;color:var(--jp-ui-font-color1,#222);background:var(--jp-layout-color0,transparent);max-width:100%;overflow-x:auto}
 .wsnb-api h4{margin:4px 0 6px;font-size:14px;color:var(--jp-ui-font-color0,#111)}
 .wsnb-api .wsnb-settings{margin:0 0 8px;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;color:var(--jp-ui-font-color2,#555)}
 .wsnb-api .wsnb-settings b{color:var(--jp-ui-font-color1,#222);font-weight:600}
-.wsnb-api table.wsnb-routes{border-collapse:collapse;margin:0 0 10px}
-.wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;color:var(--jp-ui-font-color1,#222);white-space:nowrap;max-width:28em;overflow:hidden;text-overflow:ellipsis}
+.wsnb-api table.wsnb-routes{border-collapse:collapse;margin:0 0 10px;table-layout:auto}
+.wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;color:var(--jp-ui-font-color1,#222);max-width:28em;overflow-wrap:anywhere}
+.wsnb-api table.wsnb-routes td:first-child,.wsnb-api table.wsnb-routes td:nth-child(2),.wsnb-api table.wsnb-routes th{white-space:nowrap}
 .wsnb-api table.wsnb-routes th{background:var(--jp-layout-color2,#f3f3f3);color:var(--jp-ui-font-color1,#222);font-weight:600}
 .wsnb-api td code{font-family:var(--jp-code-font-family,monospace);font-size:12px;color:var(--jp-content-font-color1,#222);background:none}
-.wsnb-api .wsnb-from-defaults{background:#e3f2fd;background:color-mix(in srgb,var(--jp-info-color1,#0288d1) 20%,transparent);color:var(--jp-ui-font-color1,#222)}
-.wsnb-api .wsnb-from-merged{background:#e8f5e9;background:color-mix(in srgb,var(--jp-success-color1,#388e3c) 20%,transparent);color:var(--jp-ui-font-color1,#222)}
-.wsnb-api .wsnb-from-attached{background:#fff3e0;background:color-mix(in srgb,var(--jp-warn-color1,#f57c00) 22%,transparent);color:var(--jp-ui-font-color1,#222)}
-.wsnb-api table.wsnb-routes td.wsnb-from-builtin{color:var(--jp-ui-font-color3,#888)}
+.wsnb-api .wsnb-from-defaults{background:#e3f2fd!important;background:color-mix(in srgb,var(--jp-info-color1,#0288d1) 20%,transparent)!important;color:var(--jp-ui-font-color1,#222)!important}
+.wsnb-api .wsnb-from-merged{background:#e8f5e9!important;background:color-mix(in srgb,var(--jp-success-color1,#388e3c) 20%,transparent)!important;color:var(--jp-ui-font-color1,#222)!important}
+.wsnb-api .wsnb-from-attached{background:#fff3e0!important;background:color-mix(in srgb,var(--jp-warn-color1,#f57c00) 22%,transparent)!important;color:var(--jp-ui-font-color1,#222)!important}
+.wsnb-api table.wsnb-routes td.wsnb-from-builtin,.wsnb-api .wsnb-legend .wsnb-from-builtin{color:var(--jp-ui-font-color3,#888)!important}
 .wsnb-api .wsnb-legend span{display:inline-block;padding:0 6px;margin-right:6px;border-radius:3px}
-.wsnb-api .wsnb-legend{font-size:11px;color:var(--jp-ui-font-color2,#555);margin-bottom:8px}
+.wsnb-api .wsnb-legend{font-size:11px;color:var(--jp-ui-font-color2,#555);margin:0 0 8px}
+.wsnb-api .wsnb-diagram-box{display:block!important;margin:0 0 6px}
+.wsnb-api .wsnb-diagram-box svg{display:block}
+.wsnb-api .wsnb-diagram-text,.wsnb-api .wsnb-text-note{display:none}
 .wsnb-api ul.wsnb-lint{margin:6px 0;padding-left:18px}
 .wsnb-api ul.wsnb-lint li{margin:2px 0}
 .wsnb-api .wsnb-level-error{color:var(--jp-error-color1,#c62828);font-weight:600}
@@ -49,40 +69,90 @@ STYLE = """<style>
 .wsnb-api .wsnb-fix{color:var(--jp-ui-font-color2,#555)}
 </style>"""
 
+_TEXT_NOTE = (
+    '<p class="wsnb-text-note"><small>The diagram is shown as text because this viewer removed '
+    "its drawing; in JupyterLab, run the cell or use File &gt; Trust Notebook to see it drawn."
+    "</small></p>"
+)
+
 
 def _cell(row: dict, name: str) -> str:
     value = row["props"].get(name, "")
     source = row["provenance"].get(name)
     if not value:
         return "<td></td>"
-    cls = f' class="wsnb-from-{source}"' if source and source != "route" else ""
-    title = f' title="{_PROVENANCE_TITLE.get(source or "", "")}"' if source else ""
-    return f"<td{cls}{title}>{escape(value)}</td>"
+    attrs = ""
+    if source and source != "route":
+        attrs = f' class="wsnb-from-{source}" style="{_CHIP_INLINE[source]}"'
+    if source:
+        attrs += f' title="{_PROVENANCE_TITLE.get(source, "")}"'
+    return f"<td{attrs}>{escape(value)}</td>"
+
+
+def _columns(rows: list[dict]) -> list[tuple[str, str]]:
+    """The columns to show: route and handler always, the others only if some route has a value."""
+    cols: list[tuple[str, str]] = [
+        (n, label) for n, label in _PROP_COLUMNS if any(r["props"].get(n) for r in rows)
+    ]
+    if any(r["return_response"] for r in rows):
+        cols.append(("reply", "reply"))
+    if any(r["authorization"] != "NONE" for r in rows):
+        cols.append(("auth", "auth"))
+    return cols
 
 
 def routes_table(spec: ApiSpec) -> str:
     rows = route_rows(spec)
-    head = "".join(
-        f"<th>{label}</th>"
-        for label in ("route", "handler", *(c[1] for c in _PROP_COLUMNS), "reply", "auth")
-    )
+    cols = _columns(rows)
+    head = "".join(f"<th>{label}</th>" for label in ("route", "handler", *(c[1] for c in cols)))
     body = []
     for row in rows:
         cells = [
             f"<td><code>{escape(row['key'])}</code></td>",
             f"<td><code>{escape(row['handler'])}</code></td>",
-            *(_cell(row, name) for name, _ in _PROP_COLUMNS),
-            "<td>↩ body</td>" if row["return_response"] else "<td></td>",
-            f"<td>{escape(row['authorization'])}</td>"
-            if row["authorization"] != "NONE"
-            else "<td></td>",
         ]
+        for name, _ in cols:
+            if name == "reply":
+                cells.append("<td>↩ body</td>" if row["return_response"] else "<td></td>")
+            elif name == "auth":
+                auth = row["authorization"]
+                cells.append(f"<td>{escape(auth)}</td>" if auth != "NONE" else "<td></td>")
+            else:
+                cells.append(_cell(row, name))
         body.append(f'<tr data-route="{escape(row["key"])}">{"".join(cells)}</tr>')
     if not body:
         body.append(
-            f'<tr><td colspan="{len(_PROP_COLUMNS) + 4}">no routes yet: api.route("$default", "src/default.main")</td></tr>'
+            f'<tr><td colspan="{len(cols) + 2}">no routes yet: api.route("$default", "src/default.main")</td></tr>'
         )
     return f'<table class="wsnb-routes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def legend(spec: ApiSpec) -> str:
+    """What the cell colours mean, for the sources that occur in this API."""
+    used = {src for row in route_rows(spec) for src in row["provenance"].values()}
+    labels = (
+        ("defaults", "from defaults"),
+        ("merged", "merged with defaults"),
+        ("attached", "attached by bind / permissions"),
+        ("builtin", "wsnb default"),
+    )
+    chips = " · ".join(
+        f'<span class="wsnb-from-{src}" style="{_CHIP_INLINE[src]}">{text}</span>'
+        for src, text in labels
+        if src in used
+    )
+    if not chips:
+        return ""
+    return f'<div class="wsnb-legend">Cell colours: {chips}</div>'
+
+
+_DOLLAR_WORD = re.compile(r"\$[^\s,;:()'\"]*")
+
+
+def _code_words(text: str) -> str:
+    """Escaped text with every ``$word`` (route keys, ``$request.body.action``) in ``<code>``,
+    where MathJax never looks."""
+    return _DOLLAR_WORD.sub(lambda m: f"<code>{m[0]}</code>", escape(text))
 
 
 def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
@@ -92,31 +162,34 @@ def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
         return '<p class="wsnb-lint-ok">lint: no findings</p>'
     items = "".join(
         f'<li><span class="wsnb-level-{f.level}">{f.level}</span> <code>{escape(f.code)}</code> '
-        f'{escape(f.message)} <span class="wsnb-fix">Fix: {escape(f.fix)}</span></li>'
+        f'{_code_words(f.message)} <span class="wsnb-fix">Fix: {_code_words(f.fix)}</span></li>'
         for f in findings
     )
     return f'<ul class="wsnb-lint">{items}</ul>'
 
 
 def to_html(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
-    """The whole static display (deterministic bytes for the same model)."""
+    """The whole static display (deterministic bytes for the same model).
+
+    Readable with and without its ``<style>`` and ``<svg>`` (untrusted JupyterLab and Notebook
+    7, GitHub-style sanitizers): the table needs no CSS; the drawn diagram sits in a ``hidden``
+    box that only the ``<style>`` reveals, and a ``<pre>`` text drawing of the same graph (which
+    that ``<style>`` hides) stands in for it where the style or the SVG was removed. Every ``$``
+    is inside ``<code>``/``<pre>`` and the block carries MathJax's ignore classes, so route keys
+    are never typeset as math.
+    """
     settings = "".join(
         f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in summary(spec).items()
     )
-    legend = (
-        '<div class="wsnb-legend">'
-        '<span class="wsnb-from-defaults">from defaults</span>'
-        '<span class="wsnb-from-merged">merged</span>'
-        '<span class="wsnb-from-attached">attached</span>'
-        '<span style="color:var(--jp-ui-font-color3,#888)">wsnb default</span></div>'
-    )
     n = len(spec.routes)
+    svg, text = diagram(spec)
     return (
-        f'<div class="wsnb-api" data-wsnb-api="{escape(spec.id)}" data-wsnb-digest="{spec.digest()[:16]}">'
+        f'<div class="wsnb-api {MATH_IGNORE}" data-wsnb-api="{escape(spec.id)}" data-wsnb-digest="{spec.digest()[:16]}">'
         f"{STYLE}"
         f"<h4>WebSocketApi <code>{escape(spec.id)}</code> · {n} route{'s' if n != 1 else ''}</h4>"
         f'<ul class="wsnb-settings">{settings}</ul>'
-        f"{routes_table(spec)}{legend}"
-        f'<div class="wsnb-diagram-box">{to_svg(spec)}</div>'
+        f"{routes_table(spec)}{legend(spec)}"
+        f'<div class="wsnb-diagram-box" hidden style="display:none">{svg}</div>'
+        f'<pre class="wsnb-diagram-text">{escape(text, quote=False)}</pre>{_TEXT_NOTE}'
         f"{lint_list(spec, findings)}</div>"
     )

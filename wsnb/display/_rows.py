@@ -63,9 +63,9 @@ _ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     rows = []
+    by_key = {r.key: r for r in spec.routes}  # spec.route() is a linear scan
     for fn in spec.functions():
-        route = spec.route(fn.route_key)
-        assert route is not None
+        route = by_key[fn.route_key]
         props = {
             name: display_value(name, value)
             for name, value in fn.props.items()

@@ -2,23 +2,38 @@
 
 client → domain → API/stage → (authorizer on $connect) → routes → functions → bound resources.
 Colours are JupyterLab CSS variables with fallbacks, so light, dark and static renderers work.
+
+Layout: every box is as wide as its measured text (label, a gap, then its grey meta text), so
+nothing overlaps or is cut for any label length; the ``<svg>`` keeps its natural size as
+``width``/``height`` and scales down to the space it gets (``max-width:100%``).
+
+Degrading: :func:`diagram` also returns the same graph as a plain-text drawing (``──▶``
+connectors, monospace), which :func:`~wsnb.display._html.to_html` shows where the SVG was
+removed (untrusted JupyterLab, GitHub-style sanitizers).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html import escape
 
-from ..model._options import LambdaAuthorizer
 from ..model._spec import ApiSpec
+from ._measure import text_width
 from ._rows import route_rows
 
 ROW = 34
 BOX_H = 24
 PAD = 14
-CHAR_W = 6.6
+GAP = 46
+LABEL_SIZE = 12
+SUB_SIZE = 10
+INSET = 7  # text inset from the box's left and right edges
+SUB_GAP = 10  # space between a label and its meta text
+LEGEND_ROW = 16
 
-_TEXT = "fill:var(--jp-ui-font-color1,#222);font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:12px"
-_SUB = "fill:var(--jp-ui-font-color2,#666);font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:10px"
+_FONT = "font-family:var(--jp-ui-font-family,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)"
+_TEXT = f"fill:var(--jp-ui-font-color1,#222);{_FONT};font-size:{LABEL_SIZE}px"
+_SUB = f"fill:var(--jp-ui-font-color2,#666);{_FONT};font-size:{SUB_SIZE}px"
 _BOX = "fill:var(--jp-layout-color1,#fff);stroke:var(--jp-border-color1,#9e9e9e);stroke-width:1"
 _ACCENT = (
     "fill:var(--jp-layout-color2,#eef3fb);stroke:var(--jp-brand-color1,#1976d2);stroke-width:1.2"
@@ -27,187 +42,346 @@ _WARN = "fill:var(--jp-layout-color2,#fff7e6);stroke:var(--jp-warn-color0,#e6510
 _EDGE = "fill:none;stroke:var(--jp-ui-font-color3,#9e9e9e);stroke-width:1"
 _AUTH_EDGE = "fill:none;stroke:var(--jp-warn-color0,#e65100);stroke-width:1.2;stroke-dasharray:4 3"
 
+HEADINGS = {
+    "client": "client",
+    "domain": "custom domain",
+    "api": "API / stage",
+    "route": "routes",
+    "fn": "functions",
+    "res": "resources",
+}
+MIN_WIDTH = {"client": 70, "domain": 120, "api": 110, "route": 100, "fn": 140, "res": 110}
+LEGEND = (
+    (
+        _ACCENT,
+        "reserved route ($connect, $disconnect, $default): API Gateway calls it itself, on "
+        "connect, on disconnect, or when no other route matches",
+    ),
+    (_BOX, "custom route: chosen by the message's route selection value"),
+)
+# the same, for the text drawing (which has no colours)
+TEXT_LEGEND = (
+    "$connect, $disconnect and $default are reserved routes: API Gateway calls them itself,",
+    "on connect, on disconnect, or when no other route matches; the others are chosen by the",
+    "message's route selection value.",
+)
 
-def _fit(text: str, width: float) -> str:
-    limit = max(4, int((width - 12) / CHAR_W))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+@dataclass
+class Node:
+    """One box: its column, text, style and (after layout) its geometry."""
+
+    col: str
+    label: str
+    sub: str = ""
+    style: str = _BOX
+    cls: str = "wsnb-node"
+    data: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+
+    def text_w(self) -> float:
+        width = text_width(self.label, LABEL_SIZE)
+        if self.sub:
+            width += SUB_GAP + text_width(self.sub, SUB_SIZE)
+        return width + 2 * INSET
+
+    def leaked(self) -> str:
+        """What a sanitizer that drops the SVG tags leaves of this box."""
+        return f"{self.label} ({self.sub})" if self.sub else self.label
 
 
-class _Canvas:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
+@dataclass
+class _Graph:
+    cols: list[str]
+    client: Node
+    domain: Node | None
+    api: Node
+    auth: Node | None
+    routes: list[Node]
+    functions: list[Node]
+    resources: dict[str, Node]
+    row_resources: list[list[str]]
+    extra: list[str] = field(default_factory=list)
 
-    def box(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        label: str,
-        *,
-        style: str = _BOX,
-        sub: str = "",
-        title: str = "",
-        cls: str = "wsnb-node",
-        data: str = "",
-    ) -> None:
-        attrs = f' class="{cls}"' + (f' data-route="{escape(data)}"' if data else "")
-        self.parts.append(f"<g{attrs}>")
-        if title:
-            self.parts.append(f"<title>{escape(title)}</title>")
-        self.parts.append(
-            f'<rect x="{x:.1f}" y="{y - BOX_H / 2:.1f}" width="{w:.1f}" height="{BOX_H}" rx="5" style="{style}"/>'
-        )
-        self.parts.append(
-            f'<text x="{x + 7:.1f}" y="{y + 4:.1f}" style="{_TEXT}">{escape(_fit(label, w))}</text>'
-        )
-        if sub:
-            self.parts.append(
-                f'<text x="{x + w - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" style="{_SUB}">{escape(sub)}</text>'
+
+def _graph(spec: ApiSpec) -> _Graph:
+    rows = route_rows(spec)
+    client = Node("client", "client", sub="wss")
+    domain = None
+    if spec.custom_domain:
+        domain = Node("domain", spec.custom_domain.url.removeprefix("wss://"), style=_ACCENT)
+    api_label = spec.cdk.web_socket_api if spec.cdk.imports_api else spec.construct_id
+    api = Node("api", str(api_label), sub="stage", style=_ACCENT)
+    auth = None
+    if spec.authorizer != "none":
+        label = "IAM auth" if spec.authorizer == "iam" else f"λ {spec.authorizer.name}"  # type: ignore[union-attr]
+        auth = Node("api", label, style=_WARN, cls="wsnb-node wsnb-auth")
+    routes, functions, resources, row_resources = [], [], {}, []
+    for row in rows:
+        key = row["key"]
+        routes.append(
+            Node(
+                "route",
+                key,
+                sub="↩ reply" if row["return_response"] else "",
+                style=_ACCENT if key.startswith("$") else _BOX,
+                cls="wsnb-node wsnb-route",
+                data=key,
             )
-        self.parts.append("</g>")
-
-    def edge(self, x1: float, y1: float, x2: float, y2: float, style: str = _EDGE) -> None:
-        mid = (x1 + x2) / 2
-        self.parts.append(
-            f'<path d="M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" style="{style}"/>'
         )
+        props = row["props"]
+        meta = " ".join(v for v in (props.get("timeout", ""), props.get("memory_size", "")) if v)
+        functions.append(
+            Node("fn", row["handler"], sub=meta, cls="wsnb-node wsnb-function", data=key)
+        )
+        for res in row["resources"]:
+            if res not in resources:
+                kind, _, rid = res.partition(" ")
+                resources[res] = Node("res", rid, sub=kind, cls="wsnb-node wsnb-resource")
+        row_resources.append(list(row["resources"]))
+    cols = ["client"] + (["domain"] if domain else []) + ["api", "route", "fn"]
+    if resources:
+        cols.append("res")
+    return _Graph(cols, client, domain, api, auth, routes, functions, resources, row_resources)
 
-    def label(self, x: float, y: float, text: str) -> None:
-        self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" style="{_SUB}">{escape(text)}</text>')
+
+def _layout(g: _Graph) -> tuple[float, float, dict[str, float]]:
+    """Place every node; returns (width, height, column x)."""
+    nodes_by_col: dict[str, list[Node]] = {c: [] for c in g.cols}
+    for node in [g.client, g.domain, g.api, *g.routes, *g.functions, *g.resources.values()]:
+        if node is not None:
+            nodes_by_col[node.col].append(node)
+    col_w: dict[str, float] = {}
+    for col in g.cols:
+        widths = [n.text_w() for n in nodes_by_col[col]]
+        widths.append(text_width(HEADINGS[col], SUB_SIZE) + 2)
+        if col == "api" and g.auth is not None:
+            widths.append(g.auth.text_w() + 12)
+        if col == "route" and not g.routes:
+            widths.append(text_width("(no routes yet)", SUB_SIZE))
+        col_w[col] = float(max(MIN_WIDTH[col], *widths))
+    xs: dict[str, float] = {}
+    x = float(PAD)
+    for col in g.cols:
+        xs[col] = x
+        x += col_w[col] + GAP
+    width = x - GAP + PAD
+
+    n = max(1, len(g.routes))
+    top = PAD + 18 + ROW / 2
+    mid = top + (n - 1) * ROW / 2
+    for node in (g.client, g.domain, g.api):
+        if node is not None:
+            node.x, node.y, node.w = xs[node.col], mid, col_w[node.col]
+    for i, (route, fn) in enumerate(zip(g.routes, g.functions, strict=True)):
+        route.x, route.y, route.w = xs["route"], top + i * ROW, col_w["route"]
+        fn.x, fn.y, fn.w = xs["fn"], top + i * ROW, col_w["fn"]
+    below = top + (n - 1) * ROW + ROW / 2  # the bottom of the last route row
+    if g.auth is not None:
+        if len(g.routes) < 3:
+            g.auth.y = mid + ROW
+            below = max(below, g.auth.y + ROW / 2)
+        else:
+            g.auth.y = top + (n - 1) * ROW
+        g.auth.x, g.auth.w = xs["api"] + 12, col_w["api"] - 12
+    if g.resources:
+        rtop = max(top, mid - (len(g.resources) - 1) * ROW / 2)
+        for i, node in enumerate(g.resources.values()):
+            node.x, node.y, node.w = xs["res"], rtop + i * ROW, col_w["res"]
+            below = max(below, node.y + ROW / 2)
+    legend_w = max(18 + text_width(text, SUB_SIZE) for _, text in LEGEND)
+    width = max(width, PAD * 2 + legend_w)
+    height = below + 6 + len(LEGEND) * LEGEND_ROW + PAD
+    return width, height, xs
+
+
+def _box(node: Node) -> str:
+    attrs = f' class="{node.cls}"' + (f' data-route="{escape(node.data)}"' if node.data else "")
+    parts = [
+        f"<g{attrs}>",
+        f'<rect x="{node.x:.1f}" y="{node.y - BOX_H / 2:.1f}" width="{node.w:.1f}" '
+        f'height="{BOX_H}" rx="5" style="{node.style}"/>',
+        f'<text x="{node.x + INSET:.1f}" y="{node.y + 4:.1f}" style="{_TEXT}">'
+        f"{escape(node.label)}</text>",
+    ]
+    if node.sub:
+        parts.append(
+            f'<text x="{node.x + node.w - INSET:.1f}" y="{node.y + 4:.1f}" '
+            f'text-anchor="end" style="{_SUB}">{escape(node.sub)}</text>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _edge(x1: float, y1: float, x2: float, y2: float, style: str = _EDGE) -> str:
+    mid = (x1 + x2) / 2
+    return (
+        f'<path d="M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} '
+        f'{x2:.1f},{y2:.1f}" style="{style}"/>'
+    )
+
+
+class _Art:
+    """The diagram's boxes in reading order, each with the text it contributes to the drawing."""
+
+    ARROW = " ──▶ "
+
+    def __init__(self) -> None:
+        self.lines: list[list[tuple[str, str]]] = []  # (markup, the text it leaves)
+        self.svg_only: list[str] = []
+
+    def line(self) -> list[tuple[str, str]]:
+        self.lines.append([])
+        return self.lines[-1]
+
+    @staticmethod
+    def text(s: str) -> tuple[str, str]:
+        return "", s  # connectors exist only in the text drawing
+
+    @staticmethod
+    def node(n: Node) -> tuple[str, str]:
+        return _box(n), n.leaked()
+
+    def svg(self, piece: tuple[str, str]) -> None:
+        """An SVG element with no part in the text drawing."""
+        self.svg_only.append(piece[0])
+
+    def markup(self) -> str:
+        """The SVG elements alone (no character data between them: a sanitizer that keeps the
+        text of removed tags then leaves only the labels)."""
+        return "".join(m for parts in self.lines for m, _ in parts) + "".join(self.svg_only)
+
+    def plain(self) -> str:
+        return "\n".join("".join(t for _, t in parts).rstrip() for parts in self.lines)
 
 
 def to_svg(spec: ApiSpec) -> str:
     """The diagram as one ``<svg>`` element (deterministic bytes for the same model)."""
-    rows = route_rows(spec)
-    functions_used: list[str] = []
-    for row in rows:
-        for res in row["resources"]:
-            if res not in functions_used:
-                functions_used.append(res)
-    n = max(1, len(rows))
-    has_auth = spec.authorizer != "none"
-    height = PAD * 2 + 18 + n * ROW + (ROW if has_auth and len(rows) < 3 else 0)
-    top = PAD + 18 + ROW / 2
-    mid = top + (n - 1) * ROW / 2
+    return diagram(spec)[0]
 
-    col_w = {"client": 84, "domain": 190, "api": 170, "route": 150, "fn": 210, "res": 170}
-    cols = ["client"] + (["domain"] if spec.custom_domain else []) + ["api", "route", "fn"]
-    if functions_used:
-        cols.append("res")
-    gap = 46
-    xs: dict[str, float] = {}
-    x = PAD
-    for col in cols:
-        xs[col] = x
-        x += col_w[col] + gap
-    width = x - gap + PAD
 
-    c = _Canvas()
-    headings = {
-        "client": "client",
-        "domain": "custom domain",
-        "api": "API / stage",
-        "route": "routes",
-        "fn": "functions",
-        "res": "resources",
-    }
-    for col in cols:
-        c.label(xs[col], PAD + 6, headings[col])
+def to_text_diagram(spec: ApiSpec) -> str:
+    """The same diagram as a plain-text drawing (monospace), for renderers without SVG."""
+    return diagram(spec)[1]
 
-    c.box(xs["client"], mid, col_w["client"], "client", sub="wss")
-    prev_col = "client"
-    if spec.custom_domain:
-        d = spec.custom_domain
-        c.box(
-            xs["domain"],
-            mid,
-            col_w["domain"],
-            d.url.removeprefix("wss://"),
-            style=_ACCENT,
-            title=d.url,
+
+def diagram(spec: ApiSpec) -> tuple[str, str]:
+    """``(svg, text drawing)`` of the API, from one layout."""
+    g = _graph(spec)
+    width, height, xs = _layout(g)
+    art = _Art()
+    char_w = {c: len(HEADINGS[c]) for c in g.cols}
+    for node in [g.client, g.domain, g.api, *g.routes, *g.functions, *g.resources.values()]:
+        if node is not None:
+            char_w[node.col] = max(char_w[node.col], len(node.leaked()))
+    if not g.routes:
+        char_w["route"] = max(char_w["route"], len("(no routes yet)"))
+    arrow = len(_Art.ARROW)
+
+    def pad(used: int, col: str) -> tuple[str, str]:
+        return art.text(" " * (char_w[col] - used))
+
+    # headings
+    heading = art.line()
+    for i, col in enumerate(g.cols):
+        text = HEADINGS[col]
+        heading.append(
+            (
+                f'<text x="{xs[col]:.1f}" y="{PAD + 6:.1f}" class="wsnb-heading" '
+                f'style="{_SUB}">{escape(text)}</text>',
+                text,
+            )
         )
-        c.edge(xs["client"] + col_w["client"], mid, xs["domain"], mid)
-        prev_col = "domain"
-    api_label = spec.cdk.web_socket_api if spec.cdk.imports_api else spec.construct_id
-    c.box(
-        xs["api"],
-        mid,
-        col_w["api"],
-        f"{api_label}",
-        sub="stage",
-        style=_ACCENT,
-        title=f"WebSocketApi {spec.id}",
-    )
-    c.edge(xs[prev_col] + col_w[prev_col], mid, xs["api"], mid)
+        if i < len(g.cols) - 1:
+            heading.append(pad(len(text), col))
+            heading.append(art.text(" " * arrow))
 
-    auth_y = None
-    if has_auth:
-        auth_y = mid + ROW if len(rows) < 3 else top + (n - 1) * ROW
-        label = "IAM auth" if spec.authorizer == "iam" else f"λ {spec.authorizer.name}"  # type: ignore[union-attr]
-        title = (
-            f"Lambda authorizer {spec.authorizer.function.handler}"
-            if isinstance(spec.authorizer, LambdaAuthorizer)
-            else "IAM authorization on $connect"
+    edges: list[str] = []
+    entry = g.client
+    if g.domain is not None:
+        edges.append(_edge(g.client.x + g.client.w, g.client.y, g.domain.x, g.domain.y))
+        entry = g.domain
+    edges.append(_edge(entry.x + entry.w, entry.y, g.api.x, g.api.y))
+    lead = [g.client] + ([g.domain] if g.domain is not None else []) + [g.api]
+    lead_chars = sum(char_w[n.col] for n in lead) + arrow * (len(lead) - 1)
+
+    n = len(g.routes)
+    drawn: set[str] = set()
+    for i, (route, fn) in enumerate(zip(g.routes, g.functions, strict=True)):
+        line = art.line()
+        if i == 0:
+            for j, node in enumerate(lead):
+                line.append(art.node(node))
+                line.append(pad(len(node.leaked()), node.col))
+                if j < len(lead) - 1:
+                    line.append(art.text(_Art.ARROW))
+        else:
+            line.append(art.text(" " * lead_chars))
+        branch = "─" if n == 1 else ("┬" if i == 0 else ("└" if i == n - 1 else "├"))
+        line.append(art.text((" ─" if i == 0 else "  ") + branch + "▶ "))
+        line.append(art.node(route))
+        line.append(pad(len(route.leaked()), "route"))
+        line.append(art.text(_Art.ARROW))
+        line.append(art.node(fn))
+        edges.append(_edge(g.api.x + g.api.w, g.api.y, route.x, route.y))
+        edges.append(_edge(route.x + route.w, route.y, fn.x, fn.y))
+        if g.auth is not None and route.label == "$connect":
+            edges.append(_edge(g.api.x + g.api.w, g.auth.y, route.x, route.y, _AUTH_EDGE))
+        if g.row_resources[i]:
+            line.append(pad(len(fn.leaked()), "fn"))
+            line.append(art.text(_Art.ARROW))
+            for k, res in enumerate(g.row_resources[i]):
+                node = g.resources[res]
+                if k:
+                    line.append(art.text(", "))
+                edges.append(_edge(fn.x + fn.w, fn.y, node.x, node.y))
+                if res not in drawn:  # each resource is drawn once, where it is first used
+                    drawn.add(res)
+                    line.append(art.node(node))
+                else:
+                    line.append(art.text(node.leaked()))
+    if not g.routes:
+        line = art.line()
+        for j, node in enumerate(lead):
+            line.append(art.node(node))
+            line.append(pad(len(node.leaked()), node.col))
+            if j < len(lead) - 1:
+                line.append(art.text(_Art.ARROW))
+        line.append(art.text(_Art.ARROW))
+        line.append(
+            (
+                f'<text x="{xs["route"]:.1f}" y="{g.api.y + 4:.1f}" style="{_SUB}">'
+                "(no routes yet)</text>",
+                "(no routes yet)",
+            )
         )
-        c.box(
-            xs["api"] + 12,
-            auth_y,
-            col_w["api"] - 12,
-            label,
-            style=_WARN,
-            title=title,
-            cls="wsnb-node wsnb-auth",
+    if g.auth is not None:
+        line = art.line()
+        line.append(art.text(" " * (lead_chars - char_w["api"])))
+        line.append(art.node(g.auth))
+        line.append(art.text(" ┄┄▶ authorizes $connect"))
+    legend_top = height - PAD - len(LEGEND) * LEGEND_ROW + LEGEND_ROW / 2
+    art.line()  # the text drawing: a blank line, then the legend in words
+    for text in TEXT_LEGEND:
+        art.line().append(art.text(text))
+    for i, (style, text) in enumerate(LEGEND):
+        y = legend_top + i * LEGEND_ROW
+        art.svg(
+            (
+                f'<g class="wsnb-legend-item"><rect x="{PAD}" y="{y - 5:.1f}" width="12" '
+                f'height="10" rx="2" style="{style}"/><text x="{PAD + 18}" y="{y + 3.5:.1f}" '
+                f'style="{_SUB}">{escape(text)}</text></g>',
+                text,
+            )
         )
 
-    res_y = {}
-    if functions_used:
-        rtop = mid - (len(functions_used) - 1) * ROW / 2
-        for i, res in enumerate(functions_used):
-            res_y[res] = max(top, rtop) + i * ROW
-
-    for i, row in enumerate(rows):
-        y = top + i * ROW
-        key = row["key"]
-        reserved = key.startswith("$")
-        sub = "↩ reply" if row["return_response"] else ""
-        c.edge(xs["api"] + col_w["api"], mid, xs["route"], y)
-        c.box(
-            xs["route"],
-            y,
-            col_w["route"],
-            key,
-            style=_ACCENT if reserved else _BOX,
-            sub=sub,
-            title=f"route {key}",
-            cls="wsnb-node wsnb-route",
-            data=key,
-        )
-        if auth_y is not None and key == "$connect":
-            c.edge(xs["api"] + col_w["api"], auth_y, xs["route"], y, _AUTH_EDGE)
-        props = row["props"]
-        fsub = " ".join(v for v in (props.get("timeout", ""), props.get("memory_size", "")) if v)
-        c.edge(xs["route"] + col_w["route"], y, xs["fn"], y)
-        c.box(
-            xs["fn"],
-            y,
-            col_w["fn"],
-            row["handler"],
-            sub=fsub,
-            title=f"{row['handler']} ({props.get('runtime', '')})",
-            cls="wsnb-node wsnb-function",
-            data=key,
-        )
-        for res in row["resources"]:
-            c.edge(xs["fn"] + col_w["fn"], y, xs["res"], res_y[res])
-    for res, y in res_y.items():
-        kind, _, rid = res.partition(" ")
-        c.box(xs["res"], y, col_w["res"], rid, sub=kind, cls="wsnb-node wsnb-resource")
-    if not rows:
-        c.label(xs["route"], mid + 4, "(no routes yet)")
-
-    body = "".join(c.parts)
-    return (
+    body = "".join(edges) + art.markup()
+    svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wsnb-diagram" width="{width:.0f}" '
-        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'style="max-width:100%;height:auto" role="img" '
         f'aria-label="Diagram of WebSocketApi {escape(spec.id)}">{body}</svg>'
     )
+    return svg, art.plain()

@@ -23,15 +23,19 @@ def text_table(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     lines += [f"  {k}: {v}" for k, v in summary(spec).items()]
     rows = route_rows(spec)
     if rows:
-        header = ["route", "handler", *(_HEADERS.get(c, c) for c in _COLUMNS), "reply"]
+        columns = [c for c in _COLUMNS if any(r["props"].get(c) for r in rows)]
+        reply = any(r["return_response"] for r in rows)
+        header = ["route", "handler", *(_HEADERS.get(c, c) for c in columns)]
+        header += ["reply"] if reply else []
         body = []
         for row in rows:
             cells = [row["key"], row["handler"]]
-            for col in _COLUMNS:
+            for col in columns:
                 value = row["props"].get(col, "")
                 mark = _MARK.get(row["provenance"].get(col, ""), "") if value else ""
                 cells.append(_clip(value) + mark)
-            cells.append("yes" if row["return_response"] else "")
+            if reply:
+                cells.append("yes" if row["return_response"] else "")
             body.append([_clip(c, 48) for c in cells])
         widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
         for cells in [header, *body]:

@@ -420,8 +420,27 @@ function render({ model, el }) {
 
   let socket = null;
   let pending = [];
+  // JSON messages are shown with a space after each "," and ":" so long ones wrap between
+  // values, never inside a word
+  function spaced(value) {
+    if (Array.isArray(value)) return "[" + value.map(spaced).join(", ") + "]";
+    if (value && typeof value === "object") {
+      return "{" + Object.entries(value).map(([k, v]) => JSON.stringify(k) + ": " + spaced(v)).join(", ") + "}";
+    }
+    return JSON.stringify(value);
+  }
+  function readable(text) {
+    try {
+      const value = JSON.parse(text);
+      if (value && typeof value === "object") return spaced(value);
+    } catch (e) {
+      // not JSON: shown as sent
+    }
+    return text;
+  }
   function log(kind, text) {
-    clientLog.append(h("li", { class: `wsnb-w-log-${kind}` }, h("span", { class: "wsnb-w-arrow", text: { sent: "↑", recv: "↓", info: "·", error: "!" }[kind] }), text));
+    const shown = kind === "sent" || kind === "recv" ? readable(text) : text;
+    clientLog.append(h("li", { class: `wsnb-w-log-${kind}` }, h("span", { class: "wsnb-w-arrow", text: { sent: "↑", recv: "↓", info: "·", error: "!" }[kind] }), shown));
     while (clientLog.children.length > MAX_CLIENT_LOG) clientLog.firstChild.remove();
     clientLog.scrollTop = clientLog.scrollHeight;
   }
@@ -522,7 +541,7 @@ function render({ model, el }) {
           e.route ? h("code", { text: e.route }) : null,
           e.connection ? h("span", { class: "wsnb-w-muted", text: e.connection }) : null,
           e.status ? h("span", { class: "wsnb-w-event-status", text: e.status }) : null,
-          h("span", { class: "wsnb-w-event-text", text: e.text }),
+          h("span", { class: "wsnb-w-event-text", text: readable(e.text) }),
         ),
       ),
     );
