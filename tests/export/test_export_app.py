@@ -224,10 +224,15 @@ def test_refuses_non_empty_directory_and_overwrites_on_request(in_project, tmp_p
     with pytest.raises(ExportError) as err:
         api.export(target)
     assert "overwrite=True" in str(err.value)
-    assert (target / "keep.txt").read_text() == "mine"
+    with pytest.raises(ExportError) as err:  # not a wsnb export: never replaced
+        api.export(target, overwrite=True)
+    assert "not a wsnb export" in str(err.value)
+    (target / "keep.txt").unlink()
+    api.export(target)
+    with pytest.raises(ExportError):
+        api.export(target)
     result = api.export(target, overwrite=True)
-    assert not (target / "keep.txt").exists() and (target / "app.py").exists()
-    assert "app.py" in result.files
+    assert (target / "app.py").exists() and "app.py" in result.files
     assert [p.name for p in tmp_path.iterdir()] == ["app"]  # no temp siblings left
 
 
