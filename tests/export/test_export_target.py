@@ -219,3 +219,39 @@ def test_reexport_never_loses_a_user_file(in_project, tmp_path_factory, paths):
     after = tree(target)
     assert {rel: after.get(rel) for rel in mine} == mine
     assert json.loads((target / MANIFEST).read_text())["files"] == sorted(wsnb_files)
+
+
+# ------------------------------------------------------------------ README: the Node banner
+
+
+def _readme_shell_lines(readme: str) -> list[str]:
+    blocks = readme.split("```sh\n")[1:]
+    return [line for block in blocks for line in block.split("```")[0].splitlines()]
+
+
+@pytest.mark.cdk
+def test_readme_tells_how_to_run_without_the_node_banner(api, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    out = api.export(tmp_path / "app").path
+    lines = _readme_shell_lines((out / "README.md").read_text())
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("JSII_", "CDK_"))}
+    clean["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), clean.get("PATH", "")])
+
+    def synth(*exports: str) -> str:
+        script = "\n".join([*exports, f"CDK_OUTDIR={tmp_path / 'cdk.out'} python app.py"])
+        proc = subprocess.run(
+            ["bash", "-ec", script], cwd=out, env=clean, capture_output=True, text=True, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stderr
+
+    system_node = shutil.which("node", path=clean["PATH"])
+    if system_node is None or "!!!" not in synth():
+        pytest.skip("the system Node prints no end-of-life banner here")
+    wheel = [line for line in lines if line.startswith("export JSII_NODE=")]
+    assert len(wheel) == 1 and "!!!" not in synth(*wheel)
+    silence = [line for line in lines if line.startswith("export JSII_SILENCE_")]
+    assert silence and "!!!" not in synth(*silence)
