@@ -90,7 +90,7 @@ def run_like_lambda(asset: Path, handler: str, events: list[dict]) -> list:
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(
-        [sys.executable, "-I", "-c", code, json.dumps(events)],
+        [sys.executable, "-I", "-B", "-c", code, json.dumps(events)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -231,3 +231,48 @@ def test_local_emulator_and_shipped_module_agree(in_project, tmp_path):
         (reply,) = run_like_lambda(asset, handler, [{"body": message}])
         shipped.append(reply["body"])
     assert sorted(local) == sorted(shipped)  # replies may arrive in either order
+
+
+# ------------------------------------------------------ file handlers: what a folder ships
+
+
+@pytest.mark.cdk
+def test_folder_ships_what_its_handlers_import_and_matches_synth(in_project, tmp_path):
+    folder = in_project / "shop"
+    (folder / "lib").mkdir(parents=True, exist_ok=True)
+    (folder / "buy.py").write_text(
+        "import json\nfrom pathlib import Path\n\nimport prices\nfrom lib import fmt\n\n\n"
+        "def main(event, context):\n"
+        "    banner = (Path(__file__).parent / 'banner.txt').read_text().strip()\n"
+        "    return {'statusCode': 200, 'body': json.dumps([banner, fmt.money(prices.PRICE)])}\n"
+    )
+    (folder / "prices.py").write_text("PRICE = 250\n")
+    (folder / "lib" / "__init__.py").write_text("")
+    (folder / "lib" / "fmt.py").write_text("def money(cents):\n    return f'${cents / 100:.2f}'\n")
+    (folder / "banner.txt").write_text("welcome\n")
+    (folder / "admin.py").write_text("def main(event, context):\n    return {}\n")  # not this API's
+    api = WebSocketApi("Shop").route("buy", "shop/buy.main", return_response=True)
+    result = api.export(tmp_path / "app")
+    shipped = sorted(f for f in result.files if f.startswith("shop/"))
+    assert shipped == [
+        "shop/banner.txt",
+        "shop/buy.py",
+        "shop/lib/__init__.py",
+        "shop/lib/fmt.py",
+        "shop/prices.py",
+    ]
+    (reply,) = run_like_lambda(result.path / "shop", "buy.main", [{}])
+    assert json.loads(reply["body"]) == ["welcome", "$2.50"]
+    outdir = tmp_path / "cdk.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDK_")}
+    proc = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=result.path,
+        env=dict(env, CDK_OUTDIR=str(outdir)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (template,) = outdir.glob("*.template.json")
+    assert json.loads(template.read_text()) == api.synth().template

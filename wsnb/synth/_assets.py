@@ -5,7 +5,8 @@ Both back ends use the same layout, so the asset hashes CDK computes are the sam
 ``app.py``. Layout rules:
 
 - ``FileHandler("src/connect.main")`` ships the directory ``src/`` (as ``src/``), with Lambda
-  handler ``connect.main``;
+  handler ``connect.main`` — its data files, and the Python files the API's handlers in
+  ``src/`` import (see :mod:`wsnb.model._handler_files` for the rule);
 - a top-level file handler ``"connect.main"`` ships only ``connect.py``, in
   ``wsnb_functions/connect/``;
 - a notebook function ``send`` ships ``callable_module_source(...)`` as
@@ -23,10 +24,11 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .._errors import SynthError, WsnbError
 from ..model import CallableHandler, FileHandler, callable_module_source
+from ..model._handler_files import handler_folder_files
 
 GENERATED_DIR = "wsnb_functions"
 _SKIP_DIRS = {"__pycache__", "node_modules", "cdk.out"}
@@ -71,6 +73,11 @@ def collect_assets(
     base = Path(root or os.getcwd()).resolve()
     layout = AssetLayout()
     generated: dict[str, object] = {}
+    handlers = list(handlers)
+    entries: dict[str, list[str]] = {}  # handler folder → the API's handler files in it
+    for _, handler in handlers:
+        if isinstance(handler, FileHandler) and handler.directory:
+            entries.setdefault(handler.directory, []).append(PurePosixPath(handler.file).name)
     for where, handler in handlers:
         if handler in layout.handlers:
             continue
@@ -117,8 +124,12 @@ def collect_assets(
                     path=where,
                 )
             if rel not in layout.directories:
-                for name, src in _walk(base, base / rel, where, error):
-                    _add(layout, AssetFile(f"{rel}/{name}", source=src), error)
+                sources = dict(_walk(base, base / rel, where, error))
+                shipped = handler_folder_files(
+                    sources, entries[rel], lambda name, s=sources: Path(s[name]).read_bytes()
+                )
+                for name in shipped:
+                    _add(layout, AssetFile(f"{rel}/{name}", source=sources[name]), error)
         _add_dir(layout, rel)
         layout.handlers[handler] = (rel, lambda_handler)
     return layout

@@ -1,0 +1,134 @@
+"""Which files of a handler folder a Lambda function ships: the rule, and why.
+
+A file handler ``"src/connect.main"`` runs with ``src/`` as Lambda's task root, so ``connect.py``
+can import its siblings (``import helpers``, ``from lib import util``, ``from . import x`` inside
+packages) and read data files next to it. The asset for a folder holds:
+
+- every file that is not Python source (data, ``requirements.txt``, templates, ``.so``, ...);
+- the Python files the API's handlers in that folder import, directly or through each other,
+  found by reading their ``import`` statements (``ast``; nothing is executed);
+- all Python files when one of those modules imports in a way reading cannot follow
+  (``importlib``, ``__import__``, ``pkgutil``, ``runpy``, ``exec``/``eval``, ``sys.path``,
+  ``import *`` from a package) or does not parse — correct before minimal.
+
+So a folder shared by several notebooks (tutorial ``src/`` with an ``authorizer.py`` that only
+one API uses) ships, for each API, only what that API's handlers can reach. Synth and export
+use the same selection, so the exported app's asset hashes equal ``api.synth()``'s.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+
+__all__ = ["handler_folder_files"]
+
+_DYNAMIC_MODULES = {"importlib", "pkgutil", "runpy", "imp", "zipimport", "pkg_resources"}
+_DYNAMIC_CALLS = {"__import__", "exec", "eval", "execfile", "import_module"}
+
+
+def handler_folder_files(
+    files: Iterable[str], entries: Iterable[str], read: Callable[[str], bytes]
+) -> list[str]:
+    """The files of a handler folder to ship, in the order given.
+
+    ``files``: candidate posix paths relative to the folder; ``entries``: the handler files
+    (``"connect.py"``) of the API in that folder; ``read``: a file's bytes by relative path.
+    """
+    files = list(files)
+    python = {f for f in files if f.endswith(".py")}
+    reached = _reachable(python, [e for e in entries if e in python], read)
+    keep = python if reached is None else reached
+    return [f for f in files if not f.endswith(".py") or f in keep]
+
+
+def _reachable(
+    python: set[str], entries: list[str], read: Callable[[str], bytes]
+) -> set[str] | None:
+    """The Python files reachable by import from ``entries``; None when reading cannot tell."""
+    seen: set[str] = set()
+    todo = list(entries)
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            tree = ast.parse(read(path), filename=path)
+        except (SyntaxError, ValueError, OSError):
+            return None
+        targets = _imports(tree, path, python)
+        if targets is None:
+            return None
+        todo.extend(t for t in targets if t not in seen)
+    return seen
+
+
+def _imports(tree: ast.AST, path: str, python: set[str]) -> set[str] | None:
+    """The folder's Python files that ``path``'s imports load (None: a dynamic import)."""
+    package = path[: -len(".py")].split("/")[:-1]  # where a relative import starts
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in _DYNAMIC_MODULES:
+                    return None
+                found |= _module_files(alias.name.split("."), python)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                up = node.level - 1
+                if up > len(package):
+                    continue  # beyond the task root: fails in Lambda too
+                base = package[: len(package) - up] if up else package
+            else:
+                base = []
+                if (node.module or "").split(".")[0] in _DYNAMIC_MODULES:
+                    return None
+            module = base + (node.module.split(".") if node.module else [])
+            found |= _module_files(module, python)
+            for alias in node.names:
+                if alias.name == "*":
+                    if module and _is_namespace(module, python):
+                        return None
+                    continue
+                found |= _module_files([*module, alias.name], python, parents=False)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else None
+            )
+            if name in _DYNAMIC_CALLS:
+                return None
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("path", "meta_path", "path_hooks")
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+        ):
+            return None  # sys.path changes: imports may come from anywhere in the folder
+    return found
+
+
+def _module_files(module: list[str], python: set[str], parents: bool = True) -> set[str]:
+    """The folder's files that importing the dotted ``module`` runs (packages' ``__init__``)."""
+    if not module or not all(module):
+        return set()
+    found: set[str] = set()
+    prefixes = range(1, len(module) + 1) if parents else [len(module)]
+    for n in prefixes:
+        stem = "/".join(module[:n])
+        for candidate in (f"{stem}/__init__.py", f"{stem}.py"):
+            if candidate in python:
+                found.add(candidate)
+                break
+    return found
+
+
+def _is_namespace(module: list[str], python: set[str]) -> bool:
+    """``module`` is a folder of modules (``from pkg import *`` may load any of them)."""
+    stem = "/".join(module)
+    return any(f.startswith(stem + "/") for f in python)
