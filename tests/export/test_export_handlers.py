@@ -276,3 +276,20 @@ def test_folder_ships_what_its_handlers_import_and_matches_synth(in_project, tmp
     assert proc.returncode == 0, proc.stderr[-3000:]
     (template,) = outdir.glob("*.template.json")
     assert json.loads(template.read_text()) == api.synth().template
+
+
+def test_top_level_handler_ships_the_modules_it_imports(in_project, tmp_path):
+    (in_project / "toplevel_h.py").write_text(
+        "import toplevel_helpers\n\n\ndef main(event, context):\n"
+        "    return {'statusCode': 200, 'body': toplevel_helpers.WORD}\n"
+    )
+    (in_project / "toplevel_helpers.py").write_text("WORD = 'sibling'\n")
+    api = WebSocketApi("Top").route("$default", "toplevel_h.main", return_response=True)
+    result = api.export(tmp_path / "app")
+    assert [f for f in result.files if f.startswith("wsnb_functions/")] == [
+        "wsnb_functions/toplevel_h/toplevel_h.py",
+        "wsnb_functions/toplevel_h/toplevel_helpers.py",
+    ]
+    asset = result.path / "wsnb_functions" / "toplevel_h"
+    (reply,) = run_like_lambda(asset, "toplevel_h.main", [{}])
+    assert reply["body"] == "sibling"

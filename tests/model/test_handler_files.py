@@ -130,3 +130,31 @@ def test_everything_python_imports_is_shipped(tmp_path_factory, files):
             sys.modules.pop(name, None)
         importlib.invalidate_caches()
     assert loaded <= shipped
+
+
+def test_a_top_level_handler_brings_the_project_files_it_imports(tmp_path):
+    from wsnb.model._handler_files import imported_python_files
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "venv").mkdir()  # never listed: only the imported names are probed
+    files = {
+        "h.py": "import helpers\nfrom lib import fmt\nimport boto3\n",
+        "helpers.py": "",
+        "lib/__init__.py": "",
+        "lib/fmt.py": "",
+        "notebook_helpers.py": "",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+
+    def probe(rel: str) -> bool:
+        assert not rel.startswith("venv/")
+        return (tmp_path / rel).is_file()
+
+    found = imported_python_files(
+        "h.py",
+        probe,
+        lambda rel: (tmp_path / rel).is_dir(),
+        lambda rel: (tmp_path / rel).read_bytes(),
+    )
+    assert found == ["h.py", "helpers.py", "lib/__init__.py", "lib/fmt.py"]

@@ -11,7 +11,9 @@ packages) and read data files next to it. The asset for a folder holds:
   (``importlib``, ``__import__``, ``pkgutil``, ``runpy``, ``exec``/``eval``, ``sys.path``,
   ``import *`` from a package) or does not parse — correct before minimal.
 
-So a folder shared by several notebooks (tutorial ``src/`` with an ``authorizer.py`` that only
+A handler file at the top of the project (``"connect.main"``) ships in a folder of its own
+with the Python files it imports (probed one by one, the project is never listed; no data
+files). So a folder shared by several notebooks (tutorial ``src/`` with an ``authorizer.py`` that only
 one API uses) ships, for each API, only what that API's handlers can reach. Synth and export
 use the same selection, so the exported app's asset hashes equal ``api.synth()``'s.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
-__all__ = ["handler_folder_files"]
+__all__ = ["handler_folder_files", "imported_python_files"]
 
 _DYNAMIC_MODULES = {"importlib", "pkgutil", "runpy", "imp", "zipimport", "pkg_resources"}
 _DYNAMIC_CALLS = {"__import__", "exec", "eval", "execfile", "import_module"}
@@ -40,6 +42,30 @@ def handler_folder_files(
     reached = _reachable(python, [e for e in entries if e in python], read)
     keep = python if reached is None else reached
     return [f for f in files if not f.endswith(".py") or f in keep]
+
+
+def imported_python_files(
+    entry: str,
+    is_file: Callable[[str], bool],
+    is_dir: Callable[[str], bool],
+    read: Callable[[str], bytes],
+) -> list[str] | None:
+    """``entry`` and the Python files it imports from its folder, sorted, found by probing
+    (for a handler file at the top of a project, whose folder is not shipped whole); None when
+    reading cannot tell what it imports."""
+    reached = _reachable(_Probe(is_file, is_dir), [entry], read)  # type: ignore[arg-type]
+    return None if reached is None else sorted(reached)
+
+
+class _Probe:
+    """The folder's Python files, asked one path at a time (the folder is never listed)."""
+
+    def __init__(self, is_file: Callable[[str], bool], is_dir: Callable[[str], bool]) -> None:
+        self.is_file = is_file
+        self.is_dir = is_dir
+
+    def __contains__(self, rel: object) -> bool:
+        return isinstance(rel, str) and self.is_file(rel)
 
 
 def _reachable(
@@ -128,7 +154,9 @@ def _module_files(module: list[str], python: set[str], parents: bool = True) -> 
     return found
 
 
-def _is_namespace(module: list[str], python: set[str]) -> bool:
+def _is_namespace(module: list[str], python: set[str] | _Probe) -> bool:
     """``module`` is a folder of modules (``from pkg import *`` may load any of them)."""
     stem = "/".join(module)
+    if isinstance(python, _Probe):
+        return python.is_dir(stem)
     return any(f.startswith(stem + "/") for f in python)

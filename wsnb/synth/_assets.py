@@ -7,8 +7,8 @@ Both back ends use the same layout, so the asset hashes CDK computes are the sam
 - ``FileHandler("src/connect.main")`` ships the directory ``src/`` (as ``src/``), with Lambda
   handler ``connect.main`` — its data files, and the Python files the API's handlers in
   ``src/`` import (see :mod:`wsnb.model._handler_files` for the rule);
-- a top-level file handler ``"connect.main"`` ships only ``connect.py``, in
-  ``wsnb_functions/connect/``;
+- a top-level file handler ``"connect.main"`` ships ``connect.py`` and the project's Python
+  files it imports, in ``wsnb_functions/connect/``;
 - a notebook function ``send`` ships ``callable_module_source(...)`` as
   ``wsnb_functions/send_handler/send_handler.py``.
 
@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 
 from .._errors import SynthError, WsnbError
 from ..model import CallableHandler, FileHandler, callable_module_source
-from ..model._handler_files import handler_folder_files
+from ..model._handler_files import handler_folder_files, imported_python_files
 
 GENERATED_DIR = "wsnb_functions"
 _SKIP_DIRS = {"__pycache__", "node_modules", "cdk.out"}
@@ -114,6 +114,8 @@ def collect_assets(
         if not handler.directory:
             rel = f"{GENERATED_DIR}/{module}"
             _add(layout, AssetFile(f"{rel}/{module}.py", source=str(file_path)), error)
+            for name in _top_level_imports(base, f"{module}.py", where, error):
+                _add(layout, AssetFile(f"{rel}/{name}", source=str((base / name).resolve())), error)
         else:
             rel = handler.directory
             if rel.split("/")[0] == GENERATED_DIR:
@@ -133,6 +135,23 @@ def collect_assets(
         _add_dir(layout, rel)
         layout.handlers[handler] = (rel, lambda_handler)
     return layout
+
+
+def _top_level_imports(base: Path, entry: str, where: str, error: type[WsnbError]) -> list[str]:
+    """The project files a top-level handler file imports (besides itself), checked to stay
+    inside the project."""
+
+    def is_file(rel: str) -> bool:
+        return (base / rel).is_file()
+
+    def is_dir(rel: str) -> bool:
+        return (base / rel).is_dir()
+
+    found = imported_python_files(entry, is_file, is_dir, lambda rel: (base / rel).read_bytes())
+    names = [name for name in found or [] if name != entry]
+    for name in names:
+        _inside(base, base / name, where, error)
+    return names
 
 
 def _add(layout: AssetLayout, item: AssetFile, error: type[WsnbError]) -> None:
