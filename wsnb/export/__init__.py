@@ -240,26 +240,28 @@ def _kept_entries(target: Path, new_files: set[str], overwrite: bool) -> list[st
     if not entries:
         return []
     where = str(target)
-    if not overwrite:
-        raise _error(
-            f"The export directory {where!r} is not empty.",
-            given=where,
-            allowed="a new or empty directory, or a previous wsnb export with overwrite=True",
-            fix=f"api.export({where!r}, overwrite=True) to replace a previous export, "
-            "or export into a new folder",
-            cli_fix="add --overwrite to replace a previous export, or choose a new DIR",
-        )
     previous = read_manifest(target)
     if previous is None:
         shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
         raise _error(
-            f"The export directory {where!r} is not a wsnb export (it has no {MANIFEST}), "
-            f"so overwrite=True will not replace it: it holds {shown}.",
+            f"The export directory {where!r} is not empty and is not a wsnb export (it has no "
+            f"{MANIFEST}; it holds {shown}), so wsnb will not write there"
+            + (", even with overwrite=True." if overwrite else "."),
             given=where,
-            allowed="a new or empty directory, or a folder a previous wsnb export wrote",
+            allowed="a new or empty directory, or (with overwrite=True) a previous wsnb export",
             fix="export into a new folder; if this folder's contents are disposable, "
             "delete them first yourself",
             cli_fix="choose a new DIR; if this folder's contents are disposable, delete them first",
+        )
+    if not overwrite:
+        raise _error(
+            f"The export directory {where!r} holds a previous wsnb export.",
+            given=where,
+            allowed="a new or empty directory, or a previous wsnb export with overwrite=True",
+            fix=f"api.export({where!r}, overwrite=True) replaces the files that export wrote "
+            "and keeps yours; or export into a new folder",
+            cli_fix="add --overwrite to replace the files that export wrote (yours are kept), "
+            "or choose a new DIR",
         )
     old = set(previous) | {MANIFEST}
     inside = {p for rel in old | new_files for p in PurePosixPath(rel).parents}
