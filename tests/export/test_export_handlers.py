@@ -19,6 +19,8 @@ from json import loads as parse_json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wsnb import WebSocketApi
 from wsnb.model._handlers import (
@@ -293,3 +295,42 @@ def test_top_level_handler_ships_the_modules_it_imports(in_project, tmp_path):
     asset = result.path / "wsnb_functions" / "toplevel_h"
     (reply,) = run_like_lambda(asset, "toplevel_h.main", [{}])
     assert reply["body"] == "sibling"
+
+
+literal_data = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and ±Infinity included
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner)
+        | st.dictionaries(st.text(), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+@given(literal_data)
+def test_any_literal_global_is_carried_exactly(value):
+    namespace = {"VALUE": value}
+    exec("def reader(event, context):\n    return VALUE\n", namespace)
+    source = "def reader(event, context):\n    return VALUE\n"
+    handler = CallableHandler(name="reader", source=source, func=namespace["reader"])
+    shipped: dict = {}
+    exec(callable_module_source(handler), shipped)
+    assert _same(shipped["reader"]({}, None), value)
+    assert export_problems(handler) == []

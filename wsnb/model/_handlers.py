@@ -500,7 +500,7 @@ def _stdlib_names() -> frozenset[str]:
 
 def _literal_code(value: Any, depth: int = 0) -> str | None:
     """Python source for literal data (None when ``value`` is not literal data)."""
-    if depth > 4:
+    if depth > 32:
         return None
     kind = type(value)
     if kind is float and not math.isfinite(value):
