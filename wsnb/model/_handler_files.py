@@ -21,6 +21,7 @@ use the same selection, so the exported app's asset hashes equal ``api.synth()``
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterable
 
 __all__ = ["handler_folder_files", "imported_python_files"]
@@ -80,26 +81,51 @@ def _reachable(
             continue
         seen.add(path)
         try:
-            tree = ast.parse(read(path), filename=path)
-        except (SyntaxError, ValueError, OSError):
+            statements = _import_statements(read(path), path)
+        except OSError:
             return None
-        targets = _imports(tree, path, python)
+        if statements is None:
+            return None
+        targets = _resolve(statements, python)
         if targets is None:
             return None
         todo.extend(t for t in targets if t not in seen)
     return seen
 
 
-def _imports(tree: ast.AST, path: str, python: set[str]) -> set[str] | None:
-    """The folder's Python files that ``path``'s imports load (None: a dynamic import)."""
-    package = path[: -len(".py")].split("/")[:-1]  # where a relative import starts
+_Statement = tuple[tuple[str, ...], tuple[str, ...]]  # (module parts, names imported from it)
+
+
+def _resolve(statements: tuple[_Statement, ...], python: set[str] | _Probe) -> set[str] | None:
+    """The folder's Python files those imports load (None: ``import *`` from a package)."""
     found: set[str] = set()
+    for module, names in statements:
+        found |= _module_files(list(module), python)  # type: ignore[arg-type]
+        for name in names:
+            if name == "*":
+                if module and _is_namespace(list(module), python):
+                    return None
+                continue
+            found |= _module_files([*module, name], python, parents=False)  # type: ignore[arg-type]
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _import_statements(data: bytes, path: str) -> tuple[_Statement, ...] | None:
+    """What ``path``'s import statements name, relative imports made absolute within the
+    folder (cached by content); None for a dynamic import or a file that does not parse."""
+    try:
+        tree = ast.parse(data, filename=path)
+    except (SyntaxError, ValueError):
+        return None
+    package = path[: -len(".py")].split("/")[:-1]  # where a relative import starts
+    found: list[_Statement] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] in _DYNAMIC_MODULES:
                     return None
-                found |= _module_files(alias.name.split("."), python)
+                found.append((tuple(alias.name.split(".")), ()))
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 up = node.level - 1
@@ -110,14 +136,8 @@ def _imports(tree: ast.AST, path: str, python: set[str]) -> set[str] | None:
                 base = []
                 if (node.module or "").split(".")[0] in _DYNAMIC_MODULES:
                     return None
-            module = base + (node.module.split(".") if node.module else [])
-            found |= _module_files(module, python)
-            for alias in node.names:
-                if alias.name == "*":
-                    if module and _is_namespace(module, python):
-                        return None
-                    continue
-                found |= _module_files([*module, alias.name], python, parents=False)
+            module = tuple(base + (node.module.split(".") if node.module else []))
+            found.append((module, tuple(alias.name for alias in node.names)))
         elif isinstance(node, ast.Call):
             func = node.func
             name = (
@@ -136,10 +156,10 @@ def _imports(tree: ast.AST, path: str, python: set[str]) -> set[str] | None:
             and node.value.id == "sys"
         ):
             return None  # sys.path changes: imports may come from anywhere in the folder
-    return found
+    return tuple(found)
 
 
-def _module_files(module: list[str], python: set[str], parents: bool = True) -> set[str]:
+def _module_files(module: list[str], python: set[str] | _Probe, parents: bool = True) -> set[str]:
     """The folder's files that importing the dotted ``module`` runs (packages' ``__init__``)."""
     if not module or not all(module):
         return set()
