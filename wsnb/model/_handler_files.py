@@ -54,7 +54,7 @@ def imported_python_files(
     """``entry`` and the Python files it imports from its folder, sorted, found by probing
     (for a handler file at the top of a project, whose folder is not shipped whole); None when
     reading cannot tell what it imports."""
-    reached = _reachable(_Probe(is_file, is_dir), [entry], read)  # type: ignore[arg-type]
+    reached = _reachable(_Probe(is_file, is_dir), [entry], read)
     return None if reached is None else sorted(reached)
 
 
@@ -70,7 +70,7 @@ class _Probe:
 
 
 def _reachable(
-    python: set[str], entries: list[str], read: Callable[[str], bytes]
+    python: set[str] | _Probe, entries: list[str], read: Callable[[str], bytes]
 ) -> set[str] | None:
     """The Python files reachable by import from ``entries``; None when reading cannot tell."""
     seen: set[str] = set()
@@ -100,13 +100,13 @@ def _resolve(statements: tuple[_Statement, ...], python: set[str] | _Probe) -> s
     """The folder's Python files those imports load (None: ``import *`` from a package)."""
     found: set[str] = set()
     for module, names in statements:
-        found |= _module_files(list(module), python)  # type: ignore[arg-type]
+        found |= _module_files(list(module), python)
         for name in names:
             if name == "*":
                 if module and _is_namespace(list(module), python):
                     return None
                 continue
-            found |= _module_files([*module, name], python, parents=False)  # type: ignore[arg-type]
+            found |= _module_files([*module, name], python, parents=False)
     return found
 
 
