@@ -346,7 +346,11 @@ class WebSocketApi:
         context: dict[str, Any] | None = None,
         overwrite: bool = False,
     ) -> Any:
-        """Write a standalone CDK app (no wsnb dependency) that synthesizes to the same template."""
+        """Write a standalone CDK app (no wsnb dependency) that synthesizes to the same template.
+
+        ``path`` must be new or empty; ``overwrite=True`` also accepts a previous wsnb export
+        (it replaces the files that export wrote and keeps yours).
+        """
         from .export import export_app
 
         return export_app(

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from wsnb.cli import build_parser
-from wsnb.cli._options import context_item, synth_kwargs
+from wsnb import WsnbError
+from wsnb.cli import build_parser, main
+from wsnb.cli._options import ContextValueError, context_item, synth_kwargs
 
 ZONE_KEY = "hosted-zone:account=123456789012:domainName=example.com:region=us-east-1"
 
@@ -28,7 +33,9 @@ def test_hosted_zone_lookup_key_keeps_its_equals_signs() -> None:
         ("empty=", ("empty", "")),
         ("expr=a=b", ("expr", "a=b")),
         ('quoted="3"', ("quoted", "3")),
-        ("broken={not json", ("broken", "{not json")),
+        ("text=-x", ("text", "-x")),
+        ("nan=nan", ("nan", "nan")),
+        ('version="1.2.3"', ("version", "1.2.3")),
         (ZONE_KEY + "=plain", (ZONE_KEY, "plain")),
     ],
 )
@@ -79,3 +86,61 @@ def test_synth_defaults_match_api_synth() -> None:
         "account": None,
         "context": None,
     }
+
+
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("{not json", "does not parse"),
+        ("[1,", "does not parse"),
+        ('"unterminated', "does not parse"),
+        ("1.2.3", "does not parse"),
+        ("12abc", "does not parse"),
+        ("-5x", "does not parse"),
+        ("NaN", "must be finite"),
+        ("-Infinity", "must be finite"),
+        ('{"rate": [1, Infinity]}', "must be finite"),
+    ],
+)
+def test_json_looking_values_must_be_json_and_finite(value: str, says: str) -> None:
+    with pytest.raises(ContextValueError) as err:
+        context_item(f"x={value}")
+    assert isinstance(err.value, WsnbError) and says in err.value.message
+    assert err.value.fix and "-c " in err.value.fix  # the fix is a command-line spelling
+
+
+def test_bad_json_is_a_one_line_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", "app.py", "-c", "x=[1,"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: argument --context/-c: x=[1, looks like JSON but does not parse")
+    assert "-c 'x=\"[1,\"'" in line
+
+
+finite_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(finite_json)
+def test_any_json_value_round_trips(value: object) -> None:
+    assert context_item("k=" + json.dumps(value)) == ("k", value)
+
+
+@given(st.text().filter(lambda t: not t.strip()[:1] or t.strip()[:1] not in '{["-.0123456789'))
+def test_text_that_does_not_start_like_json_stays_text(text: str) -> None:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        assert context_item("k=" + text) == ("k", text)
+    else:  # true/false/null (and NaN/Infinity, refused) are JSON words
+        if isinstance(parsed, float) and not math.isfinite(parsed):
+            with pytest.raises(ContextValueError):
+                context_item("k=" + text)
+        else:
+            assert context_item("k=" + text) == ("k", parsed)

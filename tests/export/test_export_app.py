@@ -221,13 +221,17 @@ def test_refuses_non_empty_directory_and_overwrites_on_request(in_project, tmp_p
     target = tmp_path / "app"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
+    for overwrite in (False, True):  # not a wsnb export: never replaced
+        with pytest.raises(ExportError) as err:
+            api.export(target, overwrite=overwrite)
+        assert "is not a wsnb export" in str(err.value) and "keep.txt" in str(err.value)
+    (target / "keep.txt").unlink()
+    api.export(target)
     with pytest.raises(ExportError) as err:
         api.export(target)
     assert "overwrite=True" in str(err.value)
-    assert (target / "keep.txt").read_text() == "mine"
     result = api.export(target, overwrite=True)
-    assert not (target / "keep.txt").exists() and (target / "app.py").exists()
-    assert "app.py" in result.files
+    assert (target / "app.py").exists() and "app.py" in result.files
     assert [p.name for p in tmp_path.iterdir()] == ["app"]  # no temp siblings left
 
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shlex
 from pathlib import Path
 from typing import Any
+
+from .._errors import WsnbError
+from ..model._finite import refuse_non_finite
 
 _LOOKUP_KEY = re.compile(r"^[A-Za-z0-9-]+:")
 
@@ -35,12 +40,32 @@ def add_synth_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class ContextValueError(WsnbError, argparse.ArgumentTypeError):
+    """A ``--context`` value that looks like JSON but is not valid JSON, or holds NaN/Infinity.
+
+    A :class:`WsnbError` that argparse also reports as a usage error (exit status 2), on one
+    line: ``error: argument --context/-c: <message> Fix: <fix>``."""
+
+    def __str__(self) -> str:
+        return f"{self.message} Fix: {self.fix}" if self.fix else self.message
+
+
+# A value starting like this is meant as JSON (an object, array, string, number, true/false/null
+# or NaN/Infinity); anything else is kept as a plain string.
+_JSON_START = re.compile(r"^\s*([{\[\"\d]|-\s*[\d.I]|\.\d|(true|false|null|NaN|-?Infinity)\s*$)")
+
+
 def context_item(text: str) -> tuple[str, Any]:
     """``key=value`` → ``(key, json-or-string)``.
 
     CDK lookup keys contain ``=`` themselves (``hosted-zone:account=1:domainName=x:region=y``), so
     the value starts at the first ``=`` followed by a JSON object or array; otherwise a lookup-style
-    key (``provider:...``) ends at the last ``=`` and any other key at the first one."""
+    key (``provider:...``) ends at the last ``=`` and any other key at the first one.
+
+    A value that looks like JSON (it starts with ``{``, ``[``, ``"``, a digit or ``-`` and a
+    digit, or is ``true``/``false``/``null``) must parse as JSON, and numbers must be finite;
+    otherwise :class:`ContextValueError`. Other values are kept as strings (``-c stage=dev``);
+    quote a string that looks like JSON: ``-c 'version="1.2.3"'``."""
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
     positions = [i for i, ch in enumerate(text) if ch == "="]
@@ -48,16 +73,43 @@ def context_item(text: str) -> tuple[str, Any]:
         value = text[pos + 1 :].strip()
         if value[:1] in "{[" and value:
             try:
-                return _key(text[:pos], text), json.loads(value)
+                parsed = json.loads(value)
             except ValueError:
                 continue
+            key = _key(text[:pos], text)
+            _check_finite(key, parsed)
+            return key, parsed
     pos = positions[-1] if _LOOKUP_KEY.match(text) else positions[0]
-    key, value = text[:pos], text[pos + 1 :]
+    key, value = _key(text[:pos], text), text[pos + 1 :]
+    if not _JSON_START.match(value):
+        return key, value
     try:
-        parsed: Any = json.loads(value)
-    except ValueError:
-        parsed = value
-    return _key(key, text), parsed
+        parsed = json.loads(value)
+    except ValueError as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        column = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ContextValueError(
+            f"{key}={value} looks like JSON but does not parse ({detail}{column}).",
+            given=value,
+            allowed="valid JSON (an object, array, number, quoted string, true, false, null), "
+            "or text that does not start like JSON",
+            fix="correct the JSON, or pass the text as a JSON string: "
+            f"-c {shlex.quote(key + '=' + json.dumps(value))}",
+            path=f"--context {key}",
+        ) from None
+    _check_finite(key, parsed)
+    return key, parsed
+
+
+def _check_finite(key: str, value: Any) -> None:
+    refuse_non_finite(
+        value,
+        what=key,
+        error=ContextValueError,
+        fix="use a finite number (e.g. 1e9 for a very large limit), or pass text as a JSON "
+        f"string: -c {shlex.quote(key + '=' + json.dumps('NaN'))}",
+        path=f"--context {key}",
+    )
 
 
 def _key(key: str, text: str) -> str:
@@ -79,6 +131,7 @@ def synth_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def absolute_path(text: str) -> Path:
-    """Resolve a path argument against the directory the command was started in (TARGET loading
-    changes the working directory later)."""
-    return Path(text).expanduser().resolve()
+    """Make a path argument absolute against the directory the command was started in (TARGET
+    loading changes the working directory later). Symlinks are kept, not resolved, so the
+    command sees the path the user typed — the same one ``api.export(...)`` would get."""
+    return Path(os.path.abspath(Path(text).expanduser()))

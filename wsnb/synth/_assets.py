@@ -5,9 +5,10 @@ Both back ends use the same layout, so the asset hashes CDK computes are the sam
 ``app.py``. Layout rules:
 
 - ``FileHandler("src/connect.main")`` ships the directory ``src/`` (as ``src/``), with Lambda
-  handler ``connect.main``;
-- a top-level file handler ``"connect.main"`` ships only ``connect.py``, in
-  ``wsnb_functions/connect/``;
+  handler ``connect.main`` — its data files, and the Python files the API's handlers in
+  ``src/`` import (see :mod:`wsnb.model._handler_files` for the rule);
+- a top-level file handler ``"connect.main"`` ships ``connect.py`` and the project's Python
+  files it imports, in ``wsnb_functions/connect/``;
 - a notebook function ``send`` ships ``callable_module_source(...)`` as
   ``wsnb_functions/send_handler/send_handler.py``.
 
@@ -23,10 +24,11 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .._errors import SynthError, WsnbError
 from ..model import CallableHandler, FileHandler, callable_module_source
+from ..model._handler_files import handler_folder_files, imported_python_files
 
 GENERATED_DIR = "wsnb_functions"
 _SKIP_DIRS = {"__pycache__", "node_modules", "cdk.out"}
@@ -71,6 +73,11 @@ def collect_assets(
     base = Path(root or os.getcwd()).resolve()
     layout = AssetLayout()
     generated: dict[str, object] = {}
+    handlers = list(handlers)
+    entries: dict[str, list[str]] = {}  # handler folder → the API's handler files in it
+    for _, handler in handlers:
+        if isinstance(handler, FileHandler) and handler.directory:
+            entries.setdefault(handler.directory, []).append(PurePosixPath(handler.file).name)
     for where, handler in handlers:
         if handler in layout.handlers:
             continue
@@ -107,6 +114,8 @@ def collect_assets(
         if not handler.directory:
             rel = f"{GENERATED_DIR}/{module}"
             _add(layout, AssetFile(f"{rel}/{module}.py", source=str(file_path)), error)
+            for name in _top_level_imports(base, f"{module}.py", where, error):
+                _add(layout, AssetFile(f"{rel}/{name}", source=str((base / name).resolve())), error)
         else:
             rel = handler.directory
             if rel.split("/")[0] == GENERATED_DIR:
@@ -117,11 +126,32 @@ def collect_assets(
                     path=where,
                 )
             if rel not in layout.directories:
-                for name, src in _walk(base, base / rel, where, error):
-                    _add(layout, AssetFile(f"{rel}/{name}", source=src), error)
+                sources = dict(_walk(base, base / rel, where, error))
+                shipped = handler_folder_files(
+                    sources, entries[rel], lambda name, s=sources: Path(s[name]).read_bytes()
+                )
+                for name in shipped:
+                    _add(layout, AssetFile(f"{rel}/{name}", source=sources[name]), error)
         _add_dir(layout, rel)
         layout.handlers[handler] = (rel, lambda_handler)
     return layout
+
+
+def _top_level_imports(base: Path, entry: str, where: str, error: type[WsnbError]) -> list[str]:
+    """The project files a top-level handler file imports (besides itself), checked to stay
+    inside the project."""
+
+    def is_file(rel: str) -> bool:
+        return (base / rel).is_file()
+
+    def is_dir(rel: str) -> bool:
+        return (base / rel).is_dir()
+
+    found = imported_python_files(entry, is_file, is_dir, lambda rel: (base / rel).read_bytes())
+    names = [name for name in found or [] if name != entry]
+    for name in names:
+        _inside(base, base / name, where, error)
+    return names
 
 
 def _add(layout: AssetLayout, item: AssetFile, error: type[WsnbError]) -> None:
