@@ -15,7 +15,10 @@
 
 Each error carries ``given``, ``allowed``, ``fix`` and ``path`` attributes, and ``str()`` lays
 them out on separate lines, so a message always says what was given, what is allowed and how
-to fix it::
+to fix it.
+In IPython and Jupyter a WsnbError shows only the user's own frames and this block
+(``%xmode Verbose`` or ``WSNB_TRACEBACK=full`` show the full traceback); plain scripts keep
+Python's normal traceback::
 
     try:
         api.route("$conect", "src/connect.main")
@@ -61,6 +64,19 @@ class WsnbError(Exception):
         if self.fix:
             lines.append(f"  fix:     {self.fix}")
         return "\n".join(lines)
+
+    @property
+    def _render_traceback_(self):
+        """IPython's hook: show the user's frames and this message, not wsnb's internals.
+
+        Absent (``AttributeError``) under ``%xmode Verbose`` or ``WSNB_TRACEBACK=full``, so
+        IPython falls back to its full traceback; see :mod:`wsnb._user_frames`.
+        """
+        from ._user_frames import full_traceback_wanted, render_for_ipython
+
+        if full_traceback_wanted():
+            raise AttributeError("_render_traceback_")
+        return lambda: render_for_ipython(self)
 
     def __reduce__(self):  # keep errors picklable (multiprocessing, ipyparallel)
         return (_rebuild, (type(self), self.message, self.__dict__))
