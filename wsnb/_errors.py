@@ -159,7 +159,7 @@ class MissingDependencyError(WsnbError, ImportError):
 
 
 class HandlerFileWarning(UserWarning):
-    """A handler's file does not exist (yet) relative to the working directory."""
+    """A handler's file does not exist (yet), or (at ``serve()``) does not define a usable function."""
 
 
 class LintWarning(UserWarning):

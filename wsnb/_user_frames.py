@@ -79,8 +79,8 @@ def full_traceback_wanted() -> bool:
 def render_for_ipython(exc: BaseException) -> list[str]:
     """IPython's structured traceback for ``exc``: the user's frames, then the message block."""
     lines = [_RED + "-" * 75 + _RESET]
-    for filename, lineno in _user_frames(exc.__traceback__):
-        lines.append(_frame_text(filename, lineno))
+    for filename, lineno, last in _user_frames(exc.__traceback__):
+        lines.append(_frame_text(filename, lineno, last))
     lines.append(f"{_RED}{type(exc).__name__}{_RESET}: {exc}")
     lines.append(
         f"(wsnb hid its own frames; %xmode Verbose or {TRACEBACK_ENV}=full shows the full traceback)"
@@ -88,22 +88,37 @@ def render_for_ipython(exc: BaseException) -> list[str]:
     return lines
 
 
-def _user_frames(tb: TracebackType | None) -> list[tuple[str, int]]:
+def _user_frames(tb: TracebackType | None) -> list[tuple[str, int, int]]:
+    """(file, first line, last line) of each frame outside wsnb and IPython's own machinery."""
     frames = []
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if not is_internal(filename) and not any(m in filename for m in _IPYTHON_MARKERS):
-            frames.append((filename, tb.tb_lineno))
+        code = tb.tb_frame.f_code
+        if not is_internal(code.co_filename) and not any(
+            m in code.co_filename for m in _IPYTHON_MARKERS
+        ):
+            frames.append((code.co_filename, tb.tb_lineno, _last_line(tb)))
         tb = tb.tb_next
     return frames
 
 
-def _frame_text(filename: str, lineno: int, context: int = 2) -> str:
+def _last_line(tb: TracebackType) -> int:
+    """The last line of the failing expression (a call spread over lines), where known."""
+    positions = getattr(tb.tb_frame.f_code, "co_positions", None)  # Python 3.11+
+    if positions is not None and tb.tb_lasti >= 0:
+        for index, (start, end, _, _) in enumerate(positions()):
+            if index == tb.tb_lasti // 2:
+                if start == tb.tb_lineno and end is not None:
+                    return min(end, tb.tb_lineno + 8)
+                break
+    return tb.tb_lineno
+
+
+def _frame_text(filename: str, lineno: int, last: int, context: int = 2) -> str:
     head = f"{_display_name(filename)}, line {lineno}"
     body = []
-    for number in range(max(1, lineno - context), lineno + 1):
+    for number in range(max(1, lineno - context), last + 1):
         source = linecache.getline(filename, number).rstrip()
-        if not source and number != lineno:
+        if not source and number < lineno:
             continue
         marker = f"{_GREEN}---> {number}{_RESET}" if number == lineno else f"     {number}"
         body.append(f"{marker} {source}")

@@ -60,6 +60,7 @@ import threading
 from typing import Any
 
 from .._errors import EmulatorError, require
+from .._handler_check import warn_at_serve
 from ._monitor import Monitor
 from ._runtime import LambdaContext
 from ._server import LocalServer
@@ -101,6 +102,7 @@ def serve(
     """
     require("websockets", extra="local", purpose="The local emulator")
     _check(api, port, host, stage, options)
+    warn_at_serve(api.spec, options.get("root") or ".")  # handler files, read without running
     key = (api.id, port)
     with _registry_lock:
         old = _registry.pop(key, None)
