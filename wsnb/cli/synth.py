@@ -44,7 +44,7 @@ def synthesize(api: Any, kwargs: dict[str, Any]) -> Any:
     with progress(f"synthesizing {api.id} with aws-cdk-lib ..."), cli_hints():
         result = api.synth(**kwargs)
     for warning in getattr(result, "warnings", None) or []:
-        print(f"warning: {_text(warning)}", file=sys.stderr)
+        print(f"{getattr(warning, 'level', 'warning')}: {_text(warning)}", file=sys.stderr)
     return result
 
 
@@ -91,5 +91,9 @@ def _text(warning: Any) -> str:
     message = getattr(warning, "message", None)
     if isinstance(message, str):
         code = getattr(warning, "code", None)
-        return f"{code}: {message}" if code else message
-    return str(warning).strip().splitlines()[0] if str(warning).strip() else repr(warning)
+        return f"[{code}] {message}" if code else message
+    text = str(warning).strip()
+    code = getattr(warning, "code", None)
+    if code and text:
+        return f"[{code}] {text}"
+    return text.splitlines()[0] if text else repr(warning)
