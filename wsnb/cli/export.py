@@ -7,7 +7,6 @@ import argparse
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import open_target
-from .synth import cli_hints
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -32,7 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_target(args.target) as api, progress(f"exporting {api.id} ..."), cli_hints():
+    with open_target(args.target) as api, progress(f"exporting {api.id} ..."):
         api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))
     print(f"exported {api.id} as a CDK app to {args.directory}")
     print(f"next: cd {args.directory} && pip install -r requirements.txt && cdk synth")

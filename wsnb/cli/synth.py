@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from .._errors import WsnbError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import open_target
-
-CLI_HINT = "(on the command line: --account ACCOUNT --region REGION --context 'KEY=JSON')"
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -41,22 +36,11 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
 
 def synthesize(api: Any, kwargs: dict[str, Any]) -> Any:
     """``api.synth(**kwargs)`` with a spinner on a terminal, warnings on stderr."""
-    with progress(f"synthesizing {api.id} with aws-cdk-lib ..."), cli_hints():
+    with progress(f"synthesizing {api.id} with aws-cdk-lib ..."):
         result = api.synth(**kwargs)
     for warning in getattr(result, "warnings", None) or []:
         print(f"{getattr(warning, 'level', 'warning')}: {_text(warning)}", file=sys.stderr)
     return result
-
-
-@contextmanager
-def cli_hints() -> Iterator[None]:
-    """Errors whose fix is written as ``api.synth(...)`` also get the command-line spelling."""
-    try:
-        yield
-    except WsnbError as exc:
-        if exc.fix and "api.synth(" in exc.fix and CLI_HINT not in exc.fix:
-            exc.fix = f"{exc.fix} {CLI_HINT}"
-        raise
 
 
 def describe(result: Any) -> str:
