@@ -34,11 +34,14 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     parser.set_defaults(run=run)
 
 
-def synthesize(api: Any, kwargs: dict[str, Any]) -> Any:
-    """``api.synth(**kwargs)`` with a spinner on a terminal, warnings on stderr."""
+def synthesize(api: Any, kwargs: dict[str, Any], *, said: set[str] | None = None) -> Any:
+    """``api.synth(**kwargs)`` with a spinner on a terminal, warnings on stderr (except those
+    whose lint code is in ``said``: already shown)."""
     with progress(f"synthesizing {api.id} with aws-cdk-lib ..."):
         result = api.synth(**kwargs)
     for warning in getattr(result, "warnings", None) or []:
+        if getattr(warning, "code", None) in (said or ()):
+            continue
         print(f"{getattr(warning, 'level', 'warning')}: {_text(warning)}", file=sys.stderr)
     return result
 
