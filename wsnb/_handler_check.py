@@ -322,9 +322,10 @@ def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
 
 
 def handler_problems(
-    spec: Any, root: str | os.PathLike[str] = "."
+    spec: Any, root: str | os.PathLike[str] = ".", *, notebook_functions: bool = True
 ) -> list[tuple[str, HandlerProblem]]:
-    """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``."""
+    """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
+    (notebook functions only when ``notebook_functions``)."""
     from .model._options import LambdaAuthorizer
 
     functions = [(f.route_key, f.props["handler"]) for f in spec.functions()]
@@ -334,7 +335,7 @@ def handler_problems(
     for where, handler in functions:
         if isinstance(handler, FileHandler):
             problem = check_file_handler(handler, root)
-        elif isinstance(handler, CallableHandler):
+        elif isinstance(handler, CallableHandler) and notebook_functions:
             problem = check_notebook_function(handler)
         else:
             problem = None
@@ -353,10 +354,10 @@ def warn_at_serve(spec: Any, root: str | os.PathLike[str]) -> None:
     from ._errors import HandlerFileWarning
     from ._user_frames import warn
 
-    for where, problem in handler_problems(spec, root):
-        if problem.code != "callable-globals":  # notebook functions run live in the emulator
-            warn(
-                f"route {where!r} will answer 'Internal server error': {problem.message} "
-                f"Fix: {problem.fix}",
-                HandlerFileWarning,
-            )
+    # notebook functions run live in the emulator: what export needs does not matter here
+    for where, problem in handler_problems(spec, root, notebook_functions=False):
+        warn(
+            f"route {where!r} will answer 'Internal server error': {problem.message} "
+            f"Fix: {problem.fix}",
+            HandlerFileWarning,
+        )
