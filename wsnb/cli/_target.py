@@ -308,6 +308,7 @@ def _run_notebook(target: Target) -> dict[str, Any]:
     module = types.ModuleType("__wsnb_notebook__", f"Code cells of {path.name}")
     module.__dict__["__file__"] = str(path)
     module.__dict__["get_ipython"] = _NoShell
+    module.__dict__["display"] = _no_display  # IPython's builtin: nothing to show on a terminal
     sys.modules[module.__name__] = module
     try:
         run_cells(cells, module.__dict__, path.name, _transformer())
@@ -358,6 +359,10 @@ def _transformer():
         return lambda source: source
     manager = TransformerManager()
     return manager.transform_cell
+
+
+def _no_display(*objects: Any, **kwargs: Any) -> None:
+    """``display(...)`` while the CLI runs a notebook: shows nothing."""
 
 
 class _NoShell:
