@@ -403,8 +403,8 @@ function render({ model, el }) {
       ...warned.map((w) =>
         h(
           "li",
-          { class: `wsnb-w-synth-warning wsnb-w-level-${w.level}`, "data-level": w.level },
-          h("strong", { text: w.level }),
+          { class: "wsnb-w-synth-warning", "data-level": w.level },
+          h("span", { class: `wsnb-w-level wsnb-w-level-${w.level}`, text: w.level }),
           w.code ? h("span", { class: "wsnb-w-code", text: ` [${w.code}]` }) : null,
           h("span", { text: ` ${w.text}` }),
         ),
