@@ -13,7 +13,14 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._errors import PermissionsError, PropError, RouteKeyError, ValidationError
+from ._errors import (
+    PermissionsError,
+    PropError,
+    RouteKeyError,
+    ValidationError,
+    check_keywords,
+    suggest_id,
+)
 from .model._function import normalize_props
 from .model._options import (
     normalize_access_log,
@@ -46,6 +53,7 @@ class WebSocketApi:
     ['$connect', 'sendMessage']
     """
 
+    @check_keywords
     def __init__(
         self,
         id: str,
@@ -62,7 +70,7 @@ class WebSocketApi:
                 f"WebSocketApi id {id!r} is not valid.",
                 given=id,
                 allowed="letters, digits and '-', starting with a letter, at most 64 characters",
-                fix='WebSocketApi("Api")',
+                fix=f"WebSocketApi({suggest_id(id)!r})",
             )
         spec = ApiSpec(
             id=id,
@@ -315,6 +323,7 @@ class WebSocketApi:
 
     # ------------------------------------------------------------------ the heavy parts (lazy)
 
+    @check_keywords
     def synth(
         self,
         app: str = "app",
@@ -336,6 +345,7 @@ class WebSocketApi:
 
         return to_cdk(self._spec, scope, id)
 
+    @check_keywords
     def export(
         self,
         path: Any,

@@ -2,6 +2,7 @@
 
     WsnbError(Exception)
     ├── ValidationError(WsnbError, ValueError)   bad input, raised before the model changes
+    │   ├── ArgumentError(ValidationError, TypeError) an unknown keyword argument (with a suggestion)
     │   ├── RouteKeyError                        a route key that API Gateway would refuse
     │   ├── HandlerError                         a handler that is not "path/file.func" or a usable callable
     │   ├── PropError(ValidationError, TypeError) an unknown function prop or a value of the wrong type
@@ -11,11 +12,16 @@
     ├── SynthError                               a valid model that cannot synthesize
     ├── ExportError                              an unsafe or occupied export target
     ├── EmulatorError                            the local emulator cannot do what was asked
-    └── MissingDependencyError(WsnbError, ImportError)
+    ├── MissingDependencyError(WsnbError, ImportError)
+    ├── UnknownNameError(WsnbError, AttributeError)  ``wsnb.WebSocketAPI``: suggests ``WebSocketApi``
+    └── UnknownImportError(WsnbError, ImportError)   the same for ``from wsnb import WebSocketAPI``
 
 Each error carries ``given``, ``allowed``, ``fix`` and ``path`` attributes, and ``str()`` lays
 them out on separate lines, so a message always says what was given, what is allowed and how
-to fix it::
+to fix it.
+In IPython and Jupyter a WsnbError shows only the user's own frames and this block
+(``%xmode Verbose`` or ``WSNB_TRACEBACK=full`` show the full traceback); plain scripts keep
+Python's normal traceback::
 
     try:
         api.route("$conect", "src/connect.main")
@@ -25,9 +31,14 @@ to fix it::
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 _MISSING = object()
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class WsnbError(Exception):
@@ -62,6 +73,19 @@ class WsnbError(Exception):
             lines.append(f"  fix:     {self.fix}")
         return "\n".join(lines)
 
+    @property
+    def _render_traceback_(self):
+        """IPython's hook: show the user's frames and this message, not wsnb's internals.
+
+        Absent (``AttributeError``) under ``%xmode Verbose`` or ``WSNB_TRACEBACK=full``, so
+        IPython falls back to its full traceback; see :mod:`wsnb._user_frames`.
+        """
+        from ._user_frames import full_traceback_wanted, render_for_ipython
+
+        if full_traceback_wanted():
+            raise AttributeError("_render_traceback_")
+        return lambda: render_for_ipython(self)
+
     def __reduce__(self):  # keep errors picklable (multiprocessing, ipyparallel)
         return (_rebuild, (type(self), self.message, self.__dict__))
 
@@ -88,6 +112,10 @@ class RouteKeyError(ValidationError):
 
 class HandlerError(ValidationError):
     """A handler that is neither ``"path/file.func"`` nor a usable Python function."""
+
+
+class ArgumentError(ValidationError, TypeError):
+    """An unknown keyword argument to a wsnb function; the fix names the close one."""
 
 
 class PropError(ValidationError, TypeError):
@@ -142,8 +170,16 @@ class MissingDependencyError(WsnbError, ImportError):
     """An optional dependency is not installed; the message has the install line."""
 
 
+class UnknownNameError(WsnbError, AttributeError):
+    """A name the ``wsnb`` package does not have (``wsnb.WebSocketAPI``), with the close one."""
+
+
+class UnknownImportError(WsnbError, ImportError):
+    """``from wsnb import WebSocketAPI``: a name the package does not have, with the close one."""
+
+
 class HandlerFileWarning(UserWarning):
-    """A handler's file does not exist (yet) relative to the working directory."""
+    """A handler's file does not exist (yet), or (at ``serve()``) does not define a usable function."""
 
 
 class LintWarning(UserWarning):
@@ -163,3 +199,74 @@ def require(module: str, *, extra: str, purpose: str):
             allowed=f"wsnb with the [{extra}] extra",
             fix=f"pip install 'wsnb[{extra}]'",
         ) from None
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``name`` most likely meant: same letters ignoring case, else difflib's."""
+    options = list(candidates)
+    for option in options:
+        if option.lower() == name.lower():
+            return option
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def check_keywords(func: _F) -> _F:
+    """Refuse an unknown keyword argument of ``func`` with an :class:`ArgumentError` that names
+    the close one (``WebSocketApi(route=...)`` → ``routes=``), before ``func`` runs.
+
+    ``func``'s signature is kept (``inspect.signature`` and help() show the real one).
+    """
+    params = inspect.signature(func).parameters.values()
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    owner = func.__qualname__.removesuffix(".__init__")
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for key in kwargs:
+            if key not in names:
+                close = closest(key, [n for n in names if n != "self"])
+                raise ArgumentError(
+                    f"{owner}() has no argument {key!r}.",
+                    given=key,
+                    allowed=", ".join(n for n in names if n != "self"),
+                    fix=f"did you mean {close}=...?" if close else f"see help({owner})",
+                )
+        return func(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
+
+
+def unknown_name(
+    module: str, name: str, candidates: Iterable[str], *, importing: bool
+) -> WsnbError:
+    """The error for a missing module attribute, suggesting the close public name."""
+    close = closest(name, candidates)
+    cls = UnknownImportError if importing else UnknownNameError
+    message = (
+        f"cannot import name {name!r} from {module!r}."
+        if importing
+        else f"module {module!r} has no attribute {name!r}."
+    )
+    fix = (
+        (f"from {module} import {close}" if importing else f"{module}.{close}")
+        if close
+        else f"see help({module}) for what it defines"
+    )
+    err = cls(message, given=name, fix=fix)
+    if importing:
+        err.name = module  # ImportError's fields, as Python sets them
+    else:
+        err.name = name
+    return err
+
+
+def suggest_id(value: Any, *, keep: str = "-", fallback: str = "Api") -> str:
+    """A valid id close to ``value``: other characters become '-', a letter first, at most 64
+    characters (``'my_api'`` → ``'my-api'``); ``keep`` lists the punctuation allowed."""
+    import re
+
+    text = str(value) if isinstance(value, str) else ""
+    text = re.sub(f"[^A-Za-z0-9{re.escape(keep)}]+", "-", text).strip("-_")
+    text = re.sub(r"^[^A-Za-z]+", "", text)[:64].rstrip("-_")
+    return text or fallback

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
 from . import _facts
-from .model._handlers import CallableHandler, FileHandler, unresolved_globals
+from ._handler_check import handler_problems
 from .model._options import LambdaAuthorizer
 from .model._spec import ApiSpec
 
@@ -97,16 +96,22 @@ def _access_log(spec: ApiSpec):
     if spec.cdk.imports_stage and not log.explicit:
         return
     if log.enabled and not log.destination_arn:
-        yield Finding(
-            "info",
-            "access-log-role",
-            "Access logging is on: API Gateway can write logs only once the account has an "
-            "API Gateway CloudWatch role set (one per account and region); without it the deploy "
-            "fails with 'CloudWatch Logs role ARN must be set in account settings'.",
-            "create a role trusting apigateway.amazonaws.com with the AmazonAPIGatewayPushToCloudWatchLogs "
-            "policy and set it once: aws apigateway update-account --patch-operations "
-            "op=replace,path=/cloudwatchRoleArn,value=<role-arn>; or access_log=False",
-        )
+        yield access_log_role_finding()
+
+
+def access_log_role_finding() -> Finding:
+    """The access-log caveat, said once: lint, ``synth()``'s summary and the CLI all show this."""
+    return Finding(
+        "info",
+        "access-log-role",
+        "Access logging is on: API Gateway can write logs only once the account has an "
+        "API Gateway CloudWatch role set (AWS::ApiGateway::Account CloudWatchRoleArn, one per "
+        "account and region); without it the deploy fails with 'CloudWatch Logs role ARN must "
+        "be set in account settings'.",
+        "create a role trusting apigateway.amazonaws.com with the AmazonAPIGatewayPushToCloudWatchLogs "
+        "policy and set it once: aws apigateway update-account --patch-operations "
+        "op=replace,path=/cloudwatchRoleArn,value=<role-arn>; or access_log=False",
+    )
 
 
 def _resource_count(spec: ApiSpec):
@@ -148,29 +153,16 @@ def _defaults(spec: ApiSpec):
             )
 
 
+def _handlers(spec: ApiSpec):
+    for where, problem in handler_problems(spec):
+        yield Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
+
+
 def _functions(spec: ApiSpec):
     functions = [(f.route_key, f.props) for f in spec.functions()]
     if isinstance(spec.authorizer, LambdaAuthorizer):
         functions.append(("authorizer", spec.authorizer.function.props))
     for where, props in functions:
-        handler = props["handler"]
-        if isinstance(handler, FileHandler) and not os.path.isfile(handler.file):
-            yield Finding(
-                "warning",
-                "handler-file-missing",
-                f"{where}: handler file {handler.file!r} does not exist relative to the working directory.",
-                f"create {handler.file} with def {handler.function_name}(event, context), or fix the path",
-            )
-        if isinstance(handler, CallableHandler):
-            missing = unresolved_globals(handler)
-            if missing:
-                yield Finding(
-                    "warning",
-                    "callable-globals",
-                    f"{where}: {handler.name}() reads {', '.join(missing)} from the notebook; "
-                    "those cannot be shipped with it to Lambda.",
-                    "import or define them inside the function, or pass values through environment",
-                )
         timeout = props.get("timeout", _facts.DEFAULT_TIMEOUT)
         if where != "authorizer" and timeout > _facts.INTEGRATION_TIMEOUT_SECONDS:
             yield Finding(
@@ -241,6 +233,7 @@ _CHECKS = (
     _access_log,
     _resource_count,
     _defaults,
+    _handlers,
     _functions,
     _secrets,
     _domain,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from wsnb._lint import access_log_role_finding
+
 from .conftest import run_cli
 
 pytestmark = pytest.mark.cdk
@@ -54,9 +56,12 @@ def test_synth_prints_the_template(to_stdout: subprocess.CompletedProcess[str]) 
     assert api["Properties"]["Name"] == "dev-app-Chat"
     assert api["Properties"]["ProtocolType"] == "WEBSOCKET"
     assert len(resources(template, "AWS::ApiGatewayV2::Route")) == 3
-    # no spinner when stderr is not a terminal; warnings are one line each
+    # no spinner when stderr is not a terminal; warnings and notes are one line each, and the
+    # access-log caveat is said at lint's level, in lint's words
     assert "synthesizing" not in to_stdout.stderr
-    assert all(line.startswith("warning: ") for line in to_stdout.stderr.splitlines())
+    lines = to_stdout.stderr.splitlines()
+    assert all(line.startswith(("warning: ", "info: ")) for line in lines)
+    assert f"info: [access-log-role] {access_log_role_finding().message}" in lines[0]
 
 
 def test_synth_output_file_and_options(

@@ -75,13 +75,56 @@ def test_notebook_target_skips_serve_show_and_await_cells(cli_project: Path) -> 
     # inspect.getsource worked on a function defined in a notebook cell
     assert handler["name"] == "shout"
     assert handler["source"].startswith("def shout(event, context):")
-    assert done.stderr.splitlines() == [
-        "wsnb: skipped chat.ipynb cell 4 (it calls .serve())",
-        "wsnb: skipped chat.ipynb cell 5 (it uses top-level await)",
-        "wsnb: skipped chat.ipynb cell 6 (it calls .show())",
-        "wsnb: skipped chat.ipynb cell 7 (it uses server from a skipped cell)",
+    assert done.stderr == ""  # cell output and the skips are shown only with -v
+    verbose = run_cli("routes", "chat.ipynb", "--format", "json", "-v", cwd=cli_project)
+    assert verbose.stdout == done.stdout
+    assert verbose.stderr.splitlines() == [
+        "wsnb: skipped chat.ipynb cell 4, line 1 (it calls .serve() on a WebSocketApi)",
+        "wsnb: skipped chat.ipynb cell 5, line 2 (top-level await)",
+        "wsnb: skipped chat.ipynb cell 6, line 1 (it calls .show() on a WebSocketApi)",
+        "wsnb: skipped chat.ipynb cell 7, line 1 (it uses server from a skipped statement)",
         "wsnb: chat.ipynb cell 8 raised RouteKeyError, as saved",
         "None 1",  # a cell that rebinds a skipped name runs; WSNB_CLI=1; prints go to stderr
+    ]
+
+
+def test_notebook_skipping_is_by_what_the_call_is_on_not_by_its_name(tmp_path: Path) -> None:
+    write_notebook(
+        tmp_path / "mixed.ipynb",
+        [
+            (
+                "code",
+                "import subprocess, tempfile\n"
+                "import not_installed_anywhere  # only skipped statements use it: never imported\n"
+                "from pathlib import Path\n"
+                "from wsnb import WebSocketApi\n"
+                "class Plot:\n"
+                "    def show(self):\n"
+                "        return 'shown'\n"
+                "plt = Plot()",
+            ),
+            ("code", "api = WebSocketApi('Mixed').route('$default', 'src/default.main')"),
+            ("code", "shown = plt.show()  # not a wsnb object: runs"),
+            ("code", "WebSocketApi('Other').route('$default', 'src/d.main').show()"),
+            ("code", "subprocess.run(['false'], check=True)"),
+            ("code", "await not_installed_anywhere.connect(api)"),
+            ("code", "out = Path(tempfile.mkdtemp()) / 'app'\napi.export(out)"),
+            ("code", "names = sorted(p.name for p in out.iterdir())  # export was skipped"),
+            ("code", "api.route('later', 'src/default.main')  # after skipped actions: runs"),
+        ],
+    )
+    done = run_cli("routes", "mixed.ipynb:api", "--format", "json", "-v", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(json.loads(done.stdout)["routes"]) == ["$default", "later"]
+    lines = done.stderr.splitlines()
+    # the model's own warnings (no src/default.py here) are shown once, after loading
+    assert lines[-1].startswith("warning: routes['later'].function.handler: handler file")
+    assert [line for line in lines if line.startswith("wsnb: ")] == [
+        "wsnb: skipped mixed.ipynb cell 4, line 1 (it calls .show() on a WebSocketApi)",
+        "wsnb: skipped mixed.ipynb cell 5, line 1 (it starts a process)",
+        "wsnb: skipped mixed.ipynb cell 6, line 1 (top-level await)",
+        "wsnb: skipped mixed.ipynb cell 7, line 2 (it calls .export() on a WebSocketApi)",
+        "wsnb: skipped mixed.ipynb cell 8, line 1 (it uses out from a skipped statement)",
     ]
 
 

@@ -120,6 +120,14 @@ def check_synth(widget: Any, page: Any, *, copy: str = "") -> None:
         == "3"
     )
     assert int(panel.locator(".wsnb-w-total").inner_text()) == len(types)
+    # which stack was synthesized, and the synth notes at lint's level
+    assert (
+        panel.locator(".wsnb-w-synth-target")
+        .inner_text()
+        .startswith("Stack dev-app (app app, stage dev")
+    )
+    note = panel.locator('.wsnb-w-synth-warning[data-level="info"]')
+    assert "[access-log-role]" in note.inner_text()
     href = panel.locator("a.wsnb-w-download").get_attribute("href")
     prefix = "data:application/json;base64,"
     assert href.startswith(prefix)

@@ -133,6 +133,15 @@ def test_an_emulator_that_cannot_start_shows_the_message(chat):
 def test_show_passes_synth_options_to_synth(chat):
     w = chat.show(synth_options={"app": "shop", "stage": "prod"}).synthesize(wait=True)
     assert w.synth_status == "done", w.synth_error
+    assert w.synth_target == {
+        "stack": "prod-shop",
+        "app": "shop",
+        "stage": "prod",
+        "region": "",
+        "account": "",
+    }
+    (note,) = [x for x in w.synth_warnings if x["code"] == "access-log-role"]
+    assert note["level"] == "info" and "CloudWatchRoleArn" in note["text"]
     names = [r["Properties"].get("Name") for r in json.loads(w.template_json)["Resources"].values()]
     assert "prod-shop-Chat" in names
     w.close()

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, TargetError, report
+from ._notebook import verbose_loading
 
 __all__ = ["TargetError", "build_parser", "entrypoint", "main"]
 
@@ -23,7 +24,9 @@ EPILOG = """\
 TARGET is pkg.module[:variable], path/to/file.py[:variable] or path/to/notebook.ipynb[:variable];
 without :variable the single WebSocketApi defined is used. Files and notebooks run with their own
 folder as the working directory (relative handler paths such as src/connect.main are read from
-there); WSNB_CLI=1 is set while a target loads.
+there); WSNB_CLI=1 is set while a target loads. A notebook runs only what builds the model:
+statements that serve, show, synth, export, use the CDK, start processes or await are skipped,
+and so is what depends on them; its cells' output is hidden (-v shows it and the skips).
 
 exit status: 0 ok, 1 error (or lint errors), 2 bad command line or TARGET, 130 interrupted."""
 
@@ -46,6 +49,13 @@ def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="on error, show the full Python traceback",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show what a notebook TARGET's cells print and which statements were skipped",
     )
     parser = _Parser(
         prog=prog,
@@ -70,6 +80,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     show_traceback = getattr(args, "traceback", False)
+    verbose = verbose_loading.set(getattr(args, "verbose", False))
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
@@ -82,6 +93,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
         return 1
     except Exception as exc:
         return report(exc, show_traceback=show_traceback)
+    finally:
+        verbose_loading.reset(verbose)
 
 
 def entrypoint() -> None:

@@ -5,12 +5,12 @@ Forms (``:variable`` is optional; without it the single ``WebSocketApi`` defined
 - ``pkg.module:api`` — imported like ``python -m`` would (the current directory is on
   ``sys.path``); relative handler paths are read from the current directory.
 - ``path/to/app.py:api`` — run as a fresh module; the working directory is the file's folder.
-- ``path/to/notebook.ipynb:api`` — its code cells run in order in one namespace, with IPython
-  magics translated when IPython is installed; the working directory is the notebook's folder.
-  ``WSNB_CLI=1`` is set in the environment while a target loads, so cells can skip what only
-  makes sense in Jupyter. Skipped: cells tagged ``wsnb-skip``, cells that call
-  ``.serve(``/``.show(`` or use top-level ``await``, and cells that read a name only a skipped
-  cell defined. A cell saved with an error output (or tagged ``raises-exception``) may raise.
+- ``path/to/notebook.ipynb:api`` — what builds the model runs, statement by statement, in one
+  namespace, with IPython magics translated when IPython is installed; the working directory is
+  the notebook's folder. Serving, showing, synthesizing, exporting, the CDK, processes and
+  top-level ``await`` are skipped, and cell output is not echoed (``-v`` shows it): the exact
+  rule is in :mod:`wsnb.cli._notebook`. ``WSNB_CLI=1`` is set in the environment while a target
+  loads, so cells can also skip what only makes sense in Jupyter.
 
 The working directory stays at that folder while the command runs (synth, serve and export read
 handler files relative to it) and is restored afterwards.
@@ -18,13 +18,11 @@ handler files relative to it) and is restored afterwards.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import difflib
 import importlib
 import importlib.util
 import json
-import linecache
 import os
 import re
 import sys
@@ -38,12 +36,11 @@ from typing import Any, Literal
 from .._api import WebSocketApi
 from .._errors import WsnbError
 from ._errors import TargetError
+from ._notebook import SKIP_TAG, Cell, CellError, run_cells
 
 ENV_FLAG = "WSNB_CLI"
-SKIP_TAG = "wsnb-skip"
 FORMS = "pkg.module[:variable], path/to/file.py[:variable] or path/to/notebook.ipynb[:variable]"
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_SKIP_CALLS = ("serve", "show")
 
 
 @dataclass(frozen=True)
@@ -299,20 +296,9 @@ def _user_frame(exc: BaseException, target: Target) -> str:
 # ---------------------------------------------------------------------- notebooks
 
 
-@dataclass(frozen=True)
-class _Cell:
-    number: int  # 1-based among code cells, as a reader counts them
-    source: str
-    tagged_skip: bool
-    expect_error: bool  # tagged raises-exception, or saved with an error output
-
-
 def _run_notebook(target: Target) -> dict[str, Any]:
-    """Run the code cells in order in one module namespace.
-
-    Skipped: cells tagged ``wsnb-skip``, cells that call ``.serve(``/``.show(`` or await at top
-    level, and cells that read a name only such a skipped cell defined. Cells saved with an error
-    (or tagged ``raises-exception``) may raise; the run goes on, as in Jupyter."""
+    """Run what builds the model from the code cells, in one module namespace; the rule for what
+    is skipped is in :mod:`wsnb.cli._notebook`."""
     assert target.path is not None
     path = target.path
     cells = _code_cells(path, target)
@@ -322,68 +308,21 @@ def _run_notebook(target: Target) -> dict[str, Any]:
     module = types.ModuleType("__wsnb_notebook__", f"Code cells of {path.name}")
     module.__dict__["__file__"] = str(path)
     module.__dict__["get_ipython"] = _NoShell
+    module.__dict__["display"] = _no_display  # IPython's builtin: nothing to show on a terminal
     sys.modules[module.__name__] = module
-    transform = _transformer()
-    skipped_names: set[str] = set()  # bound by skipped cells and not rebound since
-    for cell in cells:
-        filename = f"<{path.name} cell {cell.number}>"
-        code_text = transform(cell.source)
-        bound, loaded = _names(code_text)
-        reason = "tagged wsnb-skip" if cell.tagged_skip else _skip_reason(code_text)
-        if reason is None and loaded & skipped_names:
-            reason = f"it uses {', '.join(sorted(loaded & skipped_names))} from a skipped cell"
-        if reason:
-            if not cell.tagged_skip:
-                print(f"wsnb: skipped {path.name} cell {cell.number} ({reason})", file=sys.stderr)
-            skipped_names |= bound
-            continue
-        skipped_names -= bound
-        linecache.cache[filename] = (len(code_text), None, code_text.splitlines(True), filename)
-        try:
-            code = compile(code_text, filename, "exec", dont_inherit=True)
-            exec(code, module.__dict__)
-        except (Exception, SystemExit) as exc:
-            if cell.expect_error:
-                print(
-                    f"wsnb: {path.name} cell {cell.number} raised {type(exc).__name__}, as saved",
-                    file=sys.stderr,
-                )
-                continue
-            if isinstance(exc, WsnbError):
-                raise
-            raise _user_code_error(target, exc) from exc
-    return module.__dict__
-
-
-def _names(source: str) -> tuple[set[str], set[str]]:
-    """(names a cell binds, names it reads before binding them); empty when it does not parse."""
     try:
-        tree = _parse_await(source)
-    except SyntaxError:
-        return set(), set()
-    events: list[tuple[int, int, str, bool]] = []  # (line, column, name, is_binding)
-    for node in ast.walk(tree):
-        where = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-        if isinstance(node, ast.Name):
-            events.append((*where, node.id, not isinstance(node.ctx, ast.Load)))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            events.append((*where, node.name, True))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            events.extend((*where, (a.asname or a.name).split(".")[0], True) for a in node.names)
-    bound: set[str] = set()
-    free: set[str] = set()
-    for _line, _col, name, binding in sorted(events):
-        if binding:
-            bound.add(name)
-        elif name not in bound:
-            free.add(name)
-    return bound, free
+        run_cells(cells, module.__dict__, path.name, _transformer())
+    except CellError as failed:
+        if isinstance(failed.error, WsnbError):
+            raise failed.error from None
+        raise _user_code_error(target, failed.error) from failed.error
+    return module.__dict__
 
 
 _RAISES_TAGS = {"raises-exception", "nbval-raises-exception"}
 
 
-def _code_cells(path: Path, target: Target) -> list[_Cell]:
+def _code_cells(path: Path, target: Target) -> list[Cell]:
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = notebook["cells"]
@@ -394,7 +333,7 @@ def _code_cells(path: Path, target: Target) -> list[_Cell]:
             allowed="an nbformat 4 .ipynb file",
             fix="open and save it in Jupyter, or point at a .py file",
         ) from None
-    out: list[_Cell] = []
+    out: list[Cell] = []
     number = 0
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -409,7 +348,7 @@ def _code_cells(path: Path, target: Target) -> list[_Cell]:
             or "# NBVAL_RAISES_EXCEPTION" in text
             or any(isinstance(o, dict) and o.get("output_type") == "error" for o in outputs)
         )
-        out.append(_Cell(number, text, SKIP_TAG in tags, expect_error))
+        out.append(Cell(number, text, SKIP_TAG in tags, expect_error))
     return out
 
 
@@ -422,41 +361,8 @@ def _transformer():
     return manager.transform_cell
 
 
-def _skip_reason(source: str) -> str | None:
-    """Why a cell is skipped: it calls ``.serve(``/``.show(`` or awaits at top level."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        try:
-            _parse_await(source)
-        except SyntaxError:
-            return None  # let compile() report it with the cell's name
-        return "it uses top-level await"
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _SKIP_CALLS
-        ):
-            return f"it calls .{node.func.attr}()"
-    return "it uses top-level await" if _awaits_at_top_level(tree) else None
-
-
-def _parse_await(source: str) -> ast.Module:
-    """``ast.parse`` that also accepts top-level ``await`` (as IPython does)."""
-    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-    return compile(source, "<cell>", "exec", flags=flags, dont_inherit=True)
-
-
-def _awaits_at_top_level(node: ast.AST) -> bool:
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(child, (ast.Await, ast.AsyncWith, ast.AsyncFor)) or _awaits_at_top_level(
-            child
-        ):
-            return True
-    return False
+def _no_display(*objects: Any, **kwargs: Any) -> None:
+    """``display(...)`` while the CLI runs a notebook: shows nothing."""
 
 
 class _NoShell:

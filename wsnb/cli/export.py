@@ -10,7 +10,6 @@ from .._errors import ExportError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import open_target
-from .synth import cli_hints
 
 
 @contextmanager
@@ -50,7 +49,6 @@ def run(args: argparse.Namespace) -> int:
     with (
         open_target(args.target) as api,
         progress(f"exporting {api.id} ..."),
-        cli_hints(),
         command_line_fixes(),
     ):
         api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from .._errors import WsnbError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import open_target
-
-CLI_HINT = "(on the command line: --account ACCOUNT --region REGION --context 'KEY=JSON')"
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -39,24 +34,16 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     parser.set_defaults(run=run)
 
 
-def synthesize(api: Any, kwargs: dict[str, Any]) -> Any:
-    """``api.synth(**kwargs)`` with a spinner on a terminal, warnings on stderr."""
-    with progress(f"synthesizing {api.id} with aws-cdk-lib ..."), cli_hints():
+def synthesize(api: Any, kwargs: dict[str, Any], *, said: set[str] | None = None) -> Any:
+    """``api.synth(**kwargs)`` with a spinner on a terminal, warnings on stderr (except those
+    whose lint code is in ``said``: already shown)."""
+    with progress(f"synthesizing {api.id} with aws-cdk-lib ..."):
         result = api.synth(**kwargs)
     for warning in getattr(result, "warnings", None) or []:
-        print(f"warning: {_text(warning)}", file=sys.stderr)
+        if getattr(warning, "code", None) in (said or ()):
+            continue
+        print(f"{getattr(warning, 'level', 'warning')}: {_text(warning)}", file=sys.stderr)
     return result
-
-
-@contextmanager
-def cli_hints() -> Iterator[None]:
-    """Errors whose fix is written as ``api.synth(...)`` also get the command-line spelling."""
-    try:
-        yield
-    except WsnbError as exc:
-        if exc.fix and "api.synth(" in exc.fix and CLI_HINT not in exc.fix:
-            exc.fix = f"{exc.fix} {CLI_HINT}"
-        raise
 
 
 def describe(result: Any) -> str:
@@ -91,5 +78,9 @@ def _text(warning: Any) -> str:
     message = getattr(warning, "message", None)
     if isinstance(message, str):
         code = getattr(warning, "code", None)
-        return f"{code}: {message}" if code else message
-    return str(warning).strip().splitlines()[0] if str(warning).strip() else repr(warning)
+        return f"[{code}] {message}" if code else message
+    text = str(warning).strip()
+    code = getattr(warning, "code", None)
+    if code and text:
+        return f"[{code}] {text}"
+    return text.splitlines()[0] if text else repr(warning)

@@ -1,4 +1,5 @@
-"""Packaged example apps. The chat app is the tutorial's: a ``Connections`` table and four routes.
+"""Packaged example apps. The chat app is tutorial 06's: a ``Connections`` table, four routes and
+the same handlers (``src/send_message.py`` is the tutorial's ``src/sendMessage.py``).
 
 Handler paths are relative (``"src/connect.main"``), as in SST, so an app runs with its folder as
 the working directory::
@@ -30,7 +31,8 @@ __all__ = ["CHAT_DIR", "CHAT_HANDLERS", "build_chat_api", "copy_chat_example"]
 
 def build_chat_api(root: str | Path | None = None) -> WebSocketApi:
     """The tutorial chat API: ``$connect``/``$disconnect`` keep connection ids in a
-    ``Connections`` table, ``sendMessage`` broadcasts ``{"message": data}``, ``$default`` helps.
+    ``Connections`` table, ``sendMessage`` sends ``data`` to everyone connected, ``$default``
+    tells the sender how to chat. ``wsnb demo`` writes the same definition out as ``app.py``.
 
     ``root`` is the folder that holds ``src/`` (default: the packaged copy); use it as the
     working directory when you synthesize, export or serve the API.
@@ -49,7 +51,7 @@ def build_chat_api(root: str | Path | None = None) -> WebSocketApi:
         # the files were checked above, relative to root rather than the current directory
         warnings.simplefilter("ignore", HandlerFileWarning)
         return (
-            WebSocketApi("Api")
+            WebSocketApi("Chat")
             .defaults(environment={"TABLE_NAME": table.table_name}, permissions=[table])
             .route("$connect", "src/connect.main")
             .route("$disconnect", "src/disconnect.main")

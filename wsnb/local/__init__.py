@@ -87,6 +87,7 @@ import threading
 from typing import Any
 
 from .._errors import EmulatorError, require
+from .._handler_check import warn_at_serve
 from ._monitor import Monitor
 from ._runtime import LambdaContext
 from ._server import LocalServer
@@ -148,6 +149,7 @@ def serve(
     """
     require("websockets", extra="local", purpose="The local emulator")
     _check(api, port, host, stage, options)
+    warn_at_serve(api.spec, options.get("root") or ".")  # handler files, read without running
     with _registry_lock:
         replaced = [s for s in _registry if _replaces(s, api, port, stage)]
         _registry[:] = [s for s in _registry if s not in replaced and s.running]

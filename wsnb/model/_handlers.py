@@ -10,13 +10,13 @@ import os
 import re
 import sys
 import textwrap
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from .._errors import HandlerError, HandlerFileWarning
+from .._user_frames import warn
 
 _HANDLER_PATTERN = re.compile(r"^(?P<file>[^\s:\\]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
 _SEGMENT_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -140,11 +140,10 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
         )
     handler = FileHandler(text)
     if check_file and not os.path.isfile(handler.file):
-        warnings.warn(
-            f"{path}: handler file {handler.file!r} does not exist relative to {os.getcwd()!r} "
-            "(yet); synth and serve will need it.",
+        warn(
+            f"{path}: handler file {handler.file!r} does not exist (yet) relative to the "
+            "working directory; synth and serve will need it.",
             HandlerFileWarning,
-            stacklevel=5,
         )
     return handler
 

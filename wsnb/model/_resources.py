@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from .._errors import ResourceError
+from .._errors import ResourceError, suggest_id
 
 _ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -96,7 +96,7 @@ def _check_id(kind: str, value: Any, pattern: re.Pattern[str] = _ID_PATTERN) -> 
             f"{kind} id {value!r} is not valid.",
             given=value,
             allowed="a name of letters, digits, '_' and '-', starting with a letter, at most 64 characters",
-            fix=f'{kind}("Connections", ...)',
+            fix=f"{kind}({suggest_id(value, keep='_-', fallback='Connections')!r}, ...)",
         )
     return value
 

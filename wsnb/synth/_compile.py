@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import _facts
 from .._errors import SynthError
+from .._lint import access_log_role_finding
 from ..model import (
     ApiSpec,
     Bucket,
@@ -44,6 +45,7 @@ from ._ir import (
     method,
 )
 from ._options import Options
+from ._result import SynthNote
 
 SELF = Var("self")
 _LOG_GROUP_BAD = re.compile(r"[^A-Za-z0-9._/#-]")
@@ -153,14 +155,7 @@ class _Compiler:
         }
         self.plan.app_steps = self.app_steps()
         if self.log_enabled():
-            self.plan.warnings.append(
-                "API Gateway access logging needs the account's API Gateway CloudWatch role "
-                "(AWS::ApiGateway::Account CloudWatchRoleArn) — set it once per account and region "
-                "(API Gateway console → Settings → CloudWatch log role ARN, or "
-                "`aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,"
-                "value=<role arn>` with a role that has AmazonAPIGatewayPushToCloudWatchLogs), "
-                "otherwise the stage deployment fails; or pass access_log=False."
-            )
+            self.plan.warnings.append(SynthNote.of(access_log_role_finding()))
         return self.plan
 
     def app_steps(self) -> list[Any]:

@@ -18,12 +18,61 @@ _PRE = (
     "font-family:var(--jp-code-font-family, monospace);font-size:var(--jp-code-font-size, 12px)"
 )
 
+_LEVEL_STYLE = {
+    "warning": "color:var(--jp-warn-color0, #b35900)",
+    "info": "color:var(--jp-ui-font-color1, #222)",
+}
+
+
+def _with_code(warning: Any) -> str:
+    code = warning_code(warning)
+    return f"[{code}] {warning}" if code else str(warning)
+
+
+class SynthNote(str):
+    """An entry of ``SynthResult.warnings`` that is a lint finding said again at synth.
+
+    It is the text ``"<message> Fix: <fix>"`` (so it reads and compares as a plain string) and
+    keeps the finding's ``level`` ("info" for a note, "warning") and ``code``, so the summary,
+    the widget and the CLI show it at the same severity as ``api.lint()`` does.
+    """
+
+    level: str
+    code: str
+
+    @classmethod
+    def of(cls, finding: Any) -> SynthNote:
+        note = cls(f"{finding.message} Fix: {finding.fix}")
+        note.level = finding.level
+        note.code = finding.code
+        return note
+
+    def __reduce__(self):
+        return (_rebuild_note, (str(self), self.level, self.code))
+
+
+def _rebuild_note(text: str, level: str, code: str) -> SynthNote:
+    note = SynthNote(text)
+    note.level, note.code = level, code
+    return note
+
+
+def warning_level(warning: Any) -> str:
+    """``"info"`` for a :class:`SynthNote` note, otherwise ``"warning"``."""
+    return getattr(warning, "level", "warning")
+
+
+def warning_code(warning: Any) -> str | None:
+    return getattr(warning, "code", None)
+
 
 class SynthResult:
     """A synthesized CloudFormation template for one API.
 
     ``template`` is the CloudFormation dict, ``resource_counts`` maps each resource type to
-    its count, ``warnings`` lists what to know before deploying. ``to_json()`` is deterministic.
+    its count, ``warnings`` lists what to know before deploying (plain strings; a note said at
+    lint's "info" level is a :class:`SynthNote` with ``level == "info"``). ``to_json()`` is
+    deterministic.
     """
 
     def __init__(self, template: dict[str, Any], *, stack_name: str, warnings: list[str]) -> None:
@@ -61,8 +110,10 @@ class SynthResult:
     def _text(self) -> str:
         lines = [f"SynthResult: stack {self.stack_name!r}, {self.resource_total} resources"]
         width = max((len(t) for t in self.resource_counts), default=0)
+        width = max(width, len("Total"))
         lines += [f"  {t:<{width}}  {n}" for t, n in self.resource_counts.items()]
-        lines += [f"  ! {w}" for w in self.warnings]
+        lines.append(f"  {'Total':<{width}}  {self.resource_total}")
+        lines += [f"  {warning_level(w)}: {_with_code(w)}" for w in self.warnings]
         return "\n".join(lines)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -74,8 +125,13 @@ class SynthResult:
             f'<td style="{_CELL};text-align:right">{n}</td></tr>'
             for t, n in self.resource_counts.items()
         )
+        total = (
+            f'<tr><td style="{_CELL};font-weight:600">Total</td>'
+            f'<td style="{_CELL};text-align:right;font-weight:600">{self.resource_total}</td></tr>'
+        )
         warnings = "".join(
-            f'<li style="color:var(--jp-warn-color0, #b35900)">{html.escape(w)}</li>'
+            f'<li style="{_LEVEL_STYLE.get(warning_level(w), _LEVEL_STYLE["warning"])}"><strong>{warning_level(w)}</strong>: '
+            f"{html.escape(_with_code(w))}</li>"
             for w in self.warnings
         )
         return (
@@ -83,7 +139,7 @@ class SynthResult:
             f"<div><strong>Stack {html.escape(self.stack_name)}</strong>: {self.resource_total} resources</div>"
             f'<table style="border-collapse:collapse;margin:4px 0">'
             f'<thead><tr><th style="{_CELL}">Resource type</th><th style="{_CELL}">Count</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
+            f"<tbody>{rows}{total}</tbody></table>"
             + (f'<ul style="margin:4px 0">{warnings}</ul>' if warnings else "")
             + f"<details><summary>CloudFormation template (JSON)</summary>"
             f'<pre style="{_PRE}">{html.escape(self.to_json())}</pre></details>'

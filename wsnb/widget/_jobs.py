@@ -59,7 +59,12 @@ class SynthJob:
             result = api.synth(**self._options)
             template = result.template
             state = _state.synth_state(
-                template, digest=digest, filename=f"{api.spec.construct_id}.template.json"
+                template,
+                digest=digest,
+                filename=f"{api.spec.construct_id}.template.json",
+                warnings=result.warnings,
+                stack_name=result.stack_name,
+                options=self._options,
             )
         except Exception as exc:  # shown in the widget as a message, never a traceback
             self._report(synth_status="error", synth_error=_state.error_text(exc))

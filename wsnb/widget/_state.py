@@ -130,15 +130,41 @@ def data_uri(text: str, mime: str = "application/json") -> str:
     return f"data:{mime};base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-def synth_state(template: dict[str, Any], *, digest: str, filename: str) -> dict[str, Any]:
-    """The CloudFormation section after a successful synth."""
+def synth_state(
+    template: dict[str, Any],
+    *,
+    digest: str,
+    filename: str,
+    warnings: Any = (),
+    stack_name: str = "",
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The CloudFormation section after a successful synth: the template, its counts, what
+    it was synthesized for (stack, app, stage, region, account) and the synth warnings, each
+    at its level ("info" for a note such as the access-log role, else "warning")."""
     text = template_text(template)
+    opts = options or {}
     return {
         "template_json": text,
         "template_digest": digest,
         "template_filename": filename,
         "template_data_uri": data_uri(text),
         "resource_counts": resource_counts(template),
+        "synth_target": {
+            "stack": stack_name,
+            "app": str(opts.get("app") or "app"),
+            "stage": str(opts.get("stage") or "dev"),
+            "region": str(opts.get("region") or ""),
+            "account": str(opts.get("account") or ""),
+        },
+        "synth_warnings": [
+            {
+                "level": str(getattr(w, "level", "warning")),
+                "code": str(getattr(w, "code", "") or ""),
+                "text": str(w),
+            }
+            for w in warnings
+        ],
     }
 
 

@@ -62,6 +62,8 @@ class ApiWidget(anywidget.AnyWidget):
     template_filename = traitlets.Unicode("").tag(sync=True)
     template_data_uri = traitlets.Unicode("").tag(sync=True)
     resource_counts = traitlets.List().tag(sync=True)
+    synth_target = traitlets.Dict().tag(sync=True)
+    synth_warnings = traitlets.List().tag(sync=True)
     # --- local emulator
     server_status = traitlets.Enum(
         ("stopped", "starting", "running", "error"), default_value="stopped"

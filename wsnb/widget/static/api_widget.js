@@ -319,7 +319,9 @@ function render({ model, el }) {
   const download = h("a", { class: "wsnb-w-button wsnb-w-download", text: "Download" });
   const copyStatus = h("span", { class: "wsnb-w-muted wsnb-w-copy-status" });
   const template = h("pre", { class: "wsnb-w-template", tabindex: "0" });
-  const templateBox = h("div", { class: "wsnb-w-template-box", hidden: true }, h("div", { class: "wsnb-w-toolbar" }, copyButton, download, copyStatus), counts, template);
+  const synthTarget = h("div", { class: "wsnb-w-synth-target" });
+  const synthWarnings = h("ul", { class: "wsnb-w-synth-warnings" });
+  const templateBox = h("div", { class: "wsnb-w-template-box", hidden: true }, synthTarget, synthWarnings, h("div", { class: "wsnb-w-toolbar" }, copyButton, download, copyStatus), counts, template);
   panels.cloudformation.append(
     h("div", { class: "wsnb-w-toolbar" }, synthButton, progress),
     h("div", { class: "wsnb-w-muted wsnb-w-hint", text: "Runs api.synth() (aws-cdk-lib) in the background; the kernel stays usable meanwhile." }),
@@ -385,6 +387,28 @@ function render({ model, el }) {
       h("thead", {}, h("tr", {}, h("th", { text: "resource type" }), h("th", { text: "count" }))),
       h("tbody", {}, ...rc.map(([t, c]) => h("tr", { "data-type": t }, h("td", {}, h("code", { text: t })), h("td", { text: c })))),
       h("tfoot", {}, h("tr", {}, h("th", { text: "total" }), h("th", { class: "wsnb-w-total", text: total }))),
+    );
+    // which stack this template is for, and what synth said about it (at lint's levels)
+    const target = model.get("synth_target") || {};
+    const where = [["app", target.app], ["stage", target.stage], ["region", target.region], ["account", target.account]]
+      .filter(([, v]) => v)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    synthTarget.replaceChildren(
+      ...(target.stack ? [h("span", {}, "Stack "), h("code", { text: target.stack }), h("span", { class: "wsnb-w-muted", text: ` (${where})` })] : []),
+    );
+    const warned = model.get("synth_warnings") || [];
+    synthWarnings.hidden = !warned.length;
+    synthWarnings.replaceChildren(
+      ...warned.map((w) =>
+        h(
+          "li",
+          { class: "wsnb-w-synth-warning", "data-level": w.level },
+          h("span", { class: `wsnb-w-level wsnb-w-level-${w.level}`, text: w.level }),
+          w.code ? h("span", { class: "wsnb-w-code", text: ` [${w.code}]` }) : null,
+          h("span", { text: ` ${w.text}` }),
+        ),
+      ),
     );
     staleTemplate.hidden = !text || model.get("template_digest") === model.get("digest");
     badge("cloudformation", text ? String(total) : "", "");
@@ -597,7 +621,7 @@ function render({ model, el }) {
   on("svg svg_error routes", renderDiagram);
   on("selected_route", markSelected);
   on("findings lint_error", renderLint);
-  on("synth_status synth_error template_json template_digest template_data_uri resource_counts digest", renderSynth);
+  on("synth_status synth_error template_json template_digest template_data_uri resource_counts synth_target synth_warnings digest", renderSynth);
   on("server_status server_url server_error connections", renderLocal);
   on("events", renderEvents);
   on("traffic", renderTraffic);

@@ -1,4 +1,4 @@
-"""``$connect``: remember the new connection id in the Connections table."""
+"""``$connect``: remember the new connection in the Connections table."""
 
 import os
 
@@ -8,4 +8,4 @@ import boto3
 def main(event, context):
     table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
     table.put_item(Item={"id": event["requestContext"]["connectionId"]})
-    return {"statusCode": 200, "body": "Connected"}
+    return {"statusCode": 200}

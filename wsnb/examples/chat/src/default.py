@@ -1,20 +1,15 @@
-"""``$default``: any message without a known ``action``; tell the sender how to chat."""
-
-import json
+"""``$default``: anything without a known ``action`` lands here; explain how to chat."""
 
 import boto3
 
-HELP = 'Send {"action": "sendMessage", "data": "your text"} to chat.'
+HELP = 'Unknown action. Send {"action": "sendMessage", "data": "..."}'
 
 
 def main(event, context):
     request = event["requestContext"]
-    client = boto3.client(
+    gateway = boto3.client(
         "apigatewaymanagementapi",
         endpoint_url=f"https://{request['domainName']}/{request['stage']}",
     )
-    client.post_to_connection(
-        ConnectionId=request["connectionId"],
-        Data=json.dumps({"message": HELP}).encode(),
-    )
-    return {"statusCode": 200, "body": "Help sent"}
+    gateway.post_to_connection(ConnectionId=request["connectionId"], Data=HELP.encode())
+    return {"statusCode": 200}

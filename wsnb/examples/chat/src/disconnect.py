@@ -1,4 +1,4 @@
-"""``$disconnect``: forget the connection id."""
+"""``$disconnect``: forget the connection."""
 
 import os
 
@@ -8,4 +8,4 @@ import boto3
 def main(event, context):
     table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
     table.delete_item(Key={"id": event["requestContext"]["connectionId"]})
-    return {"statusCode": 200, "body": "Disconnected"}
+    return {"statusCode": 200}

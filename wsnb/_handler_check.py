@@ -1,0 +1,363 @@
+"""Handler mistakes found before anything runs: files are read with ``ast``, never executed.
+
+- :func:`check_file_handler` looks at ``"src/echo.main"``: the file exists and parses, it defines
+  ``main`` at module level, and ``main`` can be called as ``main(event, context)``. Mistakes come
+  with a suggestion: ``"src/echo.py"`` → ``"src/echo.main"``, ``"src/echo.mian"`` → ``main``, a
+  misspelt file name → the file beside it. Only functions defined in the file are suggested,
+  never names it imports.
+- :func:`notebook_function_needs` lists what a notebook function reads from the notebook that
+  cannot be written out with it (globals in its body, defaults and annotations). ``export`` and
+  ``synth`` write the function's source into its own module, so these names must be carried
+  over or defined inside the function. ``lint`` reports them as ``callable-globals``; export
+  can call the same function to decide what to carry.
+- :func:`handler_problems` runs both over a model; ``lint`` turns them into findings and the
+  emulator warns with them at start-up (:func:`warn_at_serve`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import os
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model._handlers import CallableHandler, FileHandler, unresolved_globals
+
+_LIKELY_NAMES = ("main", "handler", "lambda_handler", "handle")
+_CO_FUTURE_ANNOTATIONS = 0x1000000
+
+
+@dataclass(frozen=True)
+class HandlerProblem:
+    """One thing wrong with a handler. ``level`` is lint's: "error" or "warning"."""
+
+    level: str
+    code: str
+    message: str
+    fix: str
+
+
+# ---- file handlers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ModuleFacts:
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    other_names: frozenset[
+        str
+    ]  # bound by assignment, from-import or class: cannot check statically
+    modules: frozenset[str]  # bound by "import x": a module, never a handler
+    syntax_error: SyntaxError | None
+
+
+_FACTS_CACHE: dict[tuple[str, int, int], _ModuleFacts] = {}
+
+
+def check_file_handler(
+    handler: FileHandler, root: str | os.PathLike[str] = "."
+) -> HandlerProblem | None:
+    """What is wrong with ``handler`` relative to ``root``, or None when it looks callable."""
+    path = Path(root) / handler.file
+    name = handler.function_name
+    if not path.is_file():
+        return _missing_file(handler, Path(root))
+    facts = _module_facts(path)
+    if facts is None:
+        return None  # unreadable right now: the runtime will say why
+    if facts.syntax_error is not None:
+        err = facts.syntax_error
+        return HandlerProblem(
+            "error",
+            "handler-syntax-error",
+            f"{handler.file} does not parse (line {err.lineno}: {err.msg}).",
+            f"fix the syntax error in {handler.file} at line {err.lineno}",
+        )
+    if name in facts.functions:
+        return _signature_problem(handler, facts.functions[name])
+    if name in facts.other_names:
+        return None  # e.g. main = make_handler(): only running the file could tell
+    if name in facts.modules:
+        return HandlerProblem(
+            "error",
+            "handler-is-module",
+            f"{name!r} in {handler.file} is an imported module, not a function.",
+            _missing_function(handler, facts).fix,
+        )
+    return _missing_function(handler, facts)
+
+
+def _missing_file(handler: FileHandler, root: Path) -> HandlerProblem:
+    fix = f"create {handler.file} with def {handler.function_name}(event, context), or fix the path"
+    module = handler.module_path
+    if module.endswith(".py") and (root / module).is_file():  # "src/echo.py.main"
+        fix = f'"{module[:-3]}.{handler.function_name}": the handler names the file without ".py"'
+    else:
+        folder = root / (handler.directory or ".")
+        stems = sorted(p.stem for p in folder.glob("*.py")) if folder.is_dir() else []
+        close = difflib.get_close_matches(Path(handler.file).stem, stems, n=1)
+        if close:
+            prefix = f"{handler.directory}/" if handler.directory else ""
+            fix = f'did you mean "{prefix}{close[0]}.{handler.function_name}"?'
+    return HandlerProblem(
+        "warning",
+        "handler-file-missing",
+        f"handler file {handler.file!r} does not exist relative to the working directory.",
+        fix,
+    )
+
+
+def _missing_function(handler: FileHandler, facts: _ModuleFacts) -> HandlerProblem:
+    name = handler.function_name
+    defined = sorted(
+        n for n, node in facts.functions.items() if not _signature_problem(handler, node)
+    )
+    module = handler.module_path
+    if name == "py":  # "src/echo.py": the file name was given, not the function
+        best = _likely_handler(defined)
+        fix = (
+            f'"{module}.{best}": a handler is path/file.function, without ".py"'
+            if best
+            else f'define def main(event, context) in {handler.file} and use "{module}.main"'
+        )
+        return HandlerProblem(
+            "error",
+            "handler-names-file",
+            f"handler {handler.text!r} names the file {handler.file!r} but no function in it.",
+            fix,
+        )
+    close = difflib.get_close_matches(name, defined, n=1)
+    if close:
+        fix = f'did you mean "{module}.{close[0]}"?'
+    elif defined:
+        fix = f"use one of the functions {handler.file} defines: {', '.join(defined)}"
+    else:
+        fix = f"define def {name}(event, context) in {handler.file}"
+    return HandlerProblem(
+        "error",
+        "handler-function-missing",
+        f"{handler.file} defines no function {name!r}.",
+        fix,
+    )
+
+
+def _likely_handler(defined: list[str]) -> str | None:
+    for name in _LIKELY_NAMES:
+        if name in defined:
+            return name
+    public = [n for n in defined if not n.startswith("_")]
+    return public[0] if len(public) == 1 else None
+
+
+def _signature_problem(
+    handler: FileHandler, node: ast.FunctionDef | ast.AsyncFunctionDef
+) -> HandlerProblem | None:
+    """Lambda calls ``handler(event, context)``: two positional arguments, nothing else."""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    required = len(positional) - len(args.defaults)
+    required_keywords = [
+        a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None
+    ]
+    takes_two = len(positional) >= 2 or args.vararg is not None
+    if takes_two and required <= 2 and not required_keywords:
+        return None
+    shown = f"def {node.name}({ast.unparse(args)})"
+    if not takes_two:
+        problem = "takes fewer than the two arguments Lambda passes (event, context)"
+    elif required > 2:
+        problem = f"requires {required} positional arguments; Lambda passes two (event, context)"
+    else:
+        problem = f"requires keyword-only {', '.join(required_keywords)}, which Lambda never passes"
+    return HandlerProblem(
+        "error",
+        "handler-signature",
+        f"{handler.file}:{node.lineno}: {shown} {problem}.",
+        f"def {node.name}(event, context): ...",
+    )
+
+
+def _module_facts(path: Path) -> _ModuleFacts | None:
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+    cached = _FACTS_CACHE.get(key)
+    if cached is not None:
+        return cached
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        facts = _ModuleFacts({}, frozenset(), frozenset(), exc)
+    else:
+        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        others: set[str] = set()
+        modules: set[str] = set()
+        for node in _module_level(tree.body):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[node.name] = node
+            elif isinstance(node, ast.Import):
+                modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            else:
+                others |= _bound_names(node)
+        facts = _ModuleFacts(
+            functions, frozenset(others - set(functions)), frozenset(modules - others), None
+        )
+    if len(_FACTS_CACHE) > 512:
+        _FACTS_CACHE.clear()
+    _FACTS_CACHE[key] = facts
+    return facts
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at import, looking into if/try/with blocks but not into defs."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.For, ast.While)):
+            yield from _module_level(node.body)
+            yield from _module_level(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody):
+                yield from _module_level(block)
+            for handler in node.handlers:
+                yield from _module_level(handler.body)
+        elif isinstance(node, ast.With):
+            yield from _module_level(node.body)
+
+
+def _bound_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.ImportFrom):
+        return {a.asname or a.name for a in node.names}
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return set()
+
+
+# ---- notebook functions ------------------------------------------------------------------------
+
+
+def notebook_function_needs(func: Callable[..., Any]) -> list[str]:
+    """Names a notebook function reads from the notebook that cannot be written out with it.
+
+    A name is fine when it is a builtin, the function itself, or a module-level global that is
+    a module (``import x``) or a plain literal (str, number, bool, None, lists/dicts of them):
+    those are what a written-out handler module carries over. Checked are the names the body
+    reads, and the names in default values and annotations of the ``def`` line (evaluated when
+    the written-out module is imported; annotations are skipped under
+    ``from __future__ import annotations``).
+    """
+    handler_like = CallableHandler(name=func.__name__, source="", func=func)
+    missing = set(unresolved_globals(handler_like))
+    signature_names = _signature_names(func)
+    for name in signature_names - missing:
+        if not _carried(name, func):
+            missing.add(name)
+    return sorted(missing)
+
+
+def _signature_names(func: Callable[..., Any]) -> set[str]:
+    """Global names read by the defaults and annotations of ``func``'s def line."""
+    import inspect
+    import textwrap
+
+    try:
+        node = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return set()
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return set()
+    args = node.args
+    expressions: list[ast.expr | None] = [*args.defaults, *args.kw_defaults]
+    if not func.__code__.co_flags & _CO_FUTURE_ANNOTATIONS:
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        expressions += [a.annotation for a in every if a is not None]
+        expressions.append(node.returns)
+    names = set()
+    for expr in expressions:
+        if expr is not None:
+            names |= {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+    return names
+
+
+def _carried(name: str, func: Callable[..., Any]) -> bool:
+    from .model._handlers import _is_literal
+
+    if name == func.__name__:
+        return True
+    if name in func.__globals__:
+        value = func.__globals__[name]
+        return isinstance(value, types.ModuleType) or _is_literal(value)
+    return hasattr(builtins, name)
+
+
+def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
+    """The ``callable-globals`` finding for a notebook function, or None."""
+    if handler.func is None:
+        return None
+    missing = notebook_function_needs(handler.func)
+    if not missing:
+        return None
+    return HandlerProblem(
+        "warning",
+        "callable-globals",
+        f"{handler.name}() reads {', '.join(missing)} from the notebook; those cannot be "
+        "shipped with it to Lambda.",
+        "import or define them inside the function, or pass values through environment",
+    )
+
+
+# ---- a whole model -----------------------------------------------------------------------------
+
+
+def handler_problems(
+    spec: Any, root: str | os.PathLike[str] = ".", *, notebook_functions: bool = True
+) -> list[tuple[str, HandlerProblem]]:
+    """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
+    (notebook functions only when ``notebook_functions``)."""
+    from .model._options import LambdaAuthorizer
+
+    functions = [(f.route_key, f.props["handler"]) for f in spec.functions()]
+    if isinstance(spec.authorizer, LambdaAuthorizer):
+        functions.append(("authorizer", spec.authorizer.function.props["handler"]))
+    found = []
+    for where, handler in functions:
+        if isinstance(handler, FileHandler):
+            problem = check_file_handler(handler, root)
+        elif isinstance(handler, CallableHandler) and notebook_functions:
+            problem = check_notebook_function(handler)
+        else:
+            problem = None
+        if problem is not None:
+            found.append((where, problem))
+    return found
+
+
+def warn_at_serve(spec: Any, root: str | os.PathLike[str]) -> None:
+    """The emulator's start-up check: one ``HandlerFileWarning`` per broken file handler.
+
+    A warning, not an error: the emulator reloads a handler file when it changes, so a server
+    started before the file is written or fixed starts working once it is; until then the
+    route answers ``Internal server error``, as AWS would, and this warning has said why.
+    """
+    from ._errors import HandlerFileWarning
+    from ._user_frames import warn
+
+    # notebook functions run live in the emulator: what export needs does not matter here
+    for where, problem in handler_problems(spec, root, notebook_functions=False):
+        warn(
+            f"route {where!r} will answer 'Internal server error': {problem.message} "
+            f"Fix: {problem.fix}",
+            HandlerFileWarning,
+        )
