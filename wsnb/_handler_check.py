@@ -17,19 +17,22 @@
 from __future__ import annotations
 
 import ast
-import builtins
 import difflib
 import os
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model._handlers import CallableHandler, FileHandler, unresolved_globals
+from .model._handlers import (
+    CallableHandler,
+    FileHandler,
+    _parse_callable,
+    export_problems,
+    unresolved_globals,
+)
 
 _LIKELY_NAMES = ("main", "handler", "lambda_handler", "handle")
-_CO_FUTURE_ANNOTATIONS = 0x1000000
 
 
 @dataclass(frozen=True)
@@ -251,69 +254,28 @@ def _bound_names(node: ast.stmt) -> set[str]:
 def notebook_function_needs(func: Callable[..., Any]) -> list[str]:
     """Names a notebook function reads from the notebook that cannot be written out with it.
 
-    A name is fine when it is a builtin, the function itself, or a module-level global that is
-    a module (``import x``) or a plain literal (str, number, bool, None, lists/dicts of them):
-    those are what a written-out handler module carries over. Checked are the names the body
-    reads, and the names in default values and annotations of the ``def`` line (evaluated when
-    the written-out module is imported; annotations are skipped under
-    ``from __future__ import annotations``).
+    The same rule export follows when it writes the function's module
+    (:func:`wsnb.model._handlers.unresolved_globals`): builtins, the function itself, modules
+    and names imported from the standard library or installed packages, and literal data are
+    carried; anything else the body, the default values or (when evaluated) the annotations
+    read is listed here.
     """
-    handler_like = CallableHandler(name=func.__name__, source="", func=func)
-    missing = set(unresolved_globals(handler_like))
-    signature_names = _signature_names(func)
-    for name in signature_names - missing:
-        if not _carried(name, func):
-            missing.add(name)
-    return sorted(missing)
-
-
-def _signature_names(func: Callable[..., Any]) -> set[str]:
-    """Global names read by the defaults and annotations of ``func``'s def line."""
-    import inspect
-    import textwrap
-
-    try:
-        node = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
-    except (OSError, TypeError, SyntaxError, IndexError):
-        return set()
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return set()
-    args = node.args
-    expressions: list[ast.expr | None] = [*args.defaults, *args.kw_defaults]
-    if not func.__code__.co_flags & _CO_FUTURE_ANNOTATIONS:
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        expressions += [a.annotation for a in every if a is not None]
-        expressions.append(node.returns)
-    names = set()
-    for expr in expressions:
-        if expr is not None:
-            names |= {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
-    return names
-
-
-def _carried(name: str, func: Callable[..., Any]) -> bool:
-    from .model._handlers import _is_literal
-
-    if name == func.__name__:
-        return True
-    if name in func.__globals__:
-        value = func.__globals__[name]
-        return isinstance(value, types.ModuleType) or _is_literal(value)
-    return hasattr(builtins, name)
+    return unresolved_globals(_parse_callable(func, "handler"))
 
 
 def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
     """The ``callable-globals`` finding for a notebook function, or None."""
     if handler.func is None:
         return None
-    missing = notebook_function_needs(handler.func)
-    if not missing:
+    reasons = export_problems(handler)
+    if not reasons:
         return None
     return HandlerProblem(
         "warning",
         "callable-globals",
-        f"{handler.name}() reads {', '.join(missing)} from the notebook; those cannot be "
-        "shipped with it to Lambda.",
+        f"{handler.name}() reads names that cannot be shipped with it to Lambda: "
+        + "; ".join(reasons)
+        + ".",
         "import or define them inside the function, or pass values through environment",
     )
 

@@ -49,16 +49,28 @@ def error_line(done: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_export_into_an_occupied_folder_advises_overwrite(
+def test_export_over_a_previous_export_advises_overwrite(cli_project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    assert run_cli("export", "app.py:api", str(target), cwd=cli_project).returncode == 0
+    done = run_cli("export", "app.py:api", str(target), cwd=cli_project)
+    assert done.returncode == 1
+    line = error_line(done)
+    assert "Fix: add --overwrite to replace the files that export wrote" in line
+    assert "api.export" not in line and "overwrite=True" not in line
+
+
+def test_export_into_an_unrelated_folder_advises_a_new_dir(
     cli_project: Path, tmp_path: Path
 ) -> None:
+    # --overwrite only ever replaces a previous wsnb export, so it is not the advice here.
     target = tmp_path / "out"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
     done = run_cli("export", "app.py:api", str(target), cwd=cli_project)
     assert done.returncode == 1
     line = error_line(done)
-    assert line.endswith("Fix: --overwrite") and "api.export" not in line
+    assert "Fix: choose a new DIR" in line and "--overwrite" not in line
+    assert "api.export" not in line and (target / "keep.txt").read_text() == "mine"
 
 
 def test_a_bad_stage_says_what_is_allowed_and_the_flag(cli_project: Path) -> None:
