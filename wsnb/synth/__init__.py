@@ -28,21 +28,22 @@ from typing import Any
 
 from .._errors import SynthError
 from ..model import ApiSpec
-from ._assets import collect_assets, stage_layout
-from ._compile import compile_plan, function_handlers, hosted_zone_context_key
-from ._options import Options, check_options
+from ..plan import (
+    Options,
+    build_plan,
+    check_options,
+    collect_assets,
+    compile_plan,
+    function_handlers,
+    hosted_zone_context_key,
+)
 from ._result import SynthResult
+from ._staging import stage_layout
 
 __all__ = ["SynthResult", "build_plan", "synthesize", "to_cdk"]
 
 _CACHE: OrderedDict[tuple[str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
-
-
-def build_plan(spec: ApiSpec, opts: Options, *, error: type = SynthError) -> tuple[Any, Any]:
-    """(plan, asset layout) for a spec and checked options: the input of both back ends."""
-    assets = collect_assets(function_handlers(spec), error=error)
-    return compile_plan(spec, opts, assets), assets
 
 
 def synthesize(

@@ -1,4 +1,4 @@
-"""Compile an :class:`~wsnb.model.ApiSpec` plus options into a :class:`~wsnb.synth._ir.Plan`.
+"""Compile an :class:`~wsnb.model.ApiSpec` plus options into a :class:`~wsnb.plan.Plan`.
 
 Pure Python (no aws_cdk). The plan follows SPEC §2 to the letter; see the module docs of
 :mod:`wsnb.synth` for the naming choices (construct ids, log group and secret names).

@@ -1,7 +1,7 @@
 """Handler assets: which files each Lambda ships, laid out relative to an app root.
 
 Both back ends use the same layout, so the asset hashes CDK computes are the same:
-``synth`` stages it in a temp directory keyed by content hash, ``export`` writes it next to
+``synth`` stages it in a private directory keyed by content hash, ``export`` writes it next to
 ``app.py``. Layout rules:
 
 - ``FileHandler("src/connect.main")`` ships the directory ``src/`` (as ``src/``), with Lambda
@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,25 +183,3 @@ def write_layout(layout: AssetLayout, root: Path) -> None:
         else:
             assert item.source is not None
             shutil.copyfile(item.source, target)
-
-
-def stage_layout(layout: AssetLayout) -> Path:
-    """A temp app root holding the layout, reused while the contents are unchanged."""
-    base = Path(tempfile.gettempdir()) / "wsnb-assets"
-    root = base / layout.digest()[:32]
-    if (root / ".complete").is_file():
-        return root
-    base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=base))
-    try:
-        write_layout(layout, tmp)
-        (tmp / ".complete").write_text("ok")
-        try:
-            os.rename(tmp, root)
-        except OSError:  # another process staged it first
-            if not (root / ".complete").is_file():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root
