@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from .._errors import SynthError
 from ..model import ApiSpec
-from ._assets import GENERATED_DIR, AssetFile, AssetLayout, collect_assets, write_layout
+from ._assets import (
+    EXCLUDE_GLOBS,
+    GENERATED_DIR,
+    AssetFile,
+    AssetLayout,
+    collect_assets,
+    is_shipped,
+    write_layout,
+)
 from ._compile import (
     compile_plan,
     function_handlers,
@@ -37,6 +45,7 @@ from ._ir import (
 from ._options import Options, check_options
 
 __all__ = [
+    "EXCLUDE_GLOBS",
     "GENERATED_DIR",
     "Asset",
     "AssetFile",
@@ -62,6 +71,7 @@ __all__ = [
     "compile_plan",
     "function_handlers",
     "hosted_zone_context_key",
+    "is_shipped",
     "secret_parameter_name",
     "write_layout",
 ]

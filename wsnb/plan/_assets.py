@@ -11,12 +11,18 @@ Both back ends use the same layout, so the asset hashes CDK computes are the sam
 - a notebook function ``send`` ships ``callable_module_source(...)`` as
   ``wsnb_functions/send_handler/send_handler.py``.
 
-Hidden files, ``__pycache__`` and ``*.pyc`` are left out. Nothing outside the working
-directory is ever read: a symlink pointing out is an error.
+One rule says which files an asset ships (:func:`is_shipped`, from :data:`EXCLUDE_GLOBS`):
+hidden files and folders (``.DS_Store``, ``.git``…), ``__pycache__``, ``node_modules``,
+``cdk.out``, ``*.pyc``/``*.pyo`` are left out. The collector applies it when it walks a
+handler folder (so ``synth`` stages and ``export`` copies the same files), and the plan passes
+the same globs to ``Code.from_asset(exclude=...)``, so CDK hashes the same files even when the
+exported app's folders later gain such files. Nothing outside the working directory is ever
+read: a symlink pointing out is an error.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import shutil
@@ -28,7 +34,13 @@ from .._errors import SynthError, WsnbError
 from ..model import CallableHandler, FileHandler, callable_module_source
 
 GENERATED_DIR = "wsnb_functions"
-_SKIP_DIRS = {"__pycache__", "node_modules", "cdk.out"}
+#: names an asset never ships (a file or a folder with all it holds), as CDK exclude globs
+EXCLUDE_GLOBS: tuple[str, ...] = (".*", "__pycache__", "node_modules", "cdk.out", "*.pyc", "*.pyo")
+
+
+def is_shipped(name: str) -> bool:
+    """Whether a file or folder called ``name`` goes into an asset (the one selection rule)."""
+    return not any(fnmatch.fnmatchcase(name, glob) for glob in EXCLUDE_GLOBS)
 
 
 @dataclass(frozen=True)
@@ -159,7 +171,7 @@ def _walk(
     real_top = _inside(base, top, where, error)
     found: list[tuple[str, str]] = []
     for entry in sorted(os.scandir(real_top), key=lambda e: e.name):
-        if entry.name.startswith(".") or entry.name in _SKIP_DIRS or entry.name.endswith(".pyc"):
+        if not is_shipped(entry.name):
             continue
         path = Path(entry.path)
         if entry.is_symlink():
