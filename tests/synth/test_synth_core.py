@@ -347,3 +347,14 @@ def test_a_stage_with_layers_and_a_lookalike_route_key_synthesizes(private_proje
     api.route("xLayer1", "src/send.main")
     template = api.synth().template
     assert len(of_type(template, "AWS::Lambda::Function")) == 2
+
+
+def test_buckets_block_public_access(seed_synths):
+    props = one(seed_synths["bind_resources"][2].template, "AWS::S3::Bucket")
+    # Amazon S3 "Blocking public access to your Amazon S3 storage": all four settings on
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }

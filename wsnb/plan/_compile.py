@@ -235,7 +235,13 @@ class _Compiler:
                 self.emit(
                     Assign(
                         var,
-                        call("aws_s3.Bucket", SELF, self.names.cid("Bucket", res.id)),
+                        call(
+                            "aws_s3.Bucket",
+                            SELF,
+                            self.names.cid("Bucket", res.id),
+                            # what S3 does for every new bucket, stated in the template
+                            block_public_access=Sym("aws_s3.BlockPublicAccess.BLOCK_ALL"),
+                        ),
                         comment=f"S3 bucket {res.id!r}",
                     )
                 )
