@@ -106,6 +106,23 @@ def test_a_dead_node_process_is_restarted_by_the_next_synth(private_project):
     assert kernel.provider._process._process.poll() is None
 
 
+def test_a_node_process_dying_mid_call_is_a_clear_error_then_recovers(private_project):
+    from jsii._runtime import kernel
+
+    from wsnb.synth._bridge import cdk_session
+
+    with pytest.raises(SynthError) as info, cdk_session() as cdk:
+        process = kernel.provider._process._process
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(30)
+        cdk.App()  # the pipe is broken now
+    assert "Node process stopped while wsnb was using it" in info.value.message
+    assert "run the same call again" in info.value.fix
+    api = WebSocketApi("Api", routes={"$connect": "src/connect.main"})
+    _clear_cache()
+    assert len(of_type(api.synth().template, "AWS::Lambda::Function")) == 1
+
+
 # ---------------------------------------------------------------- private asset staging
 
 

@@ -30,6 +30,7 @@ import contextlib
 import json
 import shutil
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ __all__ = ["SynthResult", "build_plan", "cdk_annotations", "synthesize", "to_cdk
 
 _CACHE: OrderedDict[tuple[str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()
 
 
 def synthesize(
@@ -70,10 +72,11 @@ def synthesize(
     opts = check_options(app, stage, region, account, context)
     assets = collect_assets(function_handlers(spec))
     key = (spec.digest(), opts.key(), assets.digest())
-    cached = _CACHE.get(key)
-    if cached is not None:
-        _CACHE.move_to_end(key)
-        return cached
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
     plan = compile_plan(spec, opts, assets)
     predicted = sum(predict_resource_counts(spec).values())
     if predicted > _facts.CFN_RESOURCE_LIMIT:
@@ -96,9 +99,10 @@ def synthesize(
         )
     template, notes = _run(plan, assets, opts)
     result = SynthResult(template, stack_name=plan.stack_name, warnings=warnings + notes)
-    _CACHE[key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return result
 
 
