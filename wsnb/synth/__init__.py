@@ -33,7 +33,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .._errors import SynthError, WsnbError
 from ..model import ApiSpec
@@ -124,7 +124,7 @@ def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[st
                 construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
                 env["app"].synth()
             except Exception as exc:
-                raise _cdk_error(exc) from exc
+                _raise_as_synth_error(exc)
             manifest = json.loads((outdir / "manifest.json").read_text())
             template = json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
             notes, errors = cdk_annotations(outdir)
@@ -178,21 +178,19 @@ def cdk_annotations(outdir: Path) -> tuple[list[str], list[str]]:
     return notes, errors
 
 
-def _cdk_error(exc: Exception) -> Exception:
-    """A CDK/jsii failure as a :class:`SynthError` (wsnb's own errors pass through)."""
-    if isinstance(exc, WsnbError):
-        return exc
+def _raise_as_synth_error(exc: Exception) -> NoReturn:
+    """Re-raise a CDK/jsii failure as a :class:`SynthError` (wsnb's own errors pass through)."""
     from ._bridge import bridge_alive
 
-    if not bridge_alive():
-        return exc  # cdk_session reports a dead bridge itself
+    if isinstance(exc, WsnbError) or not bridge_alive():
+        raise exc  # a dead bridge is reported by cdk_session itself
     message = str(exc).strip() or type(exc).__name__
-    return SynthError(
+    raise SynthError(
         f"aws-cdk-lib refused this API: {message}",
         given=type(exc).__name__,
         fix="change what the message names; if the model built without complaint, this is a "
         "wsnb bug worth reporting",
-    )
+    ) from exc
 
 
 def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
@@ -240,5 +238,5 @@ def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
             with contextlib.suppress(Exception):
                 scope.node.try_remove_child(cid)
             if isinstance(exc, Exception):
-                raise _cdk_error(exc) from exc
+                _raise_as_synth_error(exc)
             raise
