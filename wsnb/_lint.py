@@ -227,6 +227,110 @@ def _route_selection(spec: ApiSpec):
         )
 
 
+# ---------------------------------------------------------------- security: grants and parameters
+
+#: services whose full access lets a function make itself (or anyone) an administrator
+_ESCALATING_SERVICES = ("iam", "sts", "organizations")
+
+
+def _grant_sources(spec: ApiSpec):
+    """(where, merged props) for every route function and the authorizer function."""
+    for fn in spec.functions():
+        yield f"route {fn.route_key!r}", fn.props
+    if isinstance(spec.authorizer, LambdaAuthorizer):
+        yield "the authorizer", spec.authorizer.function.props
+
+
+def _grouped(spec: ApiSpec, items_of) -> dict[object, str]:
+    """item → where it applies ("every route", or the route/authorizer names), in model order."""
+    found: dict[object, list[str]] = {}
+    for where, props in _grant_sources(spec):
+        for item in items_of(props):
+            found.setdefault(item, [])
+            if where not in found[item]:
+                found[item].append(where)
+    routes = [f"route {fn.route_key!r}" for fn in spec.functions()]
+    out: dict[object, str] = {}
+    for item, places in found.items():
+        if len(routes) > 1 and all(r in places for r in routes):
+            places = ["every route"] + [p for p in places if p not in routes]
+        out[item] = ", ".join(places)
+    return out
+
+
+def _wide_actions(item: object) -> list[str]:
+    """The actions of a permission item that reach every resource of a service (or all)."""
+    if isinstance(item, str):  # a string grant applies to every resource ("*")
+        action = item if item == "*" or ":" in item else f"{item}:*"
+        return [action] if action == "*" or action.endswith(":*") else []
+    if isinstance(item, dict) and item.get("Effect", "Allow") == "Allow":
+        resources = item.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else list(resources or [])
+        if "*" not in resources:
+            return []
+        actions = item.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else list(actions or [])
+        return [a for a in actions if isinstance(a, str) and (a == "*" or a.endswith(":*"))]
+    return []
+
+
+def _wide_grants(spec: ApiSpec):
+    """``"*"`` (full admin), a bare service (``"s3"`` → ``s3:*`` on ``*``), and ``"iam"``."""
+    wide = _grouped(
+        spec,
+        lambda props: [a for item in props.get("permissions", ()) for a in _wide_actions(item)],
+    )
+    for action, where in wide.items():
+        assert isinstance(action, str)
+        service = action.split(":", 1)[0]
+        if action == "*":
+            yield Finding(
+                "warning",
+                "admin-grant",
+                f'{where}: permissions "*" gives the function full administrator access to '
+                "the whole AWS account (every action on every resource).",
+                'grant only what the handler uses: a Table/Bucket, or actions such as "dynamodb:GetItem"',
+            )
+        elif service in _ESCALATING_SERVICES:
+            yield Finding(
+                "warning",
+                "escalating-grant",
+                f"{where}: {action} on every resource lets the function grant itself (or anyone) "
+                "any permission: it is as wide as administrator access.",
+                f"name the few {service} actions and resources the handler needs",
+            )
+        else:
+            yield Finding(
+                "warning",
+                "service-wide-grant",
+                f"{where}: {action} allows every {service} action on every {service} resource "
+                "in the account.",
+                "grant the resource itself (a Table/Bucket), or name actions such as "
+                f'"{service}:Get*" in a statement with a Resource',
+            )
+
+
+def _secret_parameters(spec: ApiSpec):
+    """A ``Parameter`` whose name looks secret: its value ships as a plain environment variable."""
+    from .model import Parameter
+
+    params = _grouped(
+        spec,
+        lambda props: [
+            r for r in props.get("bind", ()) if isinstance(r, Parameter) and looks_secret(r.id)
+        ],
+    )
+    for res, where in params.items():
+        assert isinstance(res, Parameter)
+        yield Finding(
+            "warning",
+            "secret-parameter",
+            f"{where}: Parameter {res.id!r} looks like a secret, but a Parameter's value is "
+            "written into the template and the function's environment in plain text.",
+            f"use Secret({res.id!r}) (its value stays in SSM Parameter Store) and bind that",
+        )
+
+
 _CHECKS = (
     _routes,
     _authorizer,
@@ -238,4 +342,6 @@ _CHECKS = (
     _secrets,
     _domain,
     _route_selection,
+    _wide_grants,
+    _secret_parameters,
 )

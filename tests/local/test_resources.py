@@ -86,7 +86,7 @@ def _secret_api() -> WebSocketApi:
 
 
 def test_secret_is_read_from_local_ssm_and_never_shown(caplog):
-    from wsnb.synth._compile import secret_parameter_name
+    from wsnb.plan import secret_parameter_name
 
     api = _secret_api()
     with (

@@ -393,7 +393,7 @@ def test_top_level_file_handler_ships_only_its_file(private_project):
     t = WebSocketApi("Api").route("$default", "solo.main").synth().template
     fn = function_for(t, "$default")
     assert fn["Handler"] == "solo.main"
-    from wsnb.synth._assets import collect_assets
+    from wsnb.plan import collect_assets
 
     layout = collect_assets(
         [("r", WebSocketApi("X").route("$default", "solo.main").spec.routes[0].handler)]

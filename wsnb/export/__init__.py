@@ -21,8 +21,7 @@ from typing import Any
 
 from .._errors import ExportError
 from ..model import ApiSpec
-from ..synth._assets import AssetLayout
-from ..synth._options import Options, check_options
+from ..plan import AssetLayout, Options, build_plan, check_options
 from ._render import render_app
 
 __all__ = ["MANIFEST", "ExportResult", "export_app", "read_manifest", "render_files"]
@@ -47,8 +46,6 @@ class ExportResult:
 
 def render_files(spec: ApiSpec, opts: Options) -> tuple[dict[str, bytes], AssetLayout]:
     """Every file of the exported app (relative posix path → bytes), and the asset layout."""
-    from ..synth import build_plan
-
     plan, assets = build_plan(spec, opts, error=ExportError)
     for name in assets.files:
         if name.split("/")[0] in _FIXED:

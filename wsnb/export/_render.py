@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..synth._ir import (
+from ..plan import (
     Asset,
     Assign,
     Attr,

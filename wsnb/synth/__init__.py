@@ -14,35 +14,46 @@ Naming (documented choices):
   (functions get ``ssm:GetParameter`` on it and its name in ``WSNB_Secret_<name>_parameter_name``);
 - ``to_cdk(spec, scope)`` takes app and stage from the CDK context values ``wsnb:app`` and
   ``wsnb:stage`` (default ``"app"``/``"dev"``), and account/region from the scope's stack.
+
+Threads: every use of aws-cdk-lib here runs under one process-wide lock (see
+:mod:`wsnb.synth._bridge`), so the widget's Synthesize button and a cell's ``api.synth()`` can
+run at once. Each synthesis writes its cloud assembly into a private directory of its own,
+removed afterwards. Handler files are staged in a private per-process directory
+(:mod:`wsnb.synth._staging`). CDK's own annotations (warnings, info) are copied into
+``SynthResult.warnings``; CDK errors become :class:`~wsnb.SynthError`. A model predicted to
+exceed CloudFormation's 500-resource limit is refused before aws-cdk-lib is called.
 """
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import json
 import shutil
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from .._errors import SynthError
+from .._errors import SynthError, WsnbError
 from ..model import ApiSpec
-from ._assets import collect_assets, stage_layout
-from ._compile import compile_plan, function_handlers, hosted_zone_context_key
-from ._options import Options, check_options
+from ..plan import (
+    Options,
+    build_plan,
+    check_options,
+    collect_assets,
+    compile_plan,
+    function_handlers,
+    hosted_zone_context_key,
+)
 from ._result import SynthResult
+from ._staging import stage_layout
 
-__all__ = ["SynthResult", "build_plan", "synthesize", "to_cdk"]
+__all__ = ["SynthResult", "build_plan", "cdk_annotations", "synthesize", "to_cdk"]
 
 _CACHE: OrderedDict[tuple[str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
-
-
-def build_plan(spec: ApiSpec, opts: Options, *, error: type = SynthError) -> tuple[Any, Any]:
-    """(plan, asset layout) for a spec and checked options: the input of both back ends."""
-    assets = collect_assets(function_handlers(spec), error=error)
-    return compile_plan(spec, opts, assets), assets
+_CACHE_LOCK = threading.Lock()
 
 
 def synthesize(
@@ -61,12 +72,24 @@ def synthesize(
     opts = check_options(app, stage, region, account, context)
     assets = collect_assets(function_handlers(spec))
     key = (spec.digest(), opts.key(), assets.digest())
-    cached = _CACHE.get(key)
-    if cached is not None:
-        _CACHE.move_to_end(key)
-        return cached
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
     plan = compile_plan(spec, opts, assets)
     predicted = sum(predict_resource_counts(spec).values())
+    if predicted > _facts.CFN_RESOURCE_LIMIT:
+        raise SynthError(
+            f"This API needs {predicted} CloudFormation resources; one stack holds at most "
+            f"{_facts.CFN_RESOURCE_LIMIT}, so CloudFormation would refuse it "
+            "(TooManyResourcesInStack).",
+            given=f"{len(spec.routes)} routes, {predicted} resources",
+            allowed=f"at most {_facts.CFN_RESOURCE_LIMIT} resources in one stack "
+            f"(about {_facts.RESOURCES_PER_ROUTE} per route with its own function)",
+            fix="split the routes over several APIs (each its own stack), "
+            "or let routes share one function",
+        )
     warnings = list(plan.warnings)
     if predicted >= _facts.CFN_RESOURCE_WARN_AT:
         warnings.insert(
@@ -74,40 +97,39 @@ def synthesize(
             f"This API needs {predicted} CloudFormation resources; one stack holds at most "
             f"{_facts.CFN_RESOURCE_LIMIT}. Split the routes over several APIs/stacks, or share functions.",
         )
-    template = _run(plan, assets, opts)
-    result = SynthResult(template, stack_name=plan.stack_name, warnings=warnings)
-    _CACHE[key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    template, notes = _run(plan, assets, opts)
+    result = SynthResult(template, stack_name=plan.stack_name, warnings=warnings + notes)
+    with _CACHE_LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return result
 
 
-_OUTDIR: Path | None = None
-
-
-def _outdir() -> Path:
-    """One cloud-assembly directory per process (reused: CDK skips re-copying staged assets)."""
-    global _OUTDIR
-    if _OUTDIR is None or not _OUTDIR.is_dir():
-        _OUTDIR = Path(tempfile.mkdtemp(prefix="wsnb-cdk-out-"))
-        atexit.register(shutil.rmtree, _OUTDIR, True)
-    return _OUTDIR
-
-
-def _run(plan: Any, assets: Any, opts: Options) -> dict[str, Any]:
+def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[str]]:
+    """Interpret the plan in a fresh ``cdk.App`` writing into its own private directory."""
+    from ._bridge import cdk_session
     from ._construct import construct_class
     from ._interpret import Interpreter
-    from ._node import import_cdk
 
-    import_cdk()
-    root = stage_layout(assets)
-    outdir = _outdir()
-    env = Interpreter({}, root).run(
-        plan.app_steps, extra={"app": {"context": opts.context, "outdir": str(outdir)}}
-    )
-    construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
-    env["app"].synth()
-    manifest = json.loads((outdir / "manifest.json").read_text())
+    with cdk_session():
+        root = stage_layout(assets)
+        outdir = Path(tempfile.mkdtemp(prefix="wsnb-cdk-out-"))
+        try:
+            try:
+                env = Interpreter({}, root).run(
+                    plan.app_steps,
+                    extra={"app": {"context": opts.context, "outdir": str(outdir)}},
+                )
+                construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
+                env["app"].synth()
+            except Exception as exc:
+                _raise_as_synth_error(exc)
+            manifest = json.loads((outdir / "manifest.json").read_text())
+            template = json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
+            notes, errors = cdk_annotations(outdir)
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)
     missing = manifest.get("missing") or []
     if missing:
         raise SynthError(
@@ -116,35 +138,105 @@ def _run(plan: Any, assets: Any, opts: Options) -> dict[str, Any]:
             fix="pass them with context={...}",
             path="context",
         )
-    return json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
+    if errors:
+        raise SynthError(
+            "aws-cdk-lib reported errors for this API: " + "; ".join(errors),
+            given=errors,
+            fix="change what the message names; if the model built without complaint, this is "
+            "a wsnb bug worth reporting",
+        )
+    return template, notes
+
+
+_LEVELS = {"aws:cdk:warning": "warning", "aws:cdk:info": "info", "aws:cdk:error": "error"}
+
+
+def cdk_annotations(outdir: Path) -> tuple[list[str], list[str]]:
+    """(warnings and info, errors) CDK recorded in the cloud assembly at ``outdir``.
+
+    CDK keeps a stack's annotations in the manifest's ``metadata`` or, in newer versions, in
+    the file its ``additionalMetadataFile`` names; both are read.
+    """
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    notes: list[str] = []
+    errors: list[str] = []
+    for artifact in (manifest.get("artifacts") or {}).values():
+        metadata = dict(artifact.get("metadata") or {})
+        extra = artifact.get("additionalMetadataFile")
+        if isinstance(extra, str) and (outdir / extra).is_file():
+            for path, entries in json.loads((outdir / extra).read_text()).items():
+                metadata.setdefault(path, []).extend(entries or ())
+        for path, entries in sorted(metadata.items()):
+            for entry in entries or ():
+                level = _LEVELS.get(entry.get("type", ""))
+                if level is None:
+                    continue
+                data = entry.get("data")
+                text = data if isinstance(data, str) else json.dumps(data, sort_keys=True)
+                line = f"CDK {level} at {path}: {text}"
+                (errors if level == "error" else notes).append(line)
+    return notes, errors
+
+
+def _raise_as_synth_error(exc: Exception) -> NoReturn:
+    """Re-raise a CDK/jsii failure as a :class:`SynthError` (wsnb's own errors pass through)."""
+    from ._bridge import bridge_alive
+
+    if isinstance(exc, WsnbError) or not bridge_alive():
+        raise exc  # a dead bridge is reported by cdk_session itself
+    message = str(exc).strip() or type(exc).__name__
+    raise SynthError(
+        f"aws-cdk-lib refused this API: {message}",
+        given=type(exc).__name__,
+        fix="change what the message names; if the model built without complaint, this is a "
+        "wsnb bug worth reporting",
+    ) from exc
 
 
 def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
-    """Add the API to ``scope`` (a construct in your own CDK stack); returns the construct."""
-    from ._construct import construct_class
-    from ._node import import_cdk
+    """Add the API to ``scope`` (a construct in your own CDK stack); returns the construct.
 
-    cdk = import_cdk()
-    stack = cdk.Stack.of(scope)
-    region = None if cdk.Token.is_unresolved(stack.region) else stack.region
-    account = None if cdk.Token.is_unresolved(stack.account) else stack.account
-    app = scope.node.try_get_context("wsnb:app") or "app"
-    stage = scope.node.try_get_context("wsnb:stage") or "dev"
-    context: dict[str, Any] = {}
-    domain = spec.custom_domain
-    if (
-        domain is not None
-        and domain.zone_name
-        and not domain.hosted_zone_attributes
-        and account
-        and region
-    ):
-        key = hosted_zone_context_key(account, domain.zone_name, region)
-        value = scope.node.try_get_context(key)
-        if value is not None:
-            context[key] = value
-    opts = check_options(app, stage, region, account, context)
-    plan, assets = build_plan(spec, opts)
-    return construct_class()(
-        scope, id or plan.construct_id, plan=plan, asset_root=stage_layout(assets)
-    )
+    Raises before changing ``scope`` when the API cannot be planned; a failure inside
+    aws-cdk-lib removes the half-built construct again, so a retry starts clean.
+    """
+    from ._bridge import cdk_session
+    from ._construct import construct_class
+
+    with cdk_session() as cdk:
+        stack = cdk.Stack.of(scope)
+        region = None if cdk.Token.is_unresolved(stack.region) else stack.region
+        account = None if cdk.Token.is_unresolved(stack.account) else stack.account
+        app = scope.node.try_get_context("wsnb:app") or "app"
+        stage = scope.node.try_get_context("wsnb:stage") or "dev"
+        context: dict[str, Any] = {}
+        domain = spec.custom_domain
+        if (
+            domain is not None
+            and domain.zone_name
+            and not domain.hosted_zone_attributes
+            and account
+            and region
+        ):
+            key = hosted_zone_context_key(account, domain.zone_name, region)
+            value = scope.node.try_get_context(key)
+            if value is not None:
+                context[key] = value
+        opts = check_options(app, stage, region, account, context)
+        plan, assets = build_plan(spec, opts)
+        cid = id or plan.construct_id
+        if scope.node.try_find_child(cid) is not None:
+            raise SynthError(
+                f"The scope {scope.node.path or '(the app)'!r} already holds a construct named {cid!r}.",
+                given=cid,
+                fix=f'api.to_cdk(scope, id="{cid}2"), or add it to another scope',
+                path="id",
+            )
+        root = stage_layout(assets)
+        try:
+            return construct_class()(scope, cid, plan=plan, asset_root=root)
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                scope.node.try_remove_child(cid)
+            if isinstance(exc, Exception):
+                _raise_as_synth_error(exc)
+            raise

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from .._errors import RouteKeyError
+from ..plan import Plan
 from ._interpret import Interpreter
-from ._ir import Plan
 
 _CLASS: Any = None
 

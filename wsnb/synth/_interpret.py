@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from ._ir import Asset, Assign, Attr, Call, Concat, DictE, Do, ListE, Lit, SetAttr, Sym, Var
+from ..plan import Asset, Assign, Attr, Call, Concat, DictE, Do, ListE, Lit, SetAttr, Sym, Var
 
 _MODULES: dict[str, Any] = {}
 

@@ -1,4 +1,4 @@
-"""Compile an :class:`~wsnb.model.ApiSpec` plus options into a :class:`~wsnb.synth._ir.Plan`.
+"""Compile an :class:`~wsnb.model.ApiSpec` plus options into a :class:`~wsnb.plan.Plan`.
 
 Pure Python (no aws_cdk). The plan follows SPEC §2 to the letter; see the module docs of
 :mod:`wsnb.synth` for the naming choices (construct ids, log group and secret names).
@@ -24,9 +24,10 @@ from ..model import (
     Secret,
     Table,
     bind_environment,
+    find_tokens,
 )
 from ..model._resources import TOKEN_PATTERN, Resource, resource_name, ssm_parameter_name
-from ._assets import AssetLayout
+from ._assets import EXCLUDE_GLOBS, AssetLayout
 from ._ir import (
     Asset,
     Assign,
@@ -54,6 +55,19 @@ _LOG_GROUP_BAD = re.compile(r"[^A-Za-z0-9._/#-]")
 def secret_parameter_name(app: str, stage: str, name: str) -> str:
     """The SSM parameter holding a bound ``Secret``'s value: ``/wsnb/<app>/<stage>/Secret/<name>/value``."""
     return ssm_parameter_name(Secret(name), app=app, stage=stage)
+
+
+def streamed_tables(spec: ApiSpec) -> frozenset[str]:
+    """Ids of the tables whose ``stream_arn`` the API uses: those tables get a stream.
+
+    wsnb's ``Table`` has no ``stream=`` option (SPEC keeps it small); using ``table.stream_arn``
+    anywhere is what turns the stream on, with SST's default view (new and old images), so
+    the model, the emulator and synth accept the same APIs.
+    """
+    text = json.dumps(spec.to_json(), ensure_ascii=False)
+    return frozenset(
+        rid for kind, rid, attr in find_tokens(text) if kind == "Table" and attr == "stream_arn"
+    )
 
 
 def hosted_zone_context_key(account: str, zone: str, region: str) -> str:
@@ -115,6 +129,7 @@ class _Compiler:
         else:
             self.stage_name = stage_props.get("stage_name", opts.stage)
         self.base_name = f"{opts.stage}-{opts.app}-{spec.construct_id}"
+        self.streamed = streamed_tables(spec)
 
     def emit(self, step: Any) -> None:
         self.body.append(step)
@@ -181,7 +196,15 @@ class _Compiler:
                     "partition_key": _dynamo_key(res, res.primary_index["partition_key"]),
                     "sort_key": _dynamo_key(res, res.primary_index.get("sort_key")),
                     "billing_mode": Sym("aws_dynamodb.BillingMode.PAY_PER_REQUEST"),
+                    # as SST's Table: point-in-time recovery on
+                    "point_in_time_recovery_specification": call(
+                        "aws_dynamodb.PointInTimeRecoverySpecification",
+                        point_in_time_recovery_enabled=True,
+                    ),
                 }
+                if res.id in self.streamed:
+                    # its stream_arn is used: the table has a stream (SST's `stream: true`)
+                    kwargs["stream"] = Sym("aws_dynamodb.StreamViewType.NEW_AND_OLD_IMAGES")
                 self.emit(
                     Assign(
                         var,
@@ -207,7 +230,13 @@ class _Compiler:
                 self.emit(
                     Assign(
                         var,
-                        call("aws_s3.Bucket", SELF, self.names.cid("Bucket", res.id)),
+                        call(
+                            "aws_s3.Bucket",
+                            SELF,
+                            self.names.cid("Bucket", res.id),
+                            # what S3 does for every new bucket, stated in the template
+                            block_public_access=Sym("aws_s3.BlockPublicAccess.BLOCK_ALL"),
+                        ),
                         comment=f"S3 bucket {res.id!r}",
                     )
                 )
@@ -228,11 +257,7 @@ class _Compiler:
                 given=f"{kind}/{rid}.{attr}",
             )
         if attr == "stream_arn":
-            raise SynthError(
-                f"Table {rid!r} has no stream, so it has no stream_arn.",
-                given=f"{kind}/{rid}.{attr}",
-                fix="use table_name or table_arn",
-            )
+            return Attr(Var(var), "table_stream_arn")
         return Attr(Var(var), attr)
 
     def env_value(self, value: str) -> Expr:
@@ -390,7 +415,9 @@ class _Compiler:
                 "aws_lambda.Runtime." + _runtime_name(props.get("runtime", _facts.DEFAULT_RUNTIME))
             ),
             "handler": lambda_handler,
-            "code": call("aws_lambda.Code.from_asset", Asset(asset_dir)),
+            "code": call(
+                "aws_lambda.Code.from_asset", Asset(asset_dir), exclude=list(EXCLUDE_GLOBS)
+            ),
             "timeout": call("Duration.seconds", props.get("timeout", _facts.DEFAULT_TIMEOUT)),
             "memory_size": props.get("memory_size", _facts.DEFAULT_MEMORY),
         }
@@ -411,7 +438,7 @@ class _Compiler:
                 call(
                     "aws_lambda.LayerVersion.from_layer_version_arn",
                     SELF,
-                    f"{cid}Layer{i + 1}",
+                    self.names.cid(f"{cid}Layer{i + 1}"),
                     arn,
                 )
                 for i, arn in enumerate(props["layers"])

@@ -1,7 +1,7 @@
 """Handler assets: which files each Lambda ships, laid out relative to an app root.
 
 Both back ends use the same layout, so the asset hashes CDK computes are the same:
-``synth`` stages it in a temp directory keyed by content hash, ``export`` writes it next to
+``synth`` stages it in a private directory keyed by content hash, ``export`` writes it next to
 ``app.py``. Layout rules:
 
 - ``FileHandler("src/connect.main")`` ships the directory ``src/`` (as ``src/``), with Lambda
@@ -12,16 +12,21 @@ Both back ends use the same layout, so the asset hashes CDK computes are the sam
 - a notebook function ``send`` ships ``callable_module_source(...)`` as
   ``wsnb_functions/send_handler/send_handler.py``.
 
-Hidden files, ``__pycache__`` and ``*.pyc`` are left out. Nothing outside the working
-directory is ever read: a symlink pointing out is an error.
+One rule says which files an asset ships (:func:`is_shipped`, from :data:`EXCLUDE_GLOBS`):
+hidden files and folders (``.DS_Store``, ``.git``…), ``__pycache__``, ``node_modules``,
+``cdk.out``, ``*.pyc``/``*.pyo`` are left out. The collector applies it when it walks a
+handler folder (so ``synth`` stages and ``export`` copies the same files), and the plan passes
+the same globs to ``Code.from_asset(exclude=...)``, so CDK hashes the same files even when the
+exported app's folders later gain such files. Nothing outside the working directory is ever
+read: a symlink pointing out is an error.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,7 +36,13 @@ from ..model import CallableHandler, FileHandler, callable_module_source
 from ..model._handler_files import handler_folder_files, imported_python_files
 
 GENERATED_DIR = "wsnb_functions"
-_SKIP_DIRS = {"__pycache__", "node_modules", "cdk.out"}
+#: names an asset never ships (a file or a folder with all it holds), as CDK exclude globs
+EXCLUDE_GLOBS: tuple[str, ...] = (".*", "__pycache__", "node_modules", "cdk.out", "*.pyc", "*.pyo")
+
+
+def is_shipped(name: str) -> bool:
+    """Whether a file or folder called ``name`` goes into an asset (the one selection rule)."""
+    return not any(fnmatch.fnmatchcase(name, glob) for glob in EXCLUDE_GLOBS)
 
 
 @dataclass(frozen=True)
@@ -190,7 +201,7 @@ def _walk(
     real_top = _inside(base, top, where, error)
     found: list[tuple[str, str]] = []
     for entry in sorted(os.scandir(real_top), key=lambda e: e.name):
-        if entry.name.startswith(".") or entry.name in _SKIP_DIRS or entry.name.endswith(".pyc"):
+        if not is_shipped(entry.name):
             continue
         path = Path(entry.path)
         if entry.is_symlink():
@@ -214,25 +225,3 @@ def write_layout(layout: AssetLayout, root: Path) -> None:
         else:
             assert item.source is not None
             shutil.copyfile(item.source, target)
-
-
-def stage_layout(layout: AssetLayout) -> Path:
-    """A temp app root holding the layout, reused while the contents are unchanged."""
-    base = Path(tempfile.gettempdir()) / "wsnb-assets"
-    root = base / layout.digest()[:32]
-    if (root / ".complete").is_file():
-        return root
-    base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=base))
-    try:
-        write_layout(layout, tmp)
-        (tmp / ".complete").write_text("ok")
-        try:
-            os.rename(tmp, root)
-        except OSError:  # another process staged it first
-            if not (root / ".complete").is_file():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root
