@@ -102,3 +102,17 @@ WEB_SOCKET_STAGE_PROPS = (
     "throttle",
     "detailed_metrics_enabled",
 )
+
+#: The access-log caveat (API Gateway needs the account's CloudWatch role), said in the same
+#: words and at the same level by lint, synth()'s summary and the CLI.
+ACCESS_LOG_ROLE_NOTE = {
+    "level": "info",
+    "code": "access-log-role",
+    "message": "Access logging is on: API Gateway can write logs only once the account has an "
+    "API Gateway CloudWatch role set (AWS::ApiGateway::Account CloudWatchRoleArn, one per "
+    "account and region); without it the deploy fails with 'CloudWatch Logs role ARN must "
+    "be set in account settings'.",
+    "fix": "create a role trusting apigateway.amazonaws.com with the "
+    "AmazonAPIGatewayPushToCloudWatchLogs policy and set it once: aws apigateway update-account "
+    "--patch-operations op=replace,path=/cloudwatchRoleArn,value=<role-arn>; or access_log=False",
+}

@@ -101,17 +101,7 @@ def _access_log(spec: ApiSpec):
 
 def access_log_role_finding() -> Finding:
     """The access-log caveat, said once: lint, ``synth()``'s summary and the CLI all show this."""
-    return Finding(
-        "info",
-        "access-log-role",
-        "Access logging is on: API Gateway can write logs only once the account has an "
-        "API Gateway CloudWatch role set (AWS::ApiGateway::Account CloudWatchRoleArn, one per "
-        "account and region); without it the deploy fails with 'CloudWatch Logs role ARN must "
-        "be set in account settings'.",
-        "create a role trusting apigateway.amazonaws.com with the AmazonAPIGatewayPushToCloudWatchLogs "
-        "policy and set it once: aws apigateway update-account --patch-operations "
-        "op=replace,path=/cloudwatchRoleArn,value=<role-arn>; or access_log=False",
-    )
+    return Finding(**_facts.ACCESS_LOG_ROLE_NOTE)
 
 
 def _resource_count(spec: ApiSpec):

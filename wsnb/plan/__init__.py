@@ -42,6 +42,7 @@ from ._ir import (
     Sym,
     Var,
 )
+from ._notes import SynthNote
 from ._options import Options, check_options
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "SetAttr",
     "Step",
     "Sym",
+    "SynthNote",
     "Var",
     "build_plan",
     "check_options",

@@ -13,7 +13,6 @@ from typing import Any
 
 from .. import _facts
 from .._errors import SynthError
-from .._lint import access_log_role_finding
 from ..model import (
     ApiSpec,
     Bucket,
@@ -45,8 +44,8 @@ from ._ir import (
     expr,
     method,
 )
+from ._notes import SynthNote
 from ._options import Options
-from ._result import SynthNote
 
 SELF = Var("self")
 _LOG_GROUP_BAD = re.compile(r"[^A-Za-z0-9._/#-]")
@@ -170,7 +169,7 @@ class _Compiler:
         }
         self.plan.app_steps = self.app_steps()
         if self.log_enabled():
-            self.plan.warnings.append(SynthNote.of(access_log_role_finding()))
+            self.plan.warnings.append(SynthNote.note(**_facts.ACCESS_LOG_ROLE_NOTE))
         return self.plan
 
     def app_steps(self) -> list[Any]:

@@ -29,34 +29,6 @@ def _with_code(warning: Any) -> str:
     return f"[{code}] {warning}" if code else str(warning)
 
 
-class SynthNote(str):
-    """An entry of ``SynthResult.warnings`` that is a lint finding said again at synth.
-
-    It is the text ``"<message> Fix: <fix>"`` (so it reads and compares as a plain string) and
-    keeps the finding's ``level`` ("info" for a note, "warning") and ``code``, so the summary,
-    the widget and the CLI show it at the same severity as ``api.lint()`` does.
-    """
-
-    level: str
-    code: str
-
-    @classmethod
-    def of(cls, finding: Any) -> SynthNote:
-        note = cls(f"{finding.message} Fix: {finding.fix}")
-        note.level = finding.level
-        note.code = finding.code
-        return note
-
-    def __reduce__(self):
-        return (_rebuild_note, (str(self), self.level, self.code))
-
-
-def _rebuild_note(text: str, level: str, code: str) -> SynthNote:
-    note = SynthNote(text)
-    note.level, note.code = level, code
-    return note
-
-
 def warning_level(warning: Any) -> str:
     """``"info"`` for a :class:`SynthNote` note, otherwise ``"warning"``."""
     return getattr(warning, "level", "warning")

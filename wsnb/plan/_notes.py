@@ -1,0 +1,38 @@
+"""Notes a plan carries to the synth result: lint findings said again at synth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SynthNote(str):
+    """An entry of ``SynthResult.warnings`` that is a lint finding said again at synth.
+
+    It is the text ``"<message> Fix: <fix>"`` (so it reads and compares as a plain string) and
+    keeps the finding's ``level`` ("info" for a note, "warning") and ``code``, so the summary,
+    the widget and the CLI show it at the same severity as ``api.lint()`` does.
+    """
+
+    level: str
+    code: str
+
+    @classmethod
+    def of(cls, finding: Any) -> SynthNote:
+        """The note of a lint ``Finding`` (anything with level, code, message and fix)."""
+        return cls.note(finding.level, finding.code, finding.message, finding.fix)
+
+    @classmethod
+    def note(cls, level: str, code: str, message: str, fix: str) -> SynthNote:
+        note = cls(f"{message} Fix: {fix}")
+        note.level = level
+        note.code = code
+        return note
+
+    def __reduce__(self):
+        return (_rebuild_note, (str(self), self.level, self.code))
+
+
+def _rebuild_note(text: str, level: str, code: str) -> SynthNote:
+    note = SynthNote(text)
+    note.level, note.code = level, code
+    return note
