@@ -22,6 +22,7 @@ from ._errors import (
     ResourceError,
     RouteKeyError,
     SynthError,
+    TemplateError,
     ValidationError,
     WsnbError,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "Secret",
     "SynthError",
     "Table",
+    "TemplateError",
     "ValidationError",
     "WebSocketApi",
     "WsnbError",

@@ -1,0 +1,175 @@
+"""``TemplateApi``: the ``WebSocketApi`` that ``from_template`` returns.
+
+It is an ordinary ``WebSocketApi`` (display, lint, serve, show, synth, export) that also keeps
+where it came from: ``template_report`` (read / approximated / ignored per resource), the
+runtimes of its functions, and the folder its handler paths are relative to, which ``serve()``,
+``synth()`` and ``export()`` use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from .._api import WebSocketApi
+from .._errors import EmulatorError
+from ._read import local_python
+from ._report import TemplateReport
+
+_CWD_LOCK = threading.Lock()
+
+
+class TemplateApi(WebSocketApi):
+    """A ``WebSocketApi`` read from a CloudFormation/SAM template or a cdk.out folder."""
+
+    template_report: TemplateReport
+    template_origin: str
+    template_root: Path
+    template_stage: str
+    runtimes: dict[str, str]  # function logical id -> runtime
+    route_functions: dict[str, str]  # route key -> function logical id
+    authorizer_function: str | None
+
+    # ------------------------------------------------------------------ what it cannot run
+
+    def foreign_functions(self) -> dict[str, str]:
+        """Functions with a non-Python runtime (logical id → runtime): shown, never run."""
+        used = set(self.route_functions.values())
+        if self.authorizer_function:
+            used.add(self.authorizer_function)
+        return {
+            lid: rt
+            for lid, rt in sorted(self.runtimes.items())
+            if lid in used and not rt.startswith("python")
+        }
+
+    def check_runnable(self) -> None:
+        """Raise a ``WsnbError`` naming every function the emulator cannot run (and its runtime)."""
+        foreign = self.foreign_functions()
+        if foreign:
+            names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
+            raise EmulatorError(
+                f"serve() runs Python handlers only; this API uses {names}.",
+                given=foreign,
+                allowed="functions with a python3.x Runtime",
+                fix="port those handlers to Python, or serve the routes that use Python only "
+                "(remove the others with a new WebSocketApi)",
+            )
+
+    # ------------------------------------------------------------------ the heavy parts
+
+    def serve(
+        self, port: int = 0, host: str = "127.0.0.1", stage: str | None = None, **options: Any
+    ) -> Any:
+        """Run the API locally; handler paths resolve from the template's folder (``root``)
+        and the stage defaults to the template's stage name."""
+        self.check_runnable()
+        options.setdefault("root", str(self.template_root))
+        return super().serve(port=port, host=host, stage=stage or self.template_stage, **options)
+
+    def synth(self, *args: Any, **kwargs: Any) -> Any:
+        with self._in_root():
+            return super().synth(*args, **kwargs)
+
+    def export(self, path: Any, *args: Any, **kwargs: Any) -> Any:
+        path = Path(path).expanduser().resolve()
+        with self._in_root():
+            return super().export(path, *args, **kwargs)
+
+    def to_cdk(self, scope: Any, id: str | None = None) -> Any:
+        with self._in_root():
+            return super().to_cdk(scope, id)
+
+    @contextlib.contextmanager
+    def _in_root(self):
+        """Handler files are read relative to the working directory: use the template's
+        folder for the duration of the call (restored afterwards)."""
+        with _CWD_LOCK:
+            old = os.getcwd()
+            os.chdir(self.template_root)
+            try:
+                yield
+            finally:
+                os.chdir(old)
+
+    def lint(self) -> list[Any]:
+        from .._lint import LEVELS, Finding
+
+        with self._in_root():  # handler files are checked relative to the template's folder
+            findings = list(super().lint())
+        here = local_python()
+        for lid, rt in sorted(self.runtimes.items()):
+            if rt.startswith("python") and rt != here:
+                findings.append(
+                    Finding(
+                        "info",
+                        "template-runtime",
+                        f"{lid} declares {rt}; locally it runs on this interpreter ({here}).",
+                        f"run the notebook on {rt} for an exact match, or ignore",
+                    )
+                )
+        for lid, rt in self.foreign_functions().items():
+            findings.append(
+                Finding(
+                    "warning",
+                    "template-foreign-runtime",
+                    f"{lid} runs on {rt}: it is shown and synthesized as read, but serve() refuses it.",
+                    "port the handler to Python to run it locally",
+                )
+            )
+        if self.template_report.ignored:
+            findings.append(
+                Finding(
+                    "info",
+                    "template-ignored",
+                    f"{len(self.template_report.ignored)} template item(s) were not read "
+                    "into the model; see api.template_report.",
+                    "print(api.template_report)",
+                )
+            )
+        return sorted(findings, key=lambda f: LEVELS.index(f.level))
+
+    # ------------------------------------------------------------------ display
+
+    def _note_text(self) -> str:
+        r = self.template_report
+        lines = [
+            f"From template {self.template_origin} (API {r.api_id}): "
+            f"{len(r.read)} read, {len(r.approximated)} approximated, {len(r.ignored)} ignored "
+            "— see api.template_report"
+        ]
+        for key, lid in self.route_functions.items():
+            lines.append(f"  {key}: {lid} ({self.runtimes.get(lid, '?')})")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return super().__repr__() + "\n" + self._note_text()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        bundle = dict(super()._repr_mimebundle_(include, exclude))
+        r = self.template_report
+        rows = "".join(
+            f"<tr><td><code>{html.escape(key)}</code></td><td><code>{html.escape(lid)}</code></td>"
+            f"<td>{html.escape(self.runtimes.get(lid, '?'))}</td>"
+            f"<td>{'yes' if self.runtimes.get(lid, '').startswith('python') else 'no (not Python)'}</td></tr>"
+            for key, lid in self.route_functions.items()
+        )
+        note = (
+            "<div class='wsnb-template-note' style='font-size:0.9em;margin:0.3em 0;"
+            "color:var(--jp-ui-font-color1,#333)'>"
+            f"From template <code>{html.escape(self.template_origin)}</code> "
+            f"(API <code>{html.escape(r.api_id)}</code>): {len(r.read)} read, "
+            f"{len(r.approximated)} approximated, {len(r.ignored)} ignored — see "
+            "<code>api.template_report</code>."
+            "<table><thead><tr><th>route</th><th>function</th><th>runtime</th>"
+            f"<th>runs locally</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+        if "text/html" in bundle:
+            bundle["text/html"] = note + bundle["text/html"]
+        if "text/plain" in bundle:
+            bundle["text/plain"] = bundle["text/plain"] + "\n" + self._note_text()
+        return bundle
