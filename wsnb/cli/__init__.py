@@ -21,7 +21,9 @@ __all__ = ["TargetError", "build_parser", "entrypoint", "main"]
 
 EPILOG = """\
 TARGET is pkg.module[:variable], path/to/file.py[:variable] or path/to/notebook.ipynb[:variable];
-without :variable the single WebSocketApi defined is used. Files and notebooks run with their own
+without :variable the single WebSocketApi defined is used. TARGET may also be a CloudFormation/SAM
+template (template.yaml[:LogicalId]) or a cdk.out folder (cdk.out[:LogicalId]); --parameter
+NAME=VALUE (repeatable) sets its Parameters. Files and notebooks run with their own
 folder as the working directory (relative handler paths such as src/connect.main are read from
 there); WSNB_CLI=1 is set while a target loads.
 
@@ -47,6 +49,9 @@ def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="on error, show the full Python traceback",
     )
+    from ._options import add_parameter_option
+
+    add_parameter_option(common)
     parser = _Parser(
         prog=prog,
         description="Design, see, run and ship AWS API Gateway WebSocket APIs.",

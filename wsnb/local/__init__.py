@@ -195,6 +195,9 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
             allowed="'signed', 'allow', 'deny'",
             fix='iam="allow"',
         )
+    runnable = getattr(api, "check_runnable", None)  # an API read from a template
+    if runnable is not None:
+        runnable()  # refuses functions whose runtime is not Python, naming them
     from ._secrets import check_secrets
 
     check_secrets(options.get("secrets"), api.spec.resources())

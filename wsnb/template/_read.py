@@ -97,7 +97,9 @@ def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
             f"{where} has no WebSocket API with logical id {api!r}.",
             given=api,
             allowed=", ".join(names) or "(no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET)",
-            fix=f"api={names[0]!r}" if names else "load a template that defines a WebSocket API",
+            fix=f"api={names[0]!r} (CLI: FILE:{names[0]})"
+            if names
+            else "load a template that defines a WebSocket API",
         )
     if not found:
         raise TemplateError(
