@@ -1209,6 +1209,8 @@ class Reader:
             prop = "Code"
             if isinstance(code, dict) and isinstance(code.get("ZipFile"), str):
                 return None, code["ZipFile"]
+        if not isinstance(asset, str) and isinstance(code, dict):
+            asset = self._assembly_asset(code.get("S3Key"))
         if isinstance(asset, str):
             folder = (base / asset).resolve()
             prop = "Metadata.aws:asset:path"
@@ -1247,6 +1249,28 @@ class Reader:
                     path=f"{lid}.Properties.Handler",
                 )
         return folder, None
+
+    def _assembly_asset(self, key: Any) -> str | None:
+        """The cdk.out folder of a Lambda asset whose S3 object key is ``key``
+        (``<hash>.zip``): from the stacks' ``*.assets.json`` manifests, else ``asset.<hash>``."""
+        if not self.loaded.assembly or not isinstance(key, str) or "\x00" in key:
+            return None
+        import json
+
+        base = self.loaded.base_dir
+        for manifest in sorted(base.glob("*.assets.json")):
+            try:
+                files = json.loads(manifest.read_text(encoding="utf-8")).get("files") or {}
+            except ValueError:
+                continue
+            for entry in files.values():
+                dests = (entry.get("destinations") or {}).values()
+                if any(d.get("objectKey") == key for d in dests):
+                    path = (entry.get("source") or {}).get("path")
+                    if isinstance(path, str):
+                        return path
+        stem = key.rsplit("/", 1)[-1].removesuffix(".zip")
+        return f"asset.{stem}" if (base / f"asset.{stem}").is_dir() else None
 
     def _unzip(self, lid: str, archive: Path) -> Path:
         import zipfile
