@@ -147,10 +147,13 @@ class TemplateApi(WebSocketApi):
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return super().__repr__() + "\n" + self._note_text()
+        with self._in_root():  # the table's lint summary checks handler files from there
+            text = super().__repr__()
+        return text + "\n" + self._note_text()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        bundle = dict(super()._repr_mimebundle_(include, exclude))
+        with self._in_root():
+            bundle = dict(super()._repr_mimebundle_(include, exclude))
         r = self.template_report
         rows = "".join(
             f"<tr><td><code>{html.escape(key)}</code></td><td><code>{html.escape(lid)}</code></td>"
