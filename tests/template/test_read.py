@@ -152,3 +152,31 @@ def test_dict_source_and_api_choice(tmp_path):
     assert api.routes == ["$connect", "echo", "node"]
     other = WebSocketApi.from_template(data, api="Other", base_dir=tmp_path)
     assert other.routes == []
+
+
+def test_non_python_runtime_is_in_the_route_table(full):
+    row = next(line for line in repr(full).splitlines() if line.strip().startswith("node "))
+    assert "nodejs20.x" in row and "python" not in row
+    from wsnb.display import to_html
+
+    assert "nodejs20.x" in to_html(full.spec)
+
+
+def test_synth_refuses_non_python_functions_by_name(full):
+    from wsnb import SynthError
+
+    with pytest.raises(SynthError, match=r"NodeFn \(nodejs20\.x\)"):
+        full.synth()
+    with pytest.raises(SynthError, match="NodeFn"):
+        full.export("unused-dir")
+
+
+def test_missing_extra_is_named(tmp_path, monkeypatch):
+    import sys
+
+    from wsnb import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "cfnlint.decode", None)  # as if cfn-lint were absent
+    with pytest.raises(MissingDependencyError, match="cfnlint") as err:
+        WebSocketApi.from_template(write_full(tmp_path))
+    assert err.value.fix == "pip install 'wsnb[templates]'"

@@ -32,3 +32,15 @@ def test_synth_and_export_of_the_sam_chat(tmp_path, monkeypatch):
     assert Path.cwd() == tmp_path  # restored
     out = api.export(tmp_path / "exported")
     assert (tmp_path / "exported" / "app.py").is_file(), out
+
+
+def test_synth_of_sam_with_inline_code_and_unexpressible_policies(tmp_path):
+    from wsnb.template import TemplateSynthWarning
+
+    from ._templates import write_sam
+
+    api = WebSocketApi.from_template(write_sam(tmp_path))
+    with pytest.warns(TemplateSynthWarning, match="SQSSendMessagePolicy"):
+        template = api.synth().template
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert sorted(f["Properties"]["Handler"] for f in functions) == ["default.main", "index.main"]

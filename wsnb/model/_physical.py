@@ -1,4 +1,5 @@
-"""Resources with an explicit physical name (a template's ``TableName``/``BucketName``/SSM ``Name``).
+"""What a template can say that the builder cannot: resources with an explicit physical name
+(a template's ``TableName``/``BucketName``/SSM ``Name``), and handlers with a non-Python runtime.
 
 The builder names every resource ``<stage>-<app>-<id>`` (see :func:`resource_name`). An API read
 from an existing template must keep the names its handlers already use, so
@@ -9,9 +10,11 @@ same Ref tokens), and ``to_dict()`` carries the name as ``physical_name``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .._errors import ResourceError
+from ._handlers import FileHandler
 from ._resources import Bucket, Parameter, Resource, Table
 
 
@@ -104,3 +107,31 @@ def from_dict(kind: str, data: dict[str, Any]) -> Resource | None:
     if "physical_name" in data and kind in NAMED_TYPES:
         return NAMED_TYPES[kind].from_dict(data)  # type: ignore[attr-defined]
     return None
+
+
+@dataclass(frozen=True)
+class ForeignHandler(FileHandler):
+    """The handler of a function read from a template whose runtime is not Python
+    (``nodejs20.x``, ``java21``…): shown with its runtime, refused by ``serve()`` and ``synth()``."""
+
+    runtime: str = ""
+    logical_id: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def foreign_handlers(spec: Any) -> dict[str, str]:
+    """``{logical id or route key: runtime}`` of every non-Python handler in a spec."""
+    from ._options import LambdaAuthorizer
+
+    out: dict[str, str] = {}
+    for fn in spec.functions():
+        h = fn.handler
+        if isinstance(h, ForeignHandler):
+            out[h.logical_id or fn.route_key] = h.runtime
+    auth = spec.authorizer
+    if isinstance(auth, LambdaAuthorizer) and isinstance(auth.function.handler, ForeignHandler):
+        h = auth.function.handler
+        out[h.logical_id or "authorizer"] = h.runtime
+    return dict(sorted(out.items()))

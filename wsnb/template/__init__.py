@@ -16,12 +16,13 @@ from .._errors import TemplateError
 from ._load import TEMPLATE_SUFFIXES, load
 from ._read import Reader, find_apis, pick_api
 from ._report import TemplateReport
-from ._result import TemplateApi
+from ._result import TemplateApi, TemplateSynthWarning
 
 __all__ = [
     "TEMPLATE_SUFFIXES",
     "TemplateApi",
     "TemplateReport",
+    "TemplateSynthWarning",
     "find_apis",
     "from_template",
     "looks_like_template",
@@ -76,15 +77,6 @@ def from_template(
     made.template_stage = result.stage
     made.runtimes = result.runtimes
     made.route_functions = result.route_functions
-    auth = result.authorizer
-    made.authorizer_function = (
-        next(
-            (lid for lid in result.runtimes if lid not in result.route_functions.values()),
-            None,
-        )
-        if isinstance(auth, dict)
-        else None
-    )
     return made
 
 

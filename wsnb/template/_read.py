@@ -8,6 +8,7 @@ parameters they refer to, the authorizer, stage and domain — and records in a
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from typing import Any
 from .. import _facts
 from .._errors import HandlerFileWarning, TemplateError, WsnbError
 from ..model import Bucket, Parameter, Table
-from ..model._physical import NamedBucket, NamedParameter, NamedTable
+from ..model._physical import ForeignHandler, NamedBucket, NamedParameter, NamedTable
 from ..model._resources import Ref, Resource
 from ._intrinsics import NO_VALUE, Evaluator, markers, strip_markers
 from ._load import Loaded
@@ -711,7 +712,6 @@ class Reader:
                     f"Runtime {runtime} is not one wsnb synthesizes; the model keeps {_facts.DEFAULT_RUNTIME} (the handler runs on this interpreter locally)",
                 )
         else:
-            props["description"] = f"{runtime or 'unknown'} function {lid} (shown, not run locally)"
             self.report.add(
                 lid,
                 kind,
@@ -724,7 +724,7 @@ class Reader:
                 notes.append(prop)
         props.setdefault("timeout", 3)  # Lambda's own defaults (not wsnb's SST defaults)
         props.setdefault("memory_size", 128)
-        if isinstance(p.get("Description"), str) and python:
+        if isinstance(p.get("Description"), str):
             props["description"] = p["Description"][:256]
         if isinstance(p.get("FunctionName"), str) and "\x00" not in p["FunctionName"]:
             props["function_name"] = p["FunctionName"][:64]
@@ -1296,6 +1296,7 @@ class Reader:
     def _tempdir(self) -> Path:
         if self._temp is None:
             self._temp = Path(tempfile.mkdtemp(prefix="wsnb-template-"))
+            atexit.register(shutil.rmtree, self._temp, True)  # private: gone with the process
             os.chmod(self._temp, 0o700)
         return self._temp
 
@@ -1361,15 +1362,18 @@ class Reader:
             from ..model._handlers import parse_handler
 
             try:
-                props["handler"] = parse_handler(
-                    text, f"{lid}.Properties.Handler", check_file=False
-                )
+                handler = parse_handler(text, f"{lid}.Properties.Handler", check_file=False)
             except WsnbError as exc:
                 raise TemplateError(
                     f"{lid}.Properties.Handler: {text!r} is not a handler wsnb can run ({exc.message})",
                     given=text,
                     path=f"{lid}.Properties.Handler",
                 ) from None
+        if not info.runtime.startswith("python"):
+            handler = ForeignHandler(
+                handler.text, runtime=info.runtime or "unknown", logical_id=lid
+            )
+        props["handler"] = handler
         return props
 
     # ------------------------------------------------------------------ the rest

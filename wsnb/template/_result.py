@@ -8,19 +8,28 @@ runtimes of its functions, and the folder its handler paths are relative to, whi
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import html
 import os
+import shutil
+import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
 from .._api import WebSocketApi
-from .._errors import EmulatorError
+from .._errors import EmulatorError, SynthError
+from ..model._physical import foreign_handlers
 from ._read import local_python
 from ._report import TemplateReport
 
-_CWD_LOCK = threading.Lock()
+_CWD_LOCK = threading.RLock()
+
+
+class TemplateSynthWarning(UserWarning):
+    """synth()/export() of an imported API leaves out template items wsnb cannot express."""
 
 
 class TemplateApi(WebSocketApi):
@@ -32,20 +41,12 @@ class TemplateApi(WebSocketApi):
     template_stage: str
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
-    authorizer_function: str | None
 
     # ------------------------------------------------------------------ what it cannot run
 
     def foreign_functions(self) -> dict[str, str]:
         """Functions with a non-Python runtime (logical id → runtime): shown, never run."""
-        used = set(self.route_functions.values())
-        if self.authorizer_function:
-            used.add(self.authorizer_function)
-        return {
-            lid: rt
-            for lid, rt in sorted(self.runtimes.items())
-            if lid in used and not rt.startswith("python")
-        }
+        return foreign_handlers(self._spec)
 
     def check_runnable(self) -> None:
         """Raise a ``WsnbError`` naming every function the emulator cannot run (and its runtime)."""
@@ -71,26 +72,60 @@ class TemplateApi(WebSocketApi):
         options.setdefault("root", str(self.template_root))
         return super().serve(port=port, host=host, stage=stage or self.template_stage, **options)
 
+    def _check_synth(self, what: str) -> None:
+        foreign = self.foreign_functions()
+        if foreign:
+            names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
+            raise SynthError(
+                f"{what} builds Python functions only; this API uses {names}.",
+                given=foreign,
+                allowed="functions with a python3.x Runtime",
+                fix="deploy the original template for those functions, or port them to Python",
+            )
+        skipped = [
+            e
+            for e in self.template_report.entries
+            if e.status == "ignored" and "synth() does not include it" in e.note
+        ]
+        if skipped:
+            warnings.warn(
+                f"{what}: {len(skipped)} template item(s) have no wsnb equivalent and are left "
+                "out: " + "; ".join(f"{e.logical_id}: {e.note}" for e in skipped),
+                TemplateSynthWarning,
+                stacklevel=3,
+            )
+
     def synth(self, *args: Any, **kwargs: Any) -> Any:
-        with self._in_root():
+        self._check_synth("synth()")
+        with self._in_root(copy_links=True):
             return super().synth(*args, **kwargs)
 
     def export(self, path: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check_synth("export()")
         path = Path(path).expanduser().resolve()
-        with self._in_root():
+        with self._in_root(copy_links=True):
             return super().export(path, *args, **kwargs)
 
     def to_cdk(self, scope: Any, id: str | None = None) -> Any:
-        with self._in_root():
+        self._check_synth("to_cdk()")
+        with self._in_root(copy_links=True):
             return super().to_cdk(scope, id)
 
     @contextlib.contextmanager
-    def _in_root(self):
+    def _in_root(self, *, copy_links: bool = False):
         """Handler files are read relative to the working directory: use the template's
-        folder for the duration of the call (restored afterwards)."""
+        folder for the duration of the call (restored afterwards). With ``copy_links`` (synth,
+        export), a private root that links to code folders is copied first: synth ships only
+        files that are really inside the project."""
+        root = self.template_root
+        if copy_links and any(p.is_symlink() for p in root.iterdir()):
+            copied = Path(tempfile.mkdtemp(prefix="wsnb-template-synth-"))
+            atexit.register(shutil.rmtree, copied, True)
+            shutil.copytree(root, copied / "root", ignore=shutil.ignore_patterns("__pycache__"))
+            root = copied / "root"
         with _CWD_LOCK:
             old = os.getcwd()
-            os.chdir(self.template_root)
+            os.chdir(root)
             try:
                 yield
             finally:
