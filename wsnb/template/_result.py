@@ -22,7 +22,7 @@ from typing import Any
 from .._api import WebSocketApi
 from .._errors import EmulatorError, SynthError
 from ..model._physical import foreign_handlers
-from ._read import local_python
+from ._functions import local_python
 from ._report import TemplateReport
 
 _CWD_LOCK = threading.RLock()
