@@ -180,3 +180,12 @@ def test_missing_extra_is_named(tmp_path, monkeypatch):
     with pytest.raises(MissingDependencyError, match="cfnlint") as err:
         WebSocketApi.from_template(write_full(tmp_path))
     assert err.value.fix == "pip install 'wsnb[templates]'"
+
+
+def test_copy_keeps_the_template(full):
+    # the widget synthesizes and serves a copy of the API
+    snapshot = full.copy()
+    assert type(snapshot) is type(full) and snapshot == full
+    assert snapshot.template_root == full.template_root
+    assert snapshot.template_report is full.template_report
+    assert snapshot.foreign_functions() == {"NodeFn": "nodejs20.x"}

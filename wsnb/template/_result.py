@@ -42,6 +42,16 @@ class TemplateApi(WebSocketApi):
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
 
+    def copy(self) -> TemplateApi:
+        """A copy that still knows its template (report, code folder, stage)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(
+            {k: v for k, v in self.__dict__.items() if k not in ("_spec", "_observers")}
+        )
+        new._spec = self._spec
+        new._observers = []
+        return new
+
     # ------------------------------------------------------------------ what it cannot run
 
     def foreign_functions(self) -> dict[str, str]:
