@@ -100,3 +100,56 @@ def test_full_template_authorizer_route_response_and_resources(tmp_path):
         "param": "/full/setting",
         "mode": "beta",
     }
+
+
+IMPORT_TIME_SENDER = '''"""sendmessage, with the management client built once at import from the template's URL."""
+
+import json
+import os
+
+import boto3
+
+TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+MANAGEMENT = boto3.client("apigatewaymanagementapi", endpoint_url=os.environ["MANAGEMENT_URL"])
+
+
+def handler(event, context):
+    data = json.loads(event["body"])["data"]
+    for item in TABLE.scan()["Items"]:
+        MANAGEMENT.post_to_connection(ConnectionId=item["connectionId"], Data=data.encode())
+    return {"statusCode": 200}
+'''
+
+
+def test_management_client_built_at_import_from_the_template_url(chat_dir):
+    # "Use @connections commands in your backend service": the endpoint is
+    # https://{api-id}.execute-api.{region}.amazonaws.com/{stage}
+    template = chat_dir / "template.yaml"
+    template.write_text(
+        template.read_text().replace(
+            "        TABLE_NAME: !Ref TableName\n",
+            "        TABLE_NAME: !Ref TableName\n"
+            '        MANAGEMENT_URL: !Sub "https://${ChatApi}.execute-api.${AWS::Region}'
+            '.amazonaws.com/${Stage}"\n',
+        )
+    )
+    (chat_dir / "sendmessage" / "app.py").write_text(IMPORT_TIME_SENDER)
+    api = WebSocketApi.from_template(template, region="eu-west-1")
+    env = api.get_function("sendmessage").props["environment"]
+    from wsnb.local._ids import api_id
+
+    assert env["MANAGEMENT_URL"] == (
+        f"https://{api_id('ChatApi')}.execute-api.eu-west-1.amazonaws.com/Prod"
+    )
+    import websockets
+
+    async def chat(url):
+        async with websockets.connect(url) as a, websockets.connect(url) as b:
+            await a.send(json.dumps({"action": "sendmessage", "data": "via the template URL"}))
+            return [await asyncio.wait_for(ws.recv(), 10) for ws in (a, b)]
+
+    with api.serve() as server:
+        assert _run(chat(server.url)) == ["via the template URL"] * 2
+    from wsnb.local import _transport
+
+    assert not any("execute-api" in host for host in _transport._answers)  # forgotten on stop

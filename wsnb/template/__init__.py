@@ -75,6 +75,7 @@ def from_template(
     made.template_origin = item.origin
     made.template_root = result.root
     made.template_stage = result.stage
+    made.template_api_host = f"{{}}.execute-api.{result.region}.{result.url_suffix}"
     made.runtimes = result.runtimes
     made.route_functions = result.route_functions
     return made

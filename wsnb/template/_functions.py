@@ -211,8 +211,15 @@ class FunctionsMixin:
         if t in FUNCTION_TYPES:
             name = self._function_name(lid) or lid
             return f"arn:aws:lambda:{region}:{account}:function:{name}" if attr == "Arn" else name
-        if lid == self.api_logical:
-            return "local" if attr in ("Ref", "ApiId") else f"ws://127.0.0.1/{lid}"
+        if lid == self.api_logical:  # the local API: its id, and the host serve() answers
+            from ..local._ids import api_id
+
+            local_id = api_id(self._api_id())
+            if attr in ("Ref", "ApiId"):
+                return local_id
+            return f"wss://{local_id}.execute-api.{region}.{self.ev.pseudo['AWS::URLSuffix']}"
+        if t == "AWS::ApiGatewayV2::Stage" and attr == "Ref":
+            return str(self.props(lid).get("StageName", lid))
         return f"arn:aws:local:{region}:{account}:{lid}" if attr.endswith("Arn") else lid
 
     def _attr_ref(self, res: Resource, attr: str, text: str) -> Any:

@@ -59,6 +59,8 @@ class ReadResult:
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
     temp_dir: str | None = None
+    region: str = "us-east-1"
+    url_suffix: str = "amazonaws.com"
 
 
 def find_apis(loaded: list[Loaded]) -> list[tuple[Loaded, str]]:
@@ -303,6 +305,8 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             runtimes={lid: f.runtime for lid, f in self._functions.items()},
             route_functions=route_functions,
             temp_dir=str(self._temp) if self._temp else None,
+            region=self.ev.pseudo["AWS::Region"],
+            url_suffix=self.ev.pseudo["AWS::URLSuffix"],
         )
 
     def _api_id(self) -> str:

@@ -39,6 +39,7 @@ class TemplateApi(WebSocketApi):
     template_origin: str
     template_root: Path
     template_stage: str
+    template_api_host: str  # "{}.execute-api.<region>.amazonaws.com" ({} = the API id)
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
 
@@ -80,7 +81,9 @@ class TemplateApi(WebSocketApi):
         and the stage defaults to the template's stage name."""
         self.check_runnable()
         options.setdefault("root", str(self.template_root))
-        return super().serve(port=port, host=host, stage=stage or self.template_stage, **options)
+        server = super().serve(port=port, host=host, stage=stage or self.template_stage, **options)
+        _answer_deployed_host(server, self.template_api_host.format(server.api_id))
+        return server
 
     def _check_synth(self, what: str) -> None:
         foreign = self.foreign_functions()
@@ -221,3 +224,25 @@ class TemplateApi(WebSocketApi):
         if "text/plain" in bundle:
             bundle["text/plain"] = bundle["text/plain"] + "\n" + self._note_text()
         return bundle
+
+
+def _answer_deployed_host(server: Any, host: str) -> None:
+    """Let handlers that build the management client from the template's own URL
+    (``https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Stage}``, resolved with the
+    local API id) reach this server too: the same in-process answer as for its domainName,
+    removed when the server stops. Nothing leaves the machine."""
+    from ..local import _transport
+
+    answer = getattr(server, "_api_answer", None)
+    if answer is None:
+        return
+    _transport.register_api(host, answer)
+    stop = server.stop
+
+    def stop_and_forget(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return stop(*args, **kwargs)
+        finally:
+            _transport.unregister_api(host, answer)
+
+    server.stop = stop_and_forget
