@@ -189,3 +189,11 @@ def test_copy_keeps_the_template(full):
     assert snapshot.template_root == full.template_root
     assert snapshot.template_report is full.template_report
     assert snapshot.foreign_functions() == {"NodeFn": "nodejs20.x"}
+
+
+def test_declared_runtimes_show_and_foreign_handlers_need_no_py_file(tmp_path, full):
+    sam = WebSocketApi.from_template(write_sam(tmp_path))
+    row = next(line for line in repr(sam).splitlines() if line.strip().startswith("old "))
+    assert "python3.8" in row  # what the template declares (the model synthesizes python3.12)
+    assert sam.foreign_functions() == {}
+    assert not [f for f in full.lint() if f.code == "handler-file-missing"]

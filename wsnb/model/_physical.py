@@ -110,15 +110,21 @@ def from_dict(kind: str, data: dict[str, Any]) -> Resource | None:
 
 
 @dataclass(frozen=True)
-class ForeignHandler(FileHandler):
-    """The handler of a function read from a template whose runtime is not Python
-    (``nodejs20.x``, ``java21``…): shown with its runtime, refused by ``serve()`` and ``synth()``."""
+class DeclaredRuntimeHandler(FileHandler):
+    """The handler of a function read from a template, with the runtime the template declares
+    when the model cannot hold it (``python3.9``): the route table shows that runtime."""
 
     runtime: str = ""
     logical_id: str = ""
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class ForeignHandler(DeclaredRuntimeHandler):
+    """The handler of a function read from a template whose runtime is not Python
+    (``nodejs20.x``, ``java21``…): shown with its runtime, refused by ``serve()`` and ``synth()``."""
 
 
 def foreign_handlers(spec: Any) -> dict[str, str]:

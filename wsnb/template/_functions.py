@@ -15,7 +15,7 @@ from typing import Any
 from .. import _facts
 from .._errors import HandlerFileWarning, TemplateError, WsnbError
 from ..model import Bucket, Parameter, Table
-from ..model._physical import ForeignHandler
+from ..model._physical import DeclaredRuntimeHandler, ForeignHandler
 from ..model._resources import Ref, Resource
 from ._intrinsics import NO_VALUE, markers, strip_markers
 from ._kinds import FUNCTION_TYPES, SAM_FUNCTION, FunctionInfo
@@ -417,6 +417,8 @@ class FunctionsMixin:
             handler = ForeignHandler(
                 handler.text, runtime=info.runtime or "unknown", logical_id=lid
             )
+        elif info.runtime not in _facts.PYTHON_RUNTIMES:  # e.g. python3.9: shown as declared
+            handler = DeclaredRuntimeHandler(handler.text, runtime=info.runtime, logical_id=lid)
         props["handler"] = handler
         return props
 

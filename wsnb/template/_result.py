@@ -21,7 +21,7 @@ from typing import Any
 
 from .._api import WebSocketApi
 from .._errors import EmulatorError, SynthError
-from ..model._physical import foreign_handlers
+from ..model._physical import ForeignHandler, foreign_handlers
 from ._functions import local_python
 from ._report import TemplateReport
 
@@ -149,6 +149,16 @@ class TemplateApi(WebSocketApi):
 
         with self._in_root():  # handler files are checked relative to the template's folder
             findings = list(super().lint())
+        foreign_files = {
+            fn.handler.file
+            for fn in self._spec.functions()
+            if isinstance(fn.handler, ForeignHandler)
+        }
+        findings = [  # a Node/Java/... handler has no .py file, and needs none to be shown
+            f
+            for f in findings
+            if not (f.code == "handler-file-missing" and any(x in f.message for x in foreign_files))
+        ]
         here = local_python()
         for lid, rt in sorted(self.runtimes.items()):
             if rt.startswith("python") and rt != here:
@@ -165,7 +175,7 @@ class TemplateApi(WebSocketApi):
                 Finding(
                     "warning",
                     "template-foreign-runtime",
-                    f"{lid} runs on {rt}: it is shown and synthesized as read, but serve() refuses it.",
+                    f"{lid} runs on {rt}: it is shown, but serve() and synth() refuse it.",
                     "port the handler to Python to run it locally",
                 )
             )
