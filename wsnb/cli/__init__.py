@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, TargetError, report
+from ._target import template_parameters
 
 __all__ = ["TargetError", "build_parser", "entrypoint", "main"]
 
@@ -78,7 +79,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
-            return int(args.run(args))
+            with template_parameters(getattr(args, "parameter", None)):  # template TARGETs
+                return int(args.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

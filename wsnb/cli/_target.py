@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import difflib
 import importlib
 import importlib.util
@@ -141,7 +142,10 @@ def open_target(text: str, parameters: Any = None) -> Iterator[WebSocketApi]:
 
     Whatever the target's code prints while loading goes to stderr, so stdout stays clean for
     the command's own output (``wsnb synth app.py > template.json``). ``parameters``
-    (``[(name, value)]`` from ``--parameter``) override a template TARGET's Parameters."""
+    (``[(name, value)]``; default: the command line's ``--parameter`` values, see
+    :func:`template_parameters`) override a template TARGET's Parameters."""
+    if parameters is None:
+        parameters = _PARAMETERS.get()
     target = parse_target(text)
     if parameters and target.kind != "template":
         raise TargetError(
@@ -153,6 +157,21 @@ def open_target(text: str, parameters: Any = None) -> Iterator[WebSocketApi]:
         with contextlib.redirect_stdout(sys.stderr):
             api = load_api(target, dict(parameters or ()))
         yield api
+
+
+_PARAMETERS: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "wsnb_cli_template_parameters", default=()
+)
+
+
+@contextlib.contextmanager
+def template_parameters(values: Any) -> Iterator[None]:
+    """The ``--parameter NAME=VALUE`` values every :func:`open_target` of this command uses."""
+    token = _PARAMETERS.set(tuple(values or ()))
+    try:
+        yield
+    finally:
+        _PARAMETERS.reset(token)
 
 
 def _is_template(location: str) -> bool:

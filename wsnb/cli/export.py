@@ -32,11 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
 
 
 def run(args: argparse.Namespace) -> int:
-    with (
-        open_target(args.target, getattr(args, "parameter", None)) as api,
-        progress(f"exporting {api.id} ..."),
-        cli_hints(),
-    ):
+    with open_target(args.target) as api, progress(f"exporting {api.id} ..."), cli_hints():
         api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))
     print(f"exported {api.id} as a CDK app to {args.directory}")
     print(f"next: cd {args.directory} && pip install -r requirements.txt && cdk synth")

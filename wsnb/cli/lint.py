@@ -55,7 +55,7 @@ def failing(findings: list[Any], *, strict: bool) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_target(args.target, getattr(args, "parameter", None)) as api:
+    with open_target(args.target) as api:
         findings = list(api.lint())
     print(format_findings(findings))
     return 1 if failing(findings, strict=args.strict) else 0

@@ -31,7 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_target(args.target, getattr(args, "parameter", None)) as api:
+    with open_target(args.target) as api:
         if args.format == "json":
             text = json.dumps(api.to_dict(), indent=2, ensure_ascii=False)
         elif args.format == "mermaid":

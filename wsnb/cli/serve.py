@@ -109,10 +109,7 @@ def run(args: argparse.Namespace) -> int:
     handler = configure_logging()
     signalled: list[int] = []
     try:
-        with (
-            open_target(args.target, getattr(args, "parameter", None)) as api,
-            _stop_signals(signalled),
-        ):
+        with open_target(args.target) as api, _stop_signals(signalled):
             options = {"secrets": dict(args.secrets)} if args.secrets else {}
             server = api.serve(
                 port=args.port, host=args.host, stage=args.stage, app=args.app, **options

@@ -72,7 +72,7 @@ def describe(result: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_target(args.target, getattr(args, "parameter", None)) as api:
+    with open_target(args.target) as api:
         result = synthesize(api, synth_kwargs(args))
         text = result.to_json()
     if not text.endswith("\n"):
