@@ -45,8 +45,18 @@ def test_layers_point_one_way():
 
     root = Path(wsnb.__file__).parent
     forbidden = {
-        "model": ("display", "synth", "export", "local", "widget", "cli", "_api", "_lint"),
-        "display": ("synth", "export", "local", "widget", "cli", "_api"),
+        "model": (
+            "display",
+            "synth",
+            "export",
+            "local",
+            "widget",
+            "cli",
+            "_api",
+            "_lint",
+            "template",
+        ),
+        "display": ("synth", "export", "local", "widget", "cli", "_api", "template"),
         "_lint.py": ("display", "synth", "export", "local", "widget", "cli", "_api"),
     }
     for part, banned in forbidden.items():
