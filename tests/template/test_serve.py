@@ -153,3 +153,19 @@ def test_management_client_built_at_import_from_the_template_url(chat_dir):
     from wsnb.local import _transport
 
     assert not any("execute-api" in host for host in _transport._answers)  # forgotten on stop
+
+
+def test_the_live_widget_runs_an_imported_api(chat_dir):
+    pytest.importorskip("anywidget")
+    from wsnb.local import running_servers
+
+    api = WebSocketApi.from_template(chat_dir / "template.yaml")
+    widget = api.show()
+    try:
+        widget.serve(wait=True)  # the widget serves a copy: it must keep the template's folder
+        assert widget.server_status == "running"
+    finally:
+        widget.close()
+        for server in running_servers():
+            if server.api.id == api.id:
+                server.stop()
