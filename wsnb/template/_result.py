@@ -243,9 +243,16 @@ def _answer_deployed_host(server: Any, host: str) -> None:
     removed when the server stops. Nothing leaves the machine."""
     from ..local import _transport
 
-    answer = getattr(server, "_api_answer", None)
-    if answer is None:
+    served = getattr(server, "_api_answer", None)
+    if served is None:
         return
+
+    def answer(method: str, url: str, body: bytes) -> Any:
+        parts = url.split("/", 4)  # https:, '', host, stage, rest: the template's stage name
+        if len(parts) > 3:  # may differ from the one served (wsnb serve --stage dev)
+            parts[3] = server.stage
+        return served(method, "/".join(parts), body)
+
     _transport.register_api(host, answer)
     stop = server.stop
 
