@@ -118,3 +118,22 @@ def test_cdk_out_chat_app_serves(seed_project, tmp_path, monkeypatch):
         tables = server.client("dynamodb").list_tables()["TableNames"]
     assert reply == {"handler": "send"}  # the sendMessage route's return_response
     assert "dev-app-Connections" in tables  # the table name synth gave it
+
+
+def test_a_synthesized_template_dict_with_base_dir(seed_project, tmp_path, monkeypatch):
+    """The template of a cloud assembly, given as a dict: code found with base_dir=<cdk.out>."""
+    import json
+
+    from seed_examples import SEED_EXAMPLES
+
+    from wsnb import TemplateError
+
+    monkeypatch.chdir(seed_project)
+    api, kwargs = SEED_EXAMPLES["minimal"]()
+    out = _cdk_out(api, kwargs, tmp_path / "cdk.out")
+    template = json.loads((out / "Seed.template.json").read_text())
+    monkeypatch.chdir(tmp_path)
+    back = WebSocketApi.from_template(template, base_dir=out)
+    assert back.routes == api.routes
+    with pytest.raises(TemplateError, match=r"load the cdk\.out folder or pass base_dir"):
+        WebSocketApi.from_template(template, base_dir=seed_project)

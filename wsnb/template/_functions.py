@@ -267,7 +267,8 @@ class FunctionsMixin:
                 f"{where}.{prop}: the code is in S3 or built elsewhere, so it cannot run locally.",
                 given=code,
                 allowed="a local folder (CodeUri: src/), inline code (ZipFile/InlineCode), or a cdk.out asset",
-                fix="point CodeUri/Code at the local source folder (the template before `sam package`)",
+                fix="point CodeUri/Code at the local source folder (the template before `sam package`); "
+                "for a template from `cdk synth`, load the cdk.out folder or pass base_dir=<cdk.out>",
                 path=f"{where}.{prop}",
             )
         where = f"{where}.{prop}"
@@ -297,7 +298,7 @@ class FunctionsMixin:
     def _assembly_asset(self, key: Any) -> str | None:
         """The cdk.out folder of a Lambda asset whose S3 object key is ``key``
         (``<hash>.zip``): from the stacks' ``*.assets.json`` manifests, else ``asset.<hash>``."""
-        if not self.loaded.assembly or not isinstance(key, str) or "\x00" in key:
+        if not isinstance(key, str) or "\x00" in key:
             return None
         import json
 
@@ -314,7 +315,10 @@ class FunctionsMixin:
                     if isinstance(path, str):
                         return path
         stem = key.rsplit("/", 1)[-1].removesuffix(".zip")
-        return f"asset.{stem}" if (base / f"asset.{stem}").is_dir() else None
+        for folder in (f"asset.{stem}", f"cdk.out/asset.{stem}"):  # base_dir= a cdk.out or its app
+            if (base / folder).is_dir():
+                return folder
+        return None
 
     def _unzip(self, lid: str, archive: Path) -> Path:
         import zipfile
