@@ -23,6 +23,7 @@ from ._errors import (
     ResourceError,
     RouteKeyError,
     SynthError,
+    TemplateError,
     ValidationError,
     WsnbError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "Secret",
     "SynthError",
     "Table",
+    "TemplateError",
     "ValidationError",
     "WebSocketApi",
     "WsnbError",

@@ -268,6 +268,37 @@ class WebSocketApi:
     def from_dict(cls, data: dict[str, Any]) -> WebSocketApi:
         return _from_dict(cls, data)
 
+    @classmethod
+    def from_template(
+        cls,
+        source: Any,
+        *,
+        api: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        region: str | None = None,
+        account: str | None = None,
+        base_dir: Any = None,
+    ) -> WebSocketApi:
+        """Load an existing WebSocket API from a CloudFormation/SAM template or a ``cdk.out``.
+
+        ``source``: a ``.yaml``/``.yml``/``.json``/``.template`` file (short-form tags such as
+        ``!Ref`` understood), a parsed template dict, or a cloud assembly folder. ``api``: the
+        ``AWS::ApiGatewayV2::Api`` logical id when there are several. ``parameters`` override
+        Parameter defaults; ``region``/``account`` set the pseudo parameters; ``base_dir`` is
+        where code paths resolve (default: the template's folder). What was read, approximated
+        and ignored is in ``api.template_report``.
+        """
+        from .template import from_template
+
+        return from_template(
+            source,
+            api=api,
+            parameters=parameters,
+            region=region,
+            account=account,
+            base_dir=base_dir,
+        )
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WebSocketApi) and self._spec == other._spec
 
@@ -464,6 +495,8 @@ def _resources(value: Any, path: str) -> tuple[Resource, ...]:
 
 def _from_dict(cls: type[WebSocketApi], data: dict[str, Any]) -> WebSocketApi:
     """Rebuild an API from :meth:`WebSocketApi.to_dict` output."""
+    from .model._physical import from_dict as named_from_dict
+
     if not isinstance(data, dict) or "id" not in data:
         raise ValidationError("from_dict needs the dict that to_dict() returned.", given=data)
     resources: dict[tuple[str, str], Resource] = {}
@@ -474,7 +507,7 @@ def _from_dict(cls: type[WebSocketApi], data: dict[str, Any]) -> WebSocketApi:
                 f"Unknown resource type {kind!r}.", given=item, allowed=", ".join(RESOURCE_TYPES)
             )
         body = {k: v for k, v in item.items() if k != "type"}
-        res = RESOURCE_TYPES[kind].from_dict(body)
+        res = named_from_dict(kind, body) or RESOURCE_TYPES[kind].from_dict(body)
         resources[(kind, res.id)] = res
     resolve = _Resolver(resources)
     routes_in = data.get("routes", {})

@@ -9,6 +9,7 @@
     │   ├── DuplicateRouteError                  a different definition under a key already taken
     │   ├── DefaultsConflictError                a finished Function() while defaults are set
     │   ├── AuthorizerError, DomainError, AccessLogError, PermissionsError, CdkPropsError, ResourceError
+│   ├── TemplateError                        a template from_template() cannot read
     ├── SynthError                               a valid model that cannot synthesize
     ├── ExportError                              an unsafe or occupied export target
     ├── EmulatorError                            the local emulator cannot do what was asked
@@ -152,6 +153,10 @@ class CdkPropsError(ValidationError):
 
 class ResourceError(ValidationError):
     """A Table, Bucket, Secret or Parameter that is not well formed, or clashes with another."""
+
+
+class TemplateError(ValidationError):
+    """A CloudFormation/SAM template or cdk.out that ``WebSocketApi.from_template`` cannot read."""
 
 
 class SynthError(WsnbError):

@@ -100,6 +100,27 @@ SEED_EXAMPLES: list[tuple[str, str, list[str]]] = [
 
 _SEED_TAG = re.compile(r"^\s*# seed: (.+?)\s*$", re.MULTILINE)
 
+# Features beyond the seed doc that a tutorial must show: (tag, notebook, wsnb code its cell holds).
+# A cell claims one with ``# beyond: <tag>``.
+BEYOND_FEATURES: list[tuple[str, str, list[str]]] = [
+    ("from_template", "07-bring-your-own-api.ipynb", ['WebSocketApi.from_template("sam-chat/template.yaml")']),
+]
+_BEYOND_TAG = re.compile(r"^\s*# beyond: (.+?)\s*$", re.MULTILINE)
+
+
+@pytest.mark.parametrize(("tag", "notebook", "wsnb_code"), BEYOND_FEATURES, ids=[t for t, _, _ in BEYOND_FEATURES])
+def test_beyond_feature_has_an_executed_cell(tag: str, notebook: str, wsnb_code: list[str]) -> None:
+    nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
+    cells = [
+        c for c in nb["cells"]
+        if c["cell_type"] == "code" and tag in _BEYOND_TAG.findall("".join(c["source"]))
+    ]
+    assert cells, f"{notebook}: no code cell is marked '# beyond: {tag}'"
+    for cell in cells:
+        source = _squash("".join(cell["source"]))
+        assert all(_squash(code) in source for code in wsnb_code), f"{notebook}: '# beyond: {tag}' lacks {wsnb_code}"
+        assert cell.get("execution_count") is not None
+
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)

@@ -17,12 +17,15 @@ from typing import NoReturn
 
 from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, TargetError, report
 from ._notebook import verbose_loading
+from ._target import template_parameters
 
 __all__ = ["TargetError", "build_parser", "entrypoint", "main"]
 
 EPILOG = """\
 TARGET is pkg.module[:variable], path/to/file.py[:variable] or path/to/notebook.ipynb[:variable];
-without :variable the single WebSocketApi defined is used. Files and notebooks run with their own
+without :variable the single WebSocketApi defined is used. TARGET may also be a CloudFormation/SAM
+template (template.yaml[:LogicalId]) or a cdk.out folder (cdk.out[:LogicalId]); --parameter
+NAME=VALUE (repeatable) sets its Parameters. Files and notebooks run with their own
 folder as the working directory (relative handler paths such as src/connect.main are read from
 there); WSNB_CLI=1 is set while a target loads. A notebook runs only what builds the model:
 statements that serve, show, synth, export, use the CDK, start processes or await are skipped,
@@ -57,6 +60,9 @@ def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show what a notebook TARGET's cells print and which statements were skipped",
     )
+    from ._options import add_parameter_option
+
+    add_parameter_option(common)
     parser = _Parser(
         prog=prog,
         description="Design, see, run and ship AWS API Gateway WebSocket APIs.",
@@ -84,7 +90,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
-            return int(args.run(args))
+            with template_parameters(getattr(args, "parameter", None)):  # template TARGETs
+                return int(args.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -135,3 +135,23 @@ def absolute_path(text: str) -> Path:
     loading changes the working directory later). Symlinks are kept, not resolved, so the
     command sees the path the user typed — the same one ``api.export(...)`` would get."""
     return Path(os.path.abspath(Path(text).expanduser()))
+
+
+def add_parameter_option(parser: argparse.ArgumentParser) -> None:
+    """``--parameter NAME=VALUE`` (repeatable): template Parameters for a template TARGET."""
+    parser.add_argument(
+        "--parameter",
+        metavar="NAME=VALUE",
+        action="append",
+        type=parameter_item,
+        default=[],
+        help="a template Parameter's value, for a template or cdk.out TARGET. Repeatable.",
+    )
+
+
+def parameter_item(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` → ``(NAME, VALUE)`` (the value is kept as a string, as CloudFormation does)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name.strip(), value

@@ -5,6 +5,10 @@ Forms (``:variable`` is optional; without it the single ``WebSocketApi`` defined
 - ``pkg.module:api`` — imported like ``python -m`` would (the current directory is on
   ``sys.path``); relative handler paths are read from the current directory.
 - ``path/to/app.py:api`` — run as a fresh module; the working directory is the file's folder.
+- ``template.yaml[:LogicalId]`` or ``cdk.out[:LogicalId]`` — a CloudFormation/SAM template
+  (``.yaml``/``.yml``/``.json``/``.template``) or a CDK cloud assembly, read with
+  ``WebSocketApi.from_template`` (``--parameter NAME=VALUE`` overrides its Parameters); the
+  working directory is the template's folder (the cdk.out folder itself).
 - ``path/to/notebook.ipynb:api`` — what builds the model runs, statement by statement, in one
   namespace, with IPython magics translated when IPython is installed; the working directory is
   the notebook's folder. Serving, showing, synthesizing, exporting, the CDK, processes and
@@ -19,6 +23,7 @@ handler files relative to it) and is restored afterwards.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import difflib
 import importlib
 import importlib.util
@@ -48,7 +53,7 @@ class Target:
     """A parsed TARGET string."""
 
     text: str
-    kind: Literal["module", "file", "notebook"]
+    kind: Literal["module", "file", "notebook", "template"]
     location: str
     name: str | None
     path: Path | None = None  # absolute, for files and notebooks (resolved before any chdir)
@@ -56,6 +61,8 @@ class Target:
     @property
     def directory(self) -> Path | None:
         """The working directory while loading and running (None: keep the current one)."""
+        if self.kind == "template" and self.path is not None and self.path.is_dir():
+            return self.path  # a cdk.out folder: its asset folders are relative to it
         return None if self.path is None else self.path.parent
 
 
@@ -81,8 +88,10 @@ def parse_target(text: str) -> Target:
             allowed=FORMS,
             fix="e.g. wsnb routes app.py:api",
         )
+    if _is_template(location):  # a CloudFormation/SAM template file or a cdk.out folder
+        return Target(text, "template", location, name, Path(location).resolve())
     if location.endswith(".ipynb"):
-        kind: Literal["module", "file", "notebook"] = "notebook"
+        kind: Literal["module", "file", "notebook", "template"] = "notebook"
     elif (
         location.endswith(".py")
         or "/" in location
@@ -125,20 +134,55 @@ def working_directory(path: Path | None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def open_target(text: str) -> Iterator[WebSocketApi]:
+def open_target(text: str, parameters: Any = None) -> Iterator[WebSocketApi]:
     """Load TARGET and yield its API, with the working directory set for the command's run.
 
     Whatever the target's code prints while loading goes to stderr, so stdout stays clean for
-    the command's own output (``wsnb synth app.py > template.json``)."""
+    the command's own output (``wsnb synth app.py > template.json``). ``parameters``
+    (``[(name, value)]``; default: the command line's ``--parameter`` values, see
+    :func:`template_parameters`) override a template TARGET's Parameters."""
+    if parameters is None:
+        parameters = _PARAMETERS.get()
     target = parse_target(text)
+    if parameters and target.kind != "template":
+        raise TargetError(
+            "--parameter applies to a template TARGET (a .yaml/.json template or a cdk.out folder).",
+            given=[f"{k}={v}" for k, v in parameters],
+            fix="remove --parameter, or point TARGET at a template",
+        )
     with working_directory(target.directory), _env_flag():
         with contextlib.redirect_stdout(sys.stderr):
-            api = load_api(target)
+            api = load_api(target, dict(parameters or ()))
         yield api
 
 
-def load_api(target: Target) -> WebSocketApi:
+_PARAMETERS: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "wsnb_cli_template_parameters", default=()
+)
+
+
+@contextlib.contextmanager
+def template_parameters(values: Any) -> Iterator[None]:
+    """The ``--parameter NAME=VALUE`` values every :func:`open_target` of this command uses."""
+    token = _PARAMETERS.set(tuple(values or ()))
+    try:
+        yield
+    finally:
+        _PARAMETERS.reset(token)
+
+
+def _is_template(location: str) -> bool:
+    from ..template import looks_like_template
+
+    return looks_like_template(location)
+
+
+def load_api(target: Target, parameters: dict[str, str] | None = None) -> WebSocketApi:
     """Run/import the target (in the current directory) and pick its WebSocketApi."""
+    if target.kind == "template":
+        from ..template import from_template
+
+        return from_template(target.path, api=target.name, parameters=parameters or None)
     if target.kind == "module":
         namespace = _import_module(target)
     elif target.kind == "file":

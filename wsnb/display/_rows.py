@@ -71,6 +71,8 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
             for name, value in fn.props.items()
             if name != "handler"
         }
+        if getattr(fn.handler, "runtime", None):  # a non-Python function read from a template
+            props["runtime"] = fn.handler.runtime
         resources: list[str] = []
         for name in ("permissions", "bind"):
             for item in fn.props.get(name, ()):

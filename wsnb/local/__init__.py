@@ -291,6 +291,9 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
             allowed="'signed', 'allow', 'deny'",
             fix='iam="allow"',
         )
+    runnable = getattr(api, "check_runnable", None)  # an API read from a template
+    if runnable is not None:
+        runnable()  # refuses functions whose runtime is not Python, naming them
     from .._selection import evaluator, expression_of
     from ._secrets import check_secrets
 

@@ -229,8 +229,9 @@ class LocalServer:
 
     def table_name(self, table: Table | str) -> str:
         """The local name of a bound table (``<stage>-<app>-<TableId>``)."""
-        tid = table.id if isinstance(table, Table) else str(table)
-        return resource_name(tid, app=self.app, stage=self.stage)
+        if isinstance(table, Table):
+            return _tables.physical_name(table, self.stage, self.app)
+        return resource_name(str(table), app=self.app, stage=self.stage)
 
     def bucket_name(self, bucket: Bucket | str) -> str:
         """The local name of a bound bucket (``<stage>-<app>-<bucketid>``, lower case)."""

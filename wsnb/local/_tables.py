@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from ..model import Bucket, Parameter, Resource, Secret, Table
+from ..model._physical import explicit_name
 from ..model._resources import TOKEN_PATTERN, resource_name
 from ..model._resources import ssm_parameter_name as model_ssm_parameter_name
 from ._moto import ENDPOINTS, NETLOCS, local_client
@@ -31,6 +32,9 @@ _BUCKET_CHARS = re.compile(r"[^a-z0-9-]+")
 def physical_name(resource: Resource, stage: str, app: str) -> str:
     """``<stage>-<app>-<id>``; for a Bucket made a valid S3 name (lower case, ``-`` for other
     characters, at most 63 characters)."""
+    fixed = explicit_name(resource)  # a name kept from an imported template
+    if fixed is not None:
+        return fixed
     name = resource_name(resource.id, app=app, stage=stage)
     if isinstance(resource, Bucket):
         name = _BUCKET_CHARS.sub("-", name.lower())[:63].strip("-")
@@ -39,7 +43,10 @@ def physical_name(resource: Resource, stage: str, app: str) -> str:
 
 def ssm_parameter_name(resource: Secret | Parameter, stage: str, app: str) -> str:
     """The SSM parameter holding a Secret's (or Parameter's) value, as synth names it:
-    ``/wsnb/<app>/<stage>/<Kind>/<name>/value``."""
+    ``/wsnb/<app>/<stage>/<Kind>/<name>/value`` (or the name an imported template gave it)."""
+    fixed = explicit_name(resource)
+    if fixed is not None:
+        return fixed
     return model_ssm_parameter_name(resource, app=app, stage=stage)
 
 
@@ -58,6 +65,8 @@ def attribute_value(
     if isinstance(resource, Secret):
         return resource.id if attribute == "name" else ssm_parameter_name(resource, stage, app)
     if isinstance(resource, Parameter):
+        if attribute == "parameter_name":
+            return ssm_parameter_name(resource, stage, app)
         return resource.value if attribute == "value" else resource.id
     return name
 

@@ -25,6 +25,7 @@ from ..model import (
     bind_environment,
     find_tokens,
 )
+from ..model._physical import explicit_name
 from ..model._resources import TOKEN_PATTERN, Resource, resource_name, ssm_parameter_name
 from ._assets import EXCLUDE_GLOBS, AssetLayout
 from ._ir import (
@@ -191,7 +192,8 @@ class _Compiler:
             if isinstance(res, Table):
                 var = self.names.var(f"{res.id}_table")
                 kwargs: dict[str, Any] = {
-                    "table_name": resource_name(res.id, app=self.opts.app, stage=self.opts.stage),
+                    "table_name": explicit_name(res)
+                    or resource_name(res.id, app=self.opts.app, stage=self.opts.stage),
                     "partition_key": _dynamo_key(res, res.primary_index["partition_key"]),
                     "sort_key": _dynamo_key(res, res.primary_index.get("sort_key")),
                     "billing_mode": Sym("aws_dynamodb.BillingMode.PAY_PER_REQUEST"),
@@ -235,6 +237,7 @@ class _Compiler:
                             self.names.cid("Bucket", res.id),
                             # what S3 does for every new bucket, stated in the template
                             block_public_access=Sym("aws_s3.BlockPublicAccess.BLOCK_ALL"),
+                            **({"bucket_name": explicit_name(res)} if explicit_name(res) else {}),
                         ),
                         comment=f"S3 bucket {res.id!r}",
                     )
@@ -248,6 +251,8 @@ class _Compiler:
                 return Lit(res.id)
             return Lit(secret_parameter_name(self.opts.app, self.opts.stage, res.id))
         if isinstance(res, Parameter):
+            if attr == "parameter_name":  # a Parameter read from a template (its SSM name)
+                return Lit(explicit_name(res) or res.id)
             return Lit(res.id if attr == "name" else res.value)
         var = self.res_vars.get((kind, rid))
         if var is None:

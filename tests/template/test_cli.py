@@ -1,0 +1,58 @@
+"""CLI TARGETs may be template files or cdk.out folders (FILE:LogicalId, --parameter)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from wsnb.cli import main
+
+SAM_CHAT = Path(__file__).resolve().parents[2] / "notebooks" / "sam-chat"
+
+
+def test_routes_of_a_template(tmp_path, capsys, monkeypatch):
+    shutil.copytree(SAM_CHAT, tmp_path / "chat")
+    monkeypatch.chdir(tmp_path)
+    assert main(["routes", "chat/template.yaml"]) == 0
+    out = capsys.readouterr().out
+    for key in ("$connect", "$disconnect", "sendmessage", "sendmessage/app.handler"):
+        assert key in out
+    assert main(["routes", "chat/template.yaml:ChatApi", "--parameter", "TableName=x1"]) == 0
+    assert main(["routes", "--format", "json", "chat/template.yaml"]) == 0
+    assert '"physical_name": "samchat_connections"' in capsys.readouterr().out
+
+
+def test_template_target_errors(tmp_path, capsys, monkeypatch):
+    shutil.copytree(SAM_CHAT, tmp_path / "chat")
+    monkeypatch.chdir(tmp_path)
+    assert main(["routes", "chat/template.yaml:Other"]) == 1
+    err = capsys.readouterr().err
+    assert "no WebSocket API with logical id 'Other'" in err
+    assert main(["lint", "chat/template.yaml", "--parameter", "Nope=1"]) == 1
+    assert "no parameter 'Nope'" in capsys.readouterr().err
+
+
+def test_serve_a_template_in_a_subprocess(tmp_path, monkeypatch):
+    """``wsnb serve template.yaml --parameter TableName=cli_room``: two real clients chat."""
+    import asyncio
+    import json
+    import os
+    import signal
+
+    import websockets
+
+    from tests.cli.test_serve import serve
+
+    shutil.copytree(SAM_CHAT, tmp_path / "chat", ignore=shutil.ignore_patterns("__pycache__"))
+    if "PYTHONPATH" not in os.environ:  # the subprocess imports this checkout's wsnb
+        monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+
+    async def chat(url):
+        async with websockets.connect(url) as a, websockets.connect(url) as b:
+            await a.send(json.dumps({"action": "sendmessage", "data": "from the CLI"}))
+            return [await asyncio.wait_for(ws.recv(), 10) for ws in (a, b)]
+
+    with serve("chat/template.yaml", tmp_path, "--parameter", "TableName=cli_room") as served:
+        assert "serving ChatApi at ws://127.0.0.1:" in served.first_line
+        assert asyncio.run(asyncio.wait_for(chat(served.url), 30)) == ["from the CLI"] * 2
+        assert served.stop(signal.SIGINT) == 0

@@ -1,0 +1,128 @@
+"""Reading the DynamoDB tables, S3 buckets and SSM parameters functions refer to."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .._errors import TemplateError
+from ..model import Bucket, Table
+from ..model._physical import NamedBucket, NamedParameter, NamedTable
+from ..model._resources import Resource
+from ._intrinsics import strip_markers
+from ._kinds import BUCKET_TYPE, SSM_TYPE, TABLE_TYPES
+
+_DYNAMO_TYPES = {"S": "string", "N": "number", "B": "binary"}
+_SIMPLE_TYPES = {"String": "string", "Number": "number", "Binary": "binary"}
+
+
+class ResourcesMixin:
+    """``Reader`` methods mapping template resources to wsnb ``Table``/``Bucket``/``Parameter``."""
+
+    def _resource_by_name(self, name: str) -> Resource | None:
+        """A table/bucket/SSM parameter of the template whose physical name is ``name``."""
+        for lid, res in self.raw.items():
+            if not isinstance(res, dict) or res.get("Type") not in (
+                *TABLE_TYPES,
+                BUCKET_TYPE,
+                SSM_TYPE,
+            ):
+                continue
+            p = res.get("Properties") or {}
+            key = {"AWS::S3::Bucket": "BucketName", SSM_TYPE: "Name"}.get(res["Type"], "TableName")
+            if key in p and self.active(lid) and self.props(lid).get(key) == name:
+                return self._resource(lid)
+        return None
+
+    def _resource(self, lid: str) -> Resource | None:
+        """The wsnb Table/Bucket/Parameter for a template resource (None for other types)."""
+        if lid in self._resources:
+            return self._resources[lid]
+        t = self.type_of(lid)
+        if t not in (*TABLE_TYPES, BUCKET_TYPE, SSM_TYPE):
+            return None
+        self._used.add(lid)
+        p = self.props(lid)
+        rid = re.sub(r"[^A-Za-z0-9_-]", "", lid)[:64]
+        res: Resource
+        if t == "AWS::DynamoDB::Table":
+            fields = {
+                a["AttributeName"]: _DYNAMO_TYPES.get(a.get("AttributeType"), "string")
+                for a in p.get("AttributeDefinitions") or []
+            }
+            primary = _key_schema(p.get("KeySchema"), f"{lid}.Properties.KeySchema")
+            gsi = {
+                g["IndexName"]: _key_schema(
+                    g.get("KeySchema"), f"{lid}.Properties.GlobalSecondaryIndexes"
+                )
+                for g in p.get("GlobalSecondaryIndexes") or []
+            }
+            for idx in [primary, *gsi.values()]:
+                for f in idx.values():
+                    fields.setdefault(f, "string")
+            kwargs = {"fields": fields, "primary_index": primary, "global_indexes": gsi or None}
+            name = p.get("TableName")
+            notes = "KeySchema, AttributeDefinitions" + (", GlobalSecondaryIndexes" if gsi else "")
+            skipped = sorted(
+                set(p)
+                - {"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes"}
+            )
+        elif t == "AWS::Serverless::SimpleTable":
+            pk = p.get("PrimaryKey") or {"Name": "id", "Type": "String"}
+            kwargs = {
+                "fields": {pk["Name"]: _SIMPLE_TYPES.get(pk.get("Type"), "string")},
+                "primary_index": {"partition_key": pk["Name"]},
+            }
+            name = p.get("TableName")
+            notes = "PrimaryKey"
+            skipped = sorted(set(p) - {"TableName", "PrimaryKey"})
+        elif t == BUCKET_TYPE:
+            name = p.get("BucketName")
+            kwargs = {}
+            notes = "bucket"
+            skipped = sorted(set(p) - {"BucketName"})
+        else:
+            name, value = p.get("Name"), p.get("Value")
+            if not isinstance(value, str):
+                value = str(value)
+            pid = re.sub(r"[^A-Za-z0-9_]", "_", lid)[:128]
+            if not isinstance(name, str) or "\x00" in name:
+                name = f"/local/{lid}"
+                self.report.add(
+                    lid, t, "approximated", f"no literal Name: stored locally as {name}"
+                )
+            res = NamedParameter(pid, strip_markers(value, self._fake), physical_name=name)
+            self.report.add(
+                lid, t, "read", f"SSM parameter {name} (stored in local SSM with its Value)"
+            )
+            self._resources[lid] = res
+            self._names[name] = res
+            return res
+        if isinstance(name, str) and "\x00" not in name:
+            if t == BUCKET_TYPE:
+                res = NamedBucket(rid, physical_name=name)
+            else:
+                res = NamedTable(rid, physical_name=name, **kwargs)
+            self._names[name] = res
+            note = f"{notes}; physical name {name!r} kept"
+        else:
+            res = Bucket(rid) if t == BUCKET_TYPE else Table(rid, **kwargs)
+            note = f"{notes}; no fixed name: the stage's generated name <stage>-<app>-{rid} is used"
+        self.report.add(lid, t, "read", note)
+        if skipped:
+            self.report.add(lid, t, "ignored", "not read: " + ", ".join(skipped))
+        self._resources[lid] = res
+        return res
+
+
+def _key_schema(schema: Any, where: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in schema or []:
+        if not isinstance(item, dict) or "AttributeName" not in item:
+            continue
+        out["partition_key" if item.get("KeyType") == "HASH" else "sort_key"] = item[
+            "AttributeName"
+        ]
+    if "partition_key" not in out:
+        raise TemplateError(f"{where}: the key schema has no HASH key.", given=schema, path=where)
+    return out

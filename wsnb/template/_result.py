@@ -1,0 +1,265 @@
+"""``TemplateApi``: the ``WebSocketApi`` that ``from_template`` returns.
+
+It is an ordinary ``WebSocketApi`` (display, lint, serve, show, synth, export) that also keeps
+where it came from: ``template_report`` (read / approximated / ignored per resource), the
+runtimes of its functions, and the folder its handler paths are relative to, which ``serve()``,
+``synth()`` and ``export()`` use.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import html
+import os
+import shutil
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .._api import WebSocketApi
+from .._errors import EmulatorError, SynthError
+from ..model._physical import ForeignHandler, foreign_handlers
+from ._functions import local_python
+from ._report import TemplateReport
+
+_CWD_LOCK = threading.RLock()
+
+
+class TemplateSynthWarning(UserWarning):
+    """synth()/export() of an imported API leaves out template items wsnb cannot express."""
+
+
+class TemplateApi(WebSocketApi):
+    """A ``WebSocketApi`` read from a CloudFormation/SAM template or a cdk.out folder."""
+
+    template_report: TemplateReport
+    template_origin: str
+    template_root: Path
+    template_stage: str
+    template_api_host: str  # "{}.execute-api.<region>.amazonaws.com" ({} = the API id)
+    runtimes: dict[str, str]  # function logical id -> runtime
+    route_functions: dict[str, str]  # route key -> function logical id
+
+    def copy(self) -> TemplateApi:
+        """A copy that still knows its template (report, code folder, stage)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(
+            {k: v for k, v in self.__dict__.items() if k not in ("_spec", "_observers")}
+        )
+        new._spec = self._spec
+        new._observers = []
+        return new
+
+    # ------------------------------------------------------------------ what it cannot run
+
+    def foreign_functions(self) -> dict[str, str]:
+        """Functions with a non-Python runtime (logical id → runtime): shown, never run."""
+        return foreign_handlers(self._spec)
+
+    def check_runnable(self) -> None:
+        """Raise a ``WsnbError`` naming every function the emulator cannot run (and its runtime)."""
+        foreign = self.foreign_functions()
+        if foreign:
+            names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
+            raise EmulatorError(
+                f"serve() runs Python handlers only; this API uses {names}.",
+                given=foreign,
+                allowed="functions with a python3.x Runtime",
+                fix="port those handlers to Python, or serve the routes that use Python only "
+                "(remove the others with a new WebSocketApi)",
+            )
+
+    # ------------------------------------------------------------------ the heavy parts
+
+    def serve(
+        self, port: int = 0, host: str = "127.0.0.1", stage: str | None = None, **options: Any
+    ) -> Any:
+        """Run the API locally; handler paths resolve from the template's folder (``root``)
+        and the stage defaults to the template's stage name."""
+        self.check_runnable()
+        options.setdefault("root", str(self.template_root))
+        server = super().serve(port=port, host=host, stage=stage or self.template_stage, **options)
+        _answer_deployed_host(server, self.template_api_host.format(server.api_id))
+        return server
+
+    def _check_synth(self, what: str) -> None:
+        foreign = self.foreign_functions()
+        if foreign:
+            names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
+            raise SynthError(
+                f"{what} builds Python functions only; this API uses {names}.",
+                given=foreign,
+                allowed="functions with a python3.x Runtime",
+                fix="deploy the original template for those functions, or port them to Python",
+            )
+        skipped = [
+            e
+            for e in self.template_report.entries
+            if e.status == "ignored" and "synth() does not include it" in e.note
+        ]
+        if skipped:
+            warnings.warn(
+                f"{what}: {len(skipped)} template item(s) have no wsnb equivalent and are left "
+                "out: " + "; ".join(f"{e.logical_id}: {e.note}" for e in skipped),
+                TemplateSynthWarning,
+                stacklevel=3,
+            )
+
+    def synth(self, *args: Any, **kwargs: Any) -> Any:
+        self._check_synth("synth()")
+        with self._in_root(copy_links=True):
+            return super().synth(*args, **kwargs)
+
+    def export(self, path: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check_synth("export()")
+        path = Path(path).expanduser().resolve()
+        with self._in_root(copy_links=True):
+            return super().export(path, *args, **kwargs)
+
+    def to_cdk(self, scope: Any, id: str | None = None) -> Any:
+        self._check_synth("to_cdk()")
+        with self._in_root(copy_links=True):
+            return super().to_cdk(scope, id)
+
+    @contextlib.contextmanager
+    def _in_root(self, *, copy_links: bool = False):
+        """Handler files are read relative to the working directory: use the template's
+        folder for the duration of the call (restored afterwards). With ``copy_links`` (synth,
+        export), a private root that links to code folders is copied first: synth ships only
+        files that are really inside the project."""
+        root = self.template_root
+        if copy_links and any(p.is_symlink() for p in root.iterdir()):
+            copied = Path(tempfile.mkdtemp(prefix="wsnb-template-synth-"))
+            atexit.register(shutil.rmtree, copied, True)
+            shutil.copytree(root, copied / "root", ignore=shutil.ignore_patterns("__pycache__"))
+            root = copied / "root"
+        with _CWD_LOCK:
+            old = os.getcwd()
+            os.chdir(root)
+            try:
+                yield
+            finally:
+                os.chdir(old)
+
+    def lint(self) -> list[Any]:
+        from .._lint import LEVELS, Finding
+
+        with self._in_root():  # handler files are checked relative to the template's folder
+            findings = list(super().lint())
+        foreign_files = {
+            fn.handler.file
+            for fn in self._spec.functions()
+            if isinstance(fn.handler, ForeignHandler)
+        }
+        findings = [  # a Node/Java/... handler has no .py file, and needs none to be shown
+            f
+            for f in findings
+            if not (f.code == "handler-file-missing" and any(x in f.message for x in foreign_files))
+        ]
+        here = local_python()
+        for lid, rt in sorted(self.runtimes.items()):
+            if rt.startswith("python") and rt != here:
+                findings.append(
+                    Finding(
+                        "info",
+                        "template-runtime",
+                        f"{lid} declares {rt}; locally it runs on this interpreter ({here}).",
+                        f"run the notebook on {rt} for an exact match, or ignore",
+                    )
+                )
+        for lid, rt in self.foreign_functions().items():
+            findings.append(
+                Finding(
+                    "warning",
+                    "template-foreign-runtime",
+                    f"{lid} runs on {rt}: it is shown, but serve() and synth() refuse it.",
+                    "port the handler to Python to run it locally",
+                )
+            )
+        if self.template_report.ignored:
+            findings.append(
+                Finding(
+                    "info",
+                    "template-ignored",
+                    f"{len(self.template_report.ignored)} template item(s) were not read "
+                    "into the model; see api.template_report.",
+                    "print(api.template_report)",
+                )
+            )
+        return sorted(findings, key=lambda f: LEVELS.index(f.level))
+
+    # ------------------------------------------------------------------ display
+
+    def _note_text(self) -> str:
+        r = self.template_report
+        lines = [
+            f"From template {self.template_origin} (API {r.api_id}): "
+            f"{len(r.read)} read, {len(r.approximated)} approximated, {len(r.ignored)} ignored "
+            "— see api.template_report"
+        ]
+        for key, lid in self.route_functions.items():
+            lines.append(f"  {key}: {lid} ({self.runtimes.get(lid, '?')})")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        with self._in_root():  # the table's lint summary checks handler files from there
+            text = super().__repr__()
+        return text + "\n" + self._note_text()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        with self._in_root():
+            bundle = dict(super()._repr_mimebundle_(include, exclude))
+        r = self.template_report
+        rows = "".join(
+            f"<tr><td><code>{html.escape(key)}</code></td><td><code>{html.escape(lid)}</code></td>"
+            f"<td>{html.escape(self.runtimes.get(lid, '?'))}</td>"
+            f"<td>{'yes' if self.runtimes.get(lid, '').startswith('python') else 'no (not Python)'}</td></tr>"
+            for key, lid in self.route_functions.items()
+        )
+        note = (
+            "<div class='wsnb-template-note' style='font-size:0.9em;margin:0.3em 0;"
+            "color:var(--jp-ui-font-color1,#333)'>"
+            f"From template <code>{html.escape(self.template_origin)}</code> "
+            f"(API <code>{html.escape(r.api_id)}</code>): {len(r.read)} read, "
+            f"{len(r.approximated)} approximated, {len(r.ignored)} ignored — see "
+            "<code>api.template_report</code>."
+            "<table><thead><tr><th>route</th><th>function</th><th>runtime</th>"
+            f"<th>runs locally</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+        if "text/html" in bundle:
+            bundle["text/html"] = note + bundle["text/html"]
+        if "text/plain" in bundle:
+            bundle["text/plain"] = bundle["text/plain"] + "\n" + self._note_text()
+        return bundle
+
+
+def _answer_deployed_host(server: Any, host: str) -> None:
+    """Let handlers that build the management client from the template's own URL
+    (``https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Stage}``, resolved with the
+    local API id) reach this server too: the same in-process answer as for its domainName,
+    removed when the server stops. Nothing leaves the machine."""
+    from ..local import _transport
+
+    served = getattr(server, "_api_answer", None)
+    if served is None:
+        return
+
+    def answer(method: str, url: str, body: bytes) -> Any:
+        parts = url.split("/", 4)  # https:, '', host, stage, rest: the template's stage name
+        if len(parts) > 3:  # may differ from the one served (wsnb serve --stage dev)
+            parts[3] = server.stage
+        return served(method, "/".join(parts), body)
+
+    _transport.register_api(host, answer)
+    stop = server.stop
+
+    def stop_and_forget(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return stop(*args, **kwargs)
+        finally:
+            _transport.unregister_api(host, answer)
+
+    server.stop = stop_and_forget
