@@ -6,7 +6,8 @@ from __future__ import annotations
 import pickle
 
 from wsnb._lint import access_log_role_finding
-from wsnb.synth._result import SynthNote, SynthResult
+from wsnb.plan import SynthNote
+from wsnb.synth._result import SynthResult
 
 TEMPLATE = {
     "Resources": {
