@@ -196,6 +196,39 @@ def _secrets(spec: ApiSpec):
                 )
 
 
+def _dynamic_references(spec: ApiSpec):
+    """``{{resolve:...}}`` is allowed only in environment values (wsnb/model/_values.py)."""
+    from .model._values import DYNAMIC_REFERENCE
+
+    functions = [(f.route_key, f.props) for f in spec.functions()]
+    if isinstance(spec.authorizer, LambdaAuthorizer):
+        functions.append(("authorizer", spec.authorizer.function.props))
+    for where, props in functions:
+        for name, value in props.get("environment", {}).items():
+            if not DYNAMIC_REFERENCE.search(value):
+                continue
+            if "ssm-secure" in value:
+                # "Using dynamic references to specify template values": ssm-secure is
+                # supported only by a listed set of resource properties; Lambda's is not one.
+                yield Finding(
+                    "error",
+                    "dynamic-reference-unsupported",
+                    f"{where}: environment variable {name} uses {{{{resolve:ssm-secure:...}}}}, "
+                    "which CloudFormation does not resolve in a Lambda environment (the deploy fails).",
+                    f"use Secret({name!r}) with api.bind([...]), or {{{{resolve:secretsmanager:...}}}}",
+                )
+                continue
+            yield Finding(
+                "info",
+                "dynamic-reference",
+                f"{where}: environment variable {name} holds a CloudFormation dynamic reference "
+                "({{resolve:...}}): CloudFormation resolves it at deploy time, the local emulator "
+                "passes the text through unresolved, and the resolved value is readable in the "
+                "function's configuration.",
+                f"to keep a secret out of the configuration, use Secret({name!r}) with api.bind([...])",
+            )
+
+
 def _domain(spec: ApiSpec):
     domain = spec.custom_domain
     if domain is None:
@@ -226,5 +259,6 @@ _CHECKS = (
     _defaults,
     _functions,
     _secrets,
+    _dynamic_references,
     _domain,
 )

@@ -15,6 +15,7 @@ from ._resources import (
     find_tokens,
 )
 from ._spec import ApiSpec, RouteFunction, RouteSpec
+from ._values import check_context, check_data
 
 __all__ = [
     "PROP_NAMES",
@@ -36,6 +37,8 @@ __all__ = [
     "Table",
     "bind_environment",
     "callable_module_source",
+    "check_context",
+    "check_data",
     "find_tokens",
     "permission_label",
     "unresolved_globals",

@@ -13,6 +13,7 @@ from .._errors import HandlerError, PropError
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
 from ._permissions import normalize_permissions, permission_to_json
 from ._resources import Ref, Resource, find_tokens
+from ._values import check_data
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LAYER_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
@@ -213,6 +214,7 @@ def normalize_props(
     for name in PROP_NAMES:
         if name in props and props[name] is not None:
             out[name] = PROP_VALIDATORS[name](props[name], f"{path}.{name}")
+    check_data(props_to_json(out), path, error=PropError)
     return out
 
 

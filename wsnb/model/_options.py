@@ -9,6 +9,7 @@ from typing import Any
 from .. import _facts
 from .._errors import AccessLogError, AuthorizerError, CdkPropsError, DomainError
 from ._function import Function, normalize_props, props_to_json
+from ._values import check_data
 
 # ---------------------------------------------------------------- authorizer
 
@@ -745,6 +746,7 @@ def _cdk_props(
                 fix=f"did you mean {close[0]!r}?" if close else None,
                 path=f"cdk.{name}.{key}",
             )
+        check_data(val, f"cdk.{name}.{key}", error=CdkPropsError)
         _check_cdk_value(name, key, val)
     return props
 

@@ -78,6 +78,9 @@ class Resource:
         super().__setattr__(name, value)
 
     def _freeze(self) -> None:
+        from ._values import check_data
+
+        check_data(self.to_dict(), f"{self.kind}({self.id!r})", error=ResourceError)
         object.__setattr__(self, "_frozen", True)
 
     def ref(self, attribute: str) -> Ref:

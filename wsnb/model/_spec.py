@@ -10,7 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _facts
-from .._errors import DefaultsConflictError, DuplicateRouteError, ResourceError, RouteKeyError
+from .._errors import (
+    AccessLogError,
+    AuthorizerError,
+    CdkPropsError,
+    DefaultsConflictError,
+    DomainError,
+    DuplicateRouteError,
+    PermissionsError,
+    PropError,
+    ResourceError,
+    RouteKeyError,
+    ValidationError,
+)
 from ._function import (
     BUILTIN_DEFAULTS,
     MERGED_PROPS,
@@ -32,6 +44,20 @@ from ._options import (
 )
 from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
+from ._values import check_data
+
+# The error class for a bad value, by the top-level section of ``to_json()`` it sits in.
+_SECTION_ERRORS: dict[str, type[ValidationError]] = {
+    "routes": PropError,
+    "defaults": PropError,
+    "authorizer": AuthorizerError,
+    "custom_domain": DomainError,
+    "access_log": AccessLogError,
+    "cdk": CdkPropsError,
+    "attached_permissions": PermissionsError,
+    "attached_bind": PermissionsError,
+    "resources": ResourceError,
+}
 
 
 def normalize_route_key(key: Any) -> str:
@@ -258,6 +284,8 @@ class ApiSpec:
 
     def check(self) -> ApiSpec:
         """Whole-model checks that single values cannot make. Returns self."""
+        for key, value in self.to_json().items():
+            check_data(value, key, error=_SECTION_ERRORS.get(key, ValidationError))
         by_name: dict[tuple[str, str], Resource] = {}
         for res in self.resources():
             key = (res.kind, res.id)

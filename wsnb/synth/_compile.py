@@ -123,7 +123,7 @@ class _Compiler:
         spec = self.spec
         if spec.authorizer != "none" and spec.route("$connect") is None:
             raise SynthError(
-                f"The API has a {'Lambda' if isinstance(spec.authorizer, LambdaAuthorizer) else 'IAM'} "
+                f"The API has {'a Lambda' if isinstance(spec.authorizer, LambdaAuthorizer) else 'an IAM'} "
                 "authorizer but no $connect route; API Gateway runs authorizers only on $connect.",
                 given=spec.route_keys,
                 allowed="an authorizer together with a $connect route",
