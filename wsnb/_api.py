@@ -35,7 +35,7 @@ from .model._spec import (
 if TYPE_CHECKING:
     from ._lint import Finding
 
-_API_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
+_API_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}\Z")
 
 
 class WebSocketApi:
@@ -258,7 +258,18 @@ class WebSocketApi:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WebSocketApi:
-        return _from_dict(cls, data)
+        """Rebuild an API from :meth:`to_dict` output (a malformed dict raises a ``ValidationError``)."""
+        try:
+            return _from_dict(cls, data)
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError(
+                f"from_dict could not read this dict: {type(exc).__name__}: {exc}.",
+                given=data,
+                allowed="the dict that WebSocketApi.to_dict() returns",
+                fix="pass api.to_dict() output (or build the API with WebSocketApi(...))",
+            ) from None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WebSocketApi) and self._spec == other._spec

@@ -196,6 +196,26 @@ def _secrets(spec: ApiSpec):
                 )
 
 
+def _environment_names(spec: ApiSpec):
+    """Lambda's pattern for variable names is [a-zA-Z][a-zA-Z0-9_]+ ("Environment", Lambda API reference)."""
+    from .model._function import LAMBDA_ENV_NAME, _env_name_fix
+
+    functions = [(f.route_key, f.props) for f in spec.functions()]
+    if isinstance(spec.authorizer, LambdaAuthorizer):
+        functions.append(("authorizer", spec.authorizer.function.props))
+    for where, props in functions:
+        for name in props.get("environment", {}):
+            if not LAMBDA_ENV_NAME.match(name):
+                yield Finding(
+                    "error",
+                    "environment-name",
+                    f"{where}: environment variable name {name!r} does not match Lambda's pattern "
+                    "[a-zA-Z][a-zA-Z0-9_]+ (at least two characters, starting with a letter); "
+                    "the deploy fails.",
+                    f"rename it, e.g. {_env_name_fix(name)!r}",
+                )
+
+
 def _dynamic_references(spec: ApiSpec):
     """``{{resolve:...}}`` is allowed only in environment values (wsnb/model/_values.py)."""
     from .model._values import DYNAMIC_REFERENCE
@@ -259,6 +279,7 @@ _CHECKS = (
     _defaults,
     _functions,
     _secrets,
+    _environment_names,
     _dynamic_references,
     _domain,
 )

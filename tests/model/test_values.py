@@ -45,19 +45,20 @@ def api(tmp_path, monkeypatch) -> WebSocketApi:
 def test_cdk_tokens_in_iam_statement_are_refused_and_api_unchanged(api, token):
     before = api.to_dict()
     with pytest.raises(PermissionsError, match=r"aws-cdk-lib reference marker") as info:
-        api.attach_permissions([{"Action": ["s3:GetObject"], "Resource": [token]}])
+        api.attach_permissions(
+            [{"Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::{token}"]}]
+        )
     assert info.value.path == "attached_permissions[0]['statement']['Resource'][0]"
-    assert info.value.given == token
+    assert info.value.given == f"arn:aws:s3:::{token}"
     assert api.to_dict() == before
 
 
 @pytest.mark.parametrize(
     "props",
     [
-        {"environment": {"A": "#{Token[TOKEN.3]}"}},
+        {"environment": {"AB": "#{Token[TOKEN.3]}"}},
         {"description": "${Token[TOKEN.3]}"},
-        {"function_name": "#{Token[TOKEN.3]}"},
-        {"permissions": [{"Action": "#{Token[TOKEN.3]}"}]},
+        {"permissions": [{"Action": "s3:Get", "Resource": "arn:aws:s3:::#{Token[TOKEN.3]}"}]},
         {
             "permissions": [
                 {"Action": "s3:Get", "Condition": {"StringEquals": {"k": "#{Token[T.1]}"}}}
@@ -170,4 +171,4 @@ def test_check_context_returns_a_plain_copy():
 
 def test_authorizer_function_is_checked_like_a_route(api):
     with pytest.raises(PropError, match="reference marker"):
-        LambdaAuthorizer({"handler": "src/a.main", "environment": {"A": "${Token[X.1]}"}})
+        LambdaAuthorizer({"handler": "src/a.main", "environment": {"AB": "${Token[X.1]}"}})

@@ -72,11 +72,13 @@ def test_prediction_matches_more_shapes(in_project):
             routes={"$connect": "src/connect.main"},
         ),
         WebSocketApi(
-            "D", cdk={"web_socket_stage": "live"}, routes={"$default": "src/default.main"}
+            "D",
+            cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
+            routes={"$default": "src/default.main"},
         ),
         WebSocketApi(
             "E",
-            cdk={"web_socket_stage": "live"},
+            cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
             access_log=False,
             routes={"$default": "src/default.main"},
         ),

@@ -62,7 +62,7 @@ class LambdaAuthorizer:
                 path="authorizer.identity_source",
             )
         if name is not None and (
-            not isinstance(name, str) or not re.match(r"^[\w-]{1,128}$", name)
+            not isinstance(name, str) or not re.match(r"^[\w-]{1,128}\Z", name, re.ASCII)
         ):
             raise AuthorizerError(
                 "Authorizer name must be 1-128 letters, digits, '_' or '-'.",
@@ -156,9 +156,9 @@ def authorizer_to_json(value: str | LambdaAuthorizer) -> Any:
 
 # ---------------------------------------------------------------- custom domain
 
-_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_CERT_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
-_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
+_CERT_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+\Z")
+_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}\Z")
 
 
 @dataclass(frozen=True)
@@ -507,7 +507,9 @@ def normalize_domain(value: Any, *, wsnb_api_type: type | None = None) -> Domain
 
 # ---------------------------------------------------------------- access log
 
-_LOG_GROUP_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[\w/.#-]+(:\*)?$")
+_LOG_GROUP_ARN = re.compile(
+    r"^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[\w/.#-]+(:\*)?\Z"
+)
 
 
 @dataclass(frozen=True)
@@ -610,14 +612,17 @@ def normalize_access_log(value: Any) -> AccessLogSpec:
 
 
 def _check_format(value: Any) -> str:
+    # "Customizing API Gateway WebSocket API access logs" / "Set up CloudWatch logging for
+    # WebSocket APIs": the format must include $context.requestId or $context.extendedRequestId.
     if (
         not isinstance(value, str)
-        or "$context.requestId" not in value
+        or not any(v in value for v in ("$context.requestId", "$context.extendedRequestId"))
         or "\n" in value
         or len(value) > 10000
     ):
         raise AccessLogError(
-            "An access-log format must be one line that includes $context.requestId (API Gateway requires it).",
+            "An access-log format must be one line that includes $context.requestId or "
+            "$context.extendedRequestId (API Gateway requires one of them).",
             given=value,
             fix='"$context.identity.sourceIp,$context.requestTime,$context.routeKey,$context.status,$context.requestId"',
             path="access_log.format",
@@ -627,8 +632,8 @@ def _check_format(value: Any) -> str:
 
 # ---------------------------------------------------------------- cdk overrides
 
-_CDK_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
-_STAGE_NAME = re.compile(r"^[A-Za-z0-9_$-]{1,128}$")
+_CDK_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}\Z")
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_$-]{1,128}\Z")
 
 
 @dataclass(frozen=True)
@@ -700,7 +705,7 @@ def normalize_cdk(value: Any) -> CdkSpec:
         data.get("web_socket_api"),
         "web_socket_api",
         _facts.WEB_SOCKET_API_PROPS,
-        r"^[a-z0-9]{1,32}$",
+        r"^[a-z0-9]{1,32}\Z",
         "an existing API id such as 'a1b2c3d4e5'",
     )
     stage = _cdk_props(
@@ -710,6 +715,16 @@ def normalize_cdk(value: Any) -> CdkSpec:
         _STAGE_NAME.pattern,
         "an existing stage name such as 'prod'",
     )
+    if isinstance(stage, str) and not isinstance(api, str):
+        # SST v1 WebSocketApi: "Cannot import the webSocketStage when the webSocketApi is not imported"
+        raise CdkPropsError(
+            "Cannot import the web_socket_stage when the web_socket_api is not imported.",
+            given=value,
+            allowed="an imported stage together with an imported API: "
+            '{"web_socket_api": "<api id>", "web_socket_stage": "<stage name>"}',
+            fix='import both, or give the new stage props: cdk={"web_socket_stage": {"stage_name": "prod"}}',
+            path="cdk.web_socket_stage",
+        )
     return CdkSpec(id=cdk_id, web_socket_api=api, web_socket_stage=stage)
 
 

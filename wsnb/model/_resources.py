@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from .._errors import ResourceError
 
-_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-_PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
+_PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
 TOKEN_PATTERN = re.compile(
     r"\$\{wsnb:(Table|Bucket|Secret|Parameter)/([A-Za-z0-9_-]+)\.([a-z_]+)\}"
 )
@@ -132,7 +132,9 @@ class Table(Resource):
                 fix='global_indexes={"byRoom": {"partition_key": "room"}}',
             )
         self.global_indexes = {
-            str(name): _check_index(id, f"global_indexes[{name!r}]", spec, self.fields)
+            _check_index_name(id, name): _check_index(
+                id, f"global_indexes[{name!r}]", spec, self.fields
+            )
             for name, spec in gsi.items()
         }
         self._freeze()
@@ -168,6 +170,22 @@ class Table(Resource):
         return f"Table({self.id!r}, fields={self.fields!r}, primary_index={self.primary_index!r})"
 
 
+# "Supported data types and naming rules in Amazon DynamoDB": index names are 3-255 of
+# a-z, A-Z, 0-9, '_', '-', '.'; attribute names 1-255 bytes of UTF-8.
+_INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}\Z")
+
+
+def _check_index_name(table_id: str, name: Any) -> str:
+    if not isinstance(name, str) or not _INDEX_NAME.match(name):
+        raise ResourceError(
+            f"Table {table_id!r}: global index name {name!r} is not a DynamoDB index name.",
+            given=name,
+            allowed="3-255 letters, digits, '_', '-' or '.'",
+            fix='global_indexes={"byRoom": {"partition_key": "room"}}',
+        )
+    return name
+
+
 def _check_fields(table_id: str, fields: Any) -> dict[str, str]:
     if not isinstance(fields, dict) or not fields:
         raise ResourceError(
@@ -177,11 +195,17 @@ def _check_fields(table_id: str, fields: Any) -> dict[str, str]:
             fix='fields={"id": "string"}',
         )
     for name, type_ in fields.items():
-        if not isinstance(name, str) or not name or type_ not in FIELD_TYPES:
+        if (
+            not isinstance(name, str)
+            or not name
+            or len(name.encode("utf-8", "replace")) > 255
+            or type_ not in FIELD_TYPES
+        ):
             raise ResourceError(
                 f"Table {table_id!r}: field {name!r} has type {type_!r}.",
                 given={name: type_},
-                allowed=" | ".join(repr(t) for t in FIELD_TYPES),
+                allowed="a name of 1-255 bytes, of type "
+                + " | ".join(repr(t) for t in FIELD_TYPES),
                 fix=f'fields={{"{name}": "string"}}',
             )
     return dict(fields)

@@ -28,6 +28,7 @@ from ._function import (
     MERGED_PROPS,
     PROP_NAMES,
     Function,
+    check_environment_size,
     env_tokens,
     normalize_props,
     props_resources,
@@ -309,6 +310,7 @@ class ApiSpec:
                         given=f"{kind}({rid!r}).{attr}",
                         fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
                     )
+        self._check_functions()
         if self.cdk.imports_stage and (
             self.custom_domain is not None or (self.access_log.explicit and self.access_log.enabled)
         ):
@@ -323,6 +325,32 @@ class ApiSpec:
                 path="cdk.web_socket_stage",
             )
         return self
+
+    def _check_functions(self) -> None:
+        """Rules on the merged functions: unique function names, environment under 4 KB."""
+        from ._resources import bind_environment
+
+        functions = [(f"routes[{f.route_key!r}]", f.props) for f in self._functions]
+        if isinstance(self.authorizer, LambdaAuthorizer):
+            functions.append(("authorizer.function", self.authorizer.function.props))
+        named: dict[str, str] = {}
+        for where, props in functions:
+            name = props.get("function_name")
+            if name is not None and name in named:
+                raise PropError(
+                    f"{named[name]} and {where} both set function_name={name!r}; "
+                    "Lambda function names are unique per account and region.",
+                    given=name,
+                    fix="set function_name on each route (not in defaults), each one different",
+                    path=f"{where}.function_name",
+                )
+            if name is not None:
+                named[name] = where
+            env = dict(props.get("environment", {}))
+            for res in props.get("bind", ()):
+                for key, value in bind_environment(res).items():
+                    env.setdefault(key, value)
+            check_environment_size(env, f"{where}.environment")
 
     # ----------------------------------------------------------- JSON
 

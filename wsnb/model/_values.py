@@ -48,6 +48,10 @@ def is_cdk_number_token(value: float) -> bool:
 
 def text_problem(text: str, *, dynamic_reference: bool = False) -> str | None:
     """Why this string cannot reach CDK as plain text (None when it can)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text (it holds a lone surrogate)"
     if CDK_TOKEN.search(text):
         return "contains an aws-cdk-lib reference marker ('${Token[' or '#{Token[')"
     if not dynamic_reference and DYNAMIC_REFERENCE.search(text):

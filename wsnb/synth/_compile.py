@@ -416,7 +416,9 @@ class _Compiler:
                 call(
                     "aws_lambda.LayerVersion.from_layer_version_arn",
                     SELF,
-                    f"{cid}Layer{i + 1}",
+                    self.names.cid(
+                        f"{cid}Layer{i + 1}"
+                    ),  # registered: a route "xLayer1" cannot clash
                     arn,
                 )
                 for i, arn in enumerate(props["layers"])
