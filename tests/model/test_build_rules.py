@@ -141,7 +141,7 @@ def test_function_name_in_defaults_names_every_route_the_same(api):
 
 def test_authorizer_function_name_clashing_with_a_route_is_refused(api):
     api.route("a", "src/send.main", function_name="auth")
-    with pytest.raises(PropError, match="routes\\['a'\\] and authorizer.function both set"):
+    with pytest.raises(PropError, match=r"routes\[.a.\] and authorizer.function both set"):
         api.authorizer(
             LambdaAuthorizer({"handler": "src/authorizer.main", "function_name": "auth"})
         )
@@ -181,7 +181,7 @@ def test_lambda_environment_name_pattern_is_a_lint_error(api):
 
 @pytest.mark.parametrize("name", ["A\n", "1A", "A-B", "AWS_REGION", "É1"])
 def test_environment_names_no_handler_can_read_are_refused(api, name):
-    with pytest.raises(PropError, match="Environment variable name .* is not allowed"):
+    with pytest.raises(PropError, match=r"Environment variable name .* is not allowed"):
         api.route("x", "src/send.main", environment={name: "1"})
 
 
@@ -236,7 +236,7 @@ def test_from_dict_on_malformed_input_raises_validation_error(project, data):
 
 def test_from_dict_wraps_python_errors_with_the_fix(project):
     with pytest.raises(
-        ValidationError, match="^from_dict could not read this dict: KeyError"
+        ValidationError, match=r"^from_dict could not read this dict: KeyError"
     ) as info:
         WebSocketApi.from_dict({"id": "Api", "resources": [{"type": "Table", "id": "T"}]})
     assert info.value.allowed == "the dict that WebSocketApi.to_dict() returns"

@@ -189,9 +189,9 @@ IMPORTED = {"web_socket_api": "abc123", "web_socket_stage": "prod"}
 
 def test_imported_stage_forbids_domain_and_log():
     assert not spec(cdk=IMPORTED).custom_domain
-    with pytest.raises(CdkPropsError, match="With an imported stage .* cannot set access_log"):
+    with pytest.raises(CdkPropsError, match=r"With an imported stage .* cannot set access_log"):
         spec(cdk=IMPORTED, access_log=True)
-    with pytest.raises(CdkPropsError, match="With an imported stage .* cannot set custom_domain"):
+    with pytest.raises(CdkPropsError, match=r"With an imported stage .* cannot set custom_domain"):
         spec(cdk=IMPORTED, custom_domain="api.domain.com")
 
 
@@ -200,7 +200,7 @@ def test_imported_stage_without_imported_api_is_refused_like_sst():
     for api in (None, {"api_name": "x"}):
         with pytest.raises(
             CdkPropsError,
-            match="^Cannot import the web_socket_stage when the web_socket_api is not imported",
+            match=r"^Cannot import the web_socket_stage when the web_socket_api is not imported",
         ) as info:
             spec(cdk={"web_socket_api": api, "web_socket_stage": "prod"})
         assert info.value.path == "cdk.web_socket_stage"
