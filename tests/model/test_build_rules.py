@@ -39,6 +39,11 @@ def _statement(api: WebSocketApi, statement: dict) -> PermissionsError:
             "attach_permissions[0].Sid",
         ),
         (
+            {"Sid": "", "Action": "s3:GetObject"},
+            "Sid must be letters and digits only",
+            "attach_permissions[0].Sid",
+        ),
+        (
             {"Sid": 3, "Action": "s3:GetObject"},
             "Sid must be letters and digits only",
             "attach_permissions[0].Sid",

@@ -11,7 +11,7 @@ from ._resources import Bucket, Resource, Table
 
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 _ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+\Z")
-_SID = re.compile(r"^[A-Za-z0-9]*\Z")
+_SID = re.compile(r"^[A-Za-z0-9]+\Z")
 _STATEMENT_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*]+)\Z")
 _STATEMENT_RESOURCE = re.compile(r"^(\*|arn:[^:\s]+:[^:\s]*:[^:\s]*:[^:\s]*:\S.*)\Z")
 _STATEMENT_KEYS = {"Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"}
@@ -105,7 +105,7 @@ def _normalize_statement(item: dict[str, Any], path: str) -> dict[str, Any]:
         raise PermissionsError(
             "IAM statement Sid must be letters and digits only.",
             given=sid,
-            allowed="A-Z, a-z, 0-9 (or no Sid)",
+            allowed="one or more of A-Z, a-z, 0-9 (or no Sid at all)",
             fix=f'"Sid": {re.sub(r"[^A-Za-z0-9]", "", str(sid)) or "ReadObjects"!r}',
             path=f"{path}.Sid",
         )
