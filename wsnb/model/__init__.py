@@ -1,5 +1,6 @@
 """The pure-Python model of a WebSocket API. Imports nothing heavy."""
 
+from ._frozen import Frozen, FrozenDict, FrozenList, freeze, thaw
 from ._function import PROP_NAMES, Function
 from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
 from ._options import AccessLogSpec, CdkSpec, DomainSpec, LambdaAuthorizer
@@ -26,6 +27,9 @@ __all__ = [
     "CdkSpec",
     "DomainSpec",
     "FileHandler",
+    "Frozen",
+    "FrozenDict",
+    "FrozenList",
     "Function",
     "LambdaAuthorizer",
     "Parameter",
@@ -40,6 +44,8 @@ __all__ = [
     "check_context",
     "check_data",
     "find_tokens",
+    "freeze",
     "permission_label",
+    "thaw",
     "unresolved_globals",
 ]

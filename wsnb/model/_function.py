@@ -13,6 +13,7 @@ from .._errors import HandlerError, PropError
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
 from ._permissions import normalize_permissions, permission_to_json
 from ._resources import Ref, Resource, find_tokens
+from ._frozen import Frozen, freeze
 from ._values import check_data
 
 # Names a Python handler can read. Lambda's own pattern is stricter ([a-zA-Z][a-zA-Z0-9_]+:
@@ -275,7 +276,7 @@ def normalize_props(
         if name in props and props[name] is not None:
             out[name] = PROP_VALIDATORS[name](props[name], f"{path}.{name}")
     check_data(props_to_json(out), path, error=PropError)
-    return out
+    return freeze(out)
 
 
 def unknown_prop_error(key: Any, path: str, *, route_keyword: bool = False) -> PropError:
@@ -330,7 +331,7 @@ def env_tokens(props: dict[str, Any]) -> list[tuple[str, str, str]]:
     return tokens
 
 
-class Function:
+class Function(Frozen):
     """A Lambda function for a route: ``Function("src/send.main", memory_size=512)``.
 
     Its props are final: a ``Function`` is used as it is, so passing one as a route while
@@ -356,16 +357,13 @@ class Function:
                 fix='Function("src/send.main")',
                 path="Function",
             )
-        object.__setattr__(self, "_props", normalize_props(props, "Function"))
+        self._init_field("_props", normalize_props(props, "Function"))
 
     @classmethod
     def _from_normalized(cls, props: dict[str, Any]) -> Function:
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "_props", dict(props))
+        obj._init_field("_props", freeze(props))
         return obj
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Function is immutable; build a new one instead")
 
     @property
     def handler(self) -> FileHandler | CallableHandler:

@@ -9,12 +9,13 @@ from typing import Any
 from .. import _facts
 from .._errors import AccessLogError, AuthorizerError, CdkPropsError, DomainError
 from ._function import Function, normalize_props, props_to_json
+from ._frozen import Frozen, freeze_fields, thaw
 from ._values import check_data
 
 # ---------------------------------------------------------------- authorizer
 
 
-class LambdaAuthorizer:
+class LambdaAuthorizer(Frozen):
     """A Lambda REQUEST authorizer for ``$connect``.
 
     ``LambdaAuthorizer("src/authorizer.main")`` or ``LambdaAuthorizer(Function(...),
@@ -69,12 +70,9 @@ class LambdaAuthorizer:
                 given=name,
                 path="authorizer.name",
             )
-        object.__setattr__(self, "function", fn)
-        object.__setattr__(self, "identity_source", sources)
-        object.__setattr__(self, "name", name or _facts.DEFAULT_AUTHORIZER_NAME)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("LambdaAuthorizer is immutable; build a new one instead")
+        self._init_field("function", fn)
+        self._init_field("identity_source", sources)
+        self._init_field("name", name or _facts.DEFAULT_AUTHORIZER_NAME)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,6 +176,9 @@ class DomainSpec:
     hosted_zone_attributes: dict[str, str] | None = None
     shared_from: dict[str, str] | None = None
     imported: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "hosted_zone_attributes", "shared_from", "imported")
 
     @property
     def name(self) -> str:
@@ -642,6 +643,9 @@ class CdkSpec:
     web_socket_api: dict[str, Any] | str | None = None
     web_socket_stage: dict[str, Any] | str | None = None
 
+    def __post_init__(self) -> None:
+        freeze_fields(self, "web_socket_api", "web_socket_stage")
+
     @property
     def imports_api(self) -> bool:
         return isinstance(self.web_socket_api, str)
@@ -655,9 +659,9 @@ class CdkSpec:
         if self.id:
             out["id"] = self.id
         if self.web_socket_api is not None:
-            out["web_socket_api"] = self.web_socket_api
+            out["web_socket_api"] = thaw(self.web_socket_api)
         if self.web_socket_stage is not None:
-            out["web_socket_stage"] = self.web_socket_stage
+            out["web_socket_stage"] = thaw(self.web_socket_stage)
         return out or None
 
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from .._errors import PermissionsError
+from ._frozen import freeze, thaw
 from ._resources import Bucket, Resource, Table
 
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
@@ -43,7 +44,7 @@ def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
             fix='permissions=["s3", table]',
             path=path,
         )
-    return tuple(_normalize_item(item, f"{path}[{i}]") for i, item in enumerate(value))
+    return tuple(freeze(_normalize_item(item, f"{path}[{i}]")) for i, item in enumerate(value))
 
 
 def _normalize_item(item: Any, path: str) -> Any:
@@ -210,7 +211,7 @@ def permission_to_json(item: Any) -> Any:
     if isinstance(item, Resource):
         return {item.kind.lower(): item.id}
     if isinstance(item, dict):
-        return {"statement": item}
+        return {"statement": thaw(item)}
     return item
 
 

@@ -12,6 +12,7 @@ import re
 from typing import Any, ClassVar
 
 from .._errors import ResourceError
+from ._frozen import Frozen, freeze
 
 _ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
 _PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
@@ -50,7 +51,7 @@ def find_tokens(text: str) -> list[tuple[str, str, str]]:
     return TOKEN_PATTERN.findall(text)
 
 
-class Resource:
+class Resource(Frozen):
     """Base of the resources a function can be granted or bound to."""
 
     kind: ClassVar[str] = "Resource"
@@ -72,16 +73,11 @@ class Resource:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
-            raise AttributeError(f"{self.kind} is immutable; build a new one instead")
-        super().__setattr__(name, value)
-
-    def _freeze(self) -> None:
+    def _check_value(self) -> None:
+        """The constructor's last step: check the whole value (fields are already read-only)."""
         from ._values import check_data
 
         check_data(self.to_dict(), f"{self.kind}({self.id!r})", error=ResourceError)
-        object.__setattr__(self, "_frozen", True)
 
     def ref(self, attribute: str) -> Ref:
         if attribute not in self.attributes:
@@ -121,9 +117,11 @@ class Table(Resource):
         primary_index: dict[str, str],
         global_indexes: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        self.id = _check_id("Table", id)
-        self.fields = _check_fields(id, fields)
-        self.primary_index = _check_index(id, "primary_index", primary_index, self.fields)
+        self._init_field("id", _check_id("Table", id))
+        self._init_field("fields", freeze(_check_fields(id, fields)))
+        self._init_field(
+            "primary_index", freeze(_check_index(id, "primary_index", primary_index, self.fields))
+        )
         gsi = {} if global_indexes is None else global_indexes
         if not isinstance(gsi, dict):
             raise ResourceError(
@@ -131,13 +129,14 @@ class Table(Resource):
                 given=global_indexes,
                 fix='global_indexes={"byRoom": {"partition_key": "room"}}',
             )
-        self.global_indexes = {
+        indexes = {
             _check_index_name(id, name): _check_index(
                 id, f"global_indexes[{name!r}]", spec, self.fields
             )
             for name, spec in gsi.items()
         }
-        self._freeze()
+        self._init_field("global_indexes", freeze(indexes))
+        self._check_value()
 
     @property
     def table_name(self) -> Ref:
@@ -237,8 +236,8 @@ class Bucket(Resource):
     attributes = ("bucket_name", "bucket_arn")
 
     def __init__(self, id: str) -> None:
-        self.id = _check_id("Bucket", id)
-        self._freeze()
+        self._init_field("id", _check_id("Bucket", id))
+        self._check_value()
 
     @property
     def bucket_name(self) -> Ref:
@@ -271,8 +270,8 @@ class Secret(Resource):
     attributes = ("name", "parameter_name")
 
     def __init__(self, name: str) -> None:
-        self.id = _check_id("Secret", name, _PARAM_NAME_PATTERN)
-        self._freeze()
+        self._init_field("id", _check_id("Secret", name, _PARAM_NAME_PATTERN))
+        self._check_value()
 
     @property
     def name(self) -> str:
@@ -296,15 +295,15 @@ class Parameter(Resource):
     attributes = ("name", "value")
 
     def __init__(self, name: str, value: str) -> None:
-        self.id = _check_id("Parameter", name, _PARAM_NAME_PATTERN)
+        self._init_field("id", _check_id("Parameter", name, _PARAM_NAME_PATTERN))
         if not isinstance(value, str):
             raise ResourceError(
                 f"Parameter {name!r}: value must be a string.",
                 given=value,
                 fix=f"Parameter({name!r}, str(value))",
             )
-        self.value = value
-        self._freeze()
+        self._init_field("value", value)
+        self._check_value()
 
     @property
     def name(self) -> str:

@@ -45,6 +45,7 @@ from ._options import (
 )
 from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
+from ._frozen import FrozenDict, freeze_fields
 from ._values import check_data
 
 # The error class for a bad value, by the top-level section of ``to_json()`` it sits in.
@@ -110,6 +111,9 @@ class RouteSpec:
     permissions: tuple[Any, ...] = ()
     bind: tuple[Resource, ...] = ()
 
+    def __post_init__(self) -> None:
+        freeze_fields(self, "props", "permissions", "bind")
+
     @property
     def handler(self) -> FileHandler | CallableHandler:
         return self.props["handler"]
@@ -151,6 +155,9 @@ class RouteFunction:
     props: dict[str, Any]
     provenance: dict[str, str]
     final: bool = False
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "props", "provenance")
 
     @property
     def handler(self) -> FileHandler | CallableHandler:
@@ -211,13 +218,16 @@ class ApiSpec:
 
     id: str
     routes: tuple[RouteSpec, ...] = ()
-    defaults: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=FrozenDict)
     authorizer: str | LambdaAuthorizer = "none"
     custom_domain: DomainSpec | None = None
     access_log: AccessLogSpec = field(default_factory=AccessLogSpec)
     cdk: CdkSpec = field(default_factory=CdkSpec)
     permissions: tuple[Any, ...] = ()  # attach_permissions: every route, present and future
     bind: tuple[Resource, ...] = ()  # bind: every route, present and future
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "routes", "defaults", "permissions", "bind")
 
     # ----------------------------------------------------------- reading
 
