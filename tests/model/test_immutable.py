@@ -54,7 +54,7 @@ def test_nested_model_data_cannot_be_edited(api):
     before, digest = api.to_dict(), api.spec.digest()
     for edit in _edits(api):
         with pytest.raises(
-            TypeError, match="^Frozen(Dict|List) is read-only; build a new value instead$"
+            TypeError, match=r"^Frozen(Dict|List) is read-only; build a new value instead$"
         ):
             edit()
     assert api.to_dict() == before and api.spec.digest() == digest
@@ -132,9 +132,9 @@ def test_cached_synth_result_is_read_only(project):
     api = WebSocketApi("Api").route("$default", "src/default.main")
     result = api.synth()
     assert api.synth() is result
-    with pytest.raises(TypeError, match="^FrozenDict is read-only"):
+    with pytest.raises(TypeError, match=r"^FrozenDict is read-only"):
         result.template["Resources"].clear()
-    with pytest.raises(TypeError, match="^FrozenList is read-only"):
+    with pytest.raises(TypeError, match=r"^FrozenList is read-only"):
         result.warnings.append("x")
     with pytest.raises(FrozenInstanceError, match="cannot assign to field 'template'"):
         result.template = {}

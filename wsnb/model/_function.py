@@ -10,10 +10,10 @@ from typing import Any
 
 from .. import _facts
 from .._errors import HandlerError, PropError
+from ._frozen import Frozen, freeze
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
 from ._permissions import normalize_permissions, permission_to_json
 from ._resources import Ref, Resource, find_tokens
-from ._frozen import Frozen, freeze
 from ._values import check_data
 
 # Names a Python handler can read. Lambda's own pattern is stricter ([a-zA-Z][a-zA-Z0-9_]+:

@@ -8,8 +8,8 @@ from typing import Any
 
 from .. import _facts
 from .._errors import AccessLogError, AuthorizerError, CdkPropsError, DomainError
-from ._function import Function, normalize_props, props_to_json
 from ._frozen import Frozen, freeze_fields, thaw
+from ._function import Function, normalize_props, props_to_json
 from ._values import check_data
 
 # ---------------------------------------------------------------- authorizer

@@ -23,6 +23,7 @@ from .._errors import (
     RouteKeyError,
     ValidationError,
 )
+from ._frozen import FrozenDict, freeze_fields
 from ._function import (
     BUILTIN_DEFAULTS,
     MERGED_PROPS,
@@ -45,7 +46,6 @@ from ._options import (
 )
 from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
-from ._frozen import FrozenDict, freeze_fields
 from ._values import check_data
 
 # The error class for a bad value, by the top-level section of ``to_json()`` it sits in.
