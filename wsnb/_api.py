@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PermissionsError, PropError, RouteKeyError, ValidationError
+from .model._access_log import normalize_access_log
+from .model._authorizer import normalize_authorizer
+from .model._cdk import normalize_cdk
+from .model._domain import normalize_domain
 from .model._function import normalize_props
-from .model._options import (
-    normalize_access_log,
-    normalize_authorizer,
-    normalize_cdk,
-    normalize_domain,
-)
 from .model._permissions import normalize_permissions
 from .model._resources import RESOURCE_TYPES, Resource
 from .model._spec import (

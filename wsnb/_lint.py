@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from . import _facts
 from .model._handlers import CallableHandler, FileHandler, unresolved_globals
-from .model._options import LambdaAuthorizer
 from .model._spec import ApiSpec
 
 LEVELS = ("error", "warning", "info")
@@ -149,9 +148,7 @@ def _defaults(spec: ApiSpec):
 
 
 def _functions(spec: ApiSpec):
-    functions = [(f.route_key, f.props) for f in spec.functions()]
-    if isinstance(spec.authorizer, LambdaAuthorizer):
-        functions.append(("authorizer", spec.authorizer.function.props))
+    functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:
         handler = props["handler"]
         if isinstance(handler, FileHandler) and not os.path.isfile(handler.file):
@@ -171,7 +168,7 @@ def _functions(spec: ApiSpec):
                     "those cannot be shipped with it to Lambda.",
                     "import or define them inside the function, or pass values through environment",
                 )
-        timeout = props.get("timeout", _facts.DEFAULT_TIMEOUT)
+        timeout = props["timeout"]
         if where != "authorizer" and timeout > _facts.INTEGRATION_TIMEOUT_SECONDS:
             yield Finding(
                 "info",
@@ -200,9 +197,7 @@ def _environment_names(spec: ApiSpec):
     """Lambda's pattern for variable names is [a-zA-Z][a-zA-Z0-9_]+ ("Environment", Lambda API reference)."""
     from .model._function import LAMBDA_ENV_NAME, _env_name_fix
 
-    functions = [(f.route_key, f.props) for f in spec.functions()]
-    if isinstance(spec.authorizer, LambdaAuthorizer):
-        functions.append(("authorizer", spec.authorizer.function.props))
+    functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:
         for name in props.get("environment", {}):
             if not LAMBDA_ENV_NAME.match(name):
@@ -220,9 +215,7 @@ def _dynamic_references(spec: ApiSpec):
     """``{{resolve:...}}`` is allowed only in environment values (wsnb/model/_values.py)."""
     from .model._values import DYNAMIC_REFERENCE
 
-    functions = [(f.route_key, f.props) for f in spec.functions()]
-    if isinstance(spec.authorizer, LambdaAuthorizer):
-        functions.append(("authorizer", spec.authorizer.function.props))
+    functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:
         for name, value in props.get("environment", {}).items():
             if not DYNAMIC_REFERENCE.search(value):

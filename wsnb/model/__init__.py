@@ -1,9 +1,12 @@
 """The pure-Python model of a WebSocket API. Imports nothing heavy."""
 
+from ._access_log import AccessLogSpec
+from ._authorizer import LambdaAuthorizer
+from ._cdk import CdkSpec
+from ._domain import DomainSpec
 from ._frozen import Frozen, FrozenDict, FrozenList, freeze, thaw
 from ._function import PROP_NAMES, Function
 from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
-from ._options import AccessLogSpec, CdkSpec, DomainSpec, LambdaAuthorizer
 from ._permissions import permission_label
 from ._resources import (
     Bucket,

@@ -23,6 +23,10 @@ from .._errors import (
     RouteKeyError,
     ValidationError,
 )
+from ._access_log import AccessLogSpec
+from ._authorizer import LambdaAuthorizer, authorizer_to_json
+from ._cdk import CdkSpec
+from ._domain import DomainSpec
 from ._frozen import FrozenDict, freeze_fields
 from ._function import (
     BUILTIN_DEFAULTS,
@@ -37,13 +41,6 @@ from ._function import (
     unknown_prop_error,
 )
 from ._handlers import CallableHandler, FileHandler
-from ._options import (
-    AccessLogSpec,
-    CdkSpec,
-    DomainSpec,
-    LambdaAuthorizer,
-    authorizer_to_json,
-)
 from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
 from ._values import check_data
@@ -260,6 +257,22 @@ class ApiSpec:
         return list(self._functions)
 
     @functools.cached_property
+    def authorizer_function(self) -> RouteFunction | None:
+        """The Lambda authorizer's function with wsnb's built-in defaults filled in (``route_key``
+        is ``"authorizer"``). Like SST, the API's ``defaults`` do not apply to it."""
+        if not isinstance(self.authorizer, LambdaAuthorizer):
+            return None
+        return merge_props("authorizer", self.authorizer.function.props, {}, final=False)
+
+    def all_functions(self) -> list[tuple[str, RouteFunction]]:
+        """``(where, function)`` for every Lambda function the API creates: each route's
+        (``routes['key']``) and the authorizer's (``authorizer.function``)."""
+        out = [(f"routes[{f.route_key!r}]", f) for f in self._functions]
+        if self.authorizer_function is not None:
+            out.append(("authorizer.function", self.authorizer_function))
+        return out
+
+    @functools.cached_property
     def _functions(self) -> tuple[RouteFunction, ...]:
         return tuple(
             merge_function(r, self.defaults, self.permissions, self.bind) for r in self.routes
@@ -340,11 +353,9 @@ class ApiSpec:
         """Rules on the merged functions: unique function names, environment under 4 KB."""
         from ._resources import bind_environment
 
-        functions = [(f"routes[{f.route_key!r}]", f.props) for f in self._functions]
-        if isinstance(self.authorizer, LambdaAuthorizer):
-            functions.append(("authorizer.function", self.authorizer.function.props))
         named: dict[str, str] = {}
-        for where, props in functions:
+        for where, fn in self.all_functions():
+            props = fn.props
             name = props.get("function_name")
             if name is not None and name in named:
                 raise PropError(
@@ -445,26 +456,8 @@ def merge_function(
 ) -> RouteFunction:
     """SST's merge: route props win; environment merges key by key; permissions, layers
     and bind concatenate (defaults first); ``"*"`` on either side wins."""
-    base = {} if route.final else defaults
-    props: dict[str, Any] = {}
-    prov: dict[str, str] = {}
-    for name in PROP_NAMES:
-        in_route, in_defaults = name in route.props, name in base
-        if name in MERGED_PROPS and in_route and in_defaults:
-            if name == "environment":
-                props[name] = {**base[name], **route.props[name]}
-            else:
-                props[name] = base[name] + route.props[name]
-            prov[name] = "merged"
-        elif in_route:
-            props[name] = route.props[name]
-            prov[name] = "route"
-        elif in_defaults:
-            props[name] = base[name]
-            prov[name] = "defaults"
-        elif name in BUILTIN_DEFAULTS:
-            props[name] = BUILTIN_DEFAULTS[name]
-            prov[name] = "builtin"
+    fn = merge_props(route.key, route.props, {} if route.final else defaults, final=route.final)
+    props, prov = dict(fn.props), dict(fn.provenance)
     for name, extra in (
         ("permissions", api_permissions + route.permissions),
         ("bind", api_bind + route.bind),
@@ -484,6 +477,33 @@ def merge_function(
         props["layers"] = tuple(dict.fromkeys(props["layers"]))
     ordered = {n: props[n] for n in PROP_NAMES if n in props}
     return RouteFunction(route.key, ordered, {n: prov[n] for n in ordered}, route.final)
+
+
+def merge_props(
+    key: str, own: dict[str, Any], base: dict[str, Any], *, final: bool
+) -> RouteFunction:
+    """The one place defaults apply: ``own`` props over ``base`` (the API's defaults) over
+    wsnb's built-in defaults; environment merges key by key, lists concatenate (base first)."""
+    props: dict[str, Any] = {}
+    prov: dict[str, str] = {}
+    for name in PROP_NAMES:
+        in_own, in_base = name in own, name in base
+        if name in MERGED_PROPS and in_own and in_base:
+            if name == "environment":
+                props[name] = {**base[name], **own[name]}
+            else:
+                props[name] = base[name] + own[name]
+            prov[name] = "merged"
+        elif in_own:
+            props[name] = own[name]
+            prov[name] = "route"
+        elif in_base:
+            props[name] = base[name]
+            prov[name] = "defaults"
+        elif name in BUILTIN_DEFAULTS:
+            props[name] = BUILTIN_DEFAULTS[name]
+            prov[name] = "builtin"
+    return RouteFunction(key, props, prov, final)
 
 
 def make_route(

@@ -502,7 +502,7 @@ class _Compiler:
             return call("aws_apigatewayv2_authorizers.WebSocketIamAuthorizer")
         if not isinstance(auth, LambdaAuthorizer):
             return None
-        props = {**_BUILTINS, **auth.function.props}
+        props = self.spec.authorizer_function.props  # built-in defaults filled in by the model
         self.function(
             "authorizer_function", "AuthorizerFunction", props, "Lambda authorizer function"
         )
@@ -757,14 +757,6 @@ class _Compiler:
             )
         )
         return "hosted_zone"
-
-
-_BUILTINS: dict[str, Any] = {
-    "runtime": _facts.DEFAULT_RUNTIME,
-    "timeout": _facts.DEFAULT_TIMEOUT,
-    "memory_size": _facts.DEFAULT_MEMORY,
-    "tracing": _facts.DEFAULT_TRACING,
-}
 
 
 def _runtime_name(runtime: str) -> str:
