@@ -399,6 +399,13 @@ class ApiSpec:
             out["resources"] = [{"type": r.kind, **r.to_dict()} for r in resources]
         return out
 
+    @classmethod
+    def from_json(cls, data: Any, *, wsnb_api_type: type | None = None) -> ApiSpec:
+        """The spec back from :meth:`to_json` output (malformed input: ``ValidationError``)."""
+        from ._json import spec_from_json
+
+        return spec_from_json(data, wsnb_api_type=wsnb_api_type)
+
     @functools.cached_property
     def _canonical(self) -> str:
         return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
