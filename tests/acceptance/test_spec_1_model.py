@@ -11,6 +11,7 @@ from wsnb import (
     Function,
     LambdaAuthorizer,
     Parameter,
+    RouteKeyError,
     Secret,
     Table,
     WebSocketApi,
@@ -178,10 +179,10 @@ def test_reading_id_routes_get_route_get_function():
     )
     assert api.id == "Api"
     assert api.routes == ["b", "$connect", "a"]
-    assert api.get_route("$connect") is not None
+    assert api.get_route("$connect").key == "$connect"
     fn = api.get_function("$connect")
-    assert fn is not None
-    with pytest.raises(WsnbError):
+    assert fn.route_key == "$connect" and str(fn.handler) == "src/connect.main"
+    with pytest.raises(RouteKeyError, match="this API has no route 'missing'"):
         api.get_function("missing")
 
 
@@ -303,11 +304,13 @@ def test_resources_and_their_placeholders():
     b = Bucket("Files")
     s = Secret("STRIPE_KEY")
     p = Parameter("STAGE_NAME", "dev")
-    for attr in (t.table_name, t.table_arn, b.bucket_name, b.bucket_arn):
-        assert attr is not None
-    assert t.table_name != t.table_arn
-    assert b.bucket_name != b.bucket_arn
-    assert s is not None and p is not None
+    assert [t.table_name, t.table_arn, b.bucket_name, b.bucket_arn] == [
+        "${wsnb:Table/Notes.table_name}",
+        "${wsnb:Table/Notes.table_arn}",
+        "${wsnb:Bucket/Files.bucket_name}",
+        "${wsnb:Bucket/Files.bucket_arn}",
+    ]
+    assert (s.name, p.name, p.value) == ("STRIPE_KEY", "STAGE_NAME", "dev")
     api = WebSocketApi("Api").route(
         "$default", "src/default.main", environment={"T": t.table_name}, bind=[t, b, s, p]
     )
@@ -358,7 +361,7 @@ def test_route_key_whitespace_is_stripped():
         .route(" sendMessage", "src/send.main")
     )
     assert api.routes == ["$connect", "sendMessage"]
-    assert api.get_function("$connect") is not None
+    assert api.get_function("$connect").route_key == "$connect"
 
 
 @pytest.mark.parametrize("key", ["", "   ", "$foo", "$Connect", 5, None])
@@ -408,8 +411,8 @@ def test_different_route_under_same_key_raises_clearly():
     assert "src/connect.main" in msg or "src/connect" in msg
     assert "src/default.main" in msg or "src/default" in msg
     assert "replace" in msg.lower()
-    assert api.get_function("$connect").handler is not None
-    assert "connect" in str(api.to_dict())
+    assert str(api.get_function("$connect").handler) == "src/connect.main"
+    assert api.to_dict()["routes"]["$connect"] == "src/connect.main"
 
 
 # ---- defaults merge ------------------------------------------------------------------------
@@ -516,7 +519,7 @@ def test_to_dict_is_json_safe(table):
 def test_lookup_by_unstripped_key():
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     assert api.get_function("$connect ").route_key == "$connect"
-    assert api.get_route(" $connect") is not None
+    assert api.get_route(" $connect").key == "$connect"
 
 
 def test_errors_are_specific_subclasses():

@@ -788,7 +788,7 @@ def test_synth_deterministic(main_api, main):
 
 def test_to_cdk_into_user_stack():
     import aws_cdk as cdk
-    from aws_cdk import aws_lambda
+    from aws_cdk import aws_apigatewayv2, aws_certificatemanager, aws_lambda, aws_logs
 
     app = cdk.App(context=CTX)
     stack = cdk.Stack(app, "Mine", env=cdk.Environment(account=ACCOUNT, region=REGION))
@@ -798,11 +798,11 @@ def test_to_cdk_into_user_stack():
         custom_domain="api.example.com",
     )
     construct = api.to_cdk(stack)
-    assert construct.cdk.web_socket_api is not None
-    assert construct.cdk.web_socket_stage is not None
-    assert construct.cdk.access_log_group is not None
-    assert construct.cdk.domain_name is not None
-    assert construct.cdk.certificate is not None
+    assert isinstance(construct.cdk.web_socket_api, aws_apigatewayv2.WebSocketApi)
+    assert isinstance(construct.cdk.web_socket_stage, aws_apigatewayv2.WebSocketStage)
+    assert isinstance(construct.cdk.access_log_group, aws_logs.LogGroup)
+    assert isinstance(construct.cdk.domain_name, aws_apigatewayv2.DomainName)
+    assert isinstance(construct.cdk.certificate, aws_certificatemanager.Certificate)
     assert isinstance(construct.get_function("$connect"), aws_lambda.Function)
     assert isinstance(construct.url, str) and construct.url.startswith("wss://")
     assert construct.custom_domain_url == "wss://api.example.com"
