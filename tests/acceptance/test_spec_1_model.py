@@ -159,17 +159,6 @@ def test_bind_and_bind_to_route(table):
     assert table not in list(api.get_function("$default").bind)
 
 
-def test_attach_to_unknown_route_is_error():
-    api = WebSocketApi("Api", routes={"$connect": "src/connect.main"})
-    with pytest.raises(WsnbError):
-        api.attach_permissions_to_route("nope", ["s3"])
-    with pytest.raises(WsnbError):
-        api.bind_to_route("nope", [Bucket("B")])
-
-
-# ---- reading -------------------------------------------------------------------------------
-
-
 def test_reading_id_routes_get_route_get_function():
     api = (
         WebSocketApi("Api")
@@ -333,41 +322,12 @@ def test_bad_table_raises(call):
 # ---- return_response -----------------------------------------------------------------------
 
 
-def test_return_response_dict_and_keyword():
-    api = WebSocketApi("Api").add_routes(
-        {"a": {"function": "src/send.main", "return_response": True}}
-    )
-    api.route("b", "src/send.main", return_response=True)
-    api.route("c", "src/send.main")
-    assert api.get_route("a").return_response is True
-    assert api.get_route("b").return_response is True
-    assert not api.get_route("c").return_response
-    # reserved: not a function prop
-    assert "return_response" not in api.get_function("a").props
-
-
 def test_return_response_is_not_a_function_prop():
     with pytest.raises(WsnbError):
         Function("src/send.main", return_response=True)
 
 
 # ---- route keys ----------------------------------------------------------------------------
-
-
-def test_route_key_whitespace_is_stripped():
-    api = (
-        WebSocketApi("Api")
-        .route("$connect ", "src/connect.main")
-        .route(" sendMessage", "src/send.main")
-    )
-    assert api.routes == ["$connect", "sendMessage"]
-    assert api.get_function("$connect").route_key == "$connect"
-
-
-@pytest.mark.parametrize("key", ["", "   ", "$foo", "$Connect", 5, None])
-def test_invalid_route_keys_raise(key):
-    with pytest.raises(WsnbError):
-        WebSocketApi("Api").route(key, "src/default.main")
 
 
 def test_error_message_says_given_allowed_fix():
@@ -389,30 +349,6 @@ def test_failed_call_does_not_half_apply():
     with pytest.raises(WsnbError):
         api.attach_permissions(["s3", 42])
     assert api.to_dict() == before
-
-
-# ---- re-running cells ----------------------------------------------------------------------
-
-
-def test_identical_route_is_noop():
-    api = WebSocketApi("Api").route("$connect", "src/connect.main", timeout=3)
-    before = api.to_dict()
-    api.route("$connect", "src/connect.main", timeout=3)
-    api.add_routes({"$connect": {"function": {"handler": "src/connect.main", "timeout": 3}}})
-    assert api.routes == ["$connect"]
-    assert api.to_dict() == before
-
-
-def test_different_route_under_same_key_raises_clearly():
-    api = WebSocketApi("Api").route("$connect", "src/connect.main")
-    with pytest.raises(WsnbError) as info:
-        api.route("$connect", "src/default.main")
-    msg = str(info.value)
-    assert "src/connect.main" in msg or "src/connect" in msg
-    assert "src/default.main" in msg or "src/default" in msg
-    assert "replace" in msg.lower()
-    assert str(api.get_function("$connect").handler) == "src/connect.main"
-    assert api.to_dict()["routes"]["$connect"] == "src/connect.main"
 
 
 # ---- defaults merge ------------------------------------------------------------------------
@@ -479,23 +415,6 @@ def test_star_permission_wins_either_side():
         .route("$default", "src/default.main", permissions="*")
     )
     assert _perm_is_star(api2.get_function("$default").permissions)
-
-
-def test_finished_function_with_defaults_is_error():
-    api = WebSocketApi("Api").defaults(timeout=20)
-    with pytest.raises(WsnbError) as info:
-        api.route("sendMessage", Function("src/send.main", memory_size=512))
-    msg = str(info.value).lower()
-    assert "dict" in msg or "keyword" in msg
-    assert api.routes == []
-
-
-def test_finished_function_without_defaults_is_fine():
-    api = WebSocketApi("Api").route("sendMessage", Function("src/send.main", memory_size=512))
-    assert api.get_function("sendMessage").memory_size == 512
-
-
-# ---- lint ----------------------------------------------------------------------------------
 
 
 def test_lint_findings_shape_and_never_raises():
