@@ -26,12 +26,16 @@ def _read_only(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
 class FrozenDict(dict):
     """A read-only, hashable ``dict`` (its values frozen too when built by :func:`freeze`)."""
 
-    __slots__ = ()
-    __setitem__ = __delitem__ = __ior__ = _read_only
+    __slots__ = ("_hash",)
+    __setitem__ = __delitem__ = __ior__ = __setattr__ = __delattr__ = _read_only
     clear = pop = popitem = setdefault = update = _read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
+        try:
+            return self._hash
+        except AttributeError:
+            object.__setattr__(self, "_hash", hash(frozenset(self.items())))
+            return self._hash
 
     def __reduce__(self):
         return (FrozenDict, (dict(self),))
@@ -46,12 +50,16 @@ class FrozenDict(dict):
 class FrozenList(list):
     """A read-only, hashable ``list``."""
 
-    __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    __slots__ = ("_hash",)
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = __setattr__ = __delattr__ = _read_only
     append = extend = insert = pop = remove = clear = sort = reverse = _read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(self))
+        try:
+            return self._hash
+        except AttributeError:
+            object.__setattr__(self, "_hash", hash(tuple(self)))
+            return self._hash
 
     def __reduce__(self):
         return (FrozenList, (list(self),))

@@ -9,6 +9,7 @@ from typing import Any
 from .._errors import PermissionsError
 from ._frozen import freeze, thaw
 from ._resources import Bucket, Resource, Table
+from ._values import check_data
 
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 _ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+\Z")
@@ -44,7 +45,11 @@ def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
             fix='permissions=["s3", table]',
             path=path,
         )
-    return tuple(freeze(_normalize_item(item, f"{path}[{i}]")) for i, item in enumerate(value))
+    items = tuple(freeze(_normalize_item(item, f"{path}[{i}]")) for i, item in enumerate(value))
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            check_data(item, f"{path}[{i}]", error=PermissionsError, env_key=None)
+    return items
 
 
 def _normalize_item(item: Any, path: str) -> Any:

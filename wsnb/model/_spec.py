@@ -17,7 +17,6 @@ from .._errors import (
     DefaultsConflictError,
     DomainError,
     DuplicateRouteError,
-    PermissionsError,
     PropError,
     ResourceError,
     RouteKeyError,
@@ -30,11 +29,13 @@ from ._domain import DomainSpec
 from ._frozen import FrozenDict, freeze_fields
 from ._function import (
     BUILTIN_DEFAULTS,
+    ENV_MAX_BYTES,
     MERGED_PROPS,
     PROP_NAMES,
     Function,
     check_environment_size,
     env_tokens,
+    environment_bytes,
     normalize_props,
     props_resources,
     props_to_json,
@@ -45,17 +46,12 @@ from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
 from ._values import check_data
 
-# The error class for a bad value, by the top-level section of ``to_json()`` it sits in.
+# The error class for a bad value, by the API option it sits in.
 _SECTION_ERRORS: dict[str, type[ValidationError]] = {
-    "routes": PropError,
-    "defaults": PropError,
     "authorizer": AuthorizerError,
     "custom_domain": DomainError,
     "access_log": AccessLogError,
     "cdk": CdkPropsError,
-    "attached_permissions": PermissionsError,
-    "attached_bind": PermissionsError,
-    "resources": ResourceError,
 }
 
 
@@ -262,7 +258,8 @@ class ApiSpec:
         is ``"authorizer"``). Like SST, the API's ``defaults`` do not apply to it."""
         if not isinstance(self.authorizer, LambdaAuthorizer):
             return None
-        return merge_props("authorizer", self.authorizer.function.props, {}, final=False)
+        props, prov = merge_props(self.authorizer.function.props, {})
+        return RouteFunction("authorizer", props, prov)
 
     def all_functions(self) -> list[tuple[str, RouteFunction]]:
         """``(where, function)`` for every Lambda function the API creates: each route's
@@ -308,8 +305,17 @@ class ApiSpec:
 
     def check(self) -> ApiSpec:
         """Whole-model checks that single values cannot make. Returns self."""
-        for key, value in self.to_json().items():
-            check_data(value, key, error=_SECTION_ERRORS.get(key, ValidationError))
+        # Function props, permissions and resources were checked where they entered
+        # (normalize_props, normalize_permissions, Resource constructors); the API options
+        # are small, so they are checked here on each commit.
+        json_form = {
+            "authorizer": authorizer_to_json(self.authorizer),
+            "custom_domain": self.custom_domain.to_json() if self.custom_domain else None,
+            "access_log": self.access_log.to_json(),
+            "cdk": self.cdk.to_json(),
+        }
+        for key, value in json_form.items():
+            check_data(value, key, error=_SECTION_ERRORS[key])
         by_name: dict[tuple[str, str], Resource] = {}
         for res in self.resources():
             key = (res.kind, res.id)
@@ -351,8 +357,6 @@ class ApiSpec:
 
     def _check_functions(self) -> None:
         """Rules on the merged functions: unique function names, environment under 4 KB."""
-        from ._resources import bind_environment
-
         named: dict[str, str] = {}
         for where, fn in self.all_functions():
             props = fn.props
@@ -367,11 +371,8 @@ class ApiSpec:
                 )
             if name is not None:
                 named[name] = where
-            env = dict(props.get("environment", {}))
-            for res in props.get("bind", ()):
-                for key, value in bind_environment(res).items():
-                    env.setdefault(key, value)
-            check_environment_size(env, f"{where}.environment")
+            if _environment_bytes(fn) > ENV_MAX_BYTES:
+                check_environment_size(_full_environment(fn), f"{where}.environment")
 
     # ----------------------------------------------------------- JSON
 
@@ -446,6 +447,22 @@ class ApiSpec:
         return dataclasses.replace(self, routes=routes)
 
 
+def _full_environment(fn: RouteFunction) -> dict[str, str]:
+    """The variables Lambda gets: the function's own, then those ``bind`` injects."""
+    from ._resources import bind_environment
+
+    env = dict(fn.props.get("environment", {}))
+    for res in fn.props.get("bind", ()):
+        for key, value in bind_environment(res).items():
+            env.setdefault(key, value)
+    return env
+
+
+@functools.lru_cache(maxsize=8192)
+def _environment_bytes(fn: RouteFunction) -> int:
+    return environment_bytes(_full_environment(fn))
+
+
 def finished_function_error(key: str) -> DefaultsConflictError:
     return DefaultsConflictError(
         f"Route {key!r} is a finished Function(...), but defaults are set; its props are final, so defaults could not apply.",
@@ -462,9 +479,25 @@ def merge_function(
     api_bind: tuple[Resource, ...] = (),
 ) -> RouteFunction:
     """SST's merge: route props win; environment merges key by key; permissions, layers
-    and bind concatenate (defaults first); ``"*"`` on either side wins."""
-    fn = merge_props(route.key, route.props, {} if route.final else defaults, final=route.final)
-    props, prov = dict(fn.props), dict(fn.provenance)
+    and bind concatenate (defaults first); ``"*"`` on either side wins.
+
+    Specs are immutable and hashable, so each distinct route merges once (every builder call
+    makes a new spec; without the cache a 300-route API would re-merge every route each time).
+    A notebook function is part of the key by identity: equal source is not the same object.
+    """
+    func = route.handler.func if isinstance(route.handler, CallableHandler) else None
+    return _merge_function(route, id(func), defaults, api_permissions, api_bind)
+
+
+@functools.lru_cache(maxsize=8192)
+def _merge_function(
+    route: RouteSpec,
+    _func_id: int,
+    defaults: dict[str, Any],
+    api_permissions: tuple[Any, ...],
+    api_bind: tuple[Resource, ...],
+) -> RouteFunction:
+    props, prov = merge_props(route.props, {} if route.final else defaults)
     for name, extra in (
         ("permissions", api_permissions + route.permissions),
         ("bind", api_bind + route.bind),
@@ -486,9 +519,7 @@ def merge_function(
     return RouteFunction(route.key, ordered, {n: prov[n] for n in ordered}, route.final)
 
 
-def merge_props(
-    key: str, own: dict[str, Any], base: dict[str, Any], *, final: bool
-) -> RouteFunction:
+def merge_props(own: dict[str, Any], base: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The one place defaults apply: ``own`` props over ``base`` (the API's defaults) over
     wsnb's built-in defaults; environment merges key by key, lists concatenate (base first)."""
     props: dict[str, Any] = {}
@@ -510,7 +541,7 @@ def merge_props(
         elif name in BUILTIN_DEFAULTS:
             props[name] = BUILTIN_DEFAULTS[name]
             prov[name] = "builtin"
-    return RouteFunction(key, props, prov, final)
+    return props, prov
 
 
 def make_route(
