@@ -7,10 +7,17 @@ import json
 import pytest
 
 from wsnb import (
+    AccessLogError,
+    AuthorizerError,
     Bucket,
+    DuplicateRouteError,
     Function,
+    HandlerError,
     LambdaAuthorizer,
     Parameter,
+    PermissionsError,
+    PropError,
+    ResourceError,
     RouteKeyError,
     Secret,
     Table,
@@ -256,28 +263,40 @@ def test_function_accepts_documented_props():
     ],
 )
 def test_unknown_props_raise(call):
-    with pytest.raises(WsnbError):
+    with pytest.raises(
+        PropError, match=r"^'(memroy_size|no_such_prop|bogus)' is not a function prop"
+    ):
         call()
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "error"),
     [
-        lambda: WebSocketApi("Api").route("$default", "src/default.main", timeout="ten"),
-        lambda: WebSocketApi("Api").route("$default", "src/default.main", memory_size="big"),
-        lambda: WebSocketApi("Api").route("$default", "src/default.main", environment=["A"]),
-        lambda: WebSocketApi("Api").route("$default", 42),
-        lambda: WebSocketApi("Api").route("$default", ""),
-        lambda: WebSocketApi("Api").route("$default", "   "),
-        lambda: WebSocketApi("Api").route("$default", {"function": ""}),
-        lambda: WebSocketApi("Api", routes=["$default"]),
-        lambda: WebSocketApi("Api", authorizer="jwt"),
-        lambda: WebSocketApi("Api", access_log={"retention": "forever-ish"}),
+        (
+            lambda: WebSocketApi("Api").route("$default", "src/default.main", timeout="ten"),
+            PropError,
+        ),
+        (
+            lambda: WebSocketApi("Api").route("$default", "src/default.main", memory_size="big"),
+            PropError,
+        ),
+        (
+            lambda: WebSocketApi("Api").route("$default", "src/default.main", environment=["A"]),
+            PropError,
+        ),
+        (lambda: WebSocketApi("Api").route("$default", 42), HandlerError),
+        (lambda: WebSocketApi("Api").route("$default", ""), HandlerError),
+        (lambda: WebSocketApi("Api").route("$default", "   "), HandlerError),
+        (lambda: WebSocketApi("Api").route("$default", {"function": ""}), HandlerError),
+        (lambda: WebSocketApi("Api", routes=["$default"]), RouteKeyError),
+        (lambda: WebSocketApi("Api", authorizer="jwt"), AuthorizerError),
+        (lambda: WebSocketApi("Api", access_log={"retention": "forever-ish"}), AccessLogError),
     ],
 )
-def test_wrong_types_and_values_raise_wsnb_error(call):
-    with pytest.raises(WsnbError):
+def test_wrong_types_and_values_raise_wsnb_error(call, error):
+    with pytest.raises(error) as info:
         call()
+    assert type(info.value) is error and info.value.message
 
 
 # ---- resources -----------------------------------------------------------------------------
@@ -315,7 +334,7 @@ def test_resources_and_their_placeholders():
     ],
 )
 def test_bad_table_raises(call):
-    with pytest.raises(WsnbError):
+    with pytest.raises(ResourceError, match=r"^Table 'T': "):
         call()
 
 
@@ -323,7 +342,7 @@ def test_bad_table_raises(call):
 
 
 def test_return_response_is_not_a_function_prop():
-    with pytest.raises(WsnbError):
+    with pytest.raises(PropError, match=r"^'return_response' is not a function prop"):
         Function("src/send.main", return_response=True)
 
 
@@ -331,7 +350,7 @@ def test_return_response_is_not_a_function_prop():
 
 
 def test_error_message_says_given_allowed_fix():
-    with pytest.raises(WsnbError) as info:
+    with pytest.raises(RouteKeyError) as info:
         WebSocketApi("Api").route("$foo", "src/default.main")
     msg = str(info.value)
     assert "$foo" in msg
@@ -342,11 +361,11 @@ def test_error_message_says_given_allowed_fix():
 def test_failed_call_does_not_half_apply():
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     before = api.to_dict()
-    with pytest.raises(WsnbError):
+    with pytest.raises(RouteKeyError, match=r"^Route key '\$bad' starts with '\$'"):
         api.add_routes({"ok": "src/send.main", "$bad": "src/send.main"})
     assert api.to_dict() == before
     assert api.routes == ["$connect"]
-    with pytest.raises(WsnbError):
+    with pytest.raises(PermissionsError, match=r"^Permission of type int is not understood"):
         api.attach_permissions(["s3", 42])
     assert api.to_dict() == before
 
@@ -472,7 +491,7 @@ def test_rerunning_a_cell_with_a_notebook_function_is_noop():
     api.route("a", _notebook_cell(2, src))
     assert api.routes == ["a"] and api.to_dict() == before
     changed = "def h(event, context):\n    return {'statusCode': 201}\n"
-    with pytest.raises(WsnbError):
+    with pytest.raises(DuplicateRouteError, match=r"^Route 'a' is already defined differently"):
         api.route("a", _notebook_cell(3, changed))
 
 
@@ -490,5 +509,5 @@ def test_rerunning_a_defaults_cell_is_safe():
 
 
 def test_return_response_inside_function_props_is_rejected():
-    with pytest.raises(WsnbError):
+    with pytest.raises(PropError, match=r"^'return_response' is not a function prop"):
         WebSocketApi("Api").defaults(return_response=True)
