@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from wsnb import (
+    AuthorizerError,
     Bucket,
     DefaultsConflictError,
     DuplicateRouteError,
@@ -15,9 +16,11 @@ from wsnb import (
     HandlerError,
     HandlerFileWarning,
     LambdaAuthorizer,
+    PermissionsError,
     PropError,
     RouteKeyError,
     Table,
+    ValidationError,
     WebSocketApi,
     WsnbError,
 )
@@ -158,7 +161,7 @@ def test_unknown_prop_suggests_closest_name():
     ],
 )
 def test_bad_prop_values(props):
-    with pytest.raises(WsnbError):
+    with pytest.raises(PermissionsError if "permissions" in props else PropError):
         WebSocketApi("Api").route("$connect", "src/connect.main", **props)
 
 
@@ -192,7 +195,7 @@ def test_different_route_under_taken_key_shows_both_and_how_to_replace():
 def test_add_routes_is_all_or_nothing():
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     before = api.to_dict()
-    with pytest.raises(WsnbError):
+    with pytest.raises(PropError, match=r"^'timeot' is not a function prop"):
         api.add_routes(
             {
                 "$default": "src/default.main",
@@ -248,11 +251,11 @@ def test_authorizer_forms():
     assert a == b == c
     assert a.spec.authorizer.identity_source == ("route.request.header.Authorization",)
     assert a.spec.authorizer.name == "WebSocketAuthorizer"
-    with pytest.raises(WsnbError):
+    with pytest.raises(AuthorizerError, match=r"^Authorizer 'jwt' is not known"):
         WebSocketApi("Api").authorizer("jwt")
-    with pytest.raises(WsnbError):
+    with pytest.raises(AuthorizerError, match=r"^A Lambda authorizer needs a function"):
         WebSocketApi("Api").authorizer({"type": "lambda"})
-    with pytest.raises(WsnbError):
+    with pytest.raises(AuthorizerError, match=r"^identity_source must be a non-empty list"):
         LambdaAuthorizer("src/authorizer.main", identity_source="route.request.header.X")
 
 
@@ -331,7 +334,7 @@ def test_reading_properties():
 
 
 def test_invalid_api_id():
-    with pytest.raises(WsnbError):
+    with pytest.raises(ValidationError, match=r"^WebSocketApi id '1 bad id' is not valid"):
         WebSocketApi("1 bad id")
 
 
