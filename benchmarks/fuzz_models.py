@@ -65,11 +65,16 @@ def _run_to_cdk(api: WebSocketApi, outdir: Path) -> dict:
 def _validation_reports(since: float) -> list[Path]:
     """CDK's template validation reports (CloudFormation schema findings) written since ``since``."""
     tmp = Path(tempfile.gettempdir())
-    return [
-        p
-        for p in tmp.glob("wsnb-cdk-out-*/**/validation-report.json")
-        if p.stat().st_mtime >= since
-    ]
+    found = []
+    for path in tmp.glob("wsnb-cdk-out-*/**/validation-report.json"):
+        if path.stat().st_mtime < since:
+            continue
+        plugins = json.loads(path.read_text()).get("pluginReports", [])
+        if any(
+            p.get("violations") or p.get("summary", {}).get("status") == "failure" for p in plugins
+        ):
+            found.append(path)
+    return found
 
 
 def check(api: WebSocketApi, *, deep: bool) -> None:

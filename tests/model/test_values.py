@@ -15,6 +15,7 @@ from wsnb import (
     PermissionsError,
     PropError,
     ResourceError,
+    RouteKeyError,
     Table,
     ValidationError,
     WebSocketApi,
@@ -178,3 +179,19 @@ def test_check_context_returns_a_plain_copy():
 def test_authorizer_function_is_checked_like_a_route(api):
     with pytest.raises(PropError, match="reference marker"):
         LambdaAuthorizer({"handler": "src/a.main", "environment": {"AB": "${Token[X.1]}"}})
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("#{Token[TOKEN.1]}", "contains an aws-cdk-lib reference marker"),
+        ("send${Token[TOKEN.1]}", "contains an aws-cdk-lib reference marker"),
+        ("{{resolve:ssm:/x}}", "contains a CloudFormation dynamic reference"),
+        ("\ud800x", "is not valid Unicode text"),
+    ],
+)
+def test_route_keys_cdk_would_misread_are_refused(api, key, message):
+    # found by tests/model/test_fuzz_synth.py: a route key reaches CDK as RouteKey text
+    with pytest.raises(RouteKeyError, match=message):
+        api.route(key, "src/a.main")
+    assert api.routes == ["$default"]

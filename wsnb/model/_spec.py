@@ -44,7 +44,7 @@ from ._function import (
 from ._handlers import CallableHandler, FileHandler
 from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
-from ._values import check_data
+from ._values import check_data, text_problem
 
 # The error class for a bad value, by the API option it sits in.
 _SECTION_ERRORS: dict[str, type[ValidationError]] = {
@@ -73,6 +73,8 @@ def normalize_route_key(key: Any) -> str:
         problem = f"is longer than {_facts.ROUTE_KEY_MAX_LENGTH} characters"
     elif any(ord(c) < 32 or ord(c) == 127 for c in text):
         problem = "contains control characters"
+    else:
+        problem = text_problem(text)
     if problem:
         import difflib
 
