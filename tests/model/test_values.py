@@ -195,3 +195,11 @@ def test_route_keys_cdk_would_misread_are_refused(api, key, message):
     with pytest.raises(RouteKeyError, match=message):
         api.route(key, "src/a.main")
     assert api.routes == ["$default"]
+
+
+@pytest.mark.parametrize("value", [math.inf, math.nan, -1.8881545897087626e289])
+def test_non_finite_environment_numbers_are_refused(api, value):
+    with pytest.raises(PropError, match=r"^Environment value for 'NUM' "):
+        api.route("x", "src/a.main", environment={"NUM": value})
+    api.route("x", "src/a.main", environment={"NUM": 1.5})
+    assert api.get_function("x").environment == {"NUM": "1.5"}

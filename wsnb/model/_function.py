@@ -14,7 +14,7 @@ from ._frozen import Frozen, freeze
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
 from ._permissions import normalize_permissions, permission_to_json
 from ._resources import Ref, Resource, find_tokens
-from ._values import check_data
+from ._values import check_data, number_problem
 
 # Names a Python handler can read. Lambda's own pattern is stricter ([a-zA-Z][a-zA-Z0-9_]+:
 # "Environment" in the Lambda API reference); one-letter and '_'-leading names still build
@@ -126,6 +126,13 @@ def _environment(value: Any, path: str) -> dict[str, str]:
                 f"Environment value for {key!r} must be a string.",
                 given=val,
                 fix=f"environment={{{key!r}: str(value)}}",
+                path=f"{path}[{key!r}]",
+            )
+        if not isinstance(val, str) and number_problem(val):
+            raise PropError(
+                f"Environment value for {key!r} {number_problem(val)}.",
+                given=val,
+                fix=f"environment={{{key!r}: str(value)}} with a finite number",
                 path=f"{path}[{key!r}]",
             )
         out[key] = val if isinstance(val, str) else str(val)
