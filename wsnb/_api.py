@@ -8,28 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import re
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._errors import (
-    PermissionsError,
-    PropError,
-    RouteKeyError,
-    ValidationError,
-    check_keywords,
-    suggest_id,
+from ._errors import PropError, RouteKeyError, check_keywords
+from .model._access_log import normalize_access_log
+from .model._authorizer import normalize_authorizer
+from .model._building import (
+    add_routes,
+    append_unique,
+    build_spec,
+    defaults_props,
+    replace_route,
+    resource_list,
 )
-from .model._function import normalize_props
-from .model._options import (
-    normalize_access_log,
-    normalize_authorizer,
-    normalize_cdk,
-    normalize_domain,
-)
+from .model._domain import normalize_domain
 from .model._permissions import normalize_permissions
-from .model._resources import RESOURCE_TYPES, Resource
 from .model._spec import (
     ApiSpec,
     RouteFunction,
@@ -41,8 +36,6 @@ from .model._spec import (
 
 if TYPE_CHECKING:
     from ._lint import Finding
-
-_API_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
 
 
 class WebSocketApi:
@@ -65,23 +58,16 @@ class WebSocketApi:
         access_log: Any = None,
         cdk: dict[str, Any] | None = None,
     ) -> None:
-        if not isinstance(id, str) or not _API_ID.match(id):
-            raise ValidationError(
-                f"WebSocketApi id {id!r} is not valid.",
-                given=id,
-                allowed="letters, digits and '-', starting with a letter, at most 64 characters",
-                fix=f"WebSocketApi({suggest_id(id)!r})",
-            )
-        spec = ApiSpec(
-            id=id,
-            defaults=_defaults_props(defaults),
-            authorizer=normalize_authorizer(authorizer),
-            custom_domain=normalize_domain(custom_domain, wsnb_api_type=WebSocketApi),
-            access_log=normalize_access_log(access_log),
-            cdk=normalize_cdk(cdk),
+        self._spec: ApiSpec = build_spec(
+            id,
+            routes=routes,
+            defaults=defaults,
+            authorizer=authorizer,
+            custom_domain=custom_domain,
+            access_log=access_log,
+            cdk=cdk,
+            wsnb_api_type=WebSocketApi,
         )
-        spec = _add_routes(spec, routes or {}, replace=False)
-        self._spec: ApiSpec = spec.check()
         self._observers: list[weakref.ref] = []
 
     # ------------------------------------------------------------------ commit
@@ -144,7 +130,7 @@ class WebSocketApi:
                 given=args,
                 fix='api.add_routes({"sendMessage": "src/sendMessage.main"})',
             )
-        return self._commit(_add_routes(self._spec, args[0], replace=replace))
+        return self._commit(add_routes(self._spec, args[0], replace=replace))
 
     def defaults(self, function: dict[str, Any] | None = None, /, **props: Any) -> WebSocketApi:
         """Set the function props every route starts from: ``api.defaults(timeout=20)``.
@@ -163,7 +149,7 @@ class WebSocketApi:
             data = {"function": props["function"]}
         else:
             data = {"function": props}
-        new_defaults = _defaults_props(data)
+        new_defaults = defaults_props(data)
         if new_defaults:
             final = [r.key for r in self._spec.routes if r.final]
             if final:
@@ -187,27 +173,31 @@ class WebSocketApi:
         """Grant every route (present and future): ``api.attach_permissions(["s3"])``."""
         items = normalize_permissions(permissions, "attach_permissions")
         return self._commit(
-            dataclasses.replace(self._spec, permissions=_append(self._spec.permissions, items))
+            dataclasses.replace(
+                self._spec, permissions=append_unique(self._spec.permissions, items)
+            )
         )
 
     def attach_permissions_to_route(self, route_key: str, permissions: Any) -> WebSocketApi:
         """Grant one route: ``api.attach_permissions_to_route("$default", ["s3"])``."""
         route = self._existing_route(route_key, "attach_permissions_to_route")
         items = normalize_permissions(permissions, f"attach_permissions_to_route({route.key!r})")
-        new = dataclasses.replace(route, permissions=_append(route.permissions, items))
-        return self._commit(_replace_route(self._spec, new))
+        new = dataclasses.replace(route, permissions=append_unique(route.permissions, items))
+        return self._commit(replace_route(self._spec, new))
 
     def bind(self, resources: Any) -> WebSocketApi:
         """Bind resources to every route (grants access and injects environment variables)."""
-        items = _resources(resources, "bind")
-        return self._commit(dataclasses.replace(self._spec, bind=_append(self._spec.bind, items)))
+        items = resource_list(resources, "bind")
+        return self._commit(
+            dataclasses.replace(self._spec, bind=append_unique(self._spec.bind, items))
+        )
 
     def bind_to_route(self, route_key: str, resources: Any) -> WebSocketApi:
         """Bind resources to one route."""
         route = self._existing_route(route_key, "bind_to_route")
-        items = _resources(resources, f"bind_to_route({route.key!r})")
-        new = dataclasses.replace(route, bind=_append(route.bind, items))
-        return self._commit(_replace_route(self._spec, new))
+        items = resource_list(resources, f"bind_to_route({route.key!r})")
+        new = dataclasses.replace(route, bind=append_unique(route.bind, items))
+        return self._commit(replace_route(self._spec, new))
 
     def _existing_route(self, key: Any, where: str) -> RouteSpec:
         norm = normalize_route_key(key)
@@ -266,7 +256,15 @@ class WebSocketApi:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WebSocketApi:
-        return _from_dict(cls, data)
+        """Rebuild an API from :meth:`to_dict` output (a malformed dict raises a ``ValidationError``)."""
+        return cls._from_spec(ApiSpec.from_json(data, wsnb_api_type=WebSocketApi))
+
+    @classmethod
+    def _from_spec(cls, spec: ApiSpec) -> WebSocketApi:
+        new = object.__new__(cls)
+        new._spec = spec
+        new._observers = []
+        return new
 
     @classmethod
     def from_template(
@@ -305,10 +303,7 @@ class WebSocketApi:
     __hash__ = None  # type: ignore[assignment]  # mutable facade
 
     def copy(self) -> WebSocketApi:
-        new = object.__new__(WebSocketApi)
-        new._spec = self._spec
-        new._observers = []
-        return new
+        return WebSocketApi._from_spec(self._spec)
 
     # ------------------------------------------------------------------ display
 
@@ -419,183 +414,3 @@ class WebSocketApi:
         from .local import serve
 
         return serve(self, port=port, host=host, stage=stage, **options)
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _defaults_props(defaults: Any) -> dict[str, Any]:
-    if defaults is None:
-        return {}
-    if not isinstance(defaults, dict) or set(defaults) - {"function"}:
-        raise PropError(
-            "defaults takes {'function': {...props}} (SST's defaults.function).",
-            given=defaults,
-            allowed="function",
-            fix='defaults={"function": {"timeout": 20}}  or  api.defaults(timeout=20)',
-            path="defaults",
-        )
-    function = defaults.get("function") or {}
-    if "handler" in function:
-        raise PropError(
-            "defaults cannot set a handler; each route has its own.",
-            given=function["handler"],
-            fix="give the handler on each route",
-            path="defaults.function.handler",
-        )
-    return normalize_props(function, "defaults.function")
-
-
-def _add_routes(spec: ApiSpec, routes: Any, *, replace: bool) -> ApiSpec:
-    if not isinstance(routes, dict):
-        raise RouteKeyError(
-            "routes must be a dict of route key to route definition.",
-            given=routes,
-            fix='routes={"$connect": "src/connect.main"}',
-        )
-    keys = [normalize_route_key(k) for k in routes]
-    if len(set(keys)) != len(keys):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        raise RouteKeyError(
-            f"Route key {dup!r} appears twice in the same dict (after stripping whitespace).",
-            given=list(routes),
-            fix="keep one of them",
-        )
-    for key, definition in routes.items():
-        spec = spec.with_route(make_route(key, definition), replace=replace)
-    return spec
-
-
-def _replace_route(spec: ApiSpec, route: RouteSpec) -> ApiSpec:
-    return dataclasses.replace(
-        spec, routes=tuple(route if r.key == route.key else r for r in spec.routes)
-    )
-
-
-def _append(existing: tuple[Any, ...], items: Iterable[Any]) -> tuple[Any, ...]:
-    out = list(existing)
-    for item in items:
-        if item not in out:
-            out.append(item)
-    return tuple(out)
-
-
-def _resources(value: Any, path: str) -> tuple[Resource, ...]:
-    if isinstance(value, Resource):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, Resource) for v in value):
-        raise PermissionsError(
-            f"{path} takes a list of wsnb Table, Bucket, Secret or Parameter objects.",
-            given=value,
-            fix=f"api.{path.split('(')[0]}([table, Secret('STRIPE_KEY')])",
-            path=path,
-        )
-    return tuple(value)
-
-
-def _from_dict(cls: type[WebSocketApi], data: dict[str, Any]) -> WebSocketApi:
-    """Rebuild an API from :meth:`WebSocketApi.to_dict` output."""
-    from .model._physical import from_dict as named_from_dict
-
-    if not isinstance(data, dict) or "id" not in data:
-        raise ValidationError("from_dict needs the dict that to_dict() returned.", given=data)
-    resources: dict[tuple[str, str], Resource] = {}
-    for item in data.get("resources", []):
-        kind = item.get("type")
-        if kind not in RESOURCE_TYPES:
-            raise ValidationError(
-                f"Unknown resource type {kind!r}.", given=item, allowed=", ".join(RESOURCE_TYPES)
-            )
-        body = {k: v for k, v in item.items() if k != "type"}
-        res = named_from_dict(kind, body) or RESOURCE_TYPES[kind].from_dict(body)
-        resources[(kind, res.id)] = res
-    resolve = _Resolver(resources)
-    routes_in = data.get("routes", {})
-    routes = {}
-    attached: dict[str, tuple[Any, Any]] = {}
-    for key, value in routes_in.items():
-        if isinstance(value, dict):
-            value = dict(value)
-            perms = value.pop("attached_permissions", None)
-            binds = value.pop("attached_bind", None)
-            attached[key] = (perms, binds)
-            final = value.pop("final", False)
-            fn = resolve.props(value.get("function", {}))
-            value["function"] = _final_function(fn) if final else fn
-        routes[key] = value
-    defaults = data.get("defaults")
-    if defaults:
-        defaults = {"function": resolve.props(defaults.get("function", {}))}
-    authorizer = data.get("authorizer")
-    if isinstance(authorizer, dict):
-        authorizer = {**authorizer, "function": resolve.props(authorizer.get("function", {}))}
-    api = cls(
-        data["id"],
-        routes=routes,
-        defaults=defaults,
-        authorizer=authorizer,
-        custom_domain=data.get("custom_domain"),
-        access_log=data.get("access_log"),
-        cdk=data.get("cdk"),
-    )
-    for key, (perms, binds) in attached.items():
-        if perms:
-            api.attach_permissions_to_route(key, resolve.permissions(perms))
-        if binds:
-            api.bind_to_route(key, resolve.list(binds))
-    if data.get("attached_permissions"):
-        api.attach_permissions(resolve.permissions(data["attached_permissions"]))
-    if data.get("attached_bind"):
-        api.bind(resolve.list(data["attached_bind"]))
-    return api
-
-
-def _final_function(props: dict[str, Any]) -> Any:
-    from .model._function import Function
-
-    return Function(**props)
-
-
-class _Resolver:
-    """Turns ``{"table": "Connections"}`` references and Ref tokens back into objects."""
-
-    def __init__(self, resources: dict[tuple[str, str], Resource]) -> None:
-        self.resources = resources
-
-    def one(self, ref: Any) -> Resource:
-        ((kind, rid),) = ref.items()
-        key = (kind.capitalize(), rid)
-        if key not in self.resources:
-            raise ValidationError(
-                f"{key[0]} {rid!r} is not among the model's resources.", given=ref
-            )
-        return self.resources[key]
-
-    def list(self, refs: list[Any]) -> list[Resource]:
-        return [self.one(r) for r in refs]
-
-    def permissions(self, items: list[Any]) -> list[Any]:
-        from .model._permissions import permission_from_json
-
-        return [permission_from_json(i, self.resources, "permissions") for i in items]
-
-    def props(self, props: Any) -> Any:
-        if not isinstance(props, dict):
-            return props
-        out = dict(props)
-        if "permissions" in out:
-            out["permissions"] = self.permissions(out["permissions"])
-        if "bind" in out:
-            out["bind"] = self.list(out["bind"])
-        if "environment" in out:
-            from .model._resources import TOKEN_PATTERN, Ref
-
-            env = {}
-            for k, v in out["environment"].items():
-                m = TOKEN_PATTERN.fullmatch(v) if isinstance(v, str) else None
-                if m and (m[1], m[2]) in self.resources:
-                    env[k] = Ref(self.resources[(m[1], m[2])], m[3])
-                else:
-                    env[k] = v
-            out["environment"] = env
-        return out

@@ -30,11 +30,17 @@ def node_binary() -> str | None:
 
 
 def prepare_node_env() -> None:
-    """Set ``JSII_NODE`` (unless the user chose one) and silence jsii's Node banners."""
+    """Set ``JSII_NODE`` (unless the user chose one) and silence jsii's Node banners.
+
+    Nothing else: in particular ``JSII_DEPRECATED`` stays the user's (it used to be set to
+    ``quiet`` here, which hid aws-cdk-lib deprecation warnings for the user's own CDK code for
+    the life of the process). It cannot be scoped to wsnb's synth: jsii's Node process reads it
+    once, at start, for every later call. wsnb's synth uses no deprecated API (checked over all
+    seed examples with the default ``warn``), so it needs no silencing.
+    """
     if not os.environ.get("JSII_NODE"):
         node = node_binary()
         if node:
             os.environ["JSII_NODE"] = node
     for name in _SILENCE:
         os.environ.setdefault(name, "1")
-    os.environ.setdefault("JSII_DEPRECATED", "quiet")

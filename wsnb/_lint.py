@@ -149,9 +149,7 @@ def _handlers(spec: ApiSpec):
 
 
 def _functions(spec: ApiSpec):
-    functions = [(f.route_key, f.props) for f in spec.functions()]
-    if isinstance(spec.authorizer, LambdaAuthorizer):
-        functions.append(("authorizer", spec.authorizer.function.props))
+    functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:
         timeout = props.get("timeout", _facts.DEFAULT_TIMEOUT)
         if where != "authorizer" and timeout > _facts.INTEGRATION_TIMEOUT_SECONDS:
@@ -176,6 +174,55 @@ def _secrets(spec: ApiSpec):
                     "(visible in the template and the console).",
                     f"use Secret({name!r}) with api.bind([...]) instead",
                 )
+
+
+def _environment_names(spec: ApiSpec):
+    """Lambda's pattern for variable names is [a-zA-Z][a-zA-Z0-9_]+ ("Environment", Lambda API reference)."""
+    from .model._function import LAMBDA_ENV_NAME, _env_name_fix
+
+    functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
+    for where, props in functions:
+        for name in props.get("environment", {}):
+            if not LAMBDA_ENV_NAME.match(name):
+                yield Finding(
+                    "error",
+                    "environment-name",
+                    f"{where}: environment variable name {name!r} does not match Lambda's pattern "
+                    "[a-zA-Z][a-zA-Z0-9_]+ (at least two characters, starting with a letter); "
+                    "the deploy fails.",
+                    f"rename it, e.g. {_env_name_fix(name)!r}",
+                )
+
+
+def _dynamic_references(spec: ApiSpec):
+    """``{{resolve:...}}`` is allowed only in environment values (wsnb/model/_values.py)."""
+    from .model._values import DYNAMIC_REFERENCE
+
+    functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
+    for where, props in functions:
+        for name, value in props.get("environment", {}).items():
+            if not DYNAMIC_REFERENCE.search(value):
+                continue
+            if "ssm-secure" in value:
+                # "Using dynamic references to specify template values": ssm-secure is
+                # supported only by a listed set of resource properties; Lambda's is not one.
+                yield Finding(
+                    "error",
+                    "dynamic-reference-unsupported",
+                    f"{where}: environment variable {name} uses {{{{resolve:ssm-secure:...}}}}, "
+                    "which CloudFormation does not resolve in a Lambda environment (the deploy fails).",
+                    f"use Secret({name!r}) with api.bind([...]), or {{{{resolve:secretsmanager:...}}}}",
+                )
+                continue
+            yield Finding(
+                "info",
+                "dynamic-reference",
+                f"{where}: environment variable {name} holds a CloudFormation dynamic reference "
+                "({{resolve:...}}): CloudFormation resolves it at deploy time, the local emulator "
+                "passes the text through unresolved, and the resolved value is readable in the "
+                "function's configuration.",
+                f"to keep a secret out of the configuration, use Secret({name!r}) with api.bind([...])",
+            )
 
 
 def _domain(spec: ApiSpec):
@@ -330,6 +377,8 @@ _CHECKS = (
     _handlers,
     _functions,
     _secrets,
+    _environment_names,
+    _dynamic_references,
     _domain,
     _route_selection,
     _wide_grants,

@@ -9,10 +9,14 @@ import pytest
 
 from wsnb import (
     Bucket,
+    CdkPropsError,
+    DefaultsConflictError,
+    DomainError,
     Function,
     LambdaAuthorizer,
     Parameter,
     Secret,
+    SynthError,
     Table,
     WebSocketApi,
     WsnbError,
@@ -237,7 +241,7 @@ def test_stage_props_override():
 
 @pytest.mark.parametrize("extra", [{"access_log": True}, {"custom_domain": "api.example.com"}])
 def test_imported_stage_with_access_log_or_domain_is_error(extra):
-    with pytest.raises(WsnbError):
+    with pytest.raises(CdkPropsError, match=r"^With an imported stage"):
         api = WebSocketApi(
             "Api",
             routes={"$default": "src/default.main"},
@@ -466,7 +470,7 @@ def test_authorizer_without_connect():
     )  # no raise at build
     findings = api.lint()
     assert any("connect" in (f.message + f.code).lower() for f in findings)
-    with pytest.raises(WsnbError):
+    with pytest.raises(SynthError, match=r"^The API has an IAM authorizer but no \$connect route"):
         api.synth()
     api.route("$connect", "src/connect.main")  # added in a later cell
     assert route(api.synth().template, "$connect")[1]["AuthorizationType"] == "AWS_IAM"
@@ -574,7 +578,7 @@ def test_external_domain():
 
 
 def test_external_domain_without_certificate_is_error():
-    with pytest.raises(WsnbError):
+    with pytest.raises(DomainError, match=r"^An externally hosted domain needs a certificate"):
         WebSocketApi(
             "Api",
             routes={"$default": "src/default.main"},
@@ -637,9 +641,9 @@ def test_valid_mapping_paths(path):
 
 @pytest.mark.parametrize("path", ["has space", "bad?query", "a#b", "x" * 301, "a//b", "ü"])
 def test_invalid_mapping_paths_fail_at_build(path):
-    with pytest.raises(WsnbError):
+    with pytest.raises(DomainError, match=r"is not a valid API mapping key"):
         WebSocketApi("Api", custom_domain={"domain_name": "api.example.com", "path": path})
-    with pytest.raises(WsnbError):
+    with pytest.raises(DomainError, match=r"is not a valid API mapping key"):
         WebSocketApi("Api").custom_domain({"domain_name": "api.example.com", "path": path})
 
 
@@ -788,7 +792,7 @@ def test_synth_deterministic(main_api, main):
 
 def test_to_cdk_into_user_stack():
     import aws_cdk as cdk
-    from aws_cdk import aws_lambda
+    from aws_cdk import aws_apigatewayv2, aws_certificatemanager, aws_lambda, aws_logs
 
     app = cdk.App(context=CTX)
     stack = cdk.Stack(app, "Mine", env=cdk.Environment(account=ACCOUNT, region=REGION))
@@ -798,11 +802,11 @@ def test_to_cdk_into_user_stack():
         custom_domain="api.example.com",
     )
     construct = api.to_cdk(stack)
-    assert construct.cdk.web_socket_api is not None
-    assert construct.cdk.web_socket_stage is not None
-    assert construct.cdk.access_log_group is not None
-    assert construct.cdk.domain_name is not None
-    assert construct.cdk.certificate is not None
+    assert isinstance(construct.cdk.web_socket_api, aws_apigatewayv2.WebSocketApi)
+    assert isinstance(construct.cdk.web_socket_stage, aws_apigatewayv2.WebSocketStage)
+    assert isinstance(construct.cdk.access_log_group, aws_logs.LogGroup)
+    assert isinstance(construct.cdk.domain_name, aws_apigatewayv2.DomainName)
+    assert isinstance(construct.cdk.certificate, aws_certificatemanager.Certificate)
     assert isinstance(construct.get_function("$connect"), aws_lambda.Function)
     assert isinstance(construct.url, str) and construct.url.startswith("wss://")
     assert construct.custom_domain_url == "wss://api.example.com"
@@ -861,22 +865,22 @@ def test_web_socket_api_dict_overrides_other_props():
 
 
 def test_unknown_cdk_props_are_errors():
-    with pytest.raises(WsnbError):
+    with pytest.raises(CdkPropsError, match=r"^cdk.web_socket_api has no prop 'no_such_prop'"):
         WebSocketApi(
             "Api",
             routes={"$default": "src/default.main"},
             cdk={"web_socket_api": {"no_such_prop": 1}},
         ).synth()
-    with pytest.raises(WsnbError):
+    with pytest.raises(CdkPropsError, match=r"^cdk has unknown key\(s\) \['bogus'\]"):
         WebSocketApi("Api", cdk={"bogus": 1})
 
 
 def test_finished_function_in_constructor_routes_with_defaults_is_error():
-    with pytest.raises(WsnbError):
+    with pytest.raises(DefaultsConflictError, match=r"^Route 'x' is a finished Function"):
         WebSocketApi(
             "Api", defaults={"function": {"timeout": 20}}, routes={"x": Function("src/send.main")}
         )
-    with pytest.raises(WsnbError):
+    with pytest.raises(DefaultsConflictError, match=r"^Route 'x' is a finished Function"):
         WebSocketApi("Api").defaults(timeout=20).add_routes(
             {"x": {"function": Function("src/send.main")}}
         )

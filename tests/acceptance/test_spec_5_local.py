@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from wsnb import LambdaAuthorizer, Table, WebSocketApi, WsnbError
+from wsnb import EmulatorError, LambdaAuthorizer, Table, WebSocketApi
 
 HANDLERS = r"""
 import json, os, pathlib
@@ -463,8 +463,9 @@ def test_bound_table_backed_locally(server):
 
 def test_serve_bad_arguments_raise():
     api = WebSocketApi("Bad").route("$default", "emu/h.default")
-    with pytest.raises((WsnbError, ValueError, OSError)):
+    with pytest.raises(EmulatorError, match=r"^The local emulator binds to loopback only") as info:
         api.serve(host="0.0.0.0.0").stop()
+    assert info.value.given == "0.0.0.0.0"
 
 
 def test_binary_frame_closes_1003(server):

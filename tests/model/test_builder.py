@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from wsnb import (
+    AuthorizerError,
     Bucket,
     DefaultsConflictError,
     DuplicateRouteError,
@@ -15,9 +16,11 @@ from wsnb import (
     HandlerError,
     HandlerFileWarning,
     LambdaAuthorizer,
+    PermissionsError,
     PropError,
     RouteKeyError,
     Table,
+    ValidationError,
     WebSocketApi,
     WsnbError,
 )
@@ -86,7 +89,9 @@ def test_route_key_whitespace_is_stripped():
     assert api.get_route(" $connect").key == "$connect"
 
 
-@pytest.mark.parametrize("key", ["", "   ", "$conect", "$foo", "x" * 129, "a\nb", 5, None])
+@pytest.mark.parametrize(
+    "key", ["", "   ", "$conect", "$foo", "$Connect", "x" * 129, "a\nb", 5, None]
+)
 def test_invalid_route_keys_raise_before_change(key):
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     before = api.to_dict()
@@ -156,7 +161,7 @@ def test_unknown_prop_suggests_closest_name():
     ],
 )
 def test_bad_prop_values(props):
-    with pytest.raises(WsnbError):
+    with pytest.raises(PermissionsError if "permissions" in props else PropError):
         WebSocketApi("Api").route("$connect", "src/connect.main", **props)
 
 
@@ -171,9 +176,9 @@ def test_duration_and_size_strings_are_normalized():
 def test_identical_route_readded_is_noop():
     api = WebSocketApi("Api").route("$connect", "src/connect.main", timeout=5)
     before = api.to_dict()
-    api.route("$connect", "src/connect.main", timeout=5)
+    assert api.route("$connect", "src/connect.main", timeout=5) is api
     api.add_routes({"$connect": {"function": {"handler": "src/connect.main", "timeout": 5}}})
-    assert api.to_dict() == before
+    assert api.to_dict() == before and api.routes == ["$connect"]
 
 
 def test_different_route_under_taken_key_shows_both_and_how_to_replace():
@@ -182,6 +187,7 @@ def test_different_route_under_taken_key_shows_both_and_how_to_replace():
         api.route("$connect", "src/other.main")
     text = str(info.value)
     assert "src/connect.main" in text and "src/other.main" in text and "replace=True" in text
+    assert api.to_dict()["routes"] == {"$connect": "src/connect.main"}
     api.route("$connect", "src/default.main", replace=True)
     assert str(api.get_function("$connect").handler) == "src/default.main"
 
@@ -189,7 +195,7 @@ def test_different_route_under_taken_key_shows_both_and_how_to_replace():
 def test_add_routes_is_all_or_nothing():
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     before = api.to_dict()
-    with pytest.raises(WsnbError):
+    with pytest.raises(PropError, match=r"^'timeot' is not a function prop"):
         api.add_routes(
             {
                 "$default": "src/default.main",
@@ -208,6 +214,7 @@ def test_finished_function_with_defaults_is_an_error_with_the_fix():
     api = WebSocketApi("Api").defaults(timeout=20)
     with pytest.raises(DefaultsConflictError, match="pass a dict or keyword props"):
         api.route("sendMessage", Function("src/send.main", memory_size=512))
+    assert api.routes == []
     api2 = WebSocketApi("Api").route("sendMessage", Function("src/send.main"))
     with pytest.raises(DefaultsConflictError):
         api2.defaults(timeout=20)
@@ -228,6 +235,8 @@ def test_return_response_keyword_and_dict_form_agree():
     a = WebSocketApi("Api").route("echo", "src/send.main", return_response=True)
     b = WebSocketApi("Api", routes={"echo": {"function": "src/send.main", "return_response": True}})
     assert a == b and a.get_route("echo").return_response is True
+    assert "return_response" not in a.get_function("echo").props  # a route option, not a prop
+    assert a.route("plain", "src/send.main").get_route("plain").return_response is False
     with pytest.raises(PropError):
         WebSocketApi("Api").route("echo", "src/send.main", return_response="yes")
 
@@ -242,11 +251,11 @@ def test_authorizer_forms():
     assert a == b == c
     assert a.spec.authorizer.identity_source == ("route.request.header.Authorization",)
     assert a.spec.authorizer.name == "WebSocketAuthorizer"
-    with pytest.raises(WsnbError):
+    with pytest.raises(AuthorizerError, match=r"^Authorizer 'jwt' is not known"):
         WebSocketApi("Api").authorizer("jwt")
-    with pytest.raises(WsnbError):
+    with pytest.raises(AuthorizerError, match=r"^A Lambda authorizer needs a function"):
         WebSocketApi("Api").authorizer({"type": "lambda"})
-    with pytest.raises(WsnbError):
+    with pytest.raises(AuthorizerError, match=r"^identity_source must be a non-empty list"):
         LambdaAuthorizer("src/authorizer.main", identity_source="route.request.header.X")
 
 
@@ -271,8 +280,15 @@ def test_permissions_and_bind_are_idempotent():
 
 def test_attach_to_unknown_route_names_the_routes():
     api = WebSocketApi("Api").route("$default", "src/default.main")
-    with pytest.raises(RouteKeyError, match=r"\$default"):
+    before = api.to_dict()
+    with pytest.raises(
+        RouteKeyError, match=r"^attach_permissions_to_route: this API has no route '\$connect'"
+    ) as info:
         api.attach_permissions_to_route("$connect", ["s3"])
+    assert info.value.allowed == "'$default'"
+    with pytest.raises(RouteKeyError, match=r"^bind_to_route: this API has no route 'nope'"):
+        api.bind_to_route("nope", [Bucket("B")])
+    assert api.to_dict() == before
 
 
 def test_api_level_attachments_apply_to_future_routes():
@@ -318,7 +334,7 @@ def test_reading_properties():
 
 
 def test_invalid_api_id():
-    with pytest.raises(WsnbError):
+    with pytest.raises(ValidationError, match=r"^WebSocketApi id '1 bad id' is not valid"):
         WebSocketApi("1 bad id")
 
 

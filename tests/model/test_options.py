@@ -184,12 +184,37 @@ def test_bad_cdk(value):
         spec(cdk=value)
 
 
+IMPORTED = {"web_socket_api": "abc123", "web_socket_stage": "prod"}
+
+
 def test_imported_stage_forbids_domain_and_log():
-    assert not spec(cdk={"web_socket_stage": "prod"}).custom_domain
-    with pytest.raises(CdkPropsError):
-        spec(cdk={"web_socket_stage": "prod"}, access_log=True)
-    with pytest.raises(CdkPropsError):
-        spec(cdk={"web_socket_stage": "prod"}, custom_domain="api.domain.com")
+    assert not spec(cdk=IMPORTED).custom_domain
+    with pytest.raises(CdkPropsError, match=r"With an imported stage .* cannot set access_log"):
+        spec(cdk=IMPORTED, access_log=True)
+    with pytest.raises(CdkPropsError, match=r"With an imported stage .* cannot set custom_domain"):
+        spec(cdk=IMPORTED, custom_domain="api.domain.com")
+
+
+def test_imported_stage_without_imported_api_is_refused_like_sst():
+    # SST v1 WebSocketApi refuses it: "Cannot import the webSocketStage when the webSocketApi is not imported"
+    for api in (None, {"api_name": "x"}):
+        with pytest.raises(
+            CdkPropsError,
+            match=r"^Cannot import the web_socket_stage when the web_socket_api is not imported",
+        ) as info:
+            spec(cdk={"web_socket_api": api, "web_socket_stage": "prod"})
+        assert info.value.path == "cdk.web_socket_stage"
+
+
+@pytest.mark.parametrize("variable", ["$context.requestId", "$context.extendedRequestId"])
+def test_access_log_format_needs_request_id_or_extended_request_id(variable):
+    # "Set up CloudWatch logging for WebSocket APIs in API Gateway": either variable is enough
+    assert spec(access_log=f"$context.routeKey {variable}").access_log.format.endswith(variable)
+
+
+def test_access_log_format_without_any_request_id_is_refused():
+    with pytest.raises(AccessLogError, match=r"\$context.requestId or \$context.extendedRequestId"):
+        spec(access_log="$context.routeKey $context.status")
 
 
 @pytest.mark.parametrize(

@@ -72,11 +72,13 @@ def test_prediction_matches_more_shapes(in_project):
             routes={"$connect": "src/connect.main"},
         ),
         WebSocketApi(
-            "D", cdk={"web_socket_stage": "live"}, routes={"$default": "src/default.main"}
+            "D",
+            cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
+            routes={"$default": "src/default.main"},
         ),
         WebSocketApi(
             "E",
-            cdk={"web_socket_stage": "live"},
+            cdk={"web_socket_api": "abc123", "web_socket_stage": "live"},
             access_log=False,
             routes={"$default": "src/default.main"},
         ),
@@ -87,7 +89,7 @@ def test_prediction_matches_more_shapes(in_project):
 
 def test_to_cdk_in_a_user_stack(in_project):
     import aws_cdk as cdk
-    from aws_cdk import aws_lambda
+    from aws_cdk import aws_apigatewayv2, aws_lambda, aws_logs
     from seed_examples import CERT
 
     app = cdk.App(context={"wsnb:app": "shop", "wsnb:stage": "prod"})
@@ -105,10 +107,12 @@ def test_to_cdk_in_a_user_stack(in_project):
     construct = api.to_cdk(stack)
     assert construct.id == "Api" and construct.routes == ["$connect", "send"]
     assert isinstance(construct.get_function("send"), aws_lambda.Function)
-    assert construct.get_route("$connect") is not None
-    assert construct.cdk.web_socket_api is not None and construct.cdk.web_socket_stage is not None
-    assert construct.cdk.access_log_group is not None and construct.cdk.domain_name is not None
-    assert construct.cdk.certificate is not None
+    assert isinstance(construct.get_route("$connect"), aws_apigatewayv2.WebSocketRoute)
+    assert isinstance(construct.cdk.web_socket_api, aws_apigatewayv2.WebSocketApi)
+    assert isinstance(construct.cdk.web_socket_stage, aws_apigatewayv2.WebSocketStage)
+    assert isinstance(construct.cdk.access_log_group, aws_logs.LogGroup)
+    assert isinstance(construct.cdk.domain_name, aws_apigatewayv2.DomainName)
+    assert construct.cdk.certificate.certificate_arn == CERT
     assert cdk.Token.is_unresolved(construct.url)
     assert construct.custom_domain_url == "wss://ws.example.com/v1/"
     other = api.to_cdk(stack, "Second")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import weakref
 from typing import Any
 
 from .._lint import looks_secret
+from ..model._frozen import thaw
 from ..model._handlers import CallableHandler, FileHandler
 from ..model._options import LambdaAuthorizer
 from ..model._permissions import permission_label
@@ -55,7 +55,7 @@ def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     cached = _ROWS.get(spec)
     if cached is None:
         cached = _ROWS[spec] = _route_rows(spec)
-    return copy.deepcopy(cached) if len(cached) < 64 else [dict(r) for r in cached]
+    return thaw(cached)  # every caller gets its own plain copy (a deep one, cheaper than deepcopy)
 
 
 _ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

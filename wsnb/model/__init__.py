@@ -1,8 +1,12 @@
 """The pure-Python model of a WebSocket API. Imports nothing heavy."""
 
+from ._access_log import AccessLogSpec
+from ._authorizer import LambdaAuthorizer
+from ._cdk import CdkSpec
+from ._domain import DomainSpec
+from ._frozen import Frozen, FrozenDict, FrozenList, freeze, thaw
 from ._function import PROP_NAMES, Function
 from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
-from ._options import AccessLogSpec, CdkSpec, DomainSpec, LambdaAuthorizer
 from ._permissions import permission_label
 from ._resources import (
     Bucket,
@@ -15,6 +19,7 @@ from ._resources import (
     find_tokens,
 )
 from ._spec import ApiSpec, RouteFunction, RouteSpec
+from ._values import check_context, check_data
 
 __all__ = [
     "PROP_NAMES",
@@ -25,6 +30,9 @@ __all__ = [
     "CdkSpec",
     "DomainSpec",
     "FileHandler",
+    "Frozen",
+    "FrozenDict",
+    "FrozenList",
     "Function",
     "LambdaAuthorizer",
     "Parameter",
@@ -36,7 +44,11 @@ __all__ = [
     "Table",
     "bind_environment",
     "callable_module_source",
+    "check_context",
+    "check_data",
     "find_tokens",
+    "freeze",
     "permission_label",
+    "thaw",
     "unresolved_globals",
 ]

@@ -10,14 +10,24 @@ from typing import Any
 
 from .. import _facts
 from .._errors import HandlerError, PropError
+from ._frozen import Frozen, freeze
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
 from ._permissions import normalize_permissions, permission_to_json
 from ._resources import Ref, Resource, find_tokens
+from ._values import check_data, number_problem
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LAYER_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
-_DURATION = re.compile(r"^\s*(\d+)\s*(second|seconds|minute|minutes|s|sec|min)?\s*$")
-_SIZE = re.compile(r"^\s*(\d+)\s*(MB|GB)?\s*$", re.IGNORECASE)
+# Names a Python handler can read. Lambda's own pattern is stricter ([a-zA-Z][a-zA-Z0-9_]+:
+# "Environment" in the Lambda API reference); one-letter and '_'-leading names still build
+# (SPEC examples use {"A": "1"}) and lint() reports them as errors (LAMBDA_ENV_NAME).
+# The whole set (names and values) must stay under 4 KB.
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+LAMBDA_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]+\Z")
+ENV_MAX_BYTES = 4096
+# "CreateFunction" API reference, FunctionName: 1-64 of letters, digits, '-' and '_'.
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
+_LAYER_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+\Z")
+_DURATION = re.compile(r"^\s*(\d+)\s*(second|seconds|minute|minutes|s|sec|min)?\s*\Z")
+_SIZE = re.compile(r"^\s*(\d+)\s*(MB|GB)?\s*\Z", re.IGNORECASE)
 
 
 def _int_in_range(name: str, lo: int, hi: int, unit: str, parse: Callable[[Any], int | None]):
@@ -108,6 +118,7 @@ def _environment(value: Any, path: str) -> dict[str, str]:
                 f"Environment variable name {key!r} is not allowed.",
                 given=key,
                 allowed="letters, digits and '_', not starting with a digit, not AWS_*",
+                fix=f"environment={{{_env_name_fix(key)!r}: ...}}",
                 path=f"{path}[{key!r}]",
             )
         if isinstance(val, bool) or not isinstance(val, (str, int, float)):
@@ -117,8 +128,68 @@ def _environment(value: Any, path: str) -> dict[str, str]:
                 fix=f"environment={{{key!r}: str(value)}}",
                 path=f"{path}[{key!r}]",
             )
+        if not isinstance(val, str) and number_problem(val):
+            raise PropError(
+                f"Environment value for {key!r} {number_problem(val)}.",
+                given=val,
+                fix=f"environment={{{key!r}: str(value)}} with a finite number",
+                path=f"{path}[{key!r}]",
+            )
         out[key] = val if isinstance(val, str) else str(val)
+    check_environment_size(out, path)
     return out
+
+
+def _env_name_fix(key: Any) -> str:
+    text = re.sub(r"[^A-Za-z0-9_]", "_", str(key)).removeprefix("AWS_")
+    text = text if text[:1].isalpha() and text[:1].isascii() else "V" + text
+    return text if len(text) > 1 else text + "_VALUE"
+
+
+def environment_bytes(env: dict[str, str]) -> int:
+    """The size Lambda counts against its 4 KB limit: every name and value, UTF-8."""
+    return sum(len(k.encode()) + len(str(v).encode()) for k, v in env.items())
+
+
+def check_environment_size(env: dict[str, str], path: str) -> None:
+    size = environment_bytes(env)
+    if size > ENV_MAX_BYTES:
+        raise PropError(
+            f"The environment holds {size} bytes; Lambda allows {ENV_MAX_BYTES} in all (names and values).",
+            given=f"{len(env)} variables, {size} bytes",
+            allowed=f"at most {ENV_MAX_BYTES} bytes",
+            fix="move large values to a Parameter/Secret (api.bind([...])) or a file in the handler's folder",
+            path=path,
+        )
+
+
+def _function_name(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not _FUNCTION_NAME.match(value):
+        raise PropError(
+            "function_name must be 1-64 letters, digits, '-' or '_'.",
+            given=value,
+            allowed="[A-Za-z0-9_-]{1,64}",
+            fix=f"function_name={re.sub(r'[^A-Za-z0-9_-]+', '-', str(value)).strip('-')[:64] or 'my-function'!r}",
+            path=path,
+        )
+    return value
+
+
+def _whole_number(name: str, lo: int, hi: int):
+    """A plain int in range (no strings, no floats): reserved_concurrent_executions."""
+
+    def check(value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise PropError(
+                f"{name} must be a whole number from {lo} to {hi}.",
+                given=value,
+                allowed=f"an int {lo}..{hi}",
+                fix=f"{name}=10",
+                path=path,
+            )
+        return value
+
+    return check
 
 
 def _layers(value: Any, path: str) -> tuple[str, ...]:
@@ -171,10 +242,8 @@ PROP_VALIDATORS: dict[str, Callable[[Any, str], Any]] = {
     "ephemeral_storage_size": _int_in_range(
         "ephemeral_storage_size", *_facts.LAMBDA_EPHEMERAL_RANGE, "MB", _parse_megabytes
     ),
-    "reserved_concurrent_executions": _int_in_range(
-        "reserved_concurrent_executions", 0, 100000, "executions", _parse_seconds
-    ),
-    "function_name": _string("function_name", 64),
+    "reserved_concurrent_executions": _whole_number("reserved_concurrent_executions", 0, 100000),
+    "function_name": _function_name,
 }
 PROP_NAMES = tuple(PROP_VALIDATORS)
 MERGED_PROPS = ("environment", "permissions", "layers", "bind")
@@ -213,7 +282,8 @@ def normalize_props(
     for name in PROP_NAMES:
         if name in props and props[name] is not None:
             out[name] = PROP_VALIDATORS[name](props[name], f"{path}.{name}")
-    return out
+    check_data(props_to_json(out), path, error=PropError)
+    return freeze(out)
 
 
 def unknown_prop_error(key: Any, path: str, *, route_keyword: bool = False) -> PropError:
@@ -268,7 +338,7 @@ def env_tokens(props: dict[str, Any]) -> list[tuple[str, str, str]]:
     return tokens
 
 
-class Function:
+class Function(Frozen):
     """A Lambda function for a route: ``Function("src/send.main", memory_size=512)``.
 
     Its props are final: a ``Function`` is used as it is, so passing one as a route while
@@ -294,16 +364,13 @@ class Function:
                 fix='Function("src/send.main")',
                 path="Function",
             )
-        object.__setattr__(self, "_props", normalize_props(props, "Function"))
+        self._init_field("_props", normalize_props(props, "Function"))
 
     @classmethod
     def _from_normalized(cls, props: dict[str, Any]) -> Function:
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "_props", dict(props))
+        obj._init_field("_props", freeze(props))
         return obj
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Function is immutable; build a new one instead")
 
     @property
     def handler(self) -> FileHandler | CallableHandler:

@@ -18,8 +18,8 @@ from typing import Any
 from .._errors import HandlerError, HandlerFileWarning
 from .._user_frames import warn
 
-_HANDLER_PATTERN = re.compile(r"^(?P<file>[^\s:\\]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
-_SEGMENT_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_HANDLER_PATTERN = re.compile(r"^(?P<file>[^\s:\\]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)\Z")
+_SEGMENT_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 
 
 @dataclass(frozen=True)

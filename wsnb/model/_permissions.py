@@ -7,10 +7,15 @@ import re
 from typing import Any
 
 from .._errors import PermissionsError
+from ._frozen import freeze, thaw
 from ._resources import Bucket, Resource, Table
+from ._values import check_data
 
-_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+$")
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+_ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+\Z")
+_SID = re.compile(r"^[A-Za-z0-9]+\Z")
+_STATEMENT_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*]+)\Z")
+_STATEMENT_RESOURCE = re.compile(r"^(\*|arn:[^:\s]+:[^:\s]*:[^:\s]*:[^:\s]*:\S.*)\Z")
 _STATEMENT_KEYS = {"Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"}
 _SNAKE_STATEMENT_KEYS = {
     "effect": "Effect",
@@ -40,7 +45,11 @@ def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
             fix='permissions=["s3", table]',
             path=path,
         )
-    return tuple(_normalize_item(item, f"{path}[{i}]") for i, item in enumerate(value))
+    items = tuple(freeze(_normalize_item(item, f"{path}[{i}]")) for i, item in enumerate(value))
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            check_data(item, f"{path}[{i}]", error=PermissionsError, env_key=None)
+    return items
 
 
 def _normalize_item(item: Any, path: str) -> Any:
@@ -90,8 +99,30 @@ def _normalize_statement(item: dict[str, Any], path: str) -> dict[str, Any]:
     statement.setdefault("Effect", "Allow")
     if statement["Effect"] not in ("Allow", "Deny"):
         raise PermissionsError(
-            "IAM statement Effect must be 'Allow' or 'Deny'.", given=statement["Effect"], path=path
+            "IAM statement Effect must be 'Allow' or 'Deny'.",
+            given=statement["Effect"],
+            allowed="'Allow', 'Deny'",
+            fix='{"Effect": "Allow", ...}',
+            path=f"{path}.Effect",
         )
+    sid = statement.get("Sid")
+    if sid is not None and (not isinstance(sid, str) or not _SID.match(sid)):
+        # "IAM JSON policy elements: Sid" (and aws-cdk-lib) allow only ASCII letters and digits.
+        raise PermissionsError(
+            "IAM statement Sid must be letters and digits only.",
+            given=sid,
+            allowed="one or more of A-Z, a-z, 0-9 (or no Sid at all)",
+            fix=f'"Sid": {re.sub(r"[^A-Za-z0-9]", "", str(sid)) or "ReadObjects"!r}',
+            path=f"{path}.Sid",
+        )
+    for one, other in (("Action", "NotAction"), ("Resource", "NotResource")):
+        if one in statement and other in statement:
+            raise PermissionsError(
+                f"An IAM statement has either {one} or {other}, not both.",
+                given=item,
+                fix=f"keep {one} and drop {other} (or split it into a Deny statement)",
+                path=path,
+            )
     if "Action" not in statement and "NotAction" not in statement:
         raise PermissionsError(
             "IAM statement needs an 'Action' (or 'NotAction').",
@@ -99,18 +130,13 @@ def _normalize_statement(item: dict[str, Any], path: str) -> dict[str, Any]:
             fix='{"Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::my-bucket/*"]}',
             path=path,
         )
-    statement.setdefault("Resource", "*") if "NotResource" not in statement else None
+    if "NotResource" not in statement:
+        statement.setdefault("Resource", "*")
     for key in ("Action", "NotAction", "Resource", "NotResource"):
         if key in statement:
-            val = statement[key]
-            vals = [val] if isinstance(val, str) else val
-            if not isinstance(vals, (list, tuple)) or not all(isinstance(v, str) for v in vals):
-                raise PermissionsError(
-                    f"IAM statement {key} must be a string or a list of strings.",
-                    given=val,
-                    path=path,
-                )
-            statement[key] = list(vals)
+            statement[key] = _string_list(statement[key], key, f"{path}.{key}")
+    if "Condition" in statement:
+        _check_condition(statement["Condition"], f"{path}.Condition")
     try:
         json.dumps(statement)
     except TypeError:
@@ -118,11 +144,79 @@ def _normalize_statement(item: dict[str, Any], path: str) -> dict[str, Any]:
     return statement
 
 
+def _string_list(value: Any, key: str, path: str) -> list[str]:
+    """Action/Resource (and Not*) as a non-empty list of well-formed strings."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise PermissionsError(
+            f"IAM statement {key} must be a string or a list of strings.",
+            given=value,
+            fix=f'"{key}": ["s3:GetObject"]'
+            if "Action" in key
+            else f'"{key}": ["arn:aws:s3:::b/*"]',
+            path=path,
+        )
+    if not values:
+        raise PermissionsError(
+            f"IAM statement {key} is empty; a statement must name at least one.",
+            given=value,
+            fix=f'"{key}": "*" for all, or leave {key} out' if "Resource" in key else None,
+            path=path,
+        )
+    pattern, allowed = (
+        (_STATEMENT_ACTION, "'*' or 'service:Action' (letters, digits, '*')")
+        if ("Action" in key)
+        else (
+            _STATEMENT_RESOURCE,
+            "'*' or an ARN 'arn:<partition>:<service>:<region>:<account>:<resource>'",
+        )
+    )
+    for i, text in enumerate(values):
+        if not pattern.match(text):
+            # aws-cdk-lib's PolicyStatement refuses such actions; IAM refuses such resources.
+            raise PermissionsError(
+                f"IAM statement {key} {text!r} is not valid.",
+                given=text,
+                allowed=allowed,
+                fix='"s3:GetObject"' if "Action" in key else '"arn:aws:s3:::my-bucket/*"',
+                path=f"{path}[{i}]",
+            )
+    return list(values)
+
+
+def _check_condition(value: Any, path: str) -> None:
+    """``{"StringEquals": {"aws:SourceIp": ["1.2.3.4"]}}``: operator -> key -> scalar(s)."""
+    scalar = (str, int, float, bool)
+    ok = isinstance(value, dict) and all(
+        isinstance(op, str)
+        and op
+        and isinstance(body, dict)
+        and body
+        and all(
+            isinstance(k, str)
+            and k
+            and (
+                isinstance(v, scalar)
+                or (isinstance(v, (list, tuple)) and all(isinstance(x, scalar) for x in v))
+            )
+            for k, v in body.items()
+        )
+        for op, body in value.items()
+    )
+    if not ok:
+        raise PermissionsError(
+            "IAM statement Condition must map an operator to {condition key: value or list of values}.",
+            given=value,
+            fix='"Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1"]}}',
+            path=path,
+        )
+
+
 def permission_to_json(item: Any) -> Any:
     if isinstance(item, Resource):
         return {item.kind.lower(): item.id}
     if isinstance(item, dict):
-        return {"statement": item}
+        return {"statement": thaw(item)}
     return item
 
 

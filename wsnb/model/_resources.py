@@ -12,9 +12,10 @@ import re
 from typing import Any, ClassVar
 
 from .._errors import ResourceError, suggest_id
+from ._frozen import Frozen, freeze
 
-_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-_PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
+_PARAM_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
 TOKEN_PATTERN = re.compile(
     r"\$\{wsnb:(Table|Bucket|Secret|Parameter)/([A-Za-z0-9_-]+)\.([a-z_]+)\}"
 )
@@ -50,7 +51,7 @@ def find_tokens(text: str) -> list[tuple[str, str, str]]:
     return TOKEN_PATTERN.findall(text)
 
 
-class Resource:
+class Resource(Frozen):
     """Base of the resources a function can be granted or bound to."""
 
     kind: ClassVar[str] = "Resource"
@@ -72,13 +73,11 @@ class Resource:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
-            raise AttributeError(f"{self.kind} is immutable; build a new one instead")
-        super().__setattr__(name, value)
+    def _check_value(self) -> None:
+        """The constructor's last step: check the whole value (fields are already read-only)."""
+        from ._values import check_data
 
-    def _freeze(self) -> None:
-        object.__setattr__(self, "_frozen", True)
+        check_data(self.to_dict(), f"{self.kind}({self.id!r})", error=ResourceError)
 
     def ref(self, attribute: str) -> Ref:
         if attribute not in self.attributes:
@@ -118,9 +117,11 @@ class Table(Resource):
         primary_index: dict[str, str],
         global_indexes: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        self.id = _check_id("Table", id)
-        self.fields = _check_fields(id, fields)
-        self.primary_index = _check_index(id, "primary_index", primary_index, self.fields)
+        self._init_field("id", _check_id("Table", id))
+        self._init_field("fields", freeze(_check_fields(id, fields)))
+        self._init_field(
+            "primary_index", freeze(_check_index(id, "primary_index", primary_index, self.fields))
+        )
         gsi = {} if global_indexes is None else global_indexes
         if not isinstance(gsi, dict):
             raise ResourceError(
@@ -128,11 +129,14 @@ class Table(Resource):
                 given=global_indexes,
                 fix='global_indexes={"byRoom": {"partition_key": "room"}}',
             )
-        self.global_indexes = {
-            str(name): _check_index(id, f"global_indexes[{name!r}]", spec, self.fields)
+        indexes = {
+            _check_index_name(id, name): _check_index(
+                id, f"global_indexes[{name!r}]", spec, self.fields
+            )
             for name, spec in gsi.items()
         }
-        self._freeze()
+        self._init_field("global_indexes", freeze(indexes))
+        self._check_value()
 
     @property
     def table_name(self) -> Ref:
@@ -165,6 +169,22 @@ class Table(Resource):
         return f"Table({self.id!r}, fields={self.fields!r}, primary_index={self.primary_index!r})"
 
 
+# "Supported data types and naming rules in Amazon DynamoDB": index names are 3-255 of
+# a-z, A-Z, 0-9, '_', '-', '.'; attribute names 1-255 bytes of UTF-8.
+_INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}\Z")
+
+
+def _check_index_name(table_id: str, name: Any) -> str:
+    if not isinstance(name, str) or not _INDEX_NAME.match(name):
+        raise ResourceError(
+            f"Table {table_id!r}: global index name {name!r} is not a DynamoDB index name.",
+            given=name,
+            allowed="3-255 letters, digits, '_', '-' or '.'",
+            fix='global_indexes={"byRoom": {"partition_key": "room"}}',
+        )
+    return name
+
+
 def _check_fields(table_id: str, fields: Any) -> dict[str, str]:
     if not isinstance(fields, dict) or not fields:
         raise ResourceError(
@@ -174,11 +194,17 @@ def _check_fields(table_id: str, fields: Any) -> dict[str, str]:
             fix='fields={"id": "string"}',
         )
     for name, type_ in fields.items():
-        if not isinstance(name, str) or not name or type_ not in FIELD_TYPES:
+        if (
+            not isinstance(name, str)
+            or not name
+            or len(name.encode("utf-8", "replace")) > 255
+            or type_ not in FIELD_TYPES
+        ):
             raise ResourceError(
                 f"Table {table_id!r}: field {name!r} has type {type_!r}.",
                 given={name: type_},
-                allowed=" | ".join(repr(t) for t in FIELD_TYPES),
+                allowed="a name of 1-255 bytes, of type "
+                + " | ".join(repr(t) for t in FIELD_TYPES),
                 fix=f'fields={{"{name}": "string"}}',
             )
     return dict(fields)
@@ -210,8 +236,8 @@ class Bucket(Resource):
     attributes = ("bucket_name", "bucket_arn")
 
     def __init__(self, id: str) -> None:
-        self.id = _check_id("Bucket", id)
-        self._freeze()
+        self._init_field("id", _check_id("Bucket", id))
+        self._check_value()
 
     @property
     def bucket_name(self) -> Ref:
@@ -244,8 +270,8 @@ class Secret(Resource):
     attributes = ("name", "parameter_name")
 
     def __init__(self, name: str) -> None:
-        self.id = _check_id("Secret", name, _PARAM_NAME_PATTERN)
-        self._freeze()
+        self._init_field("id", _check_id("Secret", name, _PARAM_NAME_PATTERN))
+        self._check_value()
 
     @property
     def name(self) -> str:
@@ -269,15 +295,15 @@ class Parameter(Resource):
     attributes = ("name", "value")
 
     def __init__(self, name: str, value: str) -> None:
-        self.id = _check_id("Parameter", name, _PARAM_NAME_PATTERN)
+        self._init_field("id", _check_id("Parameter", name, _PARAM_NAME_PATTERN))
         if not isinstance(value, str):
             raise ResourceError(
                 f"Parameter {name!r}: value must be a string.",
                 given=value,
                 fix=f"Parameter({name!r}, str(value))",
             )
-        self.value = value
-        self._freeze()
+        self._init_field("value", value)
+        self._check_value()
 
     @property
     def name(self) -> str:

@@ -10,28 +10,49 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _facts
-from .._errors import DefaultsConflictError, DuplicateRouteError, ResourceError, RouteKeyError
+from .._errors import (
+    AccessLogError,
+    AuthorizerError,
+    CdkPropsError,
+    DefaultsConflictError,
+    DomainError,
+    DuplicateRouteError,
+    PropError,
+    ResourceError,
+    RouteKeyError,
+    ValidationError,
+)
+from ._access_log import AccessLogSpec
+from ._authorizer import LambdaAuthorizer, authorizer_to_json
+from ._cdk import CdkSpec
+from ._domain import DomainSpec
+from ._frozen import FrozenDict, freeze_fields
 from ._function import (
     BUILTIN_DEFAULTS,
+    ENV_MAX_BYTES,
     MERGED_PROPS,
     PROP_NAMES,
     Function,
+    check_environment_size,
     env_tokens,
+    environment_bytes,
     normalize_props,
     props_resources,
     props_to_json,
     unknown_prop_error,
 )
 from ._handlers import CallableHandler, FileHandler
-from ._options import (
-    AccessLogSpec,
-    CdkSpec,
-    DomainSpec,
-    LambdaAuthorizer,
-    authorizer_to_json,
-)
 from ._permissions import dedupe, permission_to_json
 from ._resources import Resource
+from ._values import check_data, text_problem
+
+# The error class for a bad value, by the API option it sits in.
+_SECTION_ERRORS: dict[str, type[ValidationError]] = {
+    "authorizer": AuthorizerError,
+    "custom_domain": DomainError,
+    "access_log": AccessLogError,
+    "cdk": CdkPropsError,
+}
 
 
 def normalize_route_key(key: Any) -> str:
@@ -52,6 +73,8 @@ def normalize_route_key(key: Any) -> str:
         problem = f"is longer than {_facts.ROUTE_KEY_MAX_LENGTH} characters"
     elif any(ord(c) < 32 or ord(c) == 127 for c in text):
         problem = "contains control characters"
+    else:
+        problem = text_problem(text)
     if problem:
         import difflib
 
@@ -82,6 +105,9 @@ class RouteSpec:
     final: bool = False
     permissions: tuple[Any, ...] = ()
     bind: tuple[Resource, ...] = ()
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "props", "permissions", "bind")
 
     @property
     def handler(self) -> FileHandler | CallableHandler:
@@ -124,6 +150,9 @@ class RouteFunction:
     props: dict[str, Any]
     provenance: dict[str, str]
     final: bool = False
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "props", "provenance")
 
     @property
     def handler(self) -> FileHandler | CallableHandler:
@@ -184,13 +213,16 @@ class ApiSpec:
 
     id: str
     routes: tuple[RouteSpec, ...] = ()
-    defaults: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=FrozenDict)
     authorizer: str | LambdaAuthorizer = "none"
     custom_domain: DomainSpec | None = None
     access_log: AccessLogSpec = field(default_factory=AccessLogSpec)
     cdk: CdkSpec = field(default_factory=CdkSpec)
     permissions: tuple[Any, ...] = ()  # attach_permissions: every route, present and future
     bind: tuple[Resource, ...] = ()  # bind: every route, present and future
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "routes", "defaults", "permissions", "bind")
 
     # ----------------------------------------------------------- reading
 
@@ -221,6 +253,23 @@ class ApiSpec:
     def functions(self) -> list[RouteFunction]:
         """Every route's merged function, in route order (computed once per spec)."""
         return list(self._functions)
+
+    @functools.cached_property
+    def authorizer_function(self) -> RouteFunction | None:
+        """The Lambda authorizer's function with wsnb's built-in defaults filled in (``route_key``
+        is ``"authorizer"``). Like SST, the API's ``defaults`` do not apply to it."""
+        if not isinstance(self.authorizer, LambdaAuthorizer):
+            return None
+        props, prov = merge_props(self.authorizer.function.props, {})
+        return RouteFunction("authorizer", props, prov)
+
+    def all_functions(self) -> list[tuple[str, RouteFunction]]:
+        """``(where, function)`` for every Lambda function the API creates: each route's
+        (``routes['key']``) and the authorizer's (``authorizer.function``)."""
+        out = [(f"routes[{f.route_key!r}]", f) for f in self._functions]
+        if self.authorizer_function is not None:
+            out.append(("authorizer.function", self.authorizer_function))
+        return out
 
     @functools.cached_property
     def _functions(self) -> tuple[RouteFunction, ...]:
@@ -258,6 +307,17 @@ class ApiSpec:
 
     def check(self) -> ApiSpec:
         """Whole-model checks that single values cannot make. Returns self."""
+        # Function props, permissions and resources were checked where they entered
+        # (normalize_props, normalize_permissions, Resource constructors); the API options
+        # are small, so they are checked here on each commit.
+        json_form = {
+            "authorizer": authorizer_to_json(self.authorizer),
+            "custom_domain": self.custom_domain.to_json() if self.custom_domain else None,
+            "access_log": self.access_log.to_json(),
+            "cdk": self.cdk.to_json(),
+        }
+        for key, value in json_form.items():
+            check_data(value, key, error=_SECTION_ERRORS[key])
         by_name: dict[tuple[str, str], Resource] = {}
         for res in self.resources():
             key = (res.kind, res.id)
@@ -281,6 +341,7 @@ class ApiSpec:
                         given=f"{kind}({rid!r}).{attr}",
                         fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
                     )
+        self._check_functions()
         if self.cdk.imports_stage and (
             self.custom_domain is not None or (self.access_log.explicit and self.access_log.enabled)
         ):
@@ -295,6 +356,25 @@ class ApiSpec:
                 path="cdk.web_socket_stage",
             )
         return self
+
+    def _check_functions(self) -> None:
+        """Rules on the merged functions: unique function names, environment under 4 KB."""
+        named: dict[str, str] = {}
+        for where, fn in self.all_functions():
+            props = fn.props
+            name = props.get("function_name")
+            if name is not None and name in named:
+                raise PropError(
+                    f"{named[name]} and {where} both set function_name={name!r}; "
+                    "Lambda function names are unique per account and region.",
+                    given=name,
+                    fix="set function_name on each route (not in defaults), each one different",
+                    path=f"{where}.function_name",
+                )
+            if name is not None:
+                named[name] = where
+            if _environment_bytes(fn) > ENV_MAX_BYTES:
+                check_environment_size(_full_environment(fn), f"{where}.environment")
 
     # ----------------------------------------------------------- JSON
 
@@ -321,6 +401,13 @@ class ApiSpec:
         if resources:
             out["resources"] = [{"type": r.kind, **r.to_dict()} for r in resources]
         return out
+
+    @classmethod
+    def from_json(cls, data: Any, *, wsnb_api_type: type | None = None) -> ApiSpec:
+        """The spec back from :meth:`to_json` output (malformed input: ``ValidationError``)."""
+        from ._json import spec_from_json
+
+        return spec_from_json(data, wsnb_api_type=wsnb_api_type)
 
     @functools.cached_property
     def _canonical(self) -> str:
@@ -362,6 +449,22 @@ class ApiSpec:
         return dataclasses.replace(self, routes=routes)
 
 
+def _full_environment(fn: RouteFunction) -> dict[str, str]:
+    """The variables Lambda gets: the function's own, then those ``bind`` injects."""
+    from ._resources import bind_environment
+
+    env = dict(fn.props.get("environment", {}))
+    for res in fn.props.get("bind", ()):
+        for key, value in bind_environment(res).items():
+            env.setdefault(key, value)
+    return env
+
+
+@functools.lru_cache(maxsize=8192)
+def _environment_bytes(fn: RouteFunction) -> int:
+    return environment_bytes(_full_environment(fn))
+
+
 def finished_function_error(key: str) -> DefaultsConflictError:
     return DefaultsConflictError(
         f"Route {key!r} is a finished Function(...), but defaults are set; its props are final, so defaults could not apply.",
@@ -378,27 +481,25 @@ def merge_function(
     api_bind: tuple[Resource, ...] = (),
 ) -> RouteFunction:
     """SST's merge: route props win; environment merges key by key; permissions, layers
-    and bind concatenate (defaults first); ``"*"`` on either side wins."""
-    base = {} if route.final else defaults
-    props: dict[str, Any] = {}
-    prov: dict[str, str] = {}
-    for name in PROP_NAMES:
-        in_route, in_defaults = name in route.props, name in base
-        if name in MERGED_PROPS and in_route and in_defaults:
-            if name == "environment":
-                props[name] = {**base[name], **route.props[name]}
-            else:
-                props[name] = base[name] + route.props[name]
-            prov[name] = "merged"
-        elif in_route:
-            props[name] = route.props[name]
-            prov[name] = "route"
-        elif in_defaults:
-            props[name] = base[name]
-            prov[name] = "defaults"
-        elif name in BUILTIN_DEFAULTS:
-            props[name] = BUILTIN_DEFAULTS[name]
-            prov[name] = "builtin"
+    and bind concatenate (defaults first); ``"*"`` on either side wins.
+
+    Specs are immutable and hashable, so each distinct route merges once (every builder call
+    makes a new spec; without the cache a 300-route API would re-merge every route each time).
+    A notebook function is part of the key by identity: equal source is not the same object.
+    """
+    func = route.handler.func if isinstance(route.handler, CallableHandler) else None
+    return _merge_function(route, id(func), defaults, api_permissions, api_bind)
+
+
+@functools.lru_cache(maxsize=8192)
+def _merge_function(
+    route: RouteSpec,
+    _func_id: int,
+    defaults: dict[str, Any],
+    api_permissions: tuple[Any, ...],
+    api_bind: tuple[Resource, ...],
+) -> RouteFunction:
+    props, prov = merge_props(route.props, {} if route.final else defaults)
     for name, extra in (
         ("permissions", api_permissions + route.permissions),
         ("bind", api_bind + route.bind),
@@ -418,6 +519,31 @@ def merge_function(
         props["layers"] = tuple(dict.fromkeys(props["layers"]))
     ordered = {n: props[n] for n in PROP_NAMES if n in props}
     return RouteFunction(route.key, ordered, {n: prov[n] for n in ordered}, route.final)
+
+
+def merge_props(own: dict[str, Any], base: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The one place defaults apply: ``own`` props over ``base`` (the API's defaults) over
+    wsnb's built-in defaults; environment merges key by key, lists concatenate (base first)."""
+    props: dict[str, Any] = {}
+    prov: dict[str, str] = {}
+    for name in PROP_NAMES:
+        in_own, in_base = name in own, name in base
+        if name in MERGED_PROPS and in_own and in_base:
+            if name == "environment":
+                props[name] = {**base[name], **own[name]}
+            else:
+                props[name] = base[name] + own[name]
+            prov[name] = "merged"
+        elif in_own:
+            props[name] = own[name]
+            prov[name] = "route"
+        elif in_base:
+            props[name] = base[name]
+            prov[name] = "defaults"
+        elif name in BUILTIN_DEFAULTS:
+            props[name] = BUILTIN_DEFAULTS[name]
+            prov[name] = "builtin"
+    return props, prov
 
 
 def make_route(

@@ -140,7 +140,7 @@ class _Compiler:
         spec = self.spec
         if spec.authorizer != "none" and spec.route("$connect") is None:
             raise SynthError(
-                f"The API has a {'Lambda' if isinstance(spec.authorizer, LambdaAuthorizer) else 'IAM'} "
+                f"The API has {'a Lambda' if isinstance(spec.authorizer, LambdaAuthorizer) else 'an IAM'} "
                 "authorizer but no $connect route; API Gateway runs authorizers only on $connect.",
                 given=spec.route_keys,
                 allowed="an authorizer together with a $connect route",
@@ -526,7 +526,7 @@ class _Compiler:
             return call("aws_apigatewayv2_authorizers.WebSocketIamAuthorizer")
         if not isinstance(auth, LambdaAuthorizer):
             return None
-        props = {**_BUILTINS, **auth.function.props}
+        props = self.spec.authorizer_function.props  # built-in defaults filled in by the model
         self.function(
             "authorizer_function", "AuthorizerFunction", props, "Lambda authorizer function"
         )
@@ -781,14 +781,6 @@ class _Compiler:
             )
         )
         return "hosted_zone"
-
-
-_BUILTINS: dict[str, Any] = {
-    "runtime": _facts.DEFAULT_RUNTIME,
-    "timeout": _facts.DEFAULT_TIMEOUT,
-    "memory_size": _facts.DEFAULT_MEMORY,
-    "tracing": _facts.DEFAULT_TRACING,
-}
 
 
 def _runtime_name(runtime: str) -> str:

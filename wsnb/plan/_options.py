@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import SynthError
+from ..model import check_context
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -68,19 +69,5 @@ def check_options(
             fix='account="123456789012"',
             path="account",
         )
-    if context is None:
-        context = {}
-    if not isinstance(context, dict) or not all(isinstance(k, str) for k in context):
-        raise SynthError(
-            "context must be a dict of CDK context keys to JSON values.",
-            given=context,
-            fix='context={"hosted-zone:account=...:domainName=example.com:region=...": {...}}',
-            path="context",
-        )
-    try:
-        context = json.loads(json.dumps(context))
-    except (TypeError, ValueError):
-        raise SynthError(
-            "context values must be JSON data.", given=context, path="context"
-        ) from None
+    context = check_context(context, error=SynthError)
     return Options(app=app, stage=stage, region=region, account=account, context=context)

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..model._frozen import Frozen, freeze
+
 _CSS = (
     "font-family:var(--jp-ui-font-family, system-ui, sans-serif);"
     "color:var(--jp-ui-font-color1, #222);font-size:var(--jp-ui-font-size1, 13px)"
@@ -38,23 +40,24 @@ def warning_code(warning: Any) -> str | None:
     return getattr(warning, "code", None)
 
 
-class SynthResult:
+class SynthResult(Frozen):
     """A synthesized CloudFormation template for one API.
 
     ``template`` is the CloudFormation dict, ``resource_counts`` maps each resource type to
     its count, ``warnings`` lists what to know before deploying (plain strings; a note said at
     lint's "info" level is a :class:`SynthNote` with ``level == "info"``). ``to_json()`` is
-    deterministic.
+    deterministic. The result is shared by every caller of a cached synth, so it is read-only
+    throughout (``wsnb.model.thaw(result.template)`` gives an editable copy).
     """
 
     def __init__(self, template: dict[str, Any], *, stack_name: str, warnings: list[str]) -> None:
-        self.template = template
-        self.stack_name = stack_name
-        self.warnings = list(warnings)
         counts: dict[str, int] = {}
         for res in template.get("Resources", {}).values():
             counts[res["Type"]] = counts.get(res["Type"], 0) + 1
-        self.resource_counts = dict(sorted(counts.items()))
+        self._init_field("template", freeze(template))
+        self._init_field("stack_name", stack_name)
+        self._init_field("warnings", freeze(list(warnings)))
+        self._init_field("resource_counts", freeze(dict(sorted(counts.items()))))
 
     @property
     def resource_total(self) -> int:
