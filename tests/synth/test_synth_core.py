@@ -86,6 +86,7 @@ def test_each_synthesis_writes_into_its_own_private_directory(private_project, m
         return path
 
     monkeypatch.setattr(tempfile, "mkdtemp", spy)
+    _clear_cache()  # an earlier test may have synthesized the same model and files
     api = WebSocketApi("Api", routes={"$default": "src/default.main"})
     api.synth()
     api.copy().route("x", "src/send.main").synth()
@@ -189,7 +190,8 @@ def test_an_unsafe_staging_base_is_replaced(private_project):
 def test_old_staged_layouts_are_cleaned_up(private_project):
     roots = []
     for i in range(_staging.KEEP + 3):
-        (private_project / "src" / "gen.py").write_text(f"N = {i}\n")
+        # a data file: every non-Python file of a handler folder ships (wsnb.model._handler_files)
+        (private_project / "src" / "gen.json").write_text(f'{{"n": {i}}}\n')
         api = WebSocketApi("Api", routes={"$connect": "src/connect.main"})
         roots.append(_staging.stage_layout(_layout(api)))
     assert len(set(roots)) == len(roots)
