@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -41,6 +42,10 @@ def _error(status: int, kind: str, message: str) -> Result:
 
 def gone() -> Result:
     return _error(410, "GoneException", "Gone")
+
+
+#: guards every connection's ``posted_bytes`` (posts come from many threads)
+_POSTED_LOCK = threading.Lock()
 
 
 def handle(
@@ -76,9 +81,19 @@ def handle(
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
-        if server._outbound_full(conn):  # a client that does not read ("PostToConnection")
-            return _error(429, "LimitExceededException", "Limit Exceeded")
-        return 200, {"Content-Type": _JSON}, b"", lambda: server._send(conn, body, mark)
+        if server._outbound_full(conn) and conn.posted_bytes[0]:
+            server._run_action(lambda: True)  # let the posts queued before this one go out first
+        with _POSTED_LOCK:
+            if server._outbound_full(conn):  # a client that does not read ("PostToConnection")
+                return _error(429, "LimitExceededException", "Limit Exceeded")
+            conn.posted_bytes[0] += len(body)  # until the loop writes it (posts may be queued)
+
+        def post() -> bool:
+            with _POSTED_LOCK:
+                conn.posted_bytes[0] -= len(body)
+            return server._send(conn, body, mark)
+
+        return 200, {"Content-Type": _JSON}, b"", post
     if method == "GET":
         if conn is None:
             return gone()

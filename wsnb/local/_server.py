@@ -1017,7 +1017,7 @@ class LocalServer:
         ws = conn.ws
         transport = getattr(ws, "transport", None)
         buffered = transport.get_write_buffer_size() if transport is not None else 0
-        return conn.queued_bytes + buffered >= OUTBOUND_LIMIT_BYTES
+        return conn.queued_bytes + conn.posted_bytes[0] + buffered >= OUTBOUND_LIMIT_BYTES
 
     def _is_open(self, conn: Connection) -> bool:
         """Open and not being closed (by the client, the server, or delete_connection)."""
@@ -1162,18 +1162,7 @@ def _call_handler(
     mark: _trace.Mark | None,
 ) -> tuple[Any, Any]:
     """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
-    context = LambdaContext(rt, request_uuid(), rt.timeout)
-    if mark is not None:
-        started = _trace.cpu()
-        mark.s = _trace.now()
-    try:
-        result = func(event, context)
-    finally:
-        if mark is not None:
-            mark.e = _trace.now()
-            mark.hc = _trace.cpu() - started
-    _check_marshal(result)
-    return result, _reply_body(rt, result)
+    return _timed_call(rt, lambda context: func(event, context), mark)
 
 
 _thread_loops = threading.local()
@@ -1195,12 +1184,20 @@ def _call_async_handler(
     if loop is None or loop.is_closed():
         loop = asyncio.new_event_loop()
         _thread_loops.loop = loop
+    return _timed_call(rt, lambda context: loop.run_until_complete(func(event, context)), mark)
+
+
+def _timed_call(
+    rt: FunctionRuntime, call: Callable[[Any], Any], mark: _trace.Mark | None
+) -> tuple[Any, Any]:
+    """Run one invocation with a fresh Lambda context, timing it into ``mark``; the result
+    must be JSON-serializable as Lambda's runtime requires."""
     context = LambdaContext(rt, request_uuid(), rt.timeout)
     if mark is not None:
         started = _trace.cpu()
         mark.s = _trace.now()
     try:
-        result = loop.run_until_complete(func(event, context))
+        result = call(context)
     finally:
         if mark is not None:
             mark.e = _trace.now()
