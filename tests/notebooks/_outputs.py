@@ -210,6 +210,7 @@ class Parsed(HTMLParser):
         self.stack: list[str] = []
         self.cells: list[str] = []
         self.rows: list[list[str]] = []
+        self.route_rows: list[list[str]] = []  # the rows of the route table (``data-route``)
         self.pres: list[str] = []
         self.bare_dollars: list[str] = []
         self.tags: set[str] = set()
@@ -223,6 +224,8 @@ class Parsed(HTMLParser):
         self.stack.append(tag)
         if tag == "tr":
             self.rows.append([])
+            if any(name == "data-route" for name, _ in attrs):
+                self.route_rows.append(self.rows[-1])
         elif tag in ("td", "th"):
             self.cells.append("")
             if self.rows:
@@ -250,7 +253,7 @@ def original_routes(html: str) -> list[tuple[str, str]]:
     """(route key, handler) of the route table of an unsanitized display."""
     parsed = Parsed(html)
     keys = re.findall(r'<tr data-route="([^"]*)"', html)
-    body = [r for r in parsed.rows if r and len(r) >= 2][1:]  # skip the header row
+    body = parsed.route_rows  # other tables (an imported API's source note) are not routes
     assert len(body) == len(keys)
     from html import unescape
 

@@ -24,10 +24,10 @@ def _requirements() -> list[str]:
 
 
 def _extras_requirements() -> dict[str, list[str]]:
-    """Base package name -> its version specifiers in pyproject's extras (cdk, local, notebook)."""
+    """Base package name -> its version specifiers in pyproject's extras (cdk, local, notebook, templates)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     out: dict[str, list[str]] = {}
-    for extra in ("cdk", "local", "notebook"):
+    for extra in ("cdk", "local", "notebook", "templates"):
         for req in project["optional-dependencies"][extra]:
             match = re.match(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?(.*)$", req)
             assert match, req
