@@ -474,7 +474,7 @@ class LocalServer:
         if rt is None:
             spec = routes.spec
             if key == "authorizer":
-                props = spec.authorizer.function.props
+                props = spec.authorizer_function.props  # built-in defaults filled in, as synth
             else:
                 props = spec.merged_function(key).props
             name = function_name(
