@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import queue
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,30 @@ SEED_HANDLERS = (
     "src/authorizer.py",
     "test/lambda.py",
 )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def execute_cell(client: Any, code: str, timeout: float = 60) -> dict[str, str]:
+    """Run one cell in a real kernel (a jupyter_client client); return its ``stdout``,
+    ``stderr`` and ``error`` (the traceback as the kernel shows it, without colours)."""
+    msg_id = client.execute(code)
+    out = {"stdout": "", "stderr": "", "error": ""}
+    while True:
+        try:
+            msg = client.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no reply within {timeout} s for: {code}") from None
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            out[content["name"]] += content["text"]
+        elif kind == "error":
+            out["error"] += _ANSI.sub("", "\n".join(content["traceback"]))
+        elif kind == "status" and content["execution_state"] == "idle":
+            return out
 
 
 def write_handlers(root: Path, files=SEED_HANDLERS, source: str = HANDLER_SOURCE) -> None:

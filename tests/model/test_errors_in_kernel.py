@@ -5,7 +5,6 @@ plus the what/given/allowed/fix block, no wsnb-internal frames; ``%xmode Verbose
 from __future__ import annotations
 
 import os
-import queue
 import re
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_handlers
+from tests.conftest import execute_cell, write_handlers
 
 jupyter_client = pytest.importorskip("jupyter_client")
 
@@ -21,24 +20,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WSNB_DIR = str(Path(__file__).resolve().parents[2] / "wsnb")
 
 
-def execute(client, code: str, timeout: float = 60) -> dict[str, str]:
-    """Run one cell; return its ``stderr``, ``stdout`` and ``error`` (traceback) texts."""
-    msg_id = client.execute(code)
-    out = {"stdout": "", "stderr": "", "error": ""}
-    while True:
-        try:
-            msg = client.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no reply within {timeout} s for: {code}") from None
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream":
-            out[content["name"]] += content["text"]
-        elif kind == "error":
-            out["error"] += _ANSI.sub("", "\n".join(content["traceback"]))
-        elif kind == "status" and content["execution_state"] == "idle":
-            return out
+execute = execute_cell
 
 
 @pytest.fixture

@@ -3,34 +3,21 @@ once, when the cell ends."""
 
 from __future__ import annotations
 
-import queue
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_handlers
+from tests.conftest import execute_cell, write_handlers
 
 jupyter_client = pytest.importorskip("jupyter_client")
 
 
 def run(client, code: str, timeout: float = 60) -> str:
-    """Execute one cell; return its stdout, fail on an error."""
-    msg_id = client.execute(code)
-    out: list[str] = []
-    while True:
-        try:
-            msg = client.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no reply within {timeout} s for: {code}") from None
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream":
-            out.append(content["text"])
-        elif kind == "error":
-            raise AssertionError("\n".join(content["traceback"]))
-        elif kind == "status" and content["execution_state"] == "idle":
-            return "".join(out)
+    """Execute one cell; return what it printed, fail on an error."""
+    out = execute_cell(client, code, timeout)
+    if out["error"]:
+        raise AssertionError(out["error"])
+    return out["stdout"] + out["stderr"]
 
 
 @pytest.fixture(scope="module")
