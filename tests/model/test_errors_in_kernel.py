@@ -16,7 +16,6 @@ from tests.conftest import execute_cell, write_handlers
 
 jupyter_client = pytest.importorskip("jupyter_client")
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WSNB_DIR = str(Path(__file__).resolve().parents[2] / "wsnb")
 
 
