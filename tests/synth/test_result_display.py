@@ -19,7 +19,7 @@ TEMPLATE = {
 
 
 def result() -> SynthResult:
-    note = SynthNote.of(access_log_role_finding())
+    note = SynthNote.note(**access_log_role_finding().to_dict())
     return SynthResult(TEMPLATE, stack_name="dev-app", warnings=["Too many things.", note])
 
 

@@ -34,7 +34,7 @@ class Connection:
     queued_bytes: int = 0  # their size (the outbound buffer beyond the transport's)
     # posts accepted (200) but still waiting for the loop to write them: counted against the
     # outbound buffer too, or a burst of in-process posts would all be accepted before any runs
-    posted_bytes: list[int] = field(default_factory=lambda: [0], repr=False)
+    posted_bytes: int = 0
     ws: Any = field(default=None, repr=False)
     close_code: int | None = None  # set when the server closes on purpose
     close_reason: str = ""

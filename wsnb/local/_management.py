@@ -81,16 +81,16 @@ def handle(
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
-        if server._outbound_full(conn) and conn.posted_bytes[0]:
+        if server._outbound_full(conn) and conn.posted_bytes:
             server._run_action(lambda: True)  # let the posts queued before this one go out first
         with _POSTED_LOCK:
             if server._outbound_full(conn):  # a client that does not read ("PostToConnection")
                 return _error(429, "LimitExceededException", "Limit Exceeded")
-            conn.posted_bytes[0] += len(body)  # until the loop writes it (posts may be queued)
+            conn.posted_bytes += len(body)  # until the loop writes it (posts may be queued)
 
         def post() -> bool:
             with _POSTED_LOCK:
-                conn.posted_bytes[0] -= len(body)
+                conn.posted_bytes -= len(body)
             return server._send(conn, body, mark)
 
         return 200, {"Content-Type": _JSON}, b"", post

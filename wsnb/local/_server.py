@@ -1017,7 +1017,7 @@ class LocalServer:
         ws = conn.ws
         transport = getattr(ws, "transport", None)
         buffered = transport.get_write_buffer_size() if transport is not None else 0
-        return conn.queued_bytes + conn.posted_bytes[0] + buffered >= OUTBOUND_LIMIT_BYTES
+        return conn.queued_bytes + conn.posted_bytes + buffered >= OUTBOUND_LIMIT_BYTES
 
     def _is_open(self, conn: Connection) -> bool:
         """Open and not being closed (by the client, the server, or delete_connection)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 class SynthNote(str):
     """An entry of ``SynthResult.warnings`` that is a lint finding said again at synth.
@@ -17,12 +15,8 @@ class SynthNote(str):
     code: str
 
     @classmethod
-    def of(cls, finding: Any) -> SynthNote:
-        """The note of a lint ``Finding`` (anything with level, code, message and fix)."""
-        return cls.note(finding.level, finding.code, finding.message, finding.fix)
-
-    @classmethod
     def note(cls, level: str, code: str, message: str, fix: str) -> SynthNote:
+        """The note of a lint finding (``SynthNote.note(**finding.to_dict())``)."""
         note = cls(f"{message} Fix: {fix}")
         note.level = level
         note.code = code
