@@ -12,7 +12,7 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import action, exchange, run, seen
+from tests.local.conftest import action, exchange, exchange_in_turn, run, seen
 from wsnb import WebSocketApi
 
 FRAME = re.compile(
@@ -53,7 +53,7 @@ def test_action_selects_route(server):
     ],
 )
 def test_no_match_without_default_is_forbidden_and_connection_stays(server, body):
-    replies = run(exchange(server.url, body, action("dump")))
+    replies = run(exchange_in_turn(server.url, body, action("dump")))
     m = FRAME.match(replies[0])
     assert m and m["m"] == "Forbidden"
     assert json.loads(replies[1])["event"]["requestContext"]["connectionId"] == m["c"]
@@ -66,7 +66,10 @@ def test_default_route_takes_unmatched():
         .route("dump", h.size, return_response=True)
     )
     with api.serve() as srv:
-        a, b, c = run(exchange(srv.url, "plain text", '{"action": "other"}', action("dump")))
+        # one message at a time: invocations run concurrently, so a batch's replies may reorder
+        a, b, c = run(
+            exchange_in_turn(srv.url, "plain text", '{"action": "other"}', action("dump"))
+        )
     assert json.loads(a)["event"]["requestContext"]["routeKey"] == "$default"
     assert json.loads(b)["event"]["requestContext"]["routeKey"] == "$default"
     assert c == str(len(action("dump")))
