@@ -257,6 +257,35 @@ def test_many_blocked_handlers_do_not_starve_others():
     assert released == ["released"] * 80
 
 
+def test_threads_started_for_a_burst_end_when_idle(monkeypatch):
+    # Lambda retires idle execution environments (after a time AWS does not document); the
+    # emulator ends threads started beyond its warm ones after IDLE_SECONDS without a job, so a
+    # burst of blocked handlers does not leave dozens of idle threads in the notebook's kernel.
+    from wsnb.local import _workers
+
+    monkeypatch.setattr(_workers, "IDLE_SECONDS", 0.3)
+    api = (
+        WebSocketApi("Burst")
+        .route("block", hf.blocked, return_response=True)
+        .route("quick", hf.route_key, return_response=True)
+    )
+
+    async def go(url):
+        async with websockets.connect(url) as ws:
+            for _ in range(40):
+                await ws.send(json.dumps({"action": "block"}))
+            wait_until(lambda: srv._workers.threads >= 40, timeout=10)
+            hf.BLOCK.set()
+            return [await asyncio.wait_for(ws.recv(), 10) for _ in range(40)]
+
+    with api.serve() as srv:
+        assert run(go(srv.url)) == ["released"] * 40
+        wait_until(lambda: srv._workers.threads <= _workers._WARM_THREADS, timeout=10)
+        # the threads left (and new ones) still serve
+        replies = run(exchange(srv.url, *[json.dumps({"action": "quick"})] * 20))
+    assert replies == ["quick"] * 20
+
+
 def test_reserved_concurrency_throttles_beyond_the_limit():
     # Lambda "Configuring reserved concurrency": a function runs at most that many invocations
     # at once; beyond it Lambda throttles. API Gateway treats the throttled integration as a

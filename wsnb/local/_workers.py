@@ -171,6 +171,10 @@ ACCOUNT_CONCURRENCY = 1000
 _WARM_THREADS = 16
 #: How often queued jobs are checked for a stall (every thread busy and none finishing).
 _STALL_SECONDS = 0.005
+#: A thread beyond the warm ones that has had no job this long ends (a burst of blocked
+#: handlers does not leave hundreds of idle threads behind; Lambda, too, retires idle
+#: execution environments — after an undocumented time; this one is wsnb's choice).
+IDLE_SECONDS = 30.0
 
 
 class Workers:
@@ -181,7 +185,7 @@ class Workers:
     jobs — when none finished for ``_STALL_SECONDS`` (every thread blocked), more threads start.
     So a blocked handler never delays another by more than a few milliseconds, while a flood
     of quick ones does not start a thread each. Threads are never per connection, and are
-    reused. Concurrency is counted as Lambda does, over running handlers: a function with
+    reused; those beyond the warm ones end after ``IDLE_SECONDS`` without a job. Concurrency is counted as Lambda does, over running handlers: a function with
     ``reserved_concurrent_executions`` has that many, the others share the account's unreserved
     concurrency (``account_limit`` minus the reserved ones); beyond it :meth:`submit` raises
     :class:`Throttled`. The clocks of a job start when its handler starts (not while queued).
@@ -202,6 +206,7 @@ class Workers:
         self._idle = 0  # threads waiting for a job (under _lock)
         self._waiting = 0  # jobs queued and not yet taken (under _lock)
         self._taken = 0  # jobs taken so far (under _lock): progress, for the stall check
+        self._started = 0  # threads started so far (names them)
         self._watch: Any = None
         self._loop: Any = inbox._loop
         self.account_limit = max(1, int(account_limit))
@@ -211,7 +216,9 @@ class Workers:
 
     @property
     def threads(self) -> int:
-        return len(self._threads)
+        """Worker threads alive now (warm ones, plus any still within their idle time)."""
+        with self._lock:
+            return len(self._threads)
 
     def reserve(self, function: str, limit: int | None) -> None:
         """Declare ``function``'s reserved concurrency (None: it shares the account's)."""
@@ -253,7 +260,7 @@ class Workers:
             self._waiting += 1
             spare = self._idle - self._waiting
         if spare < 0:
-            if len(self._threads) < _WARM_THREADS:
+            if self.threads < _WARM_THREADS:
                 self._start_thread()
             elif self._watch is None and self._loop is not None:
                 self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, -1)
@@ -264,10 +271,16 @@ class Workers:
             job.timer = loop.call_later(answer_after, self._check, job, loop)
 
     def _start_thread(self) -> None:
-        thread = threading.Thread(
-            target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True
-        )
-        self._threads.append(thread)
+        with self._lock:
+            self._started += 1
+            warm = len(self._threads) < _WARM_THREADS
+            thread = threading.Thread(
+                target=self._work,
+                args=(not warm,),
+                name=f"{self._name}_{self._started}",
+                daemon=True,
+            )
+            self._threads.append(thread)
         thread.start()
 
     def _stall_check(self, taken_before: int) -> None:
@@ -282,13 +295,24 @@ class Workers:
                 self._start_thread()
         self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, taken)
 
-    def _work(self) -> None:
+    def _work(self, retires: bool = False) -> None:
         get, put, lock = self._jobs.get, self._inbox.put, self._lock
         finish = self._finish
         while True:
             with lock:
                 self._idle += 1
-            job = get()
+            if retires:
+                try:
+                    job = get(timeout=IDLE_SECONDS)
+                except queue.Empty:
+                    with lock:
+                        self._idle -= 1
+                        if self._waiting <= self._idle:  # no queued job is counting on it
+                            self._threads.remove(threading.current_thread())
+                            return
+                    continue
+            else:
+                job = get()
             with lock:
                 self._idle -= 1
                 self._waiting -= 1
@@ -360,7 +384,8 @@ class Workers:
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None
-        for _ in self._threads:
-            with self._lock:
-                self._waiting += 1
+        with self._lock:
+            alive = len(self._threads)
+            self._waiting += alive
+        for _ in range(alive):
             self._jobs.put(None)
