@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PropError, RouteKeyError, check_keywords
+from ._user_frames import warnings_if_committed
 from .model._access_log import normalize_access_log
 from .model._authorizer import normalize_authorizer
 from .model._building import (
@@ -46,6 +47,7 @@ class WebSocketApi:
     ['$connect', 'sendMessage']
     """
 
+    @warnings_if_committed
     @check_keywords
     def __init__(
         self,
@@ -98,6 +100,7 @@ class WebSocketApi:
 
     # ------------------------------------------------------------------ builders
 
+    @warnings_if_committed
     def route(
         self,
         key: str,
@@ -117,6 +120,7 @@ class WebSocketApi:
         route = make_route(key, handler, return_response=return_response, extra_props=props)
         return self._commit(self._spec.with_route(route, replace=replace))
 
+    @warnings_if_committed
     def add_routes(self, *args: Any, replace: bool = False) -> WebSocketApi:
         """Add several routes (SST's ``addRoutes``): ``api.add_routes({"sendMessage": "src/send.main"})``.
 
@@ -132,6 +136,7 @@ class WebSocketApi:
             )
         return self._commit(add_routes(self._spec, args[0], replace=replace))
 
+    @warnings_if_committed
     def defaults(self, function: dict[str, Any] | None = None, /, **props: Any) -> WebSocketApi:
         """Set the function props every route starts from: ``api.defaults(timeout=20)``.
 
@@ -156,19 +161,23 @@ class WebSocketApi:
                 raise finished_function_error(final[0])
         return self._commit(dataclasses.replace(self._spec, defaults=new_defaults))
 
+    @warnings_if_committed
     def authorizer(self, value: Any) -> WebSocketApi:
         """``"iam"``, ``"none"``, a ``LambdaAuthorizer``, or ``{"type": "lambda", "function": ...}``."""
         return self._commit(dataclasses.replace(self._spec, authorizer=normalize_authorizer(value)))
 
+    @warnings_if_committed
     def custom_domain(self, value: Any) -> WebSocketApi:
         """``"api.example.com"``, ``"*.example.com"`` or the SST dict form; ``None`` removes it."""
         domain = normalize_domain(value, wsnb_api_type=WebSocketApi)
         return self._commit(dataclasses.replace(self._spec, custom_domain=domain))
 
+    @warnings_if_committed
     def access_log(self, value: Any = True) -> WebSocketApi:
         """``True`` (the default JSON line), ``False``, a format string, or ``{"retention", "format", "destination_arn"}``."""
         return self._commit(dataclasses.replace(self._spec, access_log=normalize_access_log(value)))
 
+    @warnings_if_committed
     def attach_permissions(self, permissions: Any) -> WebSocketApi:
         """Grant every route (present and future): ``api.attach_permissions(["s3"])``."""
         items = normalize_permissions(permissions, "attach_permissions")
@@ -178,6 +187,7 @@ class WebSocketApi:
             )
         )
 
+    @warnings_if_committed
     def attach_permissions_to_route(self, route_key: str, permissions: Any) -> WebSocketApi:
         """Grant one route: ``api.attach_permissions_to_route("$default", ["s3"])``."""
         route = self._existing_route(route_key, "attach_permissions_to_route")
@@ -185,6 +195,7 @@ class WebSocketApi:
         new = dataclasses.replace(route, permissions=append_unique(route.permissions, items))
         return self._commit(replace_route(self._spec, new))
 
+    @warnings_if_committed
     def bind(self, resources: Any) -> WebSocketApi:
         """Bind resources to every route (grants access and injects environment variables)."""
         items = resource_list(resources, "bind")
@@ -192,6 +203,7 @@ class WebSocketApi:
             dataclasses.replace(self._spec, bind=append_unique(self._spec.bind, items))
         )
 
+    @warnings_if_committed
     def bind_to_route(self, route_key: str, resources: Any) -> WebSocketApi:
         """Bind resources to one route."""
         route = self._existing_route(route_key, "bind_to_route")

@@ -14,15 +14,20 @@ Two jobs, one rule ("a frame is internal when its file lies inside the wsnb pack
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
+import threading
 import warnings
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any, TypeVar
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _IPYTHON_MARKERS = (f"{os.sep}IPython{os.sep}", f"{os.sep}ipykernel{os.sep}")
 TRACEBACK_ENV = "WSNB_TRACEBACK"
+_F = TypeVar("_F", bound=Callable[..., Any])
 _RED = "\x1b[31m"
 _GREEN = "\x1b[32m"
 _RESET = "\x1b[0m"
@@ -44,12 +49,52 @@ def user_stacklevel() -> int:
     return level
 
 
+class _Pending(threading.local):
+    """Warnings held back while a builder call runs (per thread; None: not inside one)."""
+
+    held: list[tuple[str, type[Warning]]] | None = None
+
+
+_pending = _Pending()
+
+
+def warnings_if_committed(method: _F) -> _F:
+    """Builder methods: the warnings a call raises are issued only when it succeeds.
+
+    A refused call (it raises a :class:`~wsnb.WsnbError` and changes nothing) shows its error
+    alone, not also a warning about an input it did not keep. Nested calls defer to the
+    outermost one.
+    """
+
+    @functools.wraps(method)
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        if _pending.held is not None:
+            return method(*args, **kwargs)
+        _pending.held = []
+        try:
+            result = method(*args, **kwargs)
+        except BaseException:
+            _pending.held = None
+            raise
+        held, _pending.held = _pending.held, None
+        for message, category in held:
+            warn(message, category)
+        return result
+
+    return held_back  # type: ignore[return-value]
+
+
 def warn(message: str, category: type[Warning]) -> None:
     """``warnings.warn`` at the user's line (the first frame outside wsnb).
 
     In a notebook cell the warning is filed under IPython's name for the cell (``Cell In[3]``),
-    not under the kernel's temporary file, so stored outputs hold no absolute path.
+    not under the kernel's temporary file, so stored outputs hold no absolute path. Inside a
+    builder call (:func:`warnings_if_committed`) it waits until the call succeeds.
     """
+    if _pending.held is not None:
+        if (message, category) not in _pending.held:
+            _pending.held.append((message, category))
+        return
     level = user_stacklevel()  # counted from this function: the user's frame
     frame = sys._getframe(level - 1)
     cell = _cell_name(frame.f_code.co_filename)

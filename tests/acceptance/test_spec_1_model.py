@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
@@ -13,6 +14,7 @@ from wsnb import (
     DuplicateRouteError,
     Function,
     HandlerError,
+    HandlerFileWarning,
     LambdaAuthorizer,
     Parameter,
     PermissionsError,
@@ -110,16 +112,18 @@ def test_constructor_and_builder_build_same_model():
     assert a.to_dict() == b.to_dict()
 
 
-@pytest.mark.parametrize(
-    "authorizer",
-    [
+with warnings.catch_warnings():  # collected before the project folder holds src/authorizer.py
+    warnings.simplefilter("ignore", HandlerFileWarning)
+    _AUTHORIZERS = [
         "none",
         "iam",
         LambdaAuthorizer(function="src/authorizer.main"),
         {"type": "lambda", "function": Function("src/authorizer.main")},
         {"type": "lambda", "function": "src/authorizer.main"},
-    ],
-)
+    ]
+
+
+@pytest.mark.parametrize("authorizer", _AUTHORIZERS)
 def test_authorizer_forms_accepted(authorizer):
     api = WebSocketApi("Api", routes={"$connect": "src/connect.main"}, authorizer=authorizer)
     assert api.routes == ["$connect"]

@@ -230,12 +230,11 @@ def test_message_event_shape(server):
 
 
 def test_connect_and_disconnect_events(server, emu_dir):
-    ws = connect(
+    with connect(
         server.url + "?room=blue&a=1", open_timeout=10, additional_headers={"X-Custom": "yes"}
-    )
-    ws.send(json.dumps({"action": "echo"}))
-    cid = _recv_json(ws)["echo"]["requestContext"]["connectionId"]
-    ws.close()
+    ) as ws:
+        ws.send(json.dumps({"action": "echo"}))
+        cid = _recv_json(ws)["echo"]["requestContext"]["connectionId"]
     conn = json.loads((emu_dir / "events" / f"{cid}.connect.json").read_text())
     rc = conn["requestContext"]
     assert rc["routeKey"] == "$connect" and rc["eventType"] == "CONNECT"
@@ -348,22 +347,20 @@ def test_notebook_callable_runs_directly(server):
 
 
 def test_management_api_from_handler(server):
-    gone = _connected(server)
-    gone.send(json.dumps({"action": "echo"}))
-    gone_id = _recv_json(gone)["echo"]["requestContext"]["connectionId"]
-    gone.close()
-    victim = _connected(server)
-    victim.send(json.dumps({"action": "echo"}))
-    victim_id = _recv_json(victim)["echo"]["requestContext"]["connectionId"]
-    with _connected(server) as ws:
-        ws.send(json.dumps({"action": "mgmt", "gone": gone_id, "kick": victim_id}))
-        result = _recv_json(ws)
-    assert result["gone"] == 410
-    assert "ConnectedAt" in result["get_keys"]
-    with pytest.raises(ConnectionClosed):
-        for _ in range(3):
-            victim.recv(timeout=5)
-    victim.close()
+    with _connected(server) as gone:
+        gone.send(json.dumps({"action": "echo"}))
+        gone_id = _recv_json(gone)["echo"]["requestContext"]["connectionId"]
+    with _connected(server) as victim:
+        victim.send(json.dumps({"action": "echo"}))
+        victim_id = _recv_json(victim)["echo"]["requestContext"]["connectionId"]
+        with _connected(server) as ws:
+            ws.send(json.dumps({"action": "mgmt", "gone": gone_id, "kick": victim_id}))
+            result = _recv_json(ws)
+        assert result["gone"] == 410
+        assert "ConnectedAt" in result["get_keys"]
+        with pytest.raises(ConnectionClosed):
+            for _ in range(3):
+                victim.recv(timeout=5)
 
 
 def test_management_api_from_outside(server):

@@ -131,6 +131,22 @@ def test_missing_handler_file_warns_not_raises():
     assert api.routes == ["$connect"]
 
 
+def test_a_refused_call_shows_its_error_alone_and_a_kept_one_warns_at_the_users_line():
+    api = WebSocketApi("Api").route("$connect", "src/connect.main")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DuplicateRouteError):
+            api.route("$connect", "src/other.main")  # refused: no warning about src/other.py
+        with pytest.raises(PropError):
+            api.route("typing", "src/missing.main", timout=5)
+        with pytest.raises(WsnbError):
+            WebSocketApi("Api", routes={"a": "src/gone.main", "$bad key": "src/connect.main"})
+        assert caught == []
+        api.route("kept", "src/kept.main")  # kept: one warning, at this line
+    assert [str(w.message).split(":")[0] for w in caught] == ["routes['kept'].function.handler"]
+    assert caught[0].filename == __file__
+
+
 def test_unknown_prop_suggests_closest_name():
     with pytest.raises(PropError) as info:
         WebSocketApi("Api").route("$connect", "src/connect.main", timout=3)
