@@ -315,6 +315,28 @@ def test_reserved_concurrency_throttles_beyond_the_limit():
     assert (quick, done) == ("quick", "released")
 
 
+def test_reserved_concurrency_holds_for_a_burst():
+    # The same page: the limit counts invocations in flight, so four sent at once to a function
+    # with 2 reserved run two and throttle two, however fast they arrive.
+    api = WebSocketApi("Burst2").route(
+        "block", hf.blocked, return_response=True, reserved_concurrent_executions=2
+    )
+
+    async def go(url):
+        async with websockets.connect(url) as ws:
+            for _ in range(4):
+                await ws.send(json.dumps({"action": "block"}))
+            throttled = [await asyncio.wait_for(ws.recv(), 5) for _ in range(2)]
+            hf.BLOCK.set()
+            done = [await asyncio.wait_for(ws.recv(), 10) for _ in range(2)]
+            return throttled, done
+
+    with api.serve() as srv:
+        throttled, done = run(go(srv.url))
+    assert [_frame(t)["message"] for t in throttled] == ["Internal server error"] * 2
+    assert done == ["released"] * 2
+
+
 # ---------------------------------------------------------------------- 13. async isolation
 
 

@@ -221,3 +221,40 @@ def test_table_hides_columns_empty_for_every_route():
     html = chat().to_html()
     head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
     assert "<th>reply</th>" in head and "<th>auth</th>" in head and "<th>bind</th>" not in head
+
+
+def test_lint_text_reads_the_same_in_html_with_dollar_words_as_code():
+    from html.parser import HTMLParser
+
+    class Items(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.items: list[str] = []
+            self.codes: list[str] = []
+            self._in_li = self._in_code = False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "li":
+                self._in_li, self.items = True, [*self.items, ""]
+            if tag == "code":
+                self._in_code, self.codes = True, [*self.codes, ""]
+
+        def handle_endtag(self, tag):
+            self._in_li = self._in_li and tag != "li"
+            self._in_code = self._in_code and tag != "code"
+
+        def handle_data(self, data):
+            if self._in_li:
+                self.items[-1] += data
+            if self._in_code:
+                self.codes[-1] += data
+
+    api = WebSocketApi("Api").route("$connect", "src/connect.main")
+    findings = api.lint()
+    parsed = Items()
+    parsed.feed(api.to_html())
+    fixes = [f.fix for f in findings if "$default" in f.fix]
+    assert fixes, "expected a finding whose fix names $default"
+    for fix in fixes:  # the fix is shown exactly as written (quotes and all), copy-pasteable
+        assert any(f"Fix: {fix}" in item for item in parsed.items), fix
+    assert "$default" in parsed.codes and all("&" not in c and ";" not in c for c in parsed.codes)

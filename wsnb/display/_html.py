@@ -151,8 +151,16 @@ _DOLLAR_WORD = re.compile(r"\$[^\s,;:()'\"]*")
 
 def _code_words(text: str) -> str:
     """Escaped text with every ``$word`` (route keys, ``$request.body.action``) in ``<code>``,
-    where MathJax never looks."""
-    return _DOLLAR_WORD.sub(lambda m: f"<code>{m[0]}</code>", escape(text))
+    where MathJax never looks. Words are found in the raw text and each piece is escaped on
+    its own, so a word never swallows part of an entity (``"$default"`` stays valid code)."""
+    out: list[str] = []
+    pos = 0
+    for match in _DOLLAR_WORD.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        out.append(f"<code>{escape(match[0])}</code>")
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
 
 
 def lint_list(spec: ApiSpec, findings: list[Finding] | None = None) -> str:

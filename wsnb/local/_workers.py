@@ -150,7 +150,8 @@ class Job:
 
 class _Pool:
     """A concurrency pool: one function's reserved concurrency, or the account's unreserved.
-    ``running`` counts invocations whose handler is running (changed under the workers' lock)."""
+    ``running`` counts invocations accepted and not yet finished (or timed out), as Lambda
+    counts concurrency (changed under the workers' lock)."""
 
     __slots__ = ("limit", "name", "running")
 
@@ -185,11 +186,13 @@ class Workers:
     jobs — when none finished for ``_STALL_SECONDS`` (every thread blocked), more threads start.
     So a blocked handler never delays another by more than a few milliseconds, while a flood
     of quick ones does not start a thread each. Threads are never per connection, and are
-    reused; those beyond the warm ones end after ``IDLE_SECONDS`` without a job. Concurrency is counted as Lambda does, over running handlers: a function with
-    ``reserved_concurrent_executions`` has that many, the others share the account's unreserved
-    concurrency (``account_limit`` minus the reserved ones); beyond it :meth:`submit` raises
-    :class:`Throttled`. The clocks of a job start when its handler starts (not while queued).
-    Public methods run on the loop thread.
+    reused; those beyond the warm ones end after ``IDLE_SECONDS`` without a job. Concurrency is
+    counted as Lambda does, over invocations in flight (from submission to the end of the
+    handler or of the function's timeout): a function with ``reserved_concurrent_executions``
+    has that many, the others share the account's unreserved concurrency (``account_limit``
+    minus the reserved ones); beyond it :meth:`submit` raises :class:`Throttled`. The clocks of
+    a job start when its handler starts (not while queued). Public methods run on the loop
+    thread.
     """
 
     def __init__(
@@ -246,7 +249,11 @@ class Workers:
         With ``answer_after`` the job settles as timed out that many seconds after it starts."""
         if function is not None:
             pool = self._reserved.get(function) or self._unreserved
-            if pool.running >= pool.limit:
+            with self._lock:  # counted from now: a burst cannot slip in before threads start
+                full = pool.running >= pool.limit
+                if not full:
+                    pool.running += 1
+            if full:
                 kind = "reserved" if pool is not self._unreserved else "unreserved account"
                 raise Throttled(
                     f"Rate Exceeded: {function} is at its concurrency limit "
@@ -317,8 +324,6 @@ class Workers:
                 self._idle -= 1
                 self._waiting -= 1
                 self._taken += 1
-                if job is not None and job.pool is not None:
-                    job.pool.running += 1
             if job is None:
                 return
             job.run()
