@@ -30,6 +30,10 @@ from .conftest import run_cli
             "api.synth(account='123456789012', region='us-east-1', context={'hosted-zone:x=1': {\"Id\": \"Z\"}})",
             '--account 123456789012 --region us-east-1 --context \'hosted-zone:x=1={"Id": "Z"}\'',
         ),
+        (  # a placeholder in the Python advice names the flag's form, never "{Ellipsis}"
+            'api.synth(account="123456789012", region="us-east-1", context={...})',
+            "--account 123456789012 --region us-east-1 --context KEY=VALUE",
+        ),
         # about the user's code, or not a command-line option: unchanged
         ('api.route("x", "src/a.main", timeout=3)', 'api.route("x", "src/a.main", timeout=3)'),
         ('hosted_zone="example.com"', 'hosted_zone="example.com"'),

@@ -171,6 +171,8 @@ def _flag(name: str, value: Any) -> str:
     flag = _FLAGS[name]
     if value is True:
         return flag
+    if value is Ellipsis or value == {Ellipsis}:  # a placeholder in the advice: name the form
+        return f"{flag} KEY=VALUE" if name in ("context", "secrets") else f"{flag} VALUE"
     if isinstance(value, dict):
         items = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in value.items()]
         return " ".join(f"{flag} {shlex.quote(item)}" for item in items) or flag
