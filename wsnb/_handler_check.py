@@ -56,6 +56,23 @@ class _ModuleFacts:
     ]  # bound by assignment, from-import or class: cannot check statically
     modules: frozenset[str]  # bound by "import x": a module, never a handler
     syntax_error: SyntaxError | None
+    # bound only to literal values (numbers, strings, containers): never callable
+    values: frozenset[str] = frozenset()
+
+
+#: Expressions whose value can never be called (a handler bound to one fails every invocation).
+_NOT_CALLABLE = (
+    ast.Constant,
+    ast.JoinedStr,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 _FACTS_CACHE: dict[tuple[str, int, int], _ModuleFacts] = {}
@@ -82,6 +99,13 @@ def check_file_handler(
         )
     if name in facts.functions:
         return _signature_problem(handler, facts.functions[name])
+    if name in facts.values:
+        return HandlerProblem(
+            "error",
+            "handler-not-callable",
+            f"{name!r} in {handler.file} is a value (bound to a literal), not a function.",
+            _missing_function(handler, facts).fix,
+        )
     if name in facts.other_names:
         return None  # e.g. main = make_handler(): only running the file could tell
     if name in facts.modules:
@@ -205,15 +229,33 @@ def _module_facts(path: Path) -> _ModuleFacts | None:
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         others: set[str] = set()
         modules: set[str] = set()
+        literal: set[str] = set()  # names some assignment binds to a literal value
+        nonliteral: set[str] = set()  # names bound some other way (a call, import, class…)
         for node in _module_level(tree.body):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions[node.name] = node
             elif isinstance(node, ast.Import):
                 modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
             else:
-                others |= _bound_names(node)
+                bound = _bound_names(node)
+                if (
+                    isinstance(node, (ast.Assign, ast.AnnAssign))
+                    and isinstance(node.value, _NOT_CALLABLE)
+                    and all(isinstance(t, ast.Name) for t in _targets(node))
+                ):
+                    literal |= bound
+                else:
+                    nonliteral |= bound
+                others |= bound
+        # a name is surely a value only when every binding of it is a literal
+        varied = nonliteral | _rebound(tree, literal)
+        values = frozenset(literal - varied - set(functions) - modules)
         facts = _ModuleFacts(
-            functions, frozenset(others - set(functions)), frozenset(modules - others), None
+            functions,
+            frozenset(others - set(functions) - values),
+            frozenset(modules - others),
+            None,
+            values,
         )
     if len(_FACTS_CACHE) > 512:
         _FACTS_CACHE.clear()
@@ -235,6 +277,39 @@ def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _module_level(handler.body)
         elif isinstance(node, ast.With):
             yield from _module_level(node.body)
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
+
+
+def _rebound(tree: ast.Module, names: set[str]) -> set[str]:
+    """Which of ``names`` are also bound some other way at module level (a non-literal
+    assignment, ``global`` in a function, a for/with/walrus target): then only running the file
+    could tell what they hold."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            out |= names & set(node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and not isinstance(
+            node.value, _NOT_CALLABLE
+        ):
+            out |= names & {
+                n.id for t in _targets(node) for n in ast.walk(t) if isinstance(n, ast.Name)
+            }
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            out |= names & {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.NamedExpr):
+            out |= names & {node.target.id}
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    out |= names & {
+                        n.id for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)
+                    }
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            out |= names & {node.target.id}
+    return out
 
 
 def _bound_names(node: ast.stmt) -> set[str]:

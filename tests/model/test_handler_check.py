@@ -98,6 +98,41 @@ def test_a_handler_that_cannot_take_event_and_context_is_an_error(echo, text, wo
     assert found.code == "handler-signature" and words in found.message
 
 
+VALUES = (
+    "import os\n"
+    "TIMEOUT = 5\n"
+    "ROUTES: list = ['a']\n"
+    "GREETING = f'hi {os.sep}'\n"
+    "twice = 1\n"
+    "twice = None\n"
+    "later = 1\n"
+    "later = os.path.join\n"
+    "looped = 0\n"
+    "for looped in [print]:\n"
+    "    pass\n"
+    "imported = 0\n"
+    "from os import getcwd as imported\n"
+    "def main(event, context):\n"
+    "    global changed\n"
+    "    changed = main\n"
+    "changed = 0\n"
+)
+
+
+@pytest.mark.parametrize("name", ["TIMEOUT", "ROUTES", "GREETING", "twice"])
+def test_a_handler_bound_to_a_literal_value_is_an_error(echo, name):
+    (echo / "src" / "values.py").write_text(VALUES)
+    found = problem(f"src/values.{name}")
+    assert found.level == "error" and found.code == "handler-not-callable"
+    assert "not a function" in found.message and "main" in found.fix
+
+
+@pytest.mark.parametrize("name", ["later", "looped", "imported", "changed"])
+def test_a_name_also_bound_some_other_way_is_not_judged(echo, name):
+    (echo / "src" / "values.py").write_text(VALUES)
+    assert problem(f"src/values.{name}") is None
+
+
 def test_missing_and_misspelt_files(echo):
     assert problem("src/ecoh.main").fix == 'did you mean "src/echo.main"?'
     assert '"src/echo.main"' in problem("src/echo.py.main").fix
