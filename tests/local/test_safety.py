@@ -354,3 +354,19 @@ def test_top_level_handler_folder_is_only_a_fallback(tmp_path, monkeypatch):
         (reply,) = run(exchange(srv.url, action("go")))
     assert json.loads(reply) == {"yaml": "installed", "helper": "here"}
     assert not hasattr(yaml, "MARK")
+
+
+def test_shadowing_names_real_modules_not_bare_folders(tmp_path, monkeypatch):
+    """The serve() warning lists handler-folder modules an installed or stdlib module would
+    compete with; a bare folder elsewhere on sys.path (a namespace package) never wins over a
+    module, so it is not reported."""
+    from wsnb.local._imports import shadowing
+
+    handlers = tmp_path / "src"
+    handlers.mkdir()
+    for name in ("json", "iso_only_here", "nsname"):
+        (handlers / f"{name}.py").write_text("X = 1\n")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "nsname").mkdir(parents=True)  # no __init__.py: a namespace package
+    monkeypatch.syspath_prepend(str(elsewhere))
+    assert shadowing(handlers) == ["json"]

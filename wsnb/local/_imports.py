@@ -176,6 +176,6 @@ def shadowing(folder: Path) -> list[str]:
             )
         except (ImportError, ValueError, OSError):
             spec = None
-        if spec is not None:
-            out.append(name)
+        if spec is not None and spec.origin not in (None, "namespace"):
+            out.append(name)  # a bare folder (namespace package) never wins over a module
     return out
