@@ -254,7 +254,7 @@ async def http_client(
     """
     task = asyncio.current_task()
     if task is not None:
-        server._http_tasks.add(task)
+        server._http_tasks[task] = writer
     try:
         for _ in range(100_000):  # bounded keep-alive
             line = await asyncio.wait_for(reader.readline(), timeout=IDLE_TIMEOUT)
@@ -295,7 +295,7 @@ async def http_client(
     ):
         pass
     finally:
-        server._http_tasks.discard(task)
+        server._http_tasks.pop(task, None)  # type: ignore[arg-type]
         writer.close()
 
 

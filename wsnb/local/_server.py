@@ -156,7 +156,8 @@ class LocalServer:
         self._secrets = check_secrets(secrets, api.spec.resources())
         self._made: set[Resource] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._http_tasks: set[asyncio.Task[Any]] = set()
+        # open management connections: their task, and the writer that ends them at stop
+        self._http_tasks: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_tid = 0
         self._stage: Stage | None = None
@@ -403,11 +404,15 @@ class LocalServer:
         finally:
             sweeper.cancel()
             mserver.close()
-            http_tasks = list(self._http_tasks)  # idle keep-alive management connections
-            for task in http_tasks:
+            # Idle keep-alive management connections: cancel their tasks and close their
+            # sockets too (Python 3.11's wait_for can swallow a cancel that meets a finished
+            # read; the closed socket then ends the task's next read).
+            http_tasks = dict(self._http_tasks)
+            for task, writer in http_tasks.items():
                 task.cancel()
+                writer.transport.abort()
             if http_tasks:
-                await asyncio.wait(http_tasks, timeout=1)
+                await asyncio.wait(list(http_tasks), timeout=1)
             server.close(close_connections=True)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(server.wait_closed(), 3)
