@@ -143,6 +143,8 @@ WebSocketApi.from_dict(api.to_dict()) == api
 # - [05 · Permissions and bind](05-permissions-and-bind.ipynb) — binding tables, buckets, secrets
 #   and parameters.
 # - [06 · A chat app, end to end](06-chat-app.ipynb) — run it locally, talk to it, ship it.
+# - [07 · Bring your own API](07-bring-your-own-api.ipynb) — load an existing SAM, CloudFormation
+#   or CDK app from its template, see it, lint it and run it locally.
 #
 # Running a tutorial saves its new outputs into the `.ipynb` file (git then shows it as
 # changed). To get the committed versions back, run `git checkout notebooks/` in the

@@ -55,6 +55,12 @@ api = WebSocketApi("Api",
 )
 api.custom_domain_url
 
+# %% [markdown]
+# The API itself, as every notebook shows it — its routes, and the domain in the diagram:
+
+# %%
+api
+
 # %%
 result = synth(api)
 result
