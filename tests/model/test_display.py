@@ -258,3 +258,25 @@ def test_lint_text_reads_the_same_in_html_with_dollar_words_as_code():
     for fix in fixes:  # the fix is shown exactly as written (quotes and all), copy-pasteable
         assert any(f"Fix: {fix}" in item for item in parsed.items), fix
     assert "$default" in parsed.codes and all("&" not in c and ";" not in c for c in parsed.codes)
+
+
+def test_props_without_a_column_of_their_own_share_the_other_column():
+    # wsnb's built-in architecture and tracing alone do not make an "other" column
+    plain = WebSocketApi("Api").route("$default", "src/default.main").to_html()
+    assert "<th>other</th>" not in plain and "architecture=" not in plain
+    api = (
+        WebSocketApi("Api")
+        .defaults(description="chat <backend>")
+        .route("$default", "src/default.main", architecture="arm_64")
+        .route("sendMessage", "src/sendMessage.main")
+    )
+    html = api.to_html()
+    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert head.endswith("<th>other</th></tr>")
+    default = html.split('<tr data-route="$default">', 1)[1].split("</tr>", 1)[0]
+    assert 'title="set on the route">architecture=arm_64</span>' in default
+    assert 'class="wsnb-from-defaults"' in default and "description=chat &lt;backend&gt;" in default
+    send = html.split('<tr data-route="sendMessage">', 1)[1].split("</tr>", 1)[0]
+    # a route that keeps the built-in value shows it too, in the built-in colour
+    assert 'class="wsnb-from-builtin"' in send and "architecture=x86_64" in send
+    assert "tracing=" not in html  # built-in on every route: not shown

@@ -233,3 +233,89 @@ def test_widget_in_jupyterlab_dark_theme(page, jupyter):
         assert page.page_errors == []
     finally:
         jupyter.set_theme("light")
+
+
+BIND_ONLY_CELLS = [
+    # an API whose only prop beyond wsnb's built-in defaults is a bound Table
+    "from wsnb import Table, WebSocketApi\n"
+    'table = Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})\n'
+    "api = (\n"
+    '    WebSocketApi("Chat")\n'
+    "    .defaults(bind=[table])\n"
+    '    .route("$connect", "src/connect.main")\n'
+    '    .route("sendMessage", "src/send.main")\n'
+    ")",
+    "w = api.show()\nw",
+]
+
+# where the routes table ends, against its scroll box, its panel and the notebook's visible area
+ROUTES_GEOMETRY = """(root) => {
+  const panel = root.querySelector('.wsnb-w-panel[data-section="routes"]');
+  const table = panel.querySelector('table.wsnb-w-routes');
+  const box = table.parentElement;
+  const notebook = root.closest('.jp-Notebook, .jp-NotebookPanel-notebook');
+  const right = (el) => el.getBoundingClientRect().right;
+  return {
+    headers: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
+    table: right(table), box: right(box), panel: right(panel), notebook: right(notebook),
+    overflowX: getComputedStyle(box).overflowX,
+    scrolls: box.scrollWidth > box.clientWidth,
+    clipped: [...table.querySelectorAll('td')]
+      .filter((td) => td.scrollWidth > td.clientWidth + 1)
+      .map((td) => td.textContent),
+  };
+}"""
+
+
+def test_routes_tab_shows_only_used_columns_and_is_never_clipped(page, jupyter):
+    page.set_viewport_size({"width": 1280, "height": 900})  # a laptop-sized JupyterLab window
+    jupyter.write_notebook("widget-columns.ipynb", BIND_ONLY_CELLS)
+    jupyter.start_kernel_for("widget-columns.ipynb")
+    try:
+        run_all_cells(page, jupyter.lab_url("widget-columns.ipynb"))
+        page.wait_for_selector(WIDGET, state="attached", timeout=60_000)
+        wait_idle(page)
+    except Exception:
+        screenshot(page, "failed-widget-columns")
+        raise
+    widget = page.locator(WIDGET)
+    widget.scroll_into_view_if_needed()
+    panel = tab(widget, "routes")
+    panel.locator('tr[data-route="sendMessage"]').wait_for(state="visible")
+    geometry = widget.evaluate(ROUTES_GEOMETRY)
+    screenshot(page, "lab-routes-columns", widget)
+    screenshot(page, "lab-routes-columns-page")
+    # the same columns as the static HTML table: the empty ones are not drawn
+    assert geometry["headers"] == ["route", "handler", "runtime", "timeout", "memory", "bind"], (
+        geometry
+    )
+    bind = panel.locator('tr[data-route="sendMessage"] td[data-prop="bind"]')
+    assert bind.inner_text() == "Table Connections"  # in full, not cut to "Tab"
+    assert "wsnb-w-src-defaults" in bind.get_attribute("class")
+    assert geometry["clipped"] == []
+    # the table ends inside its panel, and the panel inside the notebook
+    assert geometry["table"] <= geometry["panel"] + 1, geometry
+    assert geometry["panel"] <= geometry["notebook"] + 1, geometry
+
+    # a window too narrow for the table: it scrolls inside its own box, never cut off
+    page.set_viewport_size({"width": 760, "height": 900})
+    box = panel.locator(".wsnb-w-scroll:has(> table.wsnb-w-routes)")
+    page.wait_for_function("el => el.scrollWidth > el.clientWidth", arg=box.element_handle())
+    narrow = widget.evaluate(ROUTES_GEOMETRY)
+    screenshot(page, "lab-routes-columns-narrow", widget)
+    assert narrow["scrolls"] and narrow["overflowX"] in ("auto", "scroll"), narrow
+    assert narrow["box"] <= narrow["panel"] + 1, narrow
+    assert narrow["panel"] <= narrow["notebook"] + 1, narrow
+    # scrolled to its end, the last column shows whole inside the box (headless chromium hides
+    # scrollbars, so the screenshot shows the scrolled table rather than a scrollbar)
+    box.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    edges = bind.evaluate(
+        """td => {
+          const box = td.closest('.wsnb-w-scroll').getBoundingClientRect();
+          const cell = td.getBoundingClientRect();
+          return {cell: [cell.left, cell.right], box: [box.left, box.right]};
+        }"""
+    )
+    screenshot(page, "lab-routes-columns-narrow-scrolled", widget)
+    assert edges["box"][0] - 1 <= edges["cell"][0] < edges["cell"][1] <= edges["box"][1] + 1, edges
+    assert page.page_errors == []

@@ -11,7 +11,7 @@ import weakref
 import pytest
 
 from wsnb import Table, ValidationError, WebSocketApi
-from wsnb.display import route_rows, text_table, to_html, to_svg
+from wsnb.display import route_columns, route_rows, text_table, to_html, to_svg
 from wsnb.widget import ApiWidget, _state
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -191,3 +191,47 @@ def test_emulator_values_become_bounded_plain_json():
     )
     assert len(row["text"]) == 2000 and row["level"] == "info"
     assert _state.event_row({"type": "error", "error": "boom"})["level"] == "error"
+
+
+def _static_headers(spec) -> list[str]:
+    head = to_html(spec).split("<thead>", 1)[1].split("</thead>", 1)[0]
+    return head.removeprefix("<tr><th>").removesuffix("</th></tr>").split("</th><th>")
+
+
+def test_routes_tab_has_the_columns_of_the_static_table_decided_in_python(widget, api):
+    assert widget.route_columns == route_columns(route_rows(api.spec))
+    labels = [c["label"] for c in widget.route_columns]
+    assert ["route", "handler", *labels] == _static_headers(api.spec)
+    assert labels == ["runtime", "timeout", "memory", "environment", "permissions", "reply"]
+    api.authorizer("iam")  # a later cell: the auth column appears in both views
+    assert [c["name"] for c in widget.route_columns][-1] == "auth"
+    assert ["route", "handler", *(c["label"] for c in widget.route_columns)] == _static_headers(
+        api.spec
+    )
+
+
+def test_routes_tab_leaves_out_the_columns_no_route_uses(project):
+    table = Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})
+    api = (
+        WebSocketApi("Chat")
+        .defaults(bind=[table])
+        .route("$connect", "src/connect.main")
+        .route("sendMessage", "src/send.main")
+    )
+    w = api.show()
+    # no auth, environment, permissions, layers, reply; the built-in architecture and tracing
+    # every function has make no "other" column
+    assert w.route_columns == [
+        {"name": "runtime", "label": "runtime"},
+        {"name": "timeout", "label": "timeout"},
+        {"name": "memory_size", "label": "memory"},
+        {"name": "bind", "label": "bind"},
+    ]
+    api.route("$default", "src/default.main", description="fallback", architecture="arm_64")
+    assert w.route_columns[-1] == {
+        "name": "other",
+        "label": "other",
+        "props": ["architecture", "description"],
+    }
+    assert _static_headers(api.spec)[-1] == "other"
+    w.close()

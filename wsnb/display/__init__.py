@@ -8,7 +8,7 @@ from .._lint import lint
 from ..model._spec import ApiSpec
 from ._graphs import to_dot, to_mermaid
 from ._html import lint_list, routes_table, to_html
-from ._rows import route_rows, summary
+from ._rows import route_columns, route_rows, summary
 from ._svg import diagram, to_svg, to_text_diagram
 from ._text import text_table
 
@@ -27,6 +27,7 @@ __all__ = [
     "diagram",
     "lint_list",
     "mimebundle",
+    "route_columns",
     "route_rows",
     "routes_table",
     "summary",

@@ -7,18 +7,9 @@ from html import escape
 
 from .._lint import Finding, lint
 from ..model._spec import ApiSpec
-from ._rows import route_rows, summary
+from ._rows import route_columns, route_rows, summary
 from ._svg import diagram
 
-_PROP_COLUMNS = (
-    ("runtime", "runtime"),
-    ("timeout", "timeout"),
-    ("memory_size", "memory"),
-    ("environment", "environment"),
-    ("permissions", "permissions"),
-    ("bind", "bind"),
-    ("layers", "layers"),
-)
 _PROVENANCE_TITLE = {
     "route": "set on the route",
     "defaults": "from defaults",
@@ -89,34 +80,42 @@ def _cell(row: dict, name: str) -> str:
     return f"<td{attrs}>{escape(value)}</td>"
 
 
-def _columns(rows: list[dict]) -> list[tuple[str, str]]:
-    """The columns to show: route and handler always, the others only if some route has a value."""
-    cols: list[tuple[str, str]] = [
-        (n, label) for n, label in _PROP_COLUMNS if any(r["props"].get(n) for r in rows)
-    ]
-    if any(r["return_response"] for r in rows):
-        cols.append(("reply", "reply"))
-    if any(r["authorization"] != "NONE" for r in rows):
-        cols.append(("auth", "auth"))
-    return cols
+def _other_cell(row: dict, names: list[str]) -> str:
+    """The props without a column of their own, ``name=value`` each in its provenance colour."""
+    items = []
+    for name in names:
+        value = row["props"].get(name)
+        if not value:
+            continue
+        source = row["provenance"].get(name)
+        attrs = f' title="{_PROVENANCE_TITLE.get(source, "")}"' if source else ""
+        if source and source != "route":
+            attrs = f' class="wsnb-from-{source}" style="{_CHIP_INLINE[source]}"' + attrs
+        items.append(f"<span{attrs}>{escape(name)}={escape(value)}</span>")
+    return f"<td>{', '.join(items)}</td>"
 
 
 def routes_table(spec: ApiSpec) -> str:
     rows = route_rows(spec)
-    cols = _columns(rows)
-    head = "".join(f"<th>{label}</th>" for label in ("route", "handler", *(c[1] for c in cols)))
+    cols = route_columns(rows)  # the widget's Routes tab draws the same ones
+    head = "".join(
+        f"<th>{label}</th>" for label in ("route", "handler", *(c["label"] for c in cols))
+    )
     body = []
     for row in rows:
         cells = [
             f"<td><code>{escape(row['key'])}</code></td>",
             f"<td><code>{escape(row['handler'])}</code></td>",
         ]
-        for name, _ in cols:
+        for col in cols:
+            name = col["name"]
             if name == "reply":
                 cells.append("<td>↩ body</td>" if row["return_response"] else "<td></td>")
             elif name == "auth":
                 auth = row["authorization"]
                 cells.append(f"<td>{escape(auth)}</td>" if auth != "NONE" else "<td></td>")
+            elif name == "other":
+                cells.append(_other_cell(row, col["props"]))
             else:
                 cells.append(_cell(row, name))
         body.append(f'<tr data-route="{escape(row["key"])}">{"".join(cells)}</tr>')

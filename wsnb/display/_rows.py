@@ -94,6 +94,50 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     return rows
 
 
+#: the props with a column of their own in the route tables, and the column headers
+PROP_COLUMNS = (
+    ("runtime", "runtime"),
+    ("timeout", "timeout"),
+    ("memory_size", "memory"),
+    ("environment", "environment"),
+    ("permissions", "permissions"),
+    ("bind", "bind"),
+    ("layers", "layers"),
+)
+
+
+def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The route table's columns after ``route`` and ``handler``, for every view that draws
+    it (the static HTML and the widget), so they show the same ones: a column appears only if
+    some route has something in it. ``{"name", "label"}`` each, plain JSON:
+
+    - the props of :data:`PROP_COLUMNS` that some route has a value for;
+    - ``reply`` if some route returns its response, ``auth`` if some route is authorized;
+    - ``other`` if some route sets a prop without a column of its own (``description``,
+      ``architecture="arm_64"``...; wsnb's built-in values alone do not count): its
+      ``"props"`` names those props, in the order they first appear.
+    """
+    cols: list[dict[str, Any]] = [
+        {"name": name, "label": label}
+        for name, label in PROP_COLUMNS
+        if any(r["props"].get(name) for r in rows)
+    ]
+    if any(r["return_response"] for r in rows):
+        cols.append({"name": "reply", "label": "reply"})
+    if any(r["authorization"] != "NONE" for r in rows):
+        cols.append({"name": "auth", "label": "auth"})
+    named = {name for name, _ in PROP_COLUMNS}
+    other: list[str] = []
+    for row in rows:
+        for name, value in row["props"].items():
+            source = row["provenance"].get(name)
+            if value and source != "builtin" and name not in named and name not in other:
+                other.append(name)
+    if other:
+        cols.append({"name": "other", "label": "other", "props": other})
+    return cols
+
+
 def summary(spec: ApiSpec) -> dict[str, str]:
     """The API-level settings, as short display strings."""
     auth = spec.authorizer

@@ -52,6 +52,14 @@ def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     return rows(spec)
 
 
+def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Routes tab's columns after route and handler: the static HTML table's, decided here
+    once (``[{"name", "label"}, ...]``; ``other`` also names its ``props``)."""
+    from ..display import route_columns as columns
+
+    return columns(rows)
+
+
 def overview(spec: ApiSpec) -> dict[str, Any]:
     """The API-level settings shown above the sections, as display strings."""
     from ..display import summary
@@ -97,10 +105,13 @@ def model_state(api: WebSocketApi) -> dict[str, Any]:
     _checked, err_model = _section(spec.check)
     state["overview"], err_overview = _section(overview, spec)
     state["routes"], state["routes_error"] = _section(route_rows, spec)
+    state["route_columns"], columns_error = _section(route_columns, state["routes"] or [])
+    state["routes_error"] = state["routes_error"] or columns_error
     state["svg"], state["svg_error"] = _section(_svg, spec)
     state["findings"], state["lint_error"] = _section(lint_findings, api)
     state["overview"] = state["overview"] or {}
     state["routes"] = state["routes"] or []
+    state["route_columns"] = state["route_columns"] or []
     state["svg"] = state["svg"] or ""
     state["findings"] = state["findings"] or []
     state["error"] = err_model or err_overview

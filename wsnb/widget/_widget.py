@@ -43,6 +43,8 @@ class ApiWidget(anywidget.AnyWidget):
     digest = traitlets.Unicode("").tag(sync=True)
     overview = traitlets.Dict().tag(sync=True)
     routes = traitlets.List().tag(sync=True)
+    #: the columns the Routes tab draws after route and handler (those of the static HTML table)
+    route_columns = traitlets.List().tag(sync=True)
     routes_error = traitlets.Unicode("").tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
     svg_error = traitlets.Unicode("").tag(sync=True)

@@ -8,15 +8,6 @@ const SECTIONS = [
   ["cloudformation", "CloudFormation"],
   ["local", "Local"],
 ];
-const PROP_COLUMNS = [
-  ["runtime", "runtime"],
-  ["timeout", "timeout"],
-  ["memory_size", "memory"],
-  ["environment", "environment"],
-  ["permissions", "permissions"],
-  ["bind", "bind"],
-  ["layers", "layers"],
-];
 const SOURCE_TITLE = {
   route: "set on the route",
   defaults: "from defaults",
@@ -155,15 +146,41 @@ function render({ model, el }) {
     model.save_changes();
   }
 
+  // a prop's display text, wrapping only between its items ("Table A, Table B"), never inside one
+  function items(text) {
+    const parts = text.split(", ");
+    return parts.flatMap((part, i) => [h("span", { class: "wsnb-w-item", text: part }), i < parts.length - 1 ? ", " : null]);
+  }
+
   function propCell(row, name) {
     const text = row.props[name];
-    if (text === undefined) return h("td", { class: "wsnb-w-muted", text: "" });
+    if (!text) return h("td", { class: "wsnb-w-muted", text: "" });
     const source = row.provenance[name] || "route";
-    return h("td", { class: `wsnb-w-src-${source}`, title: SOURCE_TITLE[source] || source, "data-prop": name }, text);
+    return h("td", { class: `wsnb-w-prop wsnb-w-src-${source}`, title: SOURCE_TITLE[source] || source, "data-prop": name }, items(text));
+  }
+
+  // the cell of one of the columns Python chose (route_columns: those of the static HTML table)
+  function columnCell(row, col) {
+    if (col.name === "reply") return h("td", { "data-col": "reply", text: row.return_response ? "↩ body" : "" });
+    if (col.name === "auth") return h("td", { "data-col": "auth", text: row.authorization === "NONE" ? "" : row.authorization });
+    if (col.name === "other") {
+      return h(
+        "td",
+        { class: "wsnb-w-other", "data-col": "other" },
+        ...(col.props || [])
+          .filter((n) => row.props[n])
+          .map((n) => {
+            const source = row.provenance[n] || "route";
+            return h("span", { class: `wsnb-w-chip wsnb-w-src-${source}`, title: SOURCE_TITLE[source] || source, "data-prop": n }, `${n}=${row.props[n]}`);
+          }),
+      );
+    }
+    return propCell(row, col.name);
   }
 
   function renderRoutes() {
     const rows = model.get("routes");
+    const columns = model.get("route_columns") || [];
     const err = model.get("routes_error");
     routesError.hidden = !err;
     routesError.textContent = err || "";
@@ -172,34 +189,22 @@ function render({ model, el }) {
       {},
       h("th", { text: "route" }),
       h("th", { text: "handler" }),
-      h("th", { text: "auth" }),
-      ...PROP_COLUMNS.map(([, label]) => h("th", { text: label })),
-      h("th", { text: "other" }),
+      ...columns.map((col) => h("th", { "data-col": col.name, text: col.label })),
     );
-    const known = new Set(PROP_COLUMNS.map(([n]) => n));
     const body = rows.map((row) => {
-      const other = Object.keys(row.props).filter((n) => !known.has(n));
       const tr = h(
         "tr",
         { "data-route": row.key, class: "wsnb-w-route-row", onclick: () => select(row.key) },
-        h("td", {}, h("code", { text: row.key }), row.return_response ? h("span", { class: "wsnb-w-tag", text: "reply" }) : null),
+        h("td", {}, h("code", { text: row.key })),
         h("td", {}, h("code", { text: row.handler })),
-        h("td", { text: row.authorization === "NONE" ? "" : row.authorization }),
-        ...PROP_COLUMNS.map(([n]) => propCell(row, n)),
-        h(
-          "td",
-          { class: "wsnb-w-other" },
-          ...other.map((n) =>
-            h("span", { class: `wsnb-w-chip wsnb-w-src-${row.provenance[n] || "route"}`, title: SOURCE_TITLE[row.provenance[n]] || "" }, `${n}=${row.props[n]}`),
-          ),
-        ),
+        ...columns.map((col) => columnCell(row, col)),
       );
       tr.dataset.search = [row.key, row.handler, row.authorization, ...Object.entries(row.props).map(([k, v]) => `${k} ${v}`)]
         .join(" ")
         .toLowerCase();
       return tr;
     });
-    const empty = rows.length ? null : h("tr", {}, h("td", { colspan: PROP_COLUMNS.length + 4, class: "wsnb-w-muted", text: "No routes yet: api.route(\"$default\", \"src/default.main\")" }));
+    const empty = rows.length ? null : h("tr", {}, h("td", { colspan: columns.length + 2, class: "wsnb-w-muted", text: "No routes yet: api.route(\"$default\", \"src/default.main\")" }));
     routesTable.replaceChildren(h("thead", {}, head), h("tbody", {}, ...body, empty));
     applyFilter();
     markSelected();
@@ -617,7 +622,7 @@ function render({ model, el }) {
   showTab();
   on("tab", showTab);
   on("api_id digest overview routes error", renderHeader);
-  on("routes routes_error", renderRoutes);
+  on("routes route_columns routes_error", renderRoutes);
   on("svg svg_error routes", renderDiagram);
   on("selected_route", markSelected);
   on("findings lint_error", renderLint);
