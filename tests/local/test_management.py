@@ -262,3 +262,40 @@ def test_connection_is_listed_and_reachable_as_soon_as_connect_returns(server, a
                 assert await asyncio.wait_for(ws.recv(), 5) == "hi"
 
     run(go())
+
+
+def test_management_records_name_the_invocation_that_called(server, aws_env):
+    # A handler's post and delete_connection carry its invocation's requestId
+    # (invocationRequestId); calls from the notebook or over HTTP carry None.
+    async def go():
+        async with websockets.connect(server.url) as ws:
+            await ws.send(action("echo", n=1))
+            await asyncio.wait_for(ws.recv(), 5)
+            await ws.send(action("dump"))
+            cid = json.loads(await ws.recv())["event"]["requestContext"]["connectionId"]
+            await asyncio.to_thread(
+                _client(server).post_to_connection, ConnectionId=cid, Data=b"notebook"
+            )
+            await asyncio.wait_for(ws.recv(), 5)
+            url = f"{server.management_url}/@connections/{cid.replace('=', '%3D')}"
+            post = urllib.request.Request(url, data=b"http", method="POST")
+            await asyncio.to_thread(urllib.request.urlopen, post, None, 5)
+            await asyncio.wait_for(ws.recv(), 5)
+            await ws.send(action("manage", op="delete"))
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            return cid
+
+    cid = run(go())
+    wait_until(
+        lambda: [e for e in server.events if e["type"] == "disconnect" and e["connectionId"] == cid]
+    )
+    mine = [e for e in server.events if e.get("connectionId") == cid]
+    request_of = {m["routeKey"]: m["requestId"] for m in mine if m["type"] == "message"}
+    posts = {p["detail"]: p for p in mine if p["type"] == "post"}
+    assert posts['{"action": "echo", "n": 1}']["invocationRequestId"] == request_of["echo"]
+    assert posts["notebook"]["invocationRequestId"] is None
+    assert posts["notebook"]["routeKey"] == "notebook"
+    assert posts["http"]["invocationRequestId"] is None and posts["http"]["routeKey"] == "http"
+    (close,) = [e for e in mine if e["type"] == "close"]
+    assert close["detail"] == "delete_connection"
+    assert close["invocationRequestId"] == request_of["manage"]

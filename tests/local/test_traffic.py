@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from tests.local import handlers_traffic as ht
 from tests.local.conftest import action, run, wait_until
-from wsnb import WebSocketApi
+from wsnb import LambdaAuthorizer, WebSocketApi
 from wsnb.local._traffic import Traffic
 
 
@@ -183,6 +183,206 @@ def test_last_limits_the_window(traffic):
     srv, _, _ = traffic
     assert srv.traffic(last=0).to_text() == "(no traffic yet)"
     assert "(no traffic yet)" in srv.traffic(last=0).to_html()
+
+
+def _lines(picture: Traffic) -> list[str]:
+    """``to_text()`` without the step numbers."""
+    return [re.sub(r"^\s*\d+\. ", "", line) for line in picture.to_text().splitlines()]
+
+
+def _records(events, kind, **match):
+    return [e for e in events if e["type"] == kind and all(e.get(k) == v for k, v in match.items())]
+
+
+def test_concurrent_invocations_each_post_drawn_in_their_own():
+    # Six invocations at once (sync and async handlers); each sleeps, then posts "done <tag>"
+    # naming its own message to its sender. Later messages sleep less, so the POSTs come in the
+    # reverse order of the messages while all six are open: a pairing guessed from the route
+    # (the oldest open invocation) draws them under the wrong message; the requestId does not.
+    n = 6
+    api = WebSocketApi("Pairs").route("tagged", ht.tagged).route("atagged", ht.tagged_async)
+    with api.serve() as srv:
+
+        async def go():
+            clients = []
+            try:
+                for _ in range(n):
+                    clients.append(await websockets.connect(srv.url, open_timeout=10))
+                for i, ws in enumerate(clients):
+                    route = "tagged" if i % 2 == 0 else "atagged"
+                    await ws.send(action(route, tag=f"m{i}", wait=round(0.1 + 0.06 * (n - i), 2)))
+                got = [await asyncio.wait_for(ws.recv(), 10) for ws in clients]
+                cid = srv.connections[0]["connectionId"]
+                await asyncio.to_thread(
+                    srv.client().post_to_connection, ConnectionId=cid, Data=b"from the notebook"
+                )
+                got.append(await asyncio.wait_for(clients[0].recv(), 10))
+            finally:
+                for ws in clients:
+                    await ws.close()
+            return got
+
+        got = run(go())
+        wait_until(lambda: len(_records(srv.events, "result")) == n)
+        events, picture = srv.events, srv.traffic()
+    assert got == [f"done m{i}" for i in range(n)] + ["from the notebook"]
+    # The records: each handler's post names the invocation of the message it answers.
+    invocation_of = {
+        re.search(r'"tag": "(m\d)"', m["detail"]).group(1): m for m in _records(events, "message")
+    }
+    posts = _records(events, "post")
+    assert len(posts) == n + 1
+    for post in posts:
+        if post["routeKey"] == "notebook":
+            assert post["invocationRequestId"] is None
+            continue
+        message = invocation_of[post["detail"].split()[1]]
+        assert post["invocationRequestId"] == message["requestId"]
+        assert post["routeKey"] == message["routeKey"]
+        assert post["connectionId"] == message["connectionId"]
+    # The picture: each message's group holds its own POST, to its sender, saying its own tag.
+    lines = _lines(picture)
+    for i in range(n):
+        route = "tagged" if i % 2 == 0 else "atagged"
+        (start,) = [j for j, line in enumerate(lines) if f'"tag": "m{i}"' in line]
+        sender = lines[start].split(" -> ")[0]
+        assert lines[start + 1 : start + 5] == [
+            f"API Gateway -> λ {route}: {route}",
+            f"λ {route} -> @connections: POST → {sender}",
+            f"@connections --> {sender}: done m{i}",
+            f"λ {route} --> API Gateway: ok",
+        ]
+    # The notebook's post (no invocation) is drawn on its own, from the notebook.
+    at = lines.index("notebook -> @connections: POST → client 1")
+    assert lines[at + 1] == "@connections --> client 1: from the notebook"
+
+
+def test_lifecycle_posts_drawn_in_their_invocation_and_timed():
+    # Three clients connect and leave at once; their authorizer, $connect and $disconnect each
+    # post "<what> <name>" to a watcher. $connect posts before sleeping (all three "joined" are
+    # logged before any handshake ends), $disconnect after (the last to leave posts first).
+    ht.WATCHER.clear()
+    ht.NAMES.clear()
+    waits = {"a": 0.25, "b": 0.1, "c": 0.0}
+    api = (
+        WebSocketApi("Lifecycle")
+        .route("$connect", ht.connect_report)
+        .route("$disconnect", ht.disconnect_report)
+        .route("say", ht.broadcast)
+        .authorizer(
+            LambdaAuthorizer(
+                ht.authorize_report, identity_source=["route.request.querystring.name"]
+            )
+        )
+    )
+    with api.serve() as srv:
+
+        async def go():
+            async with websockets.connect(f"{srv.url}?name=watcher&watch=1") as watcher:
+                clients = await asyncio.gather(
+                    *(
+                        websockets.connect(
+                            f"{srv.url}?name={name}&wait={wait}&leave={wait}", open_timeout=10
+                        )
+                        for name, wait in waits.items()
+                    )
+                )
+                await asyncio.gather(*(ws.close() for ws in clients))
+                return [await asyncio.wait_for(watcher.recv(), 10) for _ in range(9)]
+
+        got = run(go())
+        wait_until(lambda: len(_records(srv.events, "result", routeKey="$disconnect")) == 4)
+        events, picture = srv.events, srv.traffic()
+    assert sorted(got) == sorted(
+        f"{w} {n}" for w in ("authorized", "joined", "left") for n in waits
+    )
+    # The records: authorize, connect and disconnect name their invocation; posts point at it.
+    name_of = {
+        a["connectionId"]: a["detail"].split("principal=")[1] for a in _records(events, "authorize")
+    }
+    cid_of = {name: cid for cid, name in name_of.items()}
+    started_by = {"authorized": "authorize", "joined": "connect", "left": "disconnect"}
+    caller = {"authorized": "authorizer", "joined": "$connect", "left": "$disconnect"}
+    posts = _records(events, "post")
+    assert len(posts) == 9
+    for post in posts:
+        what, name = post["detail"].split()
+        (start,) = _records(events, started_by[what], connectionId=cid_of[name])
+        assert post["invocationRequestId"] == start["requestId"] is not None
+        assert post["routeKey"] == caller[what]
+    # The picture: each handshake holds its client's "authorized" and "joined" posts, each
+    # disconnect its "left" post (clients are numbered in the order their handshakes ended).
+    order = [c["connectionId"] for c in _records(events, "connect")]
+    lines = _lines(picture)
+    for number, cid in enumerate(order[1:], 2):
+        client, name = f"client {number}", name_of[cid]
+        start = lines.index(f"{client} -> API Gateway: connect")
+        assert lines[start + 1 : start + 9] == [
+            "API Gateway -> authorizer: authorize",
+            "authorizer -> @connections: POST → client 1",
+            f"@connections --> client 1: authorized {name}",
+            "authorizer --> API Gateway: allow",
+            "API Gateway -> λ $connect: CONNECT",
+            "λ $connect -> @connections: POST → client 1",
+            f"@connections --> client 1: joined {name}",
+            f"API Gateway --> {client}: 101 connected",
+        ]
+        leave = lines.index(f"{client} -> API Gateway: close 1000")
+        assert lines[leave + 1 : leave + 4] == [
+            "API Gateway -> λ $disconnect: DISCONNECT",
+            "λ $disconnect -> @connections: POST → client 1",
+            f"@connections --> client 1: left {name}",
+        ]
+    # The summary times $connect and $disconnect like any route: from their result records.
+    rows = {r["route"]: r for r in picture.summary()}
+    assert (rows["$connect"]["count"], rows["$disconnect"]["count"]) == (4, 4)
+    for route in ("$connect", "$disconnect"):
+        results = _records(events, "result", routeKey=route)
+        assert len(results) == 4 and all(r["status"] == 200 for r in results)
+        assert all(r["time"] >= r["started"] for r in results)
+        # a sleeps 0.25 s in each: the slowest of four (p95) took at least that long
+        assert 240 <= rows[route]["p95_ms"] < 5000
+        assert 0 <= rows[route]["p50_ms"] <= rows[route]["p95_ms"]
+
+
+def test_posts_follow_their_invocation_id():
+    # Two open invocations of one route, posting in reverse order (one before its message was
+    # logged); a post from the notebook; one from an invocation the window does not show.
+    def rec(kind, cid=None, **fields):
+        return {"type": kind, "connectionId": cid, "time": 0.0, **fields}
+
+    events = [
+        rec("connect", "A", routeKey="$connect"),
+        rec("connect", "B", routeKey="$connect"),
+        rec("message", "A", routeKey="say", requestId="r1", detail="one"),
+        rec("post", "B", routeKey="say", invocationRequestId="r2", status=200, detail="two"),
+        rec("message", "B", routeKey="say", requestId="r2", detail="two?"),
+        rec("post", "A", routeKey="say", invocationRequestId="r1", status=200, detail="one"),
+        rec("post", "A", routeKey="notebook", invocationRequestId=None, status=200, detail="nb"),
+        rec("result", "B", routeKey="say", requestId="r2", status=200),
+        rec("post", "B", routeKey="say", invocationRequestId="r0", status=410, detail="x"),
+        rec("result", "A", routeKey="say", requestId="r1", status=200),
+    ]
+    assert _lines(Traffic(events, ["say"])) == [
+        "client 1 -> API Gateway: connect",
+        "API Gateway --> client 1: 101 connected",
+        "client 2 -> API Gateway: connect",
+        "API Gateway --> client 2: 101 connected",
+        "client 1 -> API Gateway: one",
+        "API Gateway -> λ say: say",
+        "λ say -> @connections: POST → client 1",
+        "@connections --> client 1: one",
+        "λ say --> API Gateway: ok",
+        "client 2 -> API Gateway: two?",
+        "API Gateway -> λ say: say",
+        "λ say -> @connections: POST → client 2",
+        "@connections --> client 2: two",
+        "λ say --> API Gateway: ok",
+        "notebook -> @connections: POST → client 1",
+        "@connections --> client 1: nb",
+        "λ say -> @connections: POST → client 2",
+        "@connections --> λ say: 410 Gone",
+    ]
 
 
 _KINDS = ["connect", "reject", "message", "post", "result", "close", "disconnect", "authorize"]

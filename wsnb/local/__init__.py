@@ -67,7 +67,10 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   malformed requests 400 and stalled ones 408 (bounded reads). An authorizer's answer is logged
   as decision + principal only.
 * **Traffic**: ``server.traffic()`` — a sequence diagram of the event log (HTML table, Mermaid,
-  text) and a per-route summary (count, errors, p50/p95 latency) (:mod:`wsnb.local._traffic`).
+  text) and a per-route summary (count, errors, p50/p95 latency, ``$connect`` and
+  ``$disconnect`` included) (:mod:`wsnb.local._traffic`). A handler's management calls are
+  recorded with the ``requestId`` of the invocation that made them (``invocationRequestId``;
+  see ``server.events``), so each POST is drawn in its own invocation, even under concurrency.
 * **Limits**: 128 KB messages / 32 KB frames (close 1009), idle timeout (10 min; traffic in
   either direction counts), maximum connection duration (2 h), integration timeout (29 s) —
   all configurable; no permessage-deflate (``compression=None``) unless asked. Binary frames

@@ -39,6 +39,7 @@ class Connection:
     close_code: int | None = None  # set when the server closes on purpose
     close_reason: str = ""
     response_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    connect_request_id: str | None = None  # the $connect invocation's requestId, if one ran
 
     def info(self) -> dict[str, Any]:
         return {
@@ -170,9 +171,11 @@ def message_event(
     return {"requestContext": _with_authorizer(ctx, conn), "body": text, "isBase64Encoded": b64}
 
 
-def disconnect_event(stage: Stage, conn: Connection, status: int, reason: str) -> dict[str, Any]:
+def disconnect_event(
+    stage: Stage, conn: Connection, status: int, reason: str, request_id: str | None = None
+) -> dict[str, Any]:
     epoch = now_ms()
-    rid = aws_id()
+    rid = request_id or aws_id()
     ctx = _context(stage, conn, "$disconnect", "DISCONNECT", epoch, rid)
     ctx["disconnectStatusCode"] = status
     ctx["disconnectReason"] = reason

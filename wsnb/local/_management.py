@@ -55,11 +55,15 @@ def handle(
     body: bytes,
     mark: Any = None,
     source: str | None = None,
+    invocation: str | None = None,
 ) -> Result:
     """Decide a management request. The returned action (if any) must run on the server loop
     (it never waits); it returns ``False`` when the connection closed meanwhile (then 410).
 
-    ``source`` names the caller for the event log (a route key, ``"notebook"``, ``"http"``)."""
+    ``source`` names the caller for the event log (a route key, ``"notebook"``, ``"http"``);
+    ``invocation`` is the ``requestId`` of the invocation whose handler made the call (``None``
+    from the notebook and over HTTP), recorded as ``invocationRequestId`` on the ``post``
+    record and on the ``close`` record of a ``DELETE``."""
     path = target.split("?", 1)[0]
     prefix = f"/{server.stage}/@connections/"
     if not path.startswith(prefix):
@@ -74,6 +78,7 @@ def handle(
             "post",
             connectionId=cid,
             routeKey=source,
+            invocationRequestId=invocation,
             status=status,
             detail=_preview(body),
         )
@@ -106,15 +111,17 @@ def handle(
     if method == "DELETE":
         if conn is None:
             return gone()
-        return 204, {}, b"", lambda: server._drop(conn)
+        return 204, {}, b"", lambda: server._drop(conn, invocation)
     return _error(403, "ForbiddenException", "Forbidden")
 
 
 def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
     """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread)."""
     from . import _trace
+    from ._workers import INVOCATION
 
     caller = _caller(server)
+    invocation = INVOCATION.get
 
     def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
@@ -124,7 +131,9 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
                 mark.m = entered
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
-        status, headers, out, action = handle(server, method, target, body, mark, caller())
+        status, headers, out, action = handle(
+            server, method, target, body, mark, caller(), invocation()
+        )
         # A post is queued for the loop (in order) and answered at once; other calls wait.
         if action is not None and not server._run_action(action, fire_and_forget=method == "POST"):
             status, headers, out, _ = gone()

@@ -206,7 +206,26 @@ class LocalServer:
 
     @property
     def events(self) -> list[Record]:
-        """The latest events (bounded): dicts with time, type, connectionId, routeKey, ..."""
+        """The latest events (bounded, oldest first): dicts with ``time`` (``time.time()``),
+        ``type`` and, as the type has them, ``connectionId``, ``routeKey``, ``requestId``,
+        ``status``, ``detail``:
+
+        * ``connect`` / ``reject``: a handshake accepted / refused (``requestId``: that of its
+          ``$connect`` invocation, when one ran); ``unauthorized`` (identity source missing);
+          ``authorize``: the authorizer's decision (``requestId``: its invocation's);
+        * ``message``: a message routed to ``routeKey`` (``requestId``: its invocation's);
+          ``result``: how an invocation of a route ended (same ``requestId``; a ``$connect`` or
+          ``$disconnect`` one also has ``started``, the ``time`` it was invoked); ``error``: a
+          handler failed;
+        * ``post``: a ``post_to_connection`` to ``connectionId``; ``routeKey`` names the caller
+          (a route, ``"notebook"`` or ``"http"``) and ``invocationRequestId`` is the
+          ``requestId`` of the invocation whose handler made the call (``None`` from the
+          notebook or the HTTP listener);
+        * ``close``: the server closes ``connectionId`` (idle timeout, maximum duration, or
+          ``delete_connection``, whose record has ``invocationRequestId`` too);
+          ``disconnect``: a connection ended (``requestId``: that of its ``$disconnect``
+          invocation, when the route exists); ``start`` / ``stop``.
+        """
         return self._log.snapshot()
 
     def on_event(self, callback: Callable[[Record], Any]) -> Callable[[], None]:
@@ -546,11 +565,20 @@ class LocalServer:
         (``job.result`` is ``(result, reply body or None)``; ``job.failure.kind`` says which).
         The clocks start when the handler starts: the client's answer waits at most
         min(function timeout, integration timeout); past the integration timeout the handler
-        keeps running until its own timeout, when its concurrency is released.
+        keeps running until its own timeout, when its concurrency is released. The handler runs
+        with the event's ``requestId`` in :data:`._workers.INVOCATION`: the management API
+        records it on the calls the handler makes.
         """
         assert self._workers is not None
         call = _call_async_handler if loaded.is_async else _call_handler
-        job = Job(call, (rt, loaded.func, event, mark), rt.environment, callback, mark)
+        job = Job(
+            call,
+            (rt, loaded.func, event, mark),
+            rt.environment,
+            callback,
+            mark,
+            event["requestContext"]["requestId"],
+        )
         if mark is not None:
             mark.q = _trace.now()
         try:
@@ -682,7 +710,11 @@ class LocalServer:
             status = await self._run_connect(routes, conn)
         if status is not None:
             self._log.add(
-                "reject", connectionId=conn.connection_id, routeKey="$connect", status=status
+                "reject",
+                connectionId=conn.connection_id,
+                routeKey="$connect",
+                status=status,
+                **_request_id(conn.connect_request_id),
             )
             log.info("refused %s (%s)", conn.connection_id, status)
             return self._reject(ws, status)
@@ -747,6 +779,7 @@ class LocalServer:
             "authorize",
             connectionId=conn.connection_id,
             routeKey="authorizer",
+            requestId=event["requestContext"]["requestId"],
             status={ALLOW: 200, DENY: 403}.get(verdict, 500),
             detail=f"{verdict} principal={principal}",
         )
@@ -769,12 +802,15 @@ class LocalServer:
         rt = self._runtime(routes, "$connect")
         assert self._stage is not None
         event = connect_event(self._stage, conn)
-        rid = event["requestContext"]["requestId"]
+        rid = conn.connect_request_id = event["requestContext"]["requestId"]
+        started = time.time()
         try:
             result = await self._invoke(rt, event)
         except _HandlerFailed as failure:
             self._failed(rt, conn, rid, failure)
+            self._ended(conn, rt, rid, started, failure)
             return _CONNECT_STATUS.get(failure.kind, 502)
+        self._ended(conn, rt, rid, started, None)
         if isinstance(result, dict):
             status = result.get("statusCode", 200)
             headers = result.get("headers")
@@ -797,7 +833,13 @@ class LocalServer:
         conn.ws = ws
         cid = conn.connection_id
         self._conns[cid] = conn
-        self._log.add("connect", connectionId=cid, routeKey="$connect", detail=conn.source_ip)
+        self._log.add(
+            "connect",
+            connectionId=cid,
+            routeKey="$connect",
+            detail=conn.source_ip,
+            **_request_id(conn.connect_request_id),
+        )
         if log.isEnabledFor(logging.INFO):
             log.info("connect %s from %s", cid, conn.source_ip)
         on_message = self._on_message
@@ -827,20 +869,32 @@ class LocalServer:
             ws.wsnb_deliver = None
             self._conns.pop(cid, None)
             code, reason = _close_info(ws, conn)
+            spec = self.api.spec
+            # The $disconnect invocation's requestId is on the disconnect record (logged first:
+            # subscribers learn of the disconnect before the handler runs).
+            rid = aws_id() if "$disconnect" in spec.route_keys and self._stage else None
             self._log.add(
-                "disconnect", connectionId=cid, routeKey="$disconnect", status=code, detail=reason
+                "disconnect",
+                connectionId=cid,
+                routeKey="$disconnect",
+                status=code,
+                detail=reason,
+                **_request_id(rid),
             )
             if log.isEnabledFor(logging.INFO):
                 log.info("disconnect %s (%s %s)", cid, code, reason)
-            spec = self.api.spec
             routes = self._routes_for(spec)
-            if "$disconnect" in routes.keys and self._stage is not None:
+            if rid is not None and "$disconnect" in routes.keys and self._stage is not None:
                 rt = self._runtime(routes, "$disconnect")
-                event = disconnect_event(self._stage, conn, code, reason)
+                event = disconnect_event(self._stage, conn, code, reason, rid)
+                started = time.time()
                 try:
                     await self._invoke(rt, event)
                 except _HandlerFailed as failure:
-                    self._failed(rt, conn, event["requestContext"]["requestId"], failure)
+                    self._failed(rt, conn, rid, failure)
+                    self._ended(conn, rt, rid, started, failure)
+                else:
+                    self._ended(conn, rt, rid, started, None)
 
     def _on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None) -> None:
         """Route one message and start its handler (on the loop; never waits)."""
@@ -905,6 +959,30 @@ class LocalServer:
             if failure is None
             else (504 if failure.kind == "integration-timeout" else 500),
             detail=None if reply is None else _preview(reply),
+        )
+
+    def _ended(
+        self,
+        conn: Connection,
+        rt: FunctionRuntime,
+        rid: str,
+        started: float,
+        failure: _HandlerFailed | None,
+    ) -> None:
+        """Record how a ``$connect`` or ``$disconnect`` invocation ended: a ``result`` record
+        with ``started`` (``time.time()`` when the emulator invoked it; the record's ``time`` is
+        its end), which the traffic summary times. The handshake's outcome is the ``connect`` /
+        ``reject`` record; a failure also logs an ``error`` record."""
+        self._log.add(
+            "result",
+            connectionId=conn.connection_id,
+            routeKey=rt.key,
+            requestId=rid,
+            status=200
+            if failure is None
+            else (504 if failure.kind == "integration-timeout" else 500),
+            detail=None,
+            started=started,
         )
 
     async def _message_async(
@@ -1031,13 +1109,18 @@ class LocalServer:
         ws = conn.ws
         return ws is not None and conn.close_code is None and ws.protocol.state is State.OPEN
 
-    def _drop(self, conn: Connection) -> bool:
-        """delete_connection: close the client's connection (on the loop)."""
+    def _drop(self, conn: Connection, invocation: str | None = None) -> bool:
+        """delete_connection: close the client's connection (on the loop). ``invocation``: the
+        requestId of the invocation whose handler asked (None: the notebook, HTTP)."""
         if conn.connection_id not in self._conns or conn.ws is None:
             return False
         conn.close_code, conn.close_reason = 1000, "Connection deleted by the management API"
         self._log.add(
-            "close", connectionId=conn.connection_id, status=1000, detail="delete_connection"
+            "close",
+            connectionId=conn.connection_id,
+            status=1000,
+            detail="delete_connection",
+            invocationRequestId=invocation,
         )
         self._spawn(conn.ws.close(1000, ""))
         return True
@@ -1223,6 +1306,11 @@ def _close_info(ws: Any, conn: Connection) -> tuple[int, str]:
     if sent is not None:
         return sent.code, sent.reason or ("Message too big" if sent.code == 1009 else "")
     return 1006, "Going away"
+
+
+def _request_id(rid: str | None) -> dict[str, str]:
+    """``{"requestId": rid}``, or nothing when no invocation ran (records keep their shape)."""
+    return {} if rid is None else {"requestId": rid}
 
 
 def _preview(message: str | bytes, limit: int = 200) -> str:

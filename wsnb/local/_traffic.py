@@ -10,10 +10,19 @@ Mermaid text (``to_mermaid()``) and as plain text (``to_text()``). Clients are l
 ``client 1``, ``client 2``, … in the order they connected, never by connection id, and the
 diagram shows no times: the same events give the same bytes. ``summary()`` is the per-route
 count, errors and p50/p95 latency (milliseconds, from the ``message`` record to the invocation's
-end) as data; latencies are shown as ``12.3 ms`` so a notebook checker can mask them.
+end; ``$connect`` / ``$disconnect``: from their invocation's start to its end, as their
+``result`` records tell) as data; latencies are shown as ``12.3 ms`` so a notebook checker can
+mask them.
 
-Where a handler's ``post_to_connection`` is recorded before the emulator recorded the message
-that started it (the handler thread can be that quick), the post is drawn after that message.
+A handler's ``post_to_connection`` is drawn in the invocation that made it, however many run at
+once: its ``post`` record names that invocation (``invocationRequestId``), and the record that
+starts the invocation has the same ``requestId`` (``message``; ``connect`` / ``reject`` for
+``$connect``; ``authorize`` for the authorizer; ``disconnect`` for ``$disconnect``). A post
+recorded before that record (the handler thread can be that quick) is drawn after it; one whose
+invocation the log does not show (cut off by ``last``) stays where it was logged. Posts without
+an invocation are drawn on their own (from the notebook, over HTTP); a record without the field
+(a log from an older wsnb) is placed by its ``routeKey``, in the oldest open invocation of that
+route.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ _GATEWAY = "API Gateway"
 _MANAGEMENT = "@connections"
 _PREVIEW = 36
 _REASONS = {410: "410 Gone", 413: "413 Payload too large"}
+_LIFECYCLE = ("$connect", "$disconnect")
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,9 @@ class Traffic:
         out: list[list[Step]] = []
         open_calls: dict[str, list[tuple[Any, list[Step]]]] = {}  # route → (requestId, group)
         early_posts: dict[str, list[dict[str, Any]]] = {}  # posts logged before their message
+        invocations: dict[Any, list[Step]] = {}  # requestId → the group of that invocation
+        # posts logged before their invocation started: (records, group where they were logged)
+        waiting: dict[Any, tuple[list[dict[str, Any]], list[Step]]] = {}
         auth: dict[Any, dict[str, Any]] = {}  # connection → its authorize record
         closed_by_server: set[Any] = set()
 
@@ -109,6 +122,16 @@ class Traffic:
             pairs.sort(key=lambda p: _client_number(p[0].text))
             into[run_start:] = [step for p in pairs for step in p]
 
+        def started(request_id: Any, steps: list[Step]) -> None:
+            """The invocation ``request_id`` is drawn in ``steps``: its posts go there."""
+            if request_id is None:
+                return
+            invocations[request_id] = steps
+            pending = waiting.pop(request_id, None)
+            if pending is not None:
+                for early in pending[0]:
+                    post(early, steps)
+
         def handshake(record: dict[str, Any], refused: bool) -> None:
             steps = group()
             cid = record.get("connectionId")
@@ -117,6 +140,7 @@ class Traffic:
             decision = auth.pop(cid, None)
             if decision is not None:
                 steps.append(Step(_GATEWAY, "authorizer", "authorize"))
+                started(decision.get("requestId"), steps)
                 verdict = str(decision.get("detail") or "").split(" ")[0]
                 steps.append(
                     Step("authorizer", _GATEWAY, verdict, reply=True, failed=verdict != "allow")
@@ -128,6 +152,7 @@ class Traffic:
                     return
             if "$connect" in self.routes:
                 steps.append(Step(_GATEWAY, _function("$connect"), "CONNECT"))
+                started(record.get("requestId"), steps)
                 for early in early_posts.pop("$connect", []):
                     post(early, steps)
             status = record.get("status")
@@ -158,9 +183,17 @@ class Traffic:
                     continue
                 steps.append(Step(_GATEWAY, _function(key), key))
                 open_calls.setdefault(key, []).append((record.get("requestId"), steps))
+                started(record.get("requestId"), steps)
                 for early in early_posts.pop(key, []):
                     post(early, steps)
-            elif kind == "post":
+            elif kind == "post" and record.get("invocationRequestId") is not None:
+                rid = record["invocationRequestId"]
+                steps_of = invocations.get(rid)
+                if steps_of is not None:
+                    post(record, steps_of)
+                else:
+                    waiting.setdefault(rid, ([], group()))[0].append(record)
+            elif kind == "post":  # no invocation (notebook, HTTP, an older log): by routeKey
                 source = record.get("routeKey")
                 calls = open_calls.get(source)
                 if calls:  # the oldest open invocation ($disconnect: the latest)
@@ -169,7 +202,7 @@ class Traffic:
                     early_posts.setdefault(source, []).append(record)
                 else:
                     post(record, group())
-            elif kind == "result" and key is not None:
+            elif kind == "result" and key is not None and key not in _LIFECYCLE:
                 calls = open_calls.get(key, [])
                 found = next((c for c in calls if c[0] == record.get("requestId")), None)
                 if found is not None:
@@ -204,9 +237,13 @@ class Traffic:
                 if "$disconnect" in self.routes:
                     steps.append(Step(_GATEWAY, _function("$disconnect"), "DISCONNECT"))
                     open_calls["$disconnect"] = [(None, steps)]
+                    started(record.get("requestId"), steps)
         for pending in early_posts.values():
             for record in pending:
                 post(record, group())
+        for records, where in waiting.values():  # their invocation is not in the log
+            for record in records:
+                post(record, where)
         return [step for steps in out for step in steps]
 
     # ------------------------------------------------------------------ participants
@@ -233,7 +270,8 @@ class Traffic:
     def summary(self) -> list[dict[str, Any]]:
         """Per route: ``{"route", "count", "errors", "p50_ms", "p95_ms"}`` (latencies ``None``
         where the log has no finished invocation of that route; ``"(no route)"`` counts messages
-        answered ``Forbidden``; ``$connect`` counts handshakes, errors being refusals)."""
+        answered ``Forbidden``; ``$connect`` counts handshakes, errors being refusals, and times
+        its handler's invocations, as ``$disconnect`` does, from their ``result`` records)."""
         started: dict[Any, float] = {}
         rows: dict[str, dict[str, Any]] = {}
         latencies: dict[str, list[float]] = {}
@@ -250,6 +288,13 @@ class Traffic:
                     r["errors"] += 1
                 else:
                     started[record.get("requestId")] = record.get("time", 0.0)
+            elif kind == "result" and key in _LIFECYCLE:
+                # Timed from its own start (``started``); errors are the handshake's refusals
+                # (``reject``) and ``$disconnect``'s ``error`` records, counted below.
+                begun = record.get("started")
+                end = record.get("time")
+                if isinstance(begun, (int, float)) and isinstance(end, (int, float)):
+                    latencies.setdefault(key, []).append(max(0.0, (end - begun) * 1000))
             elif kind == "result" and key is not None:
                 if record.get("status") != 200:
                     row(key)["errors"] += 1

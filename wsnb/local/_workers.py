@@ -11,6 +11,7 @@ Threads are started on demand (see :class:`Workers`) and reused when idle.
 from __future__ import annotations
 
 import collections
+import contextvars
 import logging
 import queue
 import threading
@@ -22,6 +23,14 @@ from typing import Any
 from . import _environ, _trace
 
 log = logging.getLogger("wsnb.local")
+
+#: The ``requestId`` of the invocation whose handler runs in this context (``None`` outside
+#: one: the notebook, internal jobs). Set by :meth:`Job.run` around the handler, so an ``async``
+#: handler's tasks and ``asyncio.to_thread`` calls inherit it; the management API records it
+#: on the calls a handler makes (``invocationRequestId``).
+INVOCATION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "wsnb_local_invocation", default=None
+)
 
 
 class HandlerFailed(Exception):
@@ -90,7 +99,9 @@ class Job:
     thread (``started``), not when it was submitted. ``answer_after`` is when the caller stops
     waiting (``callback`` then gets the job with ``failure.kind`` naming the clock);
     ``limit_after`` is the function's own timeout, when its concurrency is released even if the
-    thread (which Python cannot stop) is still running.
+    thread (which Python cannot stop) is still running. ``request_id`` is the invocation's
+    ``requestId`` (``None`` for internal calls), visible to the handler's context as
+    :data:`INVOCATION`.
     """
 
     __slots__ = (
@@ -104,6 +115,7 @@ class Job:
         "mark",
         "pool",
         "released",
+        "request_id",
         "result",
         "settled",
         "started",
@@ -117,12 +129,14 @@ class Job:
         environment: dict[str, Any] | None,
         callback: Callable[[Job], Any],
         mark: _trace.Mark | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.fn = fn
         self.args = args
         self.environment = environment
         self.callback = callback  # called once, on the loop, with the finished (or timed out) job
         self.mark = mark
+        self.request_id = request_id
         self.result: Any = None
         self.failure: HandlerFailed | None = None
         self.settled = False
@@ -135,6 +149,7 @@ class Job:
 
     def run(self) -> None:
         token = _environ.OVERLAY.set(self.environment)
+        invocation = INVOCATION.set(self.request_id)
         if self.mark is not None:
             _trace.set_current(self.mark)
         self.started = time.monotonic()
@@ -145,6 +160,7 @@ class Job:
         finally:
             if self.mark is not None:
                 _trace.set_current(None)
+            INVOCATION.reset(invocation)
             _environ.OVERLAY.reset(token)
 
 
