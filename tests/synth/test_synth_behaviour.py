@@ -219,3 +219,26 @@ def test_yaml_quotes_whatever_yaml_would_misread():
         "c": [None, True, 3, 2.5, [], {}, [1, [2]], {"d": [{"e": 1}]}],
     }
     assert yaml.safe_load(to_yaml(tricky)) == tricky
+
+
+def test_a_stack_over_cloudformations_limit_is_refused_by_synth_export_and_to_cdk(
+    in_project, tmp_path
+):
+    # "AWS CloudFormation quotas": at most 500 resources in one stack. The refusal lives in the
+    # plan, so every back end says it before anything is written or added to a user's stack.
+    from aws_cdk import App, Stack
+
+    from wsnb import SynthError
+
+    api = WebSocketApi("Big")
+    for index in range(90):
+        api.route(f"r{index}", "src/sendMessage.main")
+    for attempt in (
+        api.synth,
+        lambda: api.export(tmp_path / "out"),
+        lambda: api.to_cdk(Stack(App(), "UserStack")),
+    ):
+        with pytest.raises(SynthError, match="one stack holds at most 500") as info:
+            attempt()
+        assert "split the routes" in info.value.fix
+    assert not (tmp_path / "out").exists()

@@ -816,7 +816,34 @@ def _check_no_cdk_tokens(node: Any) -> None:
 
 def compile_plan(spec: ApiSpec, opts: Options, assets: AssetLayout) -> Plan:
     """The plan for one API (raises :class:`SynthError` for what cannot synthesize)."""
+    predicted = _check_stack_size(spec)
     plan = _Compiler(spec, opts, assets).compile()
+    if predicted >= _facts.CFN_RESOURCE_WARN_AT:
+        plan.warnings.insert(
+            0,
+            f"This API needs {predicted} CloudFormation resources; one stack holds at most "
+            f"{_facts.CFN_RESOURCE_LIMIT}. Split the routes over several APIs/stacks, or share functions.",
+        )
     if "${Token[" in json.dumps(spec.to_json(), ensure_ascii=False) + opts.key():
         _check_no_cdk_tokens(plan.body)
     return plan
+
+
+def _check_stack_size(spec: ApiSpec) -> int:
+    """The resources the API needs; over CloudFormation's per-stack limit it cannot deploy,
+    so synth, export and to_cdk all refuse it (the same plan feeds the three)."""
+    from ..predict import predict_resource_counts
+
+    predicted = sum(predict_resource_counts(spec).values())
+    if predicted > _facts.CFN_RESOURCE_LIMIT:
+        raise SynthError(
+            f"This API needs {predicted} CloudFormation resources; one stack holds at most "
+            f"{_facts.CFN_RESOURCE_LIMIT}, so CloudFormation would refuse it "
+            "(TooManyResourcesInStack).",
+            given=f"{len(spec.routes)} routes, {predicted} resources",
+            allowed=f"at most {_facts.CFN_RESOURCE_LIMIT} resources in one stack "
+            f"(about {_facts.RESOURCES_PER_ROUTE} per route with its own function)",
+            fix="split the routes over several APIs (each its own stack), "
+            "or let routes share one function",
+        )
+    return predicted

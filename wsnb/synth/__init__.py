@@ -66,9 +66,6 @@ def synthesize(
     context: dict[str, Any] | None = None,
 ) -> SynthResult:
     """CloudFormation for ``spec`` (cached while the model, options and handler files are unchanged)."""
-    from .. import _facts
-    from ..predict import predict_resource_counts
-
     opts = check_options(app, stage, region, account, context)
     assets = collect_assets(function_handlers(spec))
     key = (spec.digest(), opts.key(), assets.digest())
@@ -78,25 +75,7 @@ def synthesize(
             _CACHE.move_to_end(key)
             return cached
     plan = compile_plan(spec, opts, assets)
-    predicted = sum(predict_resource_counts(spec).values())
-    if predicted > _facts.CFN_RESOURCE_LIMIT:
-        raise SynthError(
-            f"This API needs {predicted} CloudFormation resources; one stack holds at most "
-            f"{_facts.CFN_RESOURCE_LIMIT}, so CloudFormation would refuse it "
-            "(TooManyResourcesInStack).",
-            given=f"{len(spec.routes)} routes, {predicted} resources",
-            allowed=f"at most {_facts.CFN_RESOURCE_LIMIT} resources in one stack "
-            f"(about {_facts.RESOURCES_PER_ROUTE} per route with its own function)",
-            fix="split the routes over several APIs (each its own stack), "
-            "or let routes share one function",
-        )
     warnings = list(plan.warnings)
-    if predicted >= _facts.CFN_RESOURCE_WARN_AT:
-        warnings.insert(
-            0,
-            f"This API needs {predicted} CloudFormation resources; one stack holds at most "
-            f"{_facts.CFN_RESOURCE_LIMIT}. Split the routes over several APIs/stacks, or share functions.",
-        )
     template, notes = _run(plan, assets, opts)
     result = SynthResult(template, stack_name=plan.stack_name, warnings=warnings + notes)
     with _CACHE_LOCK:
