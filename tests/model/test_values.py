@@ -19,6 +19,7 @@ from wsnb import (
     Table,
     ValidationError,
     WebSocketApi,
+    WsnbError,
 )
 from wsnb.model import check_context
 from wsnb.model._values import is_cdk_number_token
@@ -203,3 +204,20 @@ def test_non_finite_environment_numbers_are_refused(api, value):
         api.route("x", "src/a.main", environment={"NUM": value})
     api.route("x", "src/a.main", environment={"NUM": 1.5})
     assert api.get_function("x").environment == {"NUM": "1.5"}
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda api: api.route("x", "src/sendMessage.main", environment={"AB": "\ud800"}),
+        lambda api: api.defaults(environment={"AB": "ok\udfff"}),
+        lambda api: api.route("x", "src/sendMessage.main", description="\ud800"),
+    ],
+)
+def test_lone_surrogates_in_function_text_are_refused_with_a_wsnb_error(api, build):
+    # found by an audit: an environment value reached the 4 KB size count (UTF-8) first and
+    # raised a raw UnicodeEncodeError
+    before = api.to_dict()
+    with pytest.raises(WsnbError, match="not valid Unicode text"):
+        build(api)
+    assert api.to_dict() == before

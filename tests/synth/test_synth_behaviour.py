@@ -242,3 +242,14 @@ def test_a_stack_over_cloudformations_limit_is_refused_by_synth_export_and_to_cd
             attempt()
         assert "split the routes" in info.value.fix
     assert not (tmp_path / "out").exists()
+
+
+def test_cdks_template_validation_findings_are_in_the_result(in_project):
+    # aws-cdk-lib validates every template it synthesizes ("CloudFormation Validate") and prints
+    # what it finds; the result carries the same findings, one line each, so the summary, the
+    # widget and the CLI show them. Lambda's variable names need two characters or more
+    # ("Using Lambda environment variables"); SPEC's examples use {"A": "1"}, which lint flags.
+    api = WebSocketApi("Validated").route("x", "src/sendMessage.main", environment={"A": "1"})
+    found = [w for w in api.synth().warnings if "CloudFormation Validate" in w]
+    assert len(found) == 1 and "Environment.Variables.A" in found[0]
+    assert any(f.code == "environment-name" for f in api.lint())

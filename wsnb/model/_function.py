@@ -14,7 +14,7 @@ from ._frozen import Frozen, freeze
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
 from ._permissions import normalize_permissions, permission_to_json
 from ._resources import Ref, Resource, find_tokens
-from ._values import check_data, number_problem
+from ._values import ALLOWED_TEXT, check_data, number_problem, text_problem
 
 # Names a Python handler can read. Lambda's own pattern is stricter ([a-zA-Z][a-zA-Z0-9_]+:
 # "Environment" in the Lambda API reference); one-letter and '_'-leading names still build
@@ -133,6 +133,14 @@ def _environment(value: Any, path: str) -> dict[str, str]:
                 f"Environment value for {key!r} {number_problem(val)}.",
                 given=val,
                 fix=f"environment={{{key!r}: str(value)}} with a finite number",
+                path=f"{path}[{key!r}]",
+            )
+        if isinstance(val, str) and (problem := text_problem(val, dynamic_reference=True)):
+            raise PropError(
+                f"Environment value for {key!r} {problem}.",
+                given=val,
+                allowed=ALLOWED_TEXT + "; '{{resolve:...}}' references are allowed here",
+                fix=f"environment={{{key!r}: ...}} with plain text",
                 path=f"{path}[{key!r}]",
             )
         out[key] = val if isinstance(val, str) else str(val)

@@ -107,6 +107,7 @@ def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[st
             manifest = json.loads((outdir / "manifest.json").read_text())
             template = json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
             notes, errors = cdk_annotations(outdir)
+            notes += validation_notes(outdir)
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
     missing = manifest.get("missing") or []
@@ -155,6 +156,34 @@ def cdk_annotations(outdir: Path) -> tuple[list[str], list[str]]:
                 line = f"CDK {level} at {path}: {text}"
                 (errors if level == "error" else notes).append(line)
     return notes, errors
+
+
+def validation_notes(outdir: Path) -> list[str]:
+    """What aws-cdk-lib's built-in template validation found (its ``validation-report.json``),
+    one line per finding, so ``SynthResult.warnings`` holds what CDK prints to stderr."""
+    report = outdir / "validation-report.json"
+    if not report.is_file():
+        return []
+    try:
+        data = json.loads(report.read_text())
+    except (OSError, ValueError):
+        return []
+    lines = []
+    for plugin in data.get("pluginReports") or ():
+        name = plugin.get("pluginName") or "validation"
+        for violation in plugin.get("violations") or ():
+            where = sorted(
+                f"{r.get('logicalId')} {'/'.join(r.get('propertyPaths') or ()) or ''}".strip()
+                for c in violation.get("violatingConstructs") or ()
+                if isinstance(r := c.get("cloudFormationResource"), dict)
+            )
+            fix = violation.get("suggestedFix")
+            lines.append(
+                f"{name} {violation.get('severity', 'warning')} {violation.get('ruleName', '')} "
+                f"at {', '.join(where) or 'the template'}: {violation.get('description', '')}"
+                + (f" Fix: {fix}" if fix else "")
+            )
+    return lines
 
 
 def _raise_as_synth_error(exc: Exception) -> NoReturn:
