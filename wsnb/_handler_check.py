@@ -183,7 +183,17 @@ def _likely_handler(defined: list[str]) -> str | None:
 def _signature_problem(
     handler: FileHandler, node: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> HandlerProblem | None:
-    """Lambda calls ``handler(event, context)``: two positional arguments, nothing else."""
+    """Lambda calls ``handler(event, context)``: two positional arguments, nothing else, and
+    does not await what it returns."""
+    if isinstance(node, ast.AsyncFunctionDef):
+        return HandlerProblem(
+            "error",
+            "handler-async",
+            f"{handler.file}:{node.lineno}: {node.name} is an async def; Lambda's Python runtime "
+            "calls it without awaiting, so its body never runs and every invocation fails.",
+            f"def {node.name}(event, context): return asyncio.run(handle(event, context)) "
+            f"— with the async code in async def handle",
+        )
     args = node.args
     positional = [*args.posonlyargs, *args.args]
     required = len(positional) - len(args.defaults)

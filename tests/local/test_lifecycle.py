@@ -121,6 +121,31 @@ def test_file_handler_reimported_when_changed(tmp_path, monkeypatch):
     assert two["v"] == 2
 
 
+def test_an_async_file_handler_fails_as_on_lambda(tmp_path, monkeypatch, caplog):
+    # "Define Lambda function handler in Python": Lambda calls the handler and does not await a
+    # coroutine, so its body never runs and the response cannot be marshalled; API Gateway
+    # answers "Internal server error". Locally the same, with the fix in the log and a warning
+    # at serve() (lint: handler-async).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "src").mkdir()
+    ran = tmp_path / "ran"
+    (tmp_path / "src" / "amain.py").write_text(
+        "async def main(event, context):\n"
+        f"    open({str(ran)!r}, 'w').close()\n"
+        "    return {'statusCode': 200, 'body': 'never'}\n"
+    )
+    api = WebSocketApi("Async").route("go", "src/amain.main", return_response=True)
+    with (
+        caplog.at_level(logging.ERROR, logger="wsnb.local"),
+        pytest.warns(UserWarning, match="async def"),
+        api.serve(root=tmp_path) as srv,
+    ):
+        (reply,) = run(exchange(srv.url, action("go")))
+    assert '"message": "Internal server error"' in reply
+    assert "Unable to marshal response" in caplog.text and "asyncio.run" in caplog.text
+    assert not ran.exists()
+
+
 def test_missing_handler_file_is_an_internal_error(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     with pytest.warns(UserWarning, match="does not exist"):

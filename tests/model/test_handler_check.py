@@ -27,7 +27,10 @@ ECHO = (
     "def helper(a):\n"
     "    pass\n"
     "\n"
-    "async def flexible(*args, **kwargs):\n"
+    "def flexible(*args, **kwargs):\n"
+    "    pass\n"
+    "\n"
+    "async def awaited(event, context):\n"
     "    pass\n"
     "\n"
     "def needs_three(event, context, extra):\n"
@@ -131,6 +134,14 @@ def test_a_handler_bound_to_a_literal_value_is_an_error(echo, name):
 def test_a_name_also_bound_some_other_way_is_not_judged(echo, name):
     (echo / "src" / "values.py").write_text(VALUES)
     assert problem(f"src/values.{name}") is None
+
+
+def test_an_async_file_handler_is_an_error(echo):
+    # "Define Lambda function handler in Python": the handler is a regular function; the
+    # runtime does not await a coroutine (notebook functions get a sync entry point instead)
+    found = problem("src/echo.awaited")
+    assert found.level == "error" and found.code == "handler-async"
+    assert "asyncio.run" in found.fix
 
 
 def test_missing_and_misspelt_files(echo):

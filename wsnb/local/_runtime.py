@@ -204,7 +204,9 @@ class HandlerLoader:
                 given=sorted(n for n in vars(module) if not n.startswith("_")),
                 fix=f"def {h.function_name}(event, context): ...",
             )
-        return _Loaded(func, inspect.iscoroutinefunction(func), mtime, path, module)
+        if inspect.iscoroutinefunction(func):
+            func = _as_lambda_calls_it(func, h)
+        return _Loaded(func, False, mtime, path, module)
 
     def _load_source(self, rt: FunctionRuntime, h: CallableHandler) -> _Loaded:
         name = self._module_name(rt, h.name)
@@ -215,3 +217,21 @@ class HandlerLoader:
         exec(code, module.__dict__)
         func = module.__dict__[h.name]
         return _Loaded(func, inspect.iscoroutinefunction(func), module=module)
+
+
+def _as_lambda_calls_it(func: Callable[..., Any], h: FileHandler) -> Callable[..., Any]:
+    """An ``async def`` handler in a file, called as Lambda's Python runtime calls it: without
+    awaiting, so its body never runs and the invocation fails to marshal the coroutine
+    ("Define Lambda function handler in Python": the handler is a regular function). Notebook
+    functions are different: wsnb ships them with a sync entry point that runs the coroutine."""
+
+    def called_without_await(event: Any, context: Any) -> Any:
+        func(event, context).close()  # never awaited, as on AWS (and no "never awaited" noise)
+        raise RuntimeError(
+            "Runtime.MarshalError: Unable to marshal response: Object of type coroutine is not "
+            f"JSON serializable. {h.text} is an async def, which Lambda's Python runtime calls "
+            "without awaiting. Fix: make it a plain def that runs the coroutine, e.g. "
+            f"def {h.function_name}(event, context): return asyncio.run(handle(event, context))"
+        )
+
+    return called_without_await
