@@ -30,7 +30,8 @@ def node_binary() -> str | None:
 
 
 def prepare_node_env() -> None:
-    """Set ``JSII_NODE`` (unless the user chose one) and silence jsii's Node banners.
+    """Set ``JSII_NODE`` (unless the user chose one) and, for the wheel's Node only, silence
+    jsii's Node-version banners (a Node the user chose keeps its warnings: they may matter).
 
     Nothing else: in particular ``JSII_DEPRECATED`` stays the user's (it used to be set to
     ``quiet`` here, which hid aws-cdk-lib deprecation warnings for the user's own CDK code for
@@ -38,9 +39,11 @@ def prepare_node_env() -> None:
     once, at start, for every later call. wsnb's synth uses no deprecated API (checked over all
     seed examples with the default ``warn``), so it needs no silencing.
     """
-    if not os.environ.get("JSII_NODE"):
-        node = node_binary()
-        if node:
-            os.environ["JSII_NODE"] = node
+    if os.environ.get("JSII_NODE"):
+        return  # the user's choice of Node, and of its warnings
+    node = node_binary()
+    if not node:
+        return
+    os.environ["JSII_NODE"] = node
     for name in _SILENCE:
         os.environ.setdefault(name, "1")

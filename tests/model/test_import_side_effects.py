@@ -31,3 +31,13 @@ def test_import_sets_only_node_choice_and_banners():
         "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION",
         "JSII_SILENCE_WARNING_KNOWN_BROKEN_NODE_VERSION",
     }
+
+
+def test_a_node_the_user_chose_keeps_its_warnings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JSII_")}
+    env["JSII_NODE"] = "/usr/bin/node"
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["added"] == []

@@ -253,3 +253,28 @@ def test_cdks_template_validation_findings_are_in_the_result(in_project):
     found = [w for w in api.synth().warnings if "CloudFormation Validate" in w]
     assert len(found) == 1 and "Environment.Variables.A" in found[0]
     assert any(f.code == "environment-name" for f in api.lint())
+
+
+def test_users_own_cdk_code_can_share_the_lock(in_project, tmp_path):
+    # jsii serves one caller at a time: a user's aws-cdk-lib code in another thread holds
+    # wsnb.synth.cdk_session() while wsnb synthesizes in this one; both finish, neither breaks.
+    import threading
+
+    from wsnb.synth import cdk_session
+
+    out: list = []
+
+    def users_app():
+        with cdk_session() as cdk:
+            app = cdk.App(outdir=str(tmp_path / "user-out"))
+            stack = cdk.Stack(app, "UserStack")
+            cdk.CfnOutput(stack, "Hello", value="world")
+            out.append(app.synth().get_stack_by_name("UserStack").template["Outputs"])
+
+    threads = [threading.Thread(target=users_app) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    result = WebSocketApi("Shared").route("x", "src/sendMessage.main").synth()
+    for thread in threads:
+        thread.join(120)
+    assert result.resource_counts and out == [{"Hello": {"Value": "world"}}] * 2

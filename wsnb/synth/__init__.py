@@ -46,10 +46,18 @@ from ..plan import (
     function_handlers,
     hosted_zone_context_key,
 )
+from ._bridge import cdk_session
 from ._result import SynthResult
 from ._staging import stage_layout
 
-__all__ = ["SynthResult", "build_plan", "cdk_annotations", "synthesize", "to_cdk"]
+__all__ = [
+    "SynthResult",
+    "build_plan",
+    "cdk_annotations",
+    "cdk_session",
+    "synthesize",
+    "to_cdk",
+]
 
 _CACHE: OrderedDict[tuple[str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
@@ -87,7 +95,6 @@ def synthesize(
 
 def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[str]]:
     """Interpret the plan in a fresh ``cdk.App`` writing into its own private directory."""
-    from ._bridge import cdk_session
     from ._construct import construct_class
     from ._interpret import Interpreter
 
@@ -207,7 +214,6 @@ def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
     Raises before changing ``scope`` when the API cannot be planned; a failure inside
     aws-cdk-lib removes the half-built construct again, so a retry starts clean.
     """
-    from ._bridge import cdk_session
     from ._construct import construct_class
 
     with cdk_session() as cdk:
