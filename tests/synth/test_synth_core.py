@@ -377,3 +377,33 @@ def test_buckets_block_public_access(seed_synths):
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": True,
     }
+
+
+def test_orphaned_staging_of_a_killed_process_is_swept(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead_pid = int(done.stdout)
+
+    def made(name: str, pid: int | None, mode: int = 0o700) -> Path:
+        path = tmp_path / name
+        (path / "abc").mkdir(parents=True)
+        if pid is not None:
+            (path / _staging._PID_FILE).write_text(str(pid))
+        os.chmod(path, mode)
+        return path
+
+    orphan = made("wsnb-assets-orphan", dead_pid)
+    alive = made("wsnb-assets-alive", os.getpid())
+    recent_unknown = made("wsnb-assets-recent", None)
+    not_private = made("wsnb-assets-open", dead_pid, 0o755)
+    other = made("something-else", dead_pid)
+    assert _staging.sweep_orphans(tmp_path) == [orphan]
+    assert not orphan.exists()
+    assert alive.exists() and recent_unknown.exists() and not_private.exists() and other.exists()

@@ -8,7 +8,8 @@ otherwise a new one is made. A staged folder is reused only if its files are exa
 layout's (names and bytes); anything else is rebuilt. Only the most recent
 :data:`KEEP` layouts are kept (CDK copies an asset into its output directory when the
 construct is created, so older folders are no longer needed), and the whole directory is
-removed when the process exits.
+removed when the process exits. A process killed outright cannot do that: the next one sweeps
+this user's private staging directories whose process is gone (each holds its process id).
 
 The old shared location ``<tmp>/wsnb-assets/<digest>/`` is never read.
 """
@@ -39,9 +40,11 @@ def private_base() -> Path:
     """This process's private staging directory (made, or re-made if it is not safe)."""
     global _BASE
     if _BASE is None or not _is_private_dir(_BASE):
-        _BASE = Path(tempfile.mkdtemp(prefix="wsnb-assets-"))
+        _BASE = Path(tempfile.mkdtemp(prefix=_PREFIX))
         _STAGED.clear()
         atexit.register(shutil.rmtree, _BASE, True)
+        (_BASE / _PID_FILE).write_text(str(os.getpid()))
+        sweep_orphans(_BASE.parent, keep=_BASE)
         if not _is_private_dir(_BASE):
             raise SynthError(
                 f"The staging directory {_BASE} is not private to this user.",
@@ -49,6 +52,52 @@ def private_base() -> Path:
                 fix="set TMPDIR to a directory only you can write to",
             )
     return _BASE
+
+
+_PREFIX = "wsnb-assets-"
+_PID_FILE = ".wsnb-pid"
+#: a staging directory without a process id (older wsnb) is an orphan after this long
+_ORPHAN_SECONDS = 24 * 3600
+
+
+def sweep_orphans(tmp: Path, keep: Path | None = None) -> list[Path]:
+    """Remove this user's private staging directories under ``tmp`` whose process has ended
+    (killed before its exit hook ran); others' directories and live ones are never touched."""
+    import time
+
+    removed = []
+    try:
+        candidates = [p for p in tmp.iterdir() if p.name.startswith(_PREFIX) and p != keep]
+    except OSError:
+        return removed
+    for path in candidates:
+        if not _is_private_dir(path):
+            continue  # not ours (or not private): never touched
+        try:
+            pid = int((path / _PID_FILE).read_text().strip())
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None and _process_alive(pid):
+            continue
+        if pid is None:
+            try:
+                if time.time() - path.stat().st_mtime < _ORPHAN_SECONDS:
+                    continue
+            except OSError:
+                continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's, or unknowable): keep
+    return True
 
 
 def _is_private_dir(path: Path) -> bool:
