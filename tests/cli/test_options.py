@@ -114,6 +114,7 @@ def test_bad_json_is_a_one_line_usage_error(capsys: pytest.CaptureFixture[str]) 
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: argument --context/-c: x=[1, looks like JSON but does not parse")
     assert "-c 'x=\"[1,\"'" in line
+    assert line.count("Fix:") == 1  # its own fix, not also "see --help"
 
 
 finite_json = st.recursive(

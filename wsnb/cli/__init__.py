@@ -38,6 +38,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one ``error: ...`` line (exit status 2) like every other."""
 
     def error(self, message: str) -> NoReturn:
+        if " Fix: " in message:  # the message brings its own fix (a WsnbError's)
+            self.exit(EXIT_USAGE, f"error: {message}\n")
         self.exit(EXIT_USAGE, f"error: {message}. Fix: see '{self.prog} --help'\n")
 
 
