@@ -150,7 +150,11 @@ def test_missing_handler_file_is_an_internal_error(tmp_path, monkeypatch, caplog
     monkeypatch.chdir(tmp_path)
     with pytest.warns(UserWarning, match="does not exist"):
         api = WebSocketApi("Missing").route("go", "src/nothere.main", return_response=True)
-    with caplog.at_level(logging.ERROR, logger="wsnb.local"), api.serve(root=tmp_path) as srv:
+    with (
+        caplog.at_level(logging.ERROR, logger="wsnb.local"),
+        pytest.warns(UserWarning, match="will answer 'Internal server error'"),
+        api.serve(root=tmp_path) as srv,
+    ):
         (reply,) = run(exchange(srv.url, action("go")))
     assert '"message": "Internal server error"' in reply
     assert "src/nothere.py" in caplog.text and "does not exist" in caplog.text
