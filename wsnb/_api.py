@@ -319,15 +319,18 @@ class WebSocketApi:
 
     # ------------------------------------------------------------------ display
 
+    # The display's lint summary counts exactly what ``self.lint()`` returns (one source:
+    # an API read from a template adds its own findings there).
+
     def __repr__(self) -> str:
         from .display import text_table
 
-        return text_table(self._spec)
+        return text_table(self._spec, self.lint())
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from .display import mimebundle
 
-        return mimebundle(self._spec)
+        return mimebundle(self._spec, self.lint)
 
     def to_mermaid(self) -> str:
         from .display import to_mermaid
@@ -342,7 +345,7 @@ class WebSocketApi:
     def to_html(self) -> str:
         from .display import to_html
 
-        return to_html(self._spec)
+        return to_html(self._spec, self.lint())
 
     def to_svg(self) -> str:
         from .display import to_svg
@@ -373,9 +376,15 @@ class WebSocketApi:
         """Synthesize CloudFormation with aws-cdk-lib (imported only now); cached per model."""
         from .synth import synthesize
 
-        return synthesize(
+        result = synthesize(
             self._spec, app=app, stage=stage, region=region, account=account, context=context
         )
+        return result.with_warnings(self._output_notes())
+
+    def _output_notes(self) -> list[str]:
+        """What synth() and export() tell beyond the model's own warnings: for an API read
+        from a template, every place where the output differs from the template."""
+        return []
 
     def to_cdk(self, scope: Any, id: str | None = None) -> Any:
         """Add this API to your own CDK stack; returns the construct."""
@@ -410,6 +419,7 @@ class WebSocketApi:
             account=account,
             context=context,
             overwrite=overwrite,
+            notes=self._output_notes(),
         )
 
     def serve(
