@@ -296,7 +296,9 @@ class WebSocketApi:
         ``AWS::ApiGatewayV2::Api`` logical id when there are several. ``parameters`` override
         Parameter defaults; ``region``/``account`` set the pseudo parameters; ``base_dir`` is
         where code paths resolve (default: the template's folder). What was read, approximated
-        and ignored is in ``api.template_report``.
+        and ignored is in ``api.template_report``; each place where ``synth()``/``export()``
+        differ from the template is a ``template-approximated`` warning of ``api.lint()`` and
+        of the synth/export result.
         """
         from .template import from_template
 

@@ -224,7 +224,8 @@ class PoliciesMixin:
             if not isinstance(policies, list):
                 policies = [policies]
             for i, pol in enumerate(policies):
-                out.extend(self._policy(lid, kind, pol, f"Policies[{i}]", out))
+                if pol is not NO_VALUE:  # an !If that chose AWS::NoValue
+                    out.extend(self._policy(lid, kind, pol, f"Policies[{i}]", out))
         role = p.get("Role")
         role_lids = [r for r, _ in markers(role) if self.type_of(r) == "AWS::IAM::Role"]
         if role_lids:
@@ -696,7 +697,8 @@ class PoliciesMixin:
                 "approximated",
                 f"{where}: {shown} on "
                 + ", ".join(placeholders)
-                + ", which wsnb does not create: the statement names a placeholder ARN instead",
+                + ", which wsnb's output cannot refer to: the statement names a placeholder "
+                "ARN instead",
                 change="grant",
             )
         else:

@@ -46,8 +46,8 @@ _COUNTED = {  # how the warning counts each kind of difference
     "resource": "resource(s) not in the output",
 }
 _FIXES = {
-    "grant": "check the function's role in the synthesized template; add what it needs with "
-    "api.attach_permissions_to_route(...), or deploy the original template",
+    "grant": "compare the function's role in the synthesized template with the template's; add "
+    "a missing grant with api.attach_permissions_to_route(...), or deploy the original template",
     "value": "set the real value before deploying (the handler reads it), or deploy the "
     "original template",
     "runtime": "check that the handler runs on that runtime, or deploy the original template",
