@@ -296,7 +296,9 @@ class WebSocketApi:
         ``AWS::ApiGatewayV2::Api`` logical id when there are several. ``parameters`` override
         Parameter defaults; ``region``/``account`` set the pseudo parameters; ``base_dir`` is
         where code paths resolve (default: the template's folder). What was read, approximated
-        and ignored is in ``api.template_report``.
+        and ignored is in ``api.template_report``; each place where ``synth()``/``export()``
+        differ from the template is a ``template-approximated`` warning of ``api.lint()`` and
+        of the synth/export result.
         """
         from .template import from_template
 
@@ -319,15 +321,18 @@ class WebSocketApi:
 
     # ------------------------------------------------------------------ display
 
+    # The display's lint summary counts exactly what ``self.lint()`` returns (one source:
+    # an API read from a template adds its own findings there).
+
     def __repr__(self) -> str:
         from .display import text_table
 
-        return text_table(self._spec)
+        return text_table(self._spec, self.lint())
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from .display import mimebundle
 
-        return mimebundle(self._spec)
+        return mimebundle(self._spec, self.lint)
 
     def to_mermaid(self) -> str:
         from .display import to_mermaid
@@ -342,7 +347,7 @@ class WebSocketApi:
     def to_html(self) -> str:
         from .display import to_html
 
-        return to_html(self._spec)
+        return to_html(self._spec, self.lint())
 
     def to_svg(self) -> str:
         from .display import to_svg
@@ -373,9 +378,15 @@ class WebSocketApi:
         """Synthesize CloudFormation with aws-cdk-lib (imported only now); cached per model."""
         from .synth import synthesize
 
-        return synthesize(
+        result = synthesize(
             self._spec, app=app, stage=stage, region=region, account=account, context=context
         )
+        return result.with_warnings(self._output_notes())
+
+    def _output_notes(self) -> list[str]:
+        """What synth() and export() tell beyond the model's own warnings: for an API read
+        from a template, every place where the output differs from the template."""
+        return []
 
     def to_cdk(self, scope: Any, id: str | None = None) -> Any:
         """Add this API to your own CDK stack; returns the construct."""
@@ -410,6 +421,7 @@ class WebSocketApi:
             account=account,
             context=context,
             overwrite=overwrite,
+            notes=self._output_notes(),
         )
 
     def serve(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from . import _facts
 from ._handler_check import handler_problems
 from .model._options import LambdaAuthorizer
+from .model._permissions import managed_policy
 from .model._spec import ApiSpec
 
 LEVELS = ("error", "warning", "info")
@@ -297,6 +298,10 @@ def _grouped(spec: ApiSpec, items_of) -> dict[object, str]:
 
 def _wide_actions(item: object) -> list[str]:
     """The actions of a permission item that reach every resource of a service (or all)."""
+    managed = managed_policy(item)
+    if managed is not None:  # AWS's policies that are as wide as these actions
+        name = managed[1] if managed[0] == "aws" else ""
+        return {"AdministratorAccess": ["*"], "IAMFullAccess": ["iam:*"]}.get(name, [])
     if isinstance(item, str):  # a string grant applies to every resource ("*")
         action = item if item == "*" or ":" in item else f"{item}:*"
         return [action] if action == "*" or action.endswith(":*") else []

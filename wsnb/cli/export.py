@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ from .._errors import ExportError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import open_target
+from .synth import warning_text
 
 
 @contextmanager
@@ -51,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
         progress(f"exporting {api.id} ..."),
         command_line_fixes(),
     ):
-        api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))
+        result = api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))
+    for warning in getattr(result, "warnings", None) or ():  # e.g. where it differs from a template
+        print(f"{getattr(warning, 'level', 'warning')}: {warning_text(warning)}", file=sys.stderr)
     print(f"exported {api.id} as a CDK app to {args.directory}")
     print(f"next: cd {args.directory} && pip install -r requirements.txt && cdk synth")
     return 0

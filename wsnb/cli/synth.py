@@ -42,7 +42,7 @@ def synthesize(api: Any, kwargs: dict[str, Any], *, said: set[str] | None = None
     for warning in getattr(result, "warnings", None) or []:
         if getattr(warning, "code", None) in (said or ()):
             continue
-        print(f"{getattr(warning, 'level', 'warning')}: {_text(warning)}", file=sys.stderr)
+        print(f"{getattr(warning, 'level', 'warning')}: {warning_text(warning)}", file=sys.stderr)
     return result
 
 
@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text(warning: Any) -> str:
+def warning_text(warning: Any) -> str:
+    """One synth/export warning as the CLI prints it: ``[code] text``."""
     message = getattr(warning, "message", None)
     if isinstance(message, str):
         code = getattr(warning, "code", None)

@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -31,21 +32,42 @@ _FIXED = ("app.py", "cdk.json", "requirements.txt", "README.md", ".wsnb-export.j
 
 @dataclass(frozen=True)
 class ExportResult:
-    """Where the app was written and the files it holds (posix paths, sorted)."""
+    """Where the app was written and the files it holds (posix paths, sorted).
+
+    ``warnings``: what to know about the app beyond the model (for an API read from a
+    template, every place where the app differs from the template; also in its README.md).
+    """
 
     path: Path
     files: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
-        return f"ExportResult(path={str(self.path)!r}, files={len(self.files)})"
+        return (
+            f"ExportResult(path={str(self.path)!r}, files={len(self.files)}"
+            + (f", warnings={len(self.warnings)}" if self.warnings else "")
+            + ")"
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         text = f"CDK app written to {self.path}:\n" + "\n".join(f"  {f}" for f in self.files)
+        if self.warnings:
+            text += "\n" + "\n".join(
+                f"  {getattr(w, 'level', 'warning')}: {_with_code(w)}" for w in self.warnings
+            )
         return {"text/plain": text}
 
 
-def render_files(spec: ApiSpec, opts: Options) -> tuple[dict[str, bytes], AssetLayout]:
-    """Every file of the exported app (relative posix path → bytes), and the asset layout."""
+def _with_code(warning: Any) -> str:
+    code = getattr(warning, "code", None)
+    return f"[{code}] {warning}" if code else str(warning)
+
+
+def render_files(
+    spec: ApiSpec, opts: Options, notes: Sequence[str] = ()
+) -> tuple[dict[str, bytes], AssetLayout]:
+    """Every file of the exported app (relative posix path → bytes), and the asset layout.
+    ``notes`` (e.g. how the app differs from the template it was read from) go into README.md."""
     plan, assets = build_plan(spec, opts, error=ExportError)
     for name in assets.files:
         if name.split("/")[0] in _FIXED:
@@ -58,7 +80,9 @@ def render_files(spec: ApiSpec, opts: Options) -> tuple[dict[str, bytes], AssetL
         "app.py": render_app(plan, api_id=spec.id).encode(),
         "cdk.json": _cdk_json(plan.context).encode(),
         "requirements.txt": _requirements().encode(),
-        "README.md": _readme(spec, opts, plan.stack_name).encode(),
+        "README.md": _differences_first(
+            _readme(spec, opts, plan.stack_name), _differences(notes)
+        ).encode(),
     }
     for rel, item in sorted(assets.files.items()):
         files[rel] = item.data()
@@ -75,6 +99,7 @@ def export_app(
     account: str | None = None,
     context: dict[str, Any] | None = None,
     overwrite: bool = False,
+    notes: Sequence[str] = (),
 ) -> ExportResult:
     """Write the standalone CDK app into ``path``.
 
@@ -100,7 +125,7 @@ def export_app(
             cli_fix="wsnb export TARGET cdk-app",
         )
     target = Path(os.path.abspath(os.fspath(path)))
-    files, assets = render_files(spec, opts)
+    files, assets = render_files(spec, opts, notes)
     for rel in files:
         _check_rel(rel)
     files[MANIFEST] = _manifest(files).encode()
@@ -128,7 +153,7 @@ def export_app(
                 os.rename(dest, src)
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return ExportResult(path=target, files=tuple(sorted(files)))
+    return ExportResult(path=target, files=tuple(sorted(files)), warnings=tuple(notes))
 
 
 MANIFEST = _FIXED[-1]
@@ -391,3 +416,29 @@ def _readme(spec: ApiSpec, opts: Options, stack_name: str) -> str:
         "export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1  # for a Node near its end of life\n"
         "```\n"
     )
+
+
+def _differences(notes: Sequence[str]) -> str:
+    """The README section listing ``notes`` (how the app differs from its template)."""
+    if not notes:
+        return ""
+    return (
+        "\n## Where this app differs from the template it was read from\n\n"
+        "wsnb read this API from an existing template. Check each item before deploying\n"
+        "this app instead of that template:\n\n"
+        + "".join(f"- {_markdown_line(str(n))}\n" for n in notes)
+    )
+
+
+def _differences_first(readme: str, differences: str) -> str:
+    """The README with the template differences right after its opening section."""
+    if not differences:
+        return readme
+    head, sep, rest = readme.partition("\n## ")
+    return head.rstrip("\n") + "\n" + differences + (sep + rest if sep else "")
+
+
+def _markdown_line(text: str) -> str:
+    """One list item's text: a single line, with Markdown's own characters escaped."""
+    text = " ".join(text.split())
+    return "".join("\\" + c if c in "\\`*_{}[]<>#|" else c for c in text)

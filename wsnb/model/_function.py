@@ -12,7 +12,7 @@ from .. import _facts
 from .._errors import HandlerError, PropError
 from ._frozen import Frozen, freeze
 from ._handlers import CallableHandler, FileHandler, Handler, parse_handler
-from ._permissions import normalize_permissions, permission_to_json
+from ._permissions import normalize_permissions, permission_to_json, statement_resources
 from ._resources import Ref, Resource, find_tokens
 from ._values import ALLOWED_TEXT, check_data, number_problem, text_problem
 
@@ -332,6 +332,7 @@ def props_resources(props: dict[str, Any]) -> list[Resource]:
     for item in props.get("permissions", ()):
         if isinstance(item, Resource):
             found.append(item)
+        found.extend(statement_resources(item))  # a statement naming table.table_arn
     found.extend(props.get("bind", ()))
     for val in props.get("environment", {}).values():
         if isinstance(val, Ref):

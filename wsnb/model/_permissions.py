@@ -1,4 +1,5 @@
-"""Permissions in SST's forms: ``"*"``, a service, an action, an IAM statement, or a resource."""
+"""Permissions in SST's forms: ``"*"``, a service, an action, an IAM statement, or a resource;
+and (**beyond** SST) an IAM managed policy ARN, attached to the function's role."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from typing import Any
 
 from .._errors import PermissionsError
 from ._frozen import freeze, thaw
-from ._resources import Bucket, Resource, Table
+from ._resources import TOKEN_PATTERN, Bucket, Ref, Resource, Table
 from ._values import check_data
 
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 _ACTION = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*]+\Z")
 _SID = re.compile(r"^[A-Za-z0-9]+\Z")
+# An IAM managed policy: AWS's (account "aws") or the customer's (a 12-digit account), any path.
+_MANAGED_POLICY = re.compile(
+    r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/((?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,128})\Z"
+)
 _STATEMENT_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*]+)\Z")
 _STATEMENT_RESOURCE = re.compile(r"^(\*|arn:[^:\s]+:[^:\s]*:[^:\s]*:[^:\s]*:\S.*)\Z")
 _STATEMENT_KEYS = {"Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Sid"}
@@ -26,9 +31,20 @@ _SNAKE_STATEMENT_KEYS = {
 }
 
 ALLOWED = (
-    '"*", a service such as "s3", an action such as "s3:GetObject", an IAM statement dict '
-    '{"Effect": "Allow", "Action": [...], "Resource": [...]}, or a wsnb Table/Bucket'
+    '"*", a service such as "s3", an action such as "s3:GetObject", a managed policy ARN such '
+    'as "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", an IAM statement dict '
+    '{"Effect": "Allow", "Action": [...], "Resource": [...]} (a Resource may be a wsnb '
+    "placeholder such as table.table_arn), or a wsnb Table/Bucket"
 )
+
+
+def managed_policy(item: Any) -> tuple[str, str] | None:
+    """``(account, name with its path)`` of a managed policy ARN permission, else None:
+    ``("aws", "service-role/AWSLambdaVPCAccessExecutionRole")``."""
+    if not isinstance(item, str):
+        return None
+    m = _MANAGED_POLICY.match(item)
+    return (m[1], m[2]) if m else None
 
 
 def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
@@ -55,13 +71,14 @@ def normalize_permissions(value: Any, path: str) -> tuple[Any, ...]:
 def _normalize_item(item: Any, path: str) -> Any:
     if isinstance(item, str):
         text = item.strip()
-        if text == "*" or _SERVICE.match(text) or _ACTION.match(text):
+        if text == "*" or _SERVICE.match(text) or _ACTION.match(text) or managed_policy(text):
             return text
         raise PermissionsError(
             f"Permission {item!r} is not a service name or an IAM action.",
             given=item,
             allowed=ALLOWED,
-            fix='"s3" for all of S3, or "s3:GetObject" for one action',
+            fix='"s3" for all of S3, "s3:GetObject" for one action, or a managed policy ARN '
+            '"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"',
             path=path,
         )
     if isinstance(item, (Table, Bucket)):
@@ -172,7 +189,7 @@ def _string_list(value: Any, key: str, path: str) -> list[str]:
         )
     )
     for i, text in enumerate(values):
-        if not pattern.match(text):
+        if not pattern.match(text if "Action" in key else _sample_arn(text)):
             # aws-cdk-lib's PolicyStatement refuses such actions; IAM refuses such resources.
             raise PermissionsError(
                 f"IAM statement {key} {text!r} is not valid.",
@@ -182,6 +199,40 @@ def _string_list(value: Any, key: str, path: str) -> list[str]:
                 path=f"{path}[{i}]",
             )
     return list(values)
+
+
+def _sample_arn(text: str) -> str:
+    """A statement resource with its wsnb placeholders (``table.table_arn``, also inside a
+    longer string such as ``f"{table.table_arn}/index/*"``) replaced by sample values, to check
+    its shape: a placeholder ARN is an ARN, a placeholder name is part of one."""
+    return TOKEN_PATTERN.sub(
+        lambda m: "arn:aws:svc:region:123456789012:x" if m[3].endswith("_arn") else "x", text
+    )
+
+
+def statement_resources(item: Any) -> list[Resource]:
+    """The wsnb resources a statement names through placeholders (``table.table_arn``)."""
+    if not isinstance(item, dict):
+        return []
+    found: list[Resource] = []
+    for key in ("Resource", "NotResource"):
+        for value in item.get(key) or ():
+            if isinstance(value, Ref) and value.resource not in found:
+                found.append(value.resource)
+    return found
+
+
+def statement_tokens(item: Any) -> list[tuple[str, str, str]]:
+    """Every ``(kind, id, attribute)`` placeholder in a statement's resources."""
+    if not isinstance(item, dict):
+        return []
+    return [
+        token
+        for key in ("Resource", "NotResource")
+        for value in item.get(key) or ()
+        if isinstance(value, str)
+        for token in TOKEN_PATTERN.findall(value)
+    ]
 
 
 def _check_condition(value: Any, path: str) -> None:
@@ -215,8 +266,8 @@ def _check_condition(value: Any, path: str) -> None:
 def permission_to_json(item: Any) -> Any:
     if isinstance(item, Resource):
         return {item.kind.lower(): item.id}
-    if isinstance(item, dict):
-        return {"statement": thaw(item)}
+    if isinstance(item, dict):  # placeholders (Refs) as their plain token text
+        return {"statement": json.loads(json.dumps(thaw(item)))}
     return item
 
 
@@ -224,7 +275,7 @@ def permission_from_json(item: Any, resources: dict[tuple[str, str], Resource], 
     if isinstance(item, dict) and len(item) == 1:
         ((key, val),) = item.items()
         if key == "statement":
-            return val
+            return _statement_refs(val, resources)
         kind = key.capitalize()
         if (kind, val) in resources:
             return resources[(kind, val)]
@@ -234,13 +285,37 @@ def permission_from_json(item: Any, resources: dict[tuple[str, str], Resource], 
     return item
 
 
+def _statement_refs(statement: Any, resources: dict[tuple[str, str], Resource]) -> Any:
+    """A statement from JSON with its placeholder resources (``table.table_arn``) as Refs again."""
+    if not isinstance(statement, dict):
+        return statement
+    out = dict(statement)
+    for key in ("Resource", "NotResource"):
+        values = out.get(key)
+        if not isinstance(values, list):
+            continue
+        refs = []
+        for value in values:
+            m = TOKEN_PATTERN.fullmatch(value) if isinstance(value, str) else None
+            if m and (m[1], m[2]) in resources:
+                refs.append(Ref(resources[(m[1], m[2])], m[3]))
+            else:
+                refs.append(value)
+        out[key] = refs
+    return out
+
+
 def permission_label(item: Any) -> str:
-    """A short human label: ``s3``, ``s3:GetObject``, ``Table Connections``, ``statement(s3:Get*)``."""
+    """A short human label: ``s3``, ``s3:GetObject``, ``Table Connections``, ``statement(s3:Get*)``,
+    ``policy AmazonS3ReadOnlyAccess``."""
     if isinstance(item, Resource):
         return f"{item.kind} {item.id}"
     if isinstance(item, dict):
         actions = item.get("Action") or item.get("NotAction") or []
         return "statement(" + ", ".join(actions) + ")"
+    managed = managed_policy(item)
+    if managed is not None:
+        return "policy " + managed[1].rsplit("/", 1)[-1]
     return str(item)
 
 

@@ -42,7 +42,7 @@ from ._function import (
     unknown_prop_error,
 )
 from ._handlers import CallableHandler, FileHandler
-from ._permissions import dedupe, permission_to_json
+from ._permissions import dedupe, permission_to_json, statement_tokens
 from ._resources import Resource
 from ._values import check_data, text_problem
 
@@ -287,11 +287,11 @@ class ApiSpec:
                     found.append(res)
 
         add(props_resources(self.defaults))
-        add(r for r in self.permissions if isinstance(r, Resource))
+        add(props_resources({"permissions": self.permissions}))
         add(self.bind)
         for route in self.routes:
             add(props_resources(route.props))
-            add(r for r in route.permissions if isinstance(r, Resource))
+            add(props_resources({"permissions": route.permissions}))
             add(route.bind)
         if isinstance(self.authorizer, LambdaAuthorizer):
             add(props_resources(self.authorizer.function.props))
@@ -340,6 +340,21 @@ class ApiSpec:
                         f"{where}: an environment value refers to {kind} {rid!r}, which this API does not know.",
                         given=f"{kind}({rid!r}).{attr}",
                         fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
+                    )
+        grants = [("permissions", self.permissions)] + [
+            (f"routes[{r.key!r}].permissions", r.permissions) for r in self.routes
+        ]
+        grants += [
+            (f"{where}.permissions", props.get("permissions", ())) for where, props in props_sets
+        ]
+        for where, items in grants:
+            for kind, rid, attr in (t for item in items for t in statement_tokens(item)):
+                if (kind, rid) not in by_name:
+                    raise ResourceError(
+                        f"{where}: a statement's Resource refers to {kind} {rid!r}, which this API does not know.",
+                        given=f"{kind}({rid!r}).{attr}",
+                        fix=f"use {kind.lower()}.{attr} itself as one of the statement's resources, "
+                        f"or pass the {kind} in bind=[...]",
                     )
         self._check_functions()
         if self.cdk.imports_stage and (

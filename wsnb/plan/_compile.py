@@ -25,6 +25,7 @@ from ..model import (
     bind_environment,
     find_tokens,
 )
+from ..model._permissions import managed_policy
 from ..model._physical import explicit_name
 from ..model._resources import TOKEN_PATTERN, Resource, resource_name, ssm_parameter_name
 from ._assets import EXCLUDE_GLOBS, AssetLayout
@@ -473,9 +474,13 @@ class _Compiler:
                         method(
                             var,
                             "add_to_role_policy",
-                            call("aws_iam.PolicyStatement.from_json", item),
+                            call("aws_iam.PolicyStatement.from_json", self.statement(item)),
                         )
                     )
+                )
+            elif managed_policy(item) is not None:
+                self.emit(
+                    Do(method(Attr(Var(var), "role"), "add_managed_policy", self.policy(item)))
                 )
             else:
                 action = item if item == "*" or ":" in item else f"{item}:*"
@@ -490,6 +495,25 @@ class _Compiler:
                 )
         for res in props.get("bind", ()):
             self.bind_grant(var, res)
+
+    def statement(self, item: Any) -> Any:
+        """An IAM statement; a resource naming a wsnb placeholder (``table.table_arn``) becomes
+        the CDK attribute (e.g. the table's ARN token)."""
+        if not any(find_tokens(v) for k in ("Resource", "NotResource") for v in item.get(k, ())):
+            return item
+        return {
+            k: [self.env_value(x) for x in v] if k in ("Resource", "NotResource") else v
+            for k, v in item.items()
+        }
+
+    def policy(self, arn: str) -> Call:
+        """An IAM managed policy: AWS's by name (its ARN in the stack's partition), a
+        customer's by ARN (imported under a construct id of its own)."""
+        account, name = managed_policy(arn) or ("", "")
+        if account == "aws":
+            return call("aws_iam.ManagedPolicy.from_aws_managed_policy_name", name)
+        cid = self.names.cid("ManagedPolicy", name.rsplit("/", 1)[-1])
+        return call("aws_iam.ManagedPolicy.from_managed_policy_arn", SELF, cid, arn)
 
     def bind_grant(self, var: str, res: Resource) -> None:
         if isinstance(res, Table):

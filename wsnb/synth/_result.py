@@ -59,6 +59,14 @@ class SynthResult(Frozen):
         self._init_field("warnings", freeze(list(warnings)))
         self._init_field("resource_counts", freeze(dict(sorted(counts.items()))))
 
+    def with_warnings(self, extra: list[str]) -> SynthResult:
+        """A copy with ``extra`` warnings first (the cached result itself is never changed)."""
+        if not extra:
+            return self
+        return SynthResult(
+            self.template, stack_name=self.stack_name, warnings=[*extra, *self.warnings]
+        )
+
     @property
     def resource_total(self) -> int:
         return sum(self.resource_counts.values())

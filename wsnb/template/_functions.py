@@ -70,14 +70,18 @@ class FunctionsMixin:
                     lid,
                     kind,
                     "approximated",
-                    f"Runtime {runtime} is not one wsnb synthesizes; the model keeps {_facts.DEFAULT_RUNTIME} (the handler runs on this interpreter locally)",
+                    f"Runtime {runtime} becomes {_facts.DEFAULT_RUNTIME} in synth()/export() "
+                    f"(wsnb synthesizes {_facts.PYTHON_RUNTIMES[0]} to {_facts.PYTHON_RUNTIMES[-1]}); "
+                    "locally the handler runs on this interpreter",
+                    change="runtime",
                 )
         else:
             self.report.add(
                 lid,
                 kind,
                 "approximated",
-                f"Runtime {runtime or '?'} is not Python: shown, but serve() refuses it",
+                f"Runtime {runtime or '?'} is not Python: shown, but serve() and synth() refuse it",
+                change=None,  # nothing is synthesized: synth() refuses the API
             )
         for prop, name in (("Timeout", "timeout"), ("MemorySize", "memory_size")):
             if prop in p:
@@ -195,11 +199,14 @@ class FunctionsMixin:
             if res is not None:
                 return str(self._attr_ref(res, attr, ""))
             text = self._fake(lid2, attr)
+            what = f"{lid2}.{attr}" if attr != "Ref" else f"!Ref {lid2}"
             self.report.add(
                 lid,
                 kind,
                 "approximated",
-                f"Environment.{name}: {lid2}.{attr} has no local value; set to {text!r}",
+                f"Environment.{name}: {what} ({self.type_of(lid2)}) has no "
+                f"wsnb equivalent; the value is the literal {text!r} locally and in synth()/export()",
+                change="value",
             )
             return text
 
@@ -338,6 +345,7 @@ class FunctionsMixin:
             self.type_of(lid),
             "approximated",
             f"code archive {archive.name} unpacked to a private folder",
+            change=None,  # synth()/export() ship the same files
         )
         return target
 

@@ -39,6 +39,7 @@ _IGNORED_QUIETLY = {
     "AWS::Lambda::Permission": "API Gateway's invoke permission; wsnb grants it per route",
     "AWS::ApiGatewayV2::Deployment": "deployments are implicit locally (wsnb synth uses AutoDeploy)",
     "AWS::Logs::LogGroup": "the stage's access log group (read with the stage when it is the destination)",
+    "AWS::CDK::Metadata": "CDK's version-reporting metadata",
 }
 _DEFAULT_RSE = _facts.ROUTE_SELECTION_EXPRESSION
 
@@ -200,6 +201,14 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         cond = res.get("Condition")
         return True if cond is None else self.ev.condition(cond, f"{logical}.Condition")
 
+    def _surely_active(self, logical: str) -> bool:
+        """``active``, for a resource this API does not use: a Condition that cannot be
+        evaluated counts as true (the resource is reported, not an error)."""
+        try:
+            return self.active(logical)
+        except TemplateError:
+            return True
+
     def props(self, logical: str) -> dict[str, Any]:
         """The evaluated Properties of a resource (SAM Globals merged for functions)."""
         if logical not in self._props:
@@ -287,6 +296,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         if cdk_stage:
             cdk["web_socket_stage"] = cdk_stage
         self._report_rest()
+        self._report_role_additions(set(route_functions.values()))
         root = self._root()
         for _key, value in routes.items():
             value["function"] = self._finish_function(value["function"], root)
@@ -333,7 +343,11 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             self._used.add(lid)
             if not self.active(lid):
                 self.report.add(
-                    lid, "AWS::ApiGatewayV2::Route", "ignored", "its Condition is false"
+                    lid,
+                    "AWS::ApiGatewayV2::Route",
+                    "ignored",
+                    "its Condition is false",
+                    change=None,  # not deployed by the template either
                 )
                 continue
             p = self.props(lid)
@@ -584,16 +598,30 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         groups = [lid for lid, a in markers(dest) if self.type_of(lid) == "AWS::Logs::LogGroup"]
         if groups:
             self._used.add(groups[0])
-            days = self.props(groups[0]).get("RetentionInDays")
+            group = self.props(groups[0])
+            days = group.get("RetentionInDays")
+            kept = days is None
             if days is not None:
                 names = {v: k for k, v in _facts.RETENTION_DAYS.items()}
                 if int(days) in names:
                     out["retention"] = names[int(days)]
+                    kept = True
+            # wsnb names its group /aws/vendedlogs/apis/<stage>-<app>-<id>-<apiId>/<stage>: a
+            # fixed name, other properties or a retention it cannot express differ from that
+            name = group.get("LogGroupName")
+            fixed = isinstance(name, str) and "\x00" not in name
+            rest = sorted(set(group) - {"LogGroupName", "RetentionInDays"})
+            lost = ([f"its name {name!r}"] if fixed else []) + (
+                [] if kept else [f"RetentionInDays {days}"]
+            )
             self.report.add(
                 groups[0],
                 "AWS::Logs::LogGroup",
                 "approximated",
-                "the access log's group: wsnb creates its own log group (retention kept)",
+                "the access log's group: wsnb creates its own log group (retention kept)"
+                + (f"; {', '.join(lost)} not kept" if lost else "")
+                + (f"; not read: {', '.join(rest)}" if rest else ""),
+                change="setting" if lost or rest else None,
             )
         elif isinstance(dest, str) and "\x00" not in dest:
             out["destination_arn"] = dest
@@ -652,6 +680,17 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
                     "approximated",
                     "read as an external domain (Route 53 records are not read); "
                     + ("; ".join(approx) or "certificate kept"),
+                    change="value" if approx else None,  # records: reported on their own
+                )
+            else:
+                self.report.add(
+                    lid,
+                    "AWS::ApiGatewayV2::ApiMapping",
+                    "approximated",
+                    f"the domain {name} is not defined in this template; synth()/export() "
+                    "create an AWS::ApiGatewayV2::DomainName for it"
+                    + (" with a placeholder certificate ARN" if approx else ""),
+                    change="value" if approx else "setting",
                 )
             return out
         return None
@@ -665,20 +704,25 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             t = res.get("Type", "?")
             if lid in self._resources:
                 continue
-            if t in _IGNORED_QUIETLY:
-                self.report.add(lid, t, "ignored", _IGNORED_QUIETLY[t])
-            elif t in FUNCTION_TYPES:
-                self.report.add(lid, t, "ignored", "no route or authorizer of this API uses it")
+            if t in _IGNORED_QUIETLY:  # wsnb makes its own
+                self.report.add(lid, t, "ignored", _IGNORED_QUIETLY[t], change=None)
+                continue
+            if not self._surely_active(lid):
+                self.report.add(lid, t, "ignored", "its Condition is false", change=None)
+                continue
+            if t in FUNCTION_TYPES:
+                note = "no route or authorizer of this API uses it"
             elif t in (*TABLE_TYPES, BUCKET_TYPE, SSM_TYPE):
-                self.report.add(lid, t, "ignored", "no function of this API refers to it")
+                note = "no function of this API refers to it"
             elif t == API_TYPE:
-                self.report.add(lid, t, "ignored", "another API (pick it with api=...)")
+                note = "another API (pick it with api=...)"
             elif t.startswith("AWS::ApiGatewayV2::") and not self._refers_to_api(
                 self.props(lid).get("ApiId", "")
             ):
-                self.report.add(lid, t, "ignored", "belongs to another API")
+                note = "belongs to another API"
             else:
-                self.report.add(lid, t, "ignored", "not part of what wsnb models")
+                note = "not part of what wsnb models"
+            self.report.add(lid, t, "ignored", note, change="resource")
 
 
 def _merge_globals(globals_: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:

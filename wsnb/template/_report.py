@@ -8,6 +8,21 @@ from typing import Any
 
 STATUSES = ("read", "approximated", "ignored")
 
+#: How a synthesized or exported app differs from the template, by kind (in the order the
+#: differences are listed): an entry's ``change``. ``None``: the output says what the template
+#: says (read), or the entry matters only locally (a code archive unpacked, an invoke
+#: permission or deployment wsnb makes itself).
+CHANGES = {
+    "grant": "grant differs",
+    "value": "value replaced",
+    "runtime": "runtime changed",
+    "setting": "setting changed",
+    "left out": "left out",
+    "resource": "not in the output",
+}
+_DEFAULT_CHANGE = {"read": None, "approximated": "setting", "ignored": "left out"}
+_UNSET: Any = object()
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -15,6 +30,7 @@ class Entry:
     type: str
     status: str  # read | approximated | ignored
     note: str
+    change: str | None = None  # a key of CHANGES: how synth()/export() differ here, if they do
 
 
 @dataclass
@@ -28,9 +44,17 @@ class TemplateReport:
     api_id: str
     entries: list[Entry] = field(default_factory=list)
 
-    def add(self, logical_id: str, type_: str, status: str, note: str) -> None:
+    def add(
+        self, logical_id: str, type_: str, status: str, note: str, *, change: Any = _UNSET
+    ) -> None:
+        """Record one item. ``change`` says how synth()/export() differ from the template here
+        (a key of :data:`CHANGES`, or None); by default an approximated item is a changed
+        setting, an ignored one is left out, and a read one is kept as it is."""
         assert status in STATUSES
-        entry = Entry(logical_id, type_, status, note)
+        if change is _UNSET:
+            change = _DEFAULT_CHANGE[status]
+        assert change is None or change in CHANGES
+        entry = Entry(logical_id, type_, status, note, change)
         if entry not in self.entries:
             self.entries.append(entry)
 
@@ -52,12 +76,26 @@ class TemplateReport:
     def for_resource(self, logical_id: str) -> list[Entry]:
         return [e for e in self.entries if e.logical_id == logical_id]
 
+    @property
+    def differences(self) -> list[Entry]:
+        """The items where synth()/export() differ from the template, grouped by kind
+        (:data:`CHANGES` order), in reading order within a kind."""
+        order = list(CHANGES)
+        found = [e for e in self.entries if e.change is not None]
+        return sorted(found, key=lambda e: order.index(e.change))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "origin": self.origin,
             "api": self.api_id,
             "entries": [
-                {"logical_id": e.logical_id, "type": e.type, "status": e.status, "note": e.note}
+                {
+                    "logical_id": e.logical_id,
+                    "type": e.type,
+                    "status": e.status,
+                    "note": e.note,
+                    "change": e.change,
+                }
                 for e in self.entries
             ],
         }

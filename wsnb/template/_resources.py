@@ -63,10 +63,20 @@ class ResourcesMixin:
             kwargs = {"fields": fields, "primary_index": primary, "global_indexes": gsi or None}
             name = p.get("TableName")
             notes = "KeySchema, AttributeDefinitions" + (", GlobalSecondaryIndexes" if gsi else "")
-            skipped = sorted(
-                set(p)
-                - {"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes"}
-            )
+            same = {"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes"}
+            if p.get("BillingMode") == "PAY_PER_REQUEST":  # what wsnb's table is too
+                same.add("BillingMode")
+                notes += ", BillingMode"
+            pitr = p.get("PointInTimeRecoverySpecification")
+            if (
+                isinstance(pitr, dict)
+                and str(pitr.get("PointInTimeRecoveryEnabled")).lower() == "true"
+            ):
+                same.add("PointInTimeRecoverySpecification")
+                notes += ", PointInTimeRecoverySpecification"
+            else:
+                self._pitr_on(lid, t)
+            skipped = sorted(set(p) - same)
         elif t == "AWS::Serverless::SimpleTable":
             pk = p.get("PrimaryKey") or {"Name": "id", "Type": "String"}
             kwargs = {
@@ -76,11 +86,24 @@ class ResourcesMixin:
             name = p.get("TableName")
             notes = "PrimaryKey"
             skipped = sorted(set(p) - {"TableName", "PrimaryKey"})
+            self._pitr_on(lid, t)
         elif t == BUCKET_TYPE:
             name = p.get("BucketName")
             kwargs = {}
             notes = "bucket"
-            skipped = sorted(set(p) - {"BucketName"})
+            same = {"BucketName"}
+            block = p.get("PublicAccessBlockConfiguration")
+            if isinstance(block, dict) and all(
+                str(block.get(k)).lower() == "true"
+                for k in (
+                    "BlockPublicAcls",
+                    "BlockPublicPolicy",
+                    "IgnorePublicAcls",
+                    "RestrictPublicBuckets",
+                )
+            ):  # what wsnb's bucket says too (BLOCK_ALL)
+                same.add("PublicAccessBlockConfiguration")
+            skipped = sorted(set(p) - same)
         else:
             name, value = p.get("Name"), p.get("Value")
             if not isinstance(value, str):
@@ -89,11 +112,23 @@ class ResourcesMixin:
             if not isinstance(name, str) or "\x00" in name:
                 name = f"/local/{lid}"
                 self.report.add(
-                    lid, t, "approximated", f"no literal Name: stored locally as {name}"
+                    lid,
+                    t,
+                    "approximated",
+                    f"no literal Name: the name is {name} locally and in synth()/export()",
+                    change="value",
                 )
             res = NamedParameter(pid, strip_markers(value, self._fake), physical_name=name)
             self.report.add(
                 lid, t, "read", f"SSM parameter {name} (stored in local SSM with its Value)"
+            )
+            self.report.add(
+                lid,
+                t,
+                "approximated",
+                f"synth()/export() do not create the SSM parameter {name} (functions get its "
+                "name and value in their environment)",
+                change="resource",
             )
             self._resources[lid] = res
             self._names[name] = res
@@ -113,6 +148,16 @@ class ResourcesMixin:
             self.report.add(lid, t, "ignored", "not read: " + ", ".join(skipped))
         self._resources[lid] = res
         return res
+
+    def _pitr_on(self, lid: str, t: str) -> None:
+        self.report.add(
+            lid,
+            t,
+            "approximated",
+            "point-in-time recovery is off in the template; synth()/export() turn it on "
+            "(as SST's Table does)",
+            change="setting",
+        )
 
 
 def _key_schema(schema: Any, where: str) -> dict[str, str]:

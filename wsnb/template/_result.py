@@ -23,13 +23,38 @@ from .._api import WebSocketApi
 from .._errors import EmulatorError, SynthError
 from ..model._physical import ForeignHandler, foreign_handlers
 from ._functions import local_python
-from ._report import TemplateReport
+from ._report import CHANGES, TemplateReport
 
 _CWD_LOCK = threading.RLock()
 
 
 class TemplateSynthWarning(UserWarning):
-    """synth()/export() of an imported API leaves out template items wsnb cannot express."""
+    """synth()/export()/to_cdk() of an imported API differ from its template (grants, values,
+    runtimes, settings or items wsnb cannot express); the result's warnings list each."""
+
+
+#: The lint code (and synth/export warning code) of each place where the output of an API
+#: read from a template differs from that template.
+DIFFERENCE_CODE = "template-approximated"
+
+_COUNTED = {  # how the warning counts each kind of difference
+    "grant": "grant(s)",
+    "value": "value(s)",
+    "runtime": "runtime(s)",
+    "setting": "setting(s)",
+    "left out": "item(s) left out",
+    "resource": "resource(s) not in the output",
+}
+_FIXES = {
+    "grant": "compare the function's role in the synthesized template with the template's; add "
+    "a missing grant with api.attach_permissions_to_route(...), or deploy the original template",
+    "value": "set the real value before deploying (the handler reads it), or deploy the "
+    "original template",
+    "runtime": "check that the handler runs on that runtime, or deploy the original template",
+    "setting": "check the setting in the synthesized template, or deploy the original template",
+    "left out": "add it to the exported CDK app (api.export(...)), or deploy the original template",
+    "resource": "deploy it with the original template (or add it to the exported CDK app)",
+}
 
 
 class TemplateApi(WebSocketApi):
@@ -95,18 +120,57 @@ class TemplateApi(WebSocketApi):
                 allowed="functions with a python3.x Runtime",
                 fix="deploy the original template for those functions, or port them to Python",
             )
-        skipped = [
-            e
-            for e in self.template_report.entries
-            if e.status == "ignored" and "synth() does not include it" in e.note
-        ]
-        if skipped:
+        differences = self.template_report.differences
+        if differences:
+            counts: dict[str, int] = {}
+            for e in differences:
+                counts[_COUNTED[e.change]] = counts.get(_COUNTED[e.change], 0) + 1
+            where = {
+                "to_cdk()": "they are listed below and in api.lint()",
+                "export()": "the result's warnings and the app's README.md list each "
+                "(also api.lint())",
+            }.get(what, "the result's warnings list each (also api.lint())")
+            lines = [self._difference_text(e) for e in differences] if what == "to_cdk()" else []
             warnings.warn(
-                f"{what}: {len(skipped)} template item(s) have no wsnb equivalent and are left "
-                "out: " + "; ".join(f"{e.logical_id}: {e.note}" for e in skipped),
+                f"{what}: the output differs from {self.template_origin} in "
+                f"{len(differences)} place(s) ("
+                + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+                + f"); {where}."
+                + "".join(f"\n  {line}" for line in lines),
                 TemplateSynthWarning,
                 stacklevel=3,
             )
+
+    # ------------------------------------------------------------------ where the output differs
+
+    def _where(self, logical_id: str) -> str:
+        """The routes (or the authorizer) a function serves; "" for other resources."""
+        keys = [key for key, lid in self.route_functions.items() if lid == logical_id]
+        if keys:
+            return ("route " if len(keys) == 1 else "routes ") + ", ".join(repr(k) for k in keys)
+        if logical_id in self.runtimes:
+            return "authorizer"
+        return ""
+
+    def _difference_text(self, entry: Any) -> str:
+        """``grant differs: F (route '$default'): Policies[0]: ...``; a resource that is not a
+        route's function is named with its type: ``not in the output: Q (AWS::SQS::Queue): ...``."""
+        where = self._where(entry.logical_id) or entry.type
+        return f"{CHANGES[entry.change]}: {entry.logical_id} ({where}): {entry.note}"
+
+    def _difference_findings(self) -> list[Any]:
+        """One lint warning per place where synth()/export() differ from the template."""
+        from .._lint import Finding
+
+        return [
+            Finding("warning", DIFFERENCE_CODE, self._difference_text(e), _FIXES[e.change])
+            for e in self.template_report.differences
+        ]
+
+    def _output_notes(self) -> list[str]:
+        from ..plan import SynthNote
+
+        return [SynthNote.note(**f.to_dict()) for f in self._difference_findings()]
 
     def synth(self, *args: Any, **kwargs: Any) -> Any:
         self._check_synth("synth()")
@@ -179,13 +243,15 @@ class TemplateApi(WebSocketApi):
                     "port the handler to Python to run it locally",
                 )
             )
-        if self.template_report.ignored:
+        findings.extend(self._difference_findings())
+        quiet = [e for e in self.template_report.ignored if e.change is None]
+        if quiet:  # not read, and nothing lost: wsnb makes its own (invoke permissions, ...)
             findings.append(
                 Finding(
                     "info",
                     "template-ignored",
-                    f"{len(self.template_report.ignored)} template item(s) were not read "
-                    "into the model; see api.template_report.",
+                    f"{len(quiet)} template item(s) were not read into the model (wsnb makes "
+                    "its own, or they are not deployed); see api.template_report.",
                     "print(api.template_report)",
                 )
             )

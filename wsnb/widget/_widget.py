@@ -202,7 +202,7 @@ class ApiWidget(anywidget.AnyWidget):
         try:
             from ..display import text_table
 
-            return text_table(self._api.spec)
+            return text_table(self._api.spec, self._api.lint())
         except Exception as exc:
             return f"WebSocketApi({self._api.id!r}) cannot be shown: {_state.error_text(exc)}"
 
@@ -214,7 +214,7 @@ class ApiWidget(anywidget.AnyWidget):
         try:
             from ..display import to_html
 
-            data["text/html"] = to_html(self._api.spec)
+            data["text/html"] = to_html(self._api.spec, self._api.lint())
         except Exception:  # the widget view still shows; the fallback is optional
             pass
         return data, metadata
