@@ -121,6 +121,21 @@ def test_lint_names_each_difference_and_grants_stay_as_written(loaded):
     assert not any(p in ("s3", "dynamodb") or p == notes for p in perms)  # nothing widened
 
 
+def test_differences_about_a_replaced_route_are_no_longer_told(loaded):
+    # what the output does for a route the user replaced is the user's model, not the template's
+    def told():
+        return [f.message for f in loaded.lint() if f.code == "template-approximated"]
+
+    before = told()
+    about_f = [m for m in before if "F (route '$default')" in m]
+    others = [m for m in before if m not in about_f]
+    assert about_f and others  # e.g. "not in the output: Q (AWS::SQS::Queue)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded.route("$default", "fn/app.handler", replace=True, timeout=5)
+    assert told() == others
+
+
 def test_the_display_counts_what_lint_returns(loaded):
     findings = loaded.lint()
     counts: dict[str, int] = {}

@@ -78,6 +78,7 @@ def from_template(
     made.template_api_host = f"{{}}.execute-api.{result.region}.{result.url_suffix}"
     made.runtimes = result.runtimes
     made.route_functions = result.route_functions
+    made.loaded_spec = made.spec  # what the differences describe (edits may make them stale)
     return made
 
 

@@ -67,6 +67,7 @@ class TemplateApi(WebSocketApi):
     template_api_host: str  # "{}.execute-api.<region>.amazonaws.com" ({} = the API id)
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
+    loaded_spec: Any  # the model as read from the template
 
     def copy(self) -> TemplateApi:
         """A copy that still knows its template (report, code folder, stage)."""
@@ -165,7 +166,25 @@ class TemplateApi(WebSocketApi):
         return [
             Finding("warning", DIFFERENCE_CODE, self._difference_text(e), _FIXES[e.change])
             for e in self.template_report.differences
+            if self._still_true(e.logical_id)
         ]
+
+    def _still_true(self, logical_id: str) -> bool:
+        """A difference about a route's function (or the authorizer's) holds while at least one
+        route it serves (or the authorizer) is as it was read; once the user replaced or removed
+        them, what the output does there is the user's model, not the template's."""
+        loaded = getattr(self, "loaded_spec", None)
+        if loaded is None:
+            return True
+        keys = [key for key, lid in self.route_functions.items() if lid == logical_id]
+        if keys:
+            now = {r.key: r for r in self._spec.routes}
+            then = {r.key: r for r in loaded.routes}
+            same_defaults = self._spec.defaults == loaded.defaults
+            return same_defaults and any(key in now and now[key] == then.get(key) for key in keys)
+        if logical_id in self.runtimes:  # the authorizer's function
+            return self._spec.authorizer == loaded.authorizer
+        return True
 
     def _output_notes(self) -> list[str]:
         from ..plan import SynthNote
