@@ -46,3 +46,14 @@ def test_synth_of_sam_with_inline_code_and_unexpressible_policies(tmp_path):
     assert any("SQSSendMessagePolicy" in w for w in result.warnings)
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert sorted(f["Properties"]["Handler"] for f in functions) == ["default.main", "index.main"]
+
+
+def test_synth_of_a_function_shared_by_routes_names_one_function(tmp_path):
+    from .test_shared_function import write_shared
+
+    api = WebSocketApi.from_template(write_shared(tmp_path))
+    template = api.synth().template
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    names = [f["Properties"].get("FunctionName") for f in functions]
+    assert len(functions) == 2  # one per route, as wsnb synthesizes every API
+    assert names.count("chat-handler") == 1

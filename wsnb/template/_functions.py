@@ -400,9 +400,11 @@ class FunctionsMixin:
                     shutil.copytree(folder, link)
         return root
 
-    def _finish_function(self, lid: str, root: Path) -> dict[str, Any]:
+    def _finish_function(self, lid: str, root: Path, *, keep_name: bool = True) -> dict[str, Any]:
         info = self._functions[lid]
         props = dict(info.props)
+        if not keep_name:  # a function serving several routes: its name stays on the first
+            props.pop("function_name", None)
         module, func = _split_handler(props.pop("handler"))
         folder, _inline = self._code.get(lid, (None, None))
         if root == self.loaded.base_dir and folder is not None:

@@ -298,10 +298,15 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         self._report_rest()
         self._report_role_additions(set(route_functions.values()))
         root = self._root()
-        for _key, value in routes.items():
-            value["function"] = self._finish_function(value["function"], root)
+        uses = self._shared_functions(route_functions, auth)
+        for key, value in routes.items():
+            value["function"] = self._finish_function(
+                value["function"], root, keep_name=uses[value["function"]][0] == key
+            )
         if auth is not None and not isinstance(auth, str):
-            auth["function"] = self._finish_function(auth["function"], root)
+            auth["function"] = self._finish_function(
+                auth["function"], root, keep_name=uses[auth["function"]][0] == "authorizer"
+            )
         return ReadResult(
             api_id=self._api_id(),
             routes=routes,
@@ -318,6 +323,37 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             region=self.ev.pseudo["AWS::Region"],
             url_suffix=self.ev.pseudo["AWS::URLSuffix"],
         )
+
+    def _shared_functions(self, route_functions: dict[str, str], auth: Any) -> dict[str, list[str]]:
+        """Which routes (and ``"authorizer"``) each function serves, in route order.
+
+        wsnb's model gives every route its own function (synth makes one Lambda per route), so
+        a function serving several routes becomes one function per route with the same code
+        and settings. A ``FunctionName`` stays on the first route's function only (Lambda
+        names are unique per account and region; the others get wsnb's generated names)."""
+        uses: dict[str, list[str]] = {}
+        for key, lid in route_functions.items():
+            uses.setdefault(lid, []).append(key)
+        if auth is not None and not isinstance(auth, str):
+            uses.setdefault(auth["function"], []).append("authorizer")
+        for lid, users in uses.items():
+            if len(users) < 2:
+                continue
+            shown = ", ".join(users)
+            note = (
+                f"serves {shown}: wsnb makes one function per route (same code and settings; "
+                "each has its own module state locally)"
+            )
+            name = self._functions[lid].props.get("function_name")
+            if name is not None:
+                note += (
+                    f"; FunctionName {name!r} is kept on {users[0]}'s function only, "
+                    "the others get wsnb's generated names (Lambda names are unique)"
+                )
+            if self._functions[lid].props.get("reserved_concurrent_executions") is not None:
+                note += "; ReservedConcurrentExecutions applies to each of them"
+            self.report.add(lid, self.type_of(lid), "approximated", note)
+        return uses
 
     def _api_id(self) -> str:
         meta = (self.raw[self.api_logical].get("Metadata") or {}).get("aws:cdk:path")
