@@ -9,10 +9,12 @@ assemblies), :mod:`._intrinsics` (Ref, Fn::*, conditions, mappings, pseudo param
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .._errors import TemplateError
+from .._errors import TemplateError, WsnbError
 from ._load import TEMPLATE_SUFFIXES, load
 from ._read import Reader, find_apis, pick_api
 from ._report import TemplateReport
@@ -45,10 +47,23 @@ def from_template(
             given=parameters,
             fix='parameters={"TableName": "chat"}',
         )
-    loaded = load(source, base_dir)
-    item, logical = pick_api(loaded, api)
-    reader = Reader(item, logical, parameters=parameters, region=region, account=account)
-    result = reader.read()
+    for name, value in (("region", region), ("account", account), ("api", api)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise TemplateError(
+                f"{name} must be a non-empty string.",
+                given=value,
+                fix={"region": 'region="eu-west-1"', "account": 'account="123456789012"'}.get(
+                    name, 'api="ChatApi"'
+                ),
+            )
+    with _reading(str(source) if isinstance(source, (str, Path)) else "the template dict"):
+        loaded = load(source, base_dir)
+    with _reading(loaded[0].origin if len(loaded) == 1 else "the cloud assembly"):
+        item, logical = pick_api(loaded, api)
+    with _reading(f"{item.origin}, Parameters"):
+        reader = Reader(item, logical, parameters=parameters, region=region, account=account)
+    with _reading(item.origin, reader):
+        result = reader.read()
     try:
         made = TemplateApi(
             result.api_id,
@@ -61,8 +76,6 @@ def from_template(
     except TemplateError:
         raise
     except Exception as exc:
-        from .._errors import WsnbError
-
         if isinstance(exc, WsnbError):
             raise TemplateError(
                 f"{logical}: the API read from {item.origin} is not valid for wsnb: {exc.message}",
@@ -80,6 +93,30 @@ def from_template(
     made.route_functions = result.route_functions
     made.loaded_spec = made.spec  # what the differences describe (edits may make them stale)
     return made
+
+
+@contextlib.contextmanager
+def _reading(where: Any, reader: Reader | None = None) -> Iterator[None]:
+    """The safety net of reading: a malformed shape the reader does not check yet becomes a
+    ``TemplateError`` naming the resource being read (the original exception is its cause)
+    instead of a raw ``TypeError``/``KeyError``. Known shapes are checked where they are read,
+    with better messages (see ``_shapes``)."""
+    try:
+        yield
+    except WsnbError:
+        raise
+    except Exception as exc:
+        resource = reader.reading[-1] if reader is not None and reader.reading else None
+        origin = where if isinstance(where, str) else "the template"
+        place = f"{resource} (in {origin})" if resource else origin
+        raise TemplateError(
+            f"{place}: this template cannot be read: {type(exc).__name__}: {exc}",
+            given=resource or origin,
+            fix=f"check the properties of {resource} against the CloudFormation reference"
+            if resource
+            else "check the template against the CloudFormation reference",
+            path=resource,
+        ) from exc
 
 
 def looks_like_template(text: str) -> bool:

@@ -17,10 +17,13 @@ from .._errors import HandlerFileWarning, TemplateError, WsnbError
 from ..model import Bucket, Parameter, Table
 from ..model._physical import DeclaredRuntimeHandler, ForeignHandler
 from ..model._resources import Ref, Resource
+from . import _shapes as shapes
 from ._intrinsics import NO_VALUE, markers, strip_markers
 from ._kinds import FUNCTION_TYPES, SAM_FUNCTION, FunctionInfo
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# Lambda's Python handler: a module (dotted, or a path with /) and a function name
+_PYTHON_HANDLER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class FunctionsMixin:
@@ -28,6 +31,7 @@ class FunctionsMixin:
 
     # ------------------------------------------------------------------ functions
 
+    @shapes.reads
     def _function(self, lid: str) -> FunctionInfo:
         if lid in self._functions:
             return self._functions[lid]
@@ -41,7 +45,7 @@ class FunctionsMixin:
             )
         p = self.props(lid)
         where = f"{lid}.Properties"
-        runtime = str(p.get("Runtime") or "")
+        runtime = shapes.text(p.get("Runtime") or "", f"{where}.Runtime", literal=True)
         handler = p.get("Handler")
         if not runtime and (
             p.get("ImageUri")
@@ -58,6 +62,15 @@ class FunctionsMixin:
                     given=handler,
                     path=f"{where}.Handler",
                 )
+        shapes.text(handler, f"{where}.Handler", literal=True)
+        if runtime.startswith("python") and not _PYTHON_HANDLER.match(handler):
+            raise TemplateError(
+                f"{where}.Handler: {handler!r} is not a Python handler (module.function).",
+                given=handler,
+                allowed="module.function, e.g. app.handler or src/app.handler",
+                fix="name the handler file (without .py) and its function: app.handler",
+                path=f"{where}.Handler",
+            )
         props: dict[str, Any] = {}
         notes = [f"Handler {handler}", f"Runtime {runtime or '?'}"]
         python = runtime.startswith("python")
@@ -85,7 +98,7 @@ class FunctionsMixin:
             )
         for prop, name in (("Timeout", "timeout"), ("MemorySize", "memory_size")):
             if prop in p:
-                props[name] = int(p[prop])
+                props[name] = shapes.integer(p[prop], f"{where}.{prop}")
                 notes.append(prop)
         props.setdefault("timeout", 3)  # Lambda's own defaults (not wsnb's SST defaults)
         props.setdefault("memory_size", 128)
@@ -93,22 +106,29 @@ class FunctionsMixin:
             props["description"] = p["Description"][:256]
         if isinstance(p.get("FunctionName"), str) and "\x00" not in p["FunctionName"]:
             props["function_name"] = p["FunctionName"][:64]
-        arch = p.get("Architectures")
-        if isinstance(arch, list) and arch:
+        arch = shapes.items(p.get("Architectures"), f"{where}.Architectures")
+        if arch:
             props["architecture"] = "arm_64" if arch[0] == "arm64" else "x86_64"
-        tracing = (
-            p.get("Tracing") if kind == SAM_FUNCTION else (p.get("TracingConfig") or {}).get("Mode")
-        )
+        if kind == SAM_FUNCTION:
+            tracing = p.get("Tracing")
+        else:
+            tracing = shapes.mapping(p.get("TracingConfig"), f"{where}.TracingConfig").get("Mode")
         props["tracing"] = {"Active": "active", "PassThrough": "pass_through"}.get(
             str(tracing), "pass_through"
         )
-        if isinstance(p.get("EphemeralStorage"), dict) and "Size" in p["EphemeralStorage"]:
-            props["ephemeral_storage_size"] = int(p["EphemeralStorage"]["Size"])
+        storage = shapes.mapping(p.get("EphemeralStorage"), f"{where}.EphemeralStorage")
+        if "Size" in storage:
+            props["ephemeral_storage_size"] = shapes.integer(
+                storage["Size"], f"{where}.EphemeralStorage.Size"
+            )
         if "ReservedConcurrentExecutions" in p:
-            props["reserved_concurrent_executions"] = int(p["ReservedConcurrentExecutions"])
+            props["reserved_concurrent_executions"] = shapes.integer(
+                p["ReservedConcurrentExecutions"], f"{where}.ReservedConcurrentExecutions"
+            )
         info = FunctionInfo(lid, props, runtime)
         self._functions[lid] = info
-        env = ((p.get("Environment") or {}).get("Variables")) or {}
+        env = shapes.mapping(p.get("Environment"), f"{where}.Environment").get("Variables")
+        env = shapes.mapping(env, f"{where}.Environment.Variables")
         if env:
             props["environment"] = {k: self._env_value(lid, kind, k, v) for k, v in env.items()}
             notes.append("Environment")
@@ -153,7 +173,7 @@ class FunctionsMixin:
 
     def _layers(self, lid: str, kind: str, layers: Any) -> list[str]:
         out = []
-        for i, layer in enumerate(layers or []):
+        for i, layer in enumerate(shapes.items(layers, f"{lid}.Properties.Layers")):
             if (
                 isinstance(layer, str)
                 and "\x00" not in layer
@@ -386,7 +406,9 @@ class FunctionsMixin:
                 info = self._functions[lid]
                 module, _ = _split_handler(info.props["handler"])
                 suffix = ".py" if info.runtime.startswith("python") else ".js"
-                (link / (module.replace(".", "/") + suffix)).write_text(inline, encoding="utf-8")
+                file = link / (module.replace(".", "/").lstrip("/") + suffix)  # inside link
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_text(inline, encoding="utf-8")
                 self.report.add(
                     lid,
                     self.type_of(lid),
@@ -400,6 +422,7 @@ class FunctionsMixin:
                     shutil.copytree(folder, link)
         return root
 
+    @shapes.reads
     def _finish_function(self, lid: str, root: Path, *, keep_name: bool = True) -> dict[str, Any]:
         info = self._functions[lid]
         props = dict(info.props)

@@ -100,6 +100,7 @@ class Evaluator:
         if isinstance(node, dict):
             if len(node) == 1:
                 ((key, arg),) = node.items()
+                key = key if isinstance(key, str) else ""
                 if key == "Ref":
                     return self._ref(arg, where)
                 if key.startswith("Fn::") or key == "Condition":
@@ -165,8 +166,10 @@ class Evaluator:
         if key == "Fn::Select":
             arg = self.value(arg, here)
             try:
+                if not isinstance(arg[1], list) or int(arg[0]) < 0:
+                    raise TypeError
                 return arg[1][int(arg[0])]
-            except (TypeError, ValueError, IndexError, KeyError):
+            except (TypeError, ValueError, IndexError, KeyError, OverflowError):
                 raise TemplateError(
                     f"{here}: Fn::Select takes [index, [values]] with the index in range.",
                     given=arg,
@@ -174,9 +177,13 @@ class Evaluator:
                 ) from None
         if key == "Fn::Split":
             arg = self.value(arg, here)
-            if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], str)):
+            if not (
+                isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], str) and str(arg[0])
+            ):
                 raise TemplateError(
-                    f"{here}: Fn::Split takes [delimiter, string].", given=arg, path=here
+                    f"{here}: Fn::Split takes [delimiter, string] (a non-empty delimiter).",
+                    given=arg,
+                    path=here,
                 )
             return arg[1].split(str(arg[0]))
         if key == "Fn::FindInMap":
@@ -200,28 +207,45 @@ class Evaluator:
             branch = arg[1] if self.condition(arg[0], here) else arg[2]
             return self.value(branch, here)
         if key == "Fn::Equals":
-            a, b = self.value(arg, here)
-            return str(a) == str(b)
-        if key == "Fn::And":
-            return all(bool(self.value(c, here)) for c in arg)
-        if key == "Fn::Or":
-            return any(bool(self.value(c, here)) for c in arg)
+            values = self.value(arg, here)
+            if not (isinstance(values, list) and len(values) == 2):
+                raise TemplateError(
+                    f"{here}: Fn::Equals takes [value_1, value_2].", given=arg, path=here
+                )
+            return str(values[0]) == str(values[1])
+        if key in ("Fn::And", "Fn::Or"):
+            if not isinstance(arg, list):
+                raise TemplateError(
+                    f"{here}: {key} takes a list of conditions.", given=arg, path=here
+                )
+            results = [bool(self.value(c, f"{here}[{i}]")) for i, c in enumerate(arg)]
+            return all(results) if key == "Fn::And" else any(results)
         if key == "Fn::Not":
+            if isinstance(arg, list) and len(arg) != 1:
+                raise TemplateError(f"{here}: Fn::Not takes [condition].", given=arg, path=here)
             return not bool(self.value(arg[0] if isinstance(arg, list) else arg, here))
         if key == "Condition":
             return self.condition(arg, here)
         if key == "Fn::Base64":
             return base64.b64encode(_text(self.value(arg, here), here).encode()).decode()
         if key == "Fn::GetAZs":
-            region = self.value(arg, here) or self.pseudo["AWS::Region"]
+            region = _text(self.value(arg, here), here) or self.pseudo["AWS::Region"]
             return [f"{region}{z}" for z in "abc"]
         if key == "Fn::ImportValue":
             name = _text(self.value(arg, here), here)
             return marker("ImportValue", re.sub(r"[^A-Za-z0-9.]", "", name) or "value")
         if key == "Fn::ToJsonString":
-            return json.dumps(self.value(arg, here), separators=(",", ":"))
+            value = self.value(arg, here)
+            if not isinstance(value, (dict, list)):
+                raise TemplateError(
+                    f"{here}: Fn::ToJsonString takes a mapping or a list.", given=value, path=here
+                )
+            return json.dumps(value, separators=(",", ":"), default=str)
         if key == "Fn::Length":
-            return len(self.value(arg, here))
+            value = self.value(arg, here)
+            if not isinstance(value, list):
+                raise TemplateError(f"{here}: Fn::Length takes a list.", given=value, path=here)
+            return len(value)
         raise TemplateError(
             f"{here}: unknown intrinsic function {key!r}.",
             given={key: arg},

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import TemplateError, require
+from ._shapes import mapping, shape_error, text
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
@@ -55,10 +56,17 @@ def load(source: Any, base_dir: Any = None) -> list[Loaded]:
 
 def parse_file(path: Path) -> dict[str, Any]:
     """Parse a JSON or YAML (short-form tags included) template file."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json" or text.lstrip().startswith("{"):
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(
+            f"{path.name}: cannot be read ({exc}).",
+            given=str(path),
+            fix="give a readable UTF-8 template file",
+        ) from None
+    if path.suffix == ".json" or source.lstrip().startswith("{"):
         try:
-            data = json.loads(text)
+            data = json.loads(source)
         except ValueError as exc:
             raise TemplateError(
                 f"{path.name}: not valid JSON (line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}).",
@@ -68,7 +76,7 @@ def parse_file(path: Path) -> dict[str, Any]:
     else:
         decode = require("cfnlint.decode", extra="templates", purpose="Reading a YAML template")
         try:
-            data, matches = decode.decode_str(text)
+            data, matches = decode.decode_str(source)
         except Exception as exc:  # the decoder's own exception types vary by version
             raise TemplateError(
                 f"{path.name}: not valid YAML ({exc}).", given=str(path), fix="fix the YAML syntax"
@@ -105,13 +113,44 @@ def _plain(node: Any) -> Any:
     return node
 
 
+_SECTIONS = ("Parameters", "Mappings", "Conditions", "Globals")
+
+
 def _check_template(data: Any, name: str) -> None:
+    """The template's outline: the sections the reader uses are mappings, and every resource is
+    a mapping with a string ``Type`` (and mappings for ``Properties``/``Metadata``, a string
+    ``Condition``). Properties themselves are checked where they are read."""
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
         raise TemplateError(
             f"{name}: a CloudFormation template needs a Resources mapping.",
-            given=type(data).__name__ if not isinstance(data, dict) else sorted(data)[:10],
+            given=type(data).__name__
+            if not isinstance(data, dict)
+            else sorted(str(k) for k in data)[:10],
             fix="give a CloudFormation or SAM template (with Resources:)",
         )
+    for section in _SECTIONS:
+        if data.get(section) is not None:
+            _named_mappings(data[section], section, entries=section in ("Parameters", "Mappings"))
+    function_globals = (data.get("Globals") or {}).get("Function")
+    if function_globals is not None:
+        mapping(function_globals, "Globals.Function", optional=False)
+    _named_mappings(data["Resources"], "Resources", entries=True)
+    for logical, res in data["Resources"].items():
+        text(res.get("Type"), f"{logical}.Type")
+        for key in ("Properties", "Metadata"):
+            mapping(res.get(key), f"{logical}.{key}")
+        if res.get("Condition") is not None:
+            text(res["Condition"], f"{logical}.Condition")
+
+
+def _named_mappings(value: Any, where: str, *, entries: bool) -> None:
+    """``value`` is a mapping with string keys (and, with ``entries``, mapping values)."""
+    mapping(value, where, optional=False)
+    for key, entry in value.items():
+        if not isinstance(key, str):
+            raise shape_error(f"{where} key {key!r}", key, "a string (a logical id or name)")
+        if entries:
+            mapping(entry, f"{where}.{key}" if where != "Resources" else key, optional=False)
 
 
 def _assembly(folder: Path, base: Path | None, depth: int = 0) -> list[Loaded]:
@@ -129,25 +168,31 @@ def _assembly(folder: Path, base: Path | None, depth: int = 0) -> list[Loaded]:
             f"{folder.name}/manifest.json is not valid JSON.", given=str(manifest_path)
         ) from None
     out: list[Loaded] = []
-    for name, artifact in sorted((manifest.get("artifacts") or {}).items()):
-        kind = artifact.get("type")
-        props = artifact.get("properties") or {}
+    where = f"{folder.name}/manifest.json"
+    artifacts = mapping(mapping(manifest, where).get("artifacts"), f"{where}: artifacts")
+    for name, artifact in sorted(artifacts.items()):
+        here = f"{where}: artifacts.{name}"
+        kind = mapping(artifact, here, optional=False).get("type")
+        props = mapping(artifact.get("properties"), f"{here}.properties")
         if kind == "aws:cloudformation:stack" and props.get("templateFile"):
-            template = parse_file(folder / props["templateFile"])
+            file = text(props["templateFile"], f"{here}.properties.templateFile")
+            stack = props.get("stackName") or name
+            stack = text(stack, f"{here}.properties.stackName")
             out.append(
                 Loaded(
-                    template,
-                    f"{folder.name}/{props['templateFile']} (stack {props.get('stackName') or name})",
+                    parse_file(folder / file),
+                    f"{folder.name}/{file} (stack {stack})",
                     base or folder,
-                    stack_name=props.get("stackName") or name,
+                    stack_name=stack,
                     assembly=True,
                 )
             )
         elif kind == "cdk:cloud-assembly" and props.get("directoryName") and depth < 3:
-            out.extend(_assembly(folder / props["directoryName"], base, depth + 1))
+            nested = text(props["directoryName"], f"{here}.properties.directoryName")
+            out.extend(_assembly(folder / nested, base, depth + 1))
     if not out and depth == 0:
         raise TemplateError(
             f"{folder.name}: the cloud assembly has no CloudFormation stack.",
-            given=sorted(manifest.get("artifacts") or {}),
+            given=sorted(artifacts),
         )
     return out

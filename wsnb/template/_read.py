@@ -16,6 +16,7 @@ from typing import Any
 from .. import _facts
 from .._errors import TemplateError
 from ..model._resources import Resource
+from . import _shapes as shapes
 from ._functions import FunctionsMixin
 from ._intrinsics import Evaluator, markers, strip_markers
 from ._kinds import (
@@ -108,6 +109,16 @@ def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
     return found[0]
 
 
+def _parameter_text(value: Any, where: str, kind: str) -> str:
+    """A parameter value as CloudFormation passes it: a string (numbers and booleans written
+    out)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise shapes.shape_error(where, value, f"a value for a {kind} parameter (a string or number)")
+
+
 def template_parameters(template: dict[str, Any], given: dict[str, Any] | None) -> dict[str, Any]:
     """Parameter values: ``given`` over ``Default``; a parameter with neither is an error."""
     declared = template.get("Parameters") or {}
@@ -122,11 +133,12 @@ def template_parameters(template: dict[str, Any], given: dict[str, Any] | None) 
         )
     out: dict[str, Any] = {}
     for name, decl in declared.items():
-        decl = decl if isinstance(decl, dict) else {}
+        where = f"Parameters.{name}"
         if name in given:
             value = given[name]
         elif "Default" in decl:
             value = decl["Default"]
+            where = f"{where}.Default"
         else:
             raise TemplateError(
                 f"Parameters.{name}: the parameter has no Default and no value was given.",
@@ -134,11 +146,15 @@ def template_parameters(template: dict[str, Any], given: dict[str, Any] | None) 
                 fix=f"WebSocketApi.from_template(..., parameters={{{name!r}: '...'}})  or  --parameter {name}=...",
                 path=f"Parameters.{name}",
             )
-        kind = str(decl.get("Type", "String"))
-        if kind in ("CommaDelimitedList", "List<Number>") or kind.startswith("List<"):
-            value = value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]
-        elif not isinstance(value, (list, dict)):
-            value = str(value).lower() if isinstance(value, bool) else str(value)
+        kind = shapes.text(decl.get("Type", "String"), f"Parameters.{name}.Type")
+        if kind == "CommaDelimitedList" or kind.startswith("List<"):
+            if not isinstance(value, list):
+                value = _parameter_text(value, where, kind).split(",")
+            value = [_parameter_text(v, f"{where}[{i}]", kind).strip() for i, v in enumerate(value)]
+        else:
+            value = _parameter_text(value, where, kind)
+            if kind == "Number":
+                shapes.number(value, where)
         allowed = decl.get("AllowedValues")
         if (
             isinstance(allowed, list)
@@ -189,6 +205,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         self._temp: Path | None = None
         self._code: dict[str, tuple[Path | None, str | None]] = {}
         self._used: set[str] = {api_logical}
+        self.reading: list[str] = []  # the resource being read (innermost last)
 
     # ------------------------------------------------------------------ basics
 
@@ -220,13 +237,13 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             raw = res.get("Properties") or {}
             if res.get("Type") == SAM_FUNCTION and self.globals:
                 raw = _merge_globals(self.globals, raw)
-            value = self.ev.value(raw, f"{logical}.Properties")
-            self._props[logical] = value if isinstance(value, dict) else {}
+            where = f"{logical}.Properties"
+            self._props[logical] = shapes.mapping(self.ev.value(raw, where), where)
+            shapes.check_properties(res.get("Type"), self._props[logical], where)
         return self._props[logical]
 
     def _sam_globals(self) -> dict[str, Any]:
-        g = (self.template.get("Globals") or {}).get("Function") or {}
-        return g if isinstance(g, dict) else {}
+        return (self.template.get("Globals") or {}).get("Function") or {}  # checked at load
 
     def _refers_to_api(self, value: Any) -> bool:
         return any(lid == self.api_logical for lid, _ in markers(value))
@@ -266,6 +283,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
     # ------------------------------------------------------------------ the API
 
     def read(self) -> ReadResult:
+        self.reading[:] = [self.api_logical]
         api_props = self.props(self.api_logical)
         cdk_api: dict[str, Any] = {}
         rse = api_props.get("RouteSelectionExpression", _DEFAULT_RSE)
@@ -374,6 +392,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         for lid, res in self.raw.items():
             if not isinstance(res, dict) or res.get("Type") != "AWS::ApiGatewayV2::Route":
                 continue
+            self.reading[:] = [lid]
             if not self._refers_to_api(self.props(lid).get("ApiId")):
                 continue
             self._used.add(lid)
@@ -471,6 +490,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         for lid, res in self.raw.items():
             if not isinstance(res, dict) or res.get("Type") != "AWS::ApiGatewayV2::RouteResponse":
                 continue
+            self.reading[:] = [lid]
             p = self.props(lid)
             if not self._refers_to_api(p.get("ApiId")):
                 continue
@@ -493,6 +513,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
                 + ("" if rkey == "$default" else f"; RouteResponseKey {rkey!r} read as $default"),
             )
 
+    @shapes.reads
     def _integration(self, lid: str, route_lid: str, key: str) -> str | None:
         self._used.add(lid)
         p = self.props(lid)
@@ -519,6 +540,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         self._function(fn)
         return fn
 
+    @shapes.reads
     def _authorizer(self, lid: str) -> dict[str, Any]:
         self._used.add(lid)
         p = self.props(lid)
@@ -540,6 +562,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         sources = p.get("IdentitySource") or list(_facts.DEFAULT_IDENTITY_SOURCE)
         if isinstance(sources, str):
             sources = [s.strip() for s in sources.split(",")]
+        shapes.texts(sources, f"{lid}.Properties.IdentitySource")
         out: dict[str, Any] = {"type": "lambda", "function": fn, "identity_source": list(sources)}
         if isinstance(p.get("Name"), str):
             out["name"] = p["Name"]
@@ -574,20 +597,26 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
                 f"only the first stage ({lid}) is read",
             )
         self._used.add(lid)
+        self.reading[:] = [lid]
         p = self.props(lid)
-        name = str(p.get("StageName", "dev"))
+        name = shapes.text(p.get("StageName", "dev"), f"{lid}.Properties.StageName", literal=True)
         cdk: dict[str, Any] = {"stage_name": name}
         notes = [f"StageName {name!r}"]
         if isinstance(p.get("AutoDeploy"), bool):
             cdk["auto_deploy"] = p["AutoDeploy"]
         if isinstance(p.get("Description"), str):
             cdk["description"] = p["Description"][:1024]
-        routes_default = p.get("DefaultRouteSettings") or {}
-        throttle = {}
+        here = f"{lid}.Properties.DefaultRouteSettings"
+        routes_default = shapes.mapping(p.get("DefaultRouteSettings"), here)
+        throttle: dict[str, Any] = {}
         if "ThrottlingRateLimit" in routes_default:
-            throttle["rate_limit"] = float(routes_default["ThrottlingRateLimit"])
+            throttle["rate_limit"] = shapes.number(
+                routes_default["ThrottlingRateLimit"], f"{here}.ThrottlingRateLimit"
+            )
         if "ThrottlingBurstLimit" in routes_default:
-            throttle["burst_limit"] = int(routes_default["ThrottlingBurstLimit"])
+            throttle["burst_limit"] = shapes.integer(
+                routes_default["ThrottlingBurstLimit"], f"{here}.ThrottlingBurstLimit"
+            )
         if throttle:
             cdk["throttle"] = throttle
             notes.append("throttling")
@@ -595,8 +624,9 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             cdk["detailed_metrics_enabled"] = routes_default["DetailedMetricsEnabled"]
         access_log: Any = False
         settings = p.get("AccessLogSettings")
-        if isinstance(settings, dict):
-            access_log = self._access_log(lid, settings)
+        if settings is not None:
+            where = f"{lid}.Properties.AccessLogSettings"
+            access_log = self._access_log(lid, shapes.mapping(settings, where, optional=False))
             notes.append("AccessLogSettings")
         self.report.add(lid, "AWS::ApiGatewayV2::Stage", "read", ", ".join(notes))
         rest = sorted(
@@ -638,6 +668,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             days = group.get("RetentionInDays")
             kept = days is None
             if days is not None:
+                days = shapes.integer(days, f"{groups[0]}.Properties.RetentionInDays")
                 names = {v: k for k, v in _facts.RETENTION_DAYS.items()}
                 if int(days) in names:
                     out["retention"] = names[int(days)]
@@ -667,6 +698,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         for lid, res in self.raw.items():
             if not isinstance(res, dict) or res.get("Type") != "AWS::ApiGatewayV2::ApiMapping":
                 continue
+            self.reading[:] = [lid]
             p = self.props(lid)
             if not self._refers_to_api(p.get("ApiId")):
                 continue
@@ -679,7 +711,10 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
                 self._used.add(dom_lids[0])
                 dp = self.props(dom_lids[0])
                 name = dp.get("DomainName")
-                configs = dp.get("DomainNameConfigurations") or [{}]
+                configs = shapes.mappings(
+                    dp.get("DomainNameConfigurations"),
+                    f"{dom_lids[0]}.Properties.DomainNameConfigurations",
+                )
                 cert = configs[0].get("CertificateArn") if configs else None
             else:
                 name, cert = dom, None
@@ -737,6 +772,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         for lid, res in self.raw.items():
             if lid in self._used or not isinstance(res, dict):
                 continue
+            self.reading[:] = [lid]
             t = res.get("Type", "?")
             if lid in self._resources:
                 continue

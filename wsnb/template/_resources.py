@@ -9,6 +9,7 @@ from .._errors import TemplateError
 from ..model import Bucket, Table
 from ..model._physical import NamedBucket, NamedParameter, NamedTable
 from ..model._resources import Resource
+from . import _shapes as shapes
 from ._intrinsics import strip_markers
 from ._kinds import BUCKET_TYPE, SSM_TYPE, TABLE_TYPES
 
@@ -34,6 +35,7 @@ class ResourcesMixin:
                 return self._resource(lid)
         return None
 
+    @shapes.reads
     def _resource(self, lid: str) -> Resource | None:
         """The wsnb Table/Bucket/Parameter for a template resource (None for other types)."""
         if lid in self._resources:
@@ -45,18 +47,20 @@ class ResourcesMixin:
         p = self.props(lid)
         rid = re.sub(r"[^A-Za-z0-9_-]", "", lid)[:64]
         res: Resource
+        where = f"{lid}.Properties"
         if t == "AWS::DynamoDB::Table":
-            fields = {
-                a["AttributeName"]: _DYNAMO_TYPES.get(a.get("AttributeType"), "string")
-                for a in p.get("AttributeDefinitions") or []
-            }
-            primary = _key_schema(p.get("KeySchema"), f"{lid}.Properties.KeySchema")
-            gsi = {
-                g["IndexName"]: _key_schema(
-                    g.get("KeySchema"), f"{lid}.Properties.GlobalSecondaryIndexes"
-                )
-                for g in p.get("GlobalSecondaryIndexes") or []
-            }
+            here = f"{where}.AttributeDefinitions"
+            fields = {}
+            for i, a in enumerate(shapes.mappings(p.get("AttributeDefinitions"), here)):
+                attr = shapes.text(a.get("AttributeName"), f"{here}[{i}].AttributeName")
+                kind = shapes.text(a.get("AttributeType", "S"), f"{here}[{i}].AttributeType")
+                fields[attr] = _DYNAMO_TYPES.get(kind, "string")
+            primary = _key_schema(p.get("KeySchema"), f"{where}.KeySchema")
+            here = f"{where}.GlobalSecondaryIndexes"
+            gsi = {}
+            for i, g in enumerate(shapes.mappings(p.get("GlobalSecondaryIndexes"), here)):
+                index = shapes.text(g.get("IndexName"), f"{here}[{i}].IndexName")
+                gsi[index] = _key_schema(g.get("KeySchema"), f"{here}[{i}].KeySchema")
             for idx in [primary, *gsi.values()]:
                 for f in idx.values():
                     fields.setdefault(f, "string")
@@ -78,10 +82,13 @@ class ResourcesMixin:
                 self._pitr_on(lid, t)
             skipped = sorted(set(p) - same)
         elif t == "AWS::Serverless::SimpleTable":
-            pk = p.get("PrimaryKey") or {"Name": "id", "Type": "String"}
+            here = f"{where}.PrimaryKey"
+            pk = shapes.mapping(p.get("PrimaryKey"), here) or {"Name": "id", "Type": "String"}
+            key_name = shapes.text(pk.get("Name"), f"{here}.Name")
+            key_type = shapes.text(pk.get("Type", "String"), f"{here}.Type")
             kwargs = {
-                "fields": {pk["Name"]: _SIMPLE_TYPES.get(pk.get("Type"), "string")},
-                "primary_index": {"partition_key": pk["Name"]},
+                "fields": {key_name: _SIMPLE_TYPES.get(key_type, "string")},
+                "primary_index": {"partition_key": key_name},
             }
             name = p.get("TableName")
             notes = "PrimaryKey"
@@ -162,12 +169,9 @@ class ResourcesMixin:
 
 def _key_schema(schema: Any, where: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for item in schema or []:
-        if not isinstance(item, dict) or "AttributeName" not in item:
-            continue
-        out["partition_key" if item.get("KeyType") == "HASH" else "sort_key"] = item[
-            "AttributeName"
-        ]
+    for i, item in enumerate(shapes.mappings(schema, where)):
+        name = shapes.text(item.get("AttributeName"), f"{where}[{i}].AttributeName")
+        out["partition_key" if item.get("KeyType") == "HASH" else "sort_key"] = name
     if "partition_key" not in out:
         raise TemplateError(f"{where}: the key schema has no HASH key.", given=schema, path=where)
     return out
