@@ -113,6 +113,7 @@ _NUMBER_OPTIONS = ("idle_timeout", "max_connection_seconds", "integration_timeou
 _OPTIONS = {
     "app",
     "region",
+    "account",
     "compression",
     "iam",
     "max_events",
@@ -132,7 +133,8 @@ def serve(
 
     Options: ``idle_timeout`` (600 s), ``max_connection_seconds`` (7200), ``integration_timeout``
     (29 s), ``compression`` (None; ``"deflate"`` to negotiate permessage-deflate), ``region``
-    ("us-east-1"), ``app`` ("app"), ``iam`` ("signed" | "allow" | "deny"), ``root`` (folder
+    ("us-east-1"), ``account`` ("123456789012": the account in the ARNs handlers see), ``app``
+    ("app"), ``iam`` ("signed" | "allow" | "deny"), ``root`` (folder
     handler paths are relative to; the working directory), ``max_events`` (1000),
     ``max_workers`` (1000: the account's Lambda concurrency), ``management_port`` (0 = any free port),
     ``secrets`` (``{"STRIPE_KEY": "sk_test_..."}``: local values of the API's bound ``Secret``s,
@@ -310,3 +312,12 @@ def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) 
                 given=value,
                 fix=f'{name}="{"app" if name == "app" else "us-east-1"}"',
             )
+    account = options.get("account")
+    if account is not None and (
+        not isinstance(account, str) or len(account) != 12 or not account.isdigit()
+    ):
+        raise EmulatorError(
+            "account must be a 12-digit AWS account id.",
+            given=account,
+            fix='account="123456789012"',
+        )

@@ -114,6 +114,7 @@ class LocalServer:
         stage: str = "dev",
         app: str = "app",
         region: str = "us-east-1",
+        account: str = ACCOUNT_ID,
         idle_timeout: float = _facts.IDLE_TIMEOUT_SECONDS,
         max_connection_seconds: float = _facts.MAX_CONNECTION_SECONDS,
         integration_timeout: float = _facts.INTEGRATION_TIMEOUT_SECONDS,
@@ -135,6 +136,7 @@ class LocalServer:
         self.stage = stage
         self.app = app
         self.region = region
+        self.account = account  # in the ARNs handlers see (local data lives in moto's account)
         self.idle_timeout = float(idle_timeout)
         self.max_connection_seconds = float(max_connection_seconds)
         self.integration_timeout = float(integration_timeout)
@@ -404,7 +406,7 @@ class LocalServer:
             lambda r, w: _management.http_client(self, r, w), self.host, self._management_port
         )
         self.management_port = mserver.sockets[0].getsockname()[1]
-        self._stage = Stage(self.api_id, self.stage, self.domain_name, self.region, ACCOUNT_ID)
+        self._stage = Stage(self.api_id, self.stage, self.domain_name, self.region, self.account)
         self._botocore_answer = _management.botocore_handler(self)
         _transport.register(self.domain_name, self._botocore_answer)
         self._api_answer = _management.answerer(self)
@@ -509,7 +511,7 @@ class LocalServer:
                 props,
                 name=name,
                 region=self.region,
-                account=ACCOUNT_ID,
+                account=self.account,
                 environment=self._environment(spec, props, name),
                 return_response=key in routes.return_response,
             )
@@ -520,7 +522,12 @@ class LocalServer:
 
     def _environment(self, spec: Any, props: dict[str, Any], name: str) -> dict[str, str]:
         resources = spec.resources()
-        where = {"stage": self.stage, "app": self.app, "region": self.region, "account": ACCOUNT_ID}
+        where = {
+            "stage": self.stage,
+            "app": self.app,
+            "region": self.region,
+            "account": self.account,
+        }
         env = {
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,

@@ -48,9 +48,14 @@ def from_template(
             fix='parameters={"TableName": "chat"}',
         )
     for name, value in (("region", region), ("account", account), ("api", api)):
-        if value is not None and (not isinstance(value, str) or not value):
+        if value is not None and (
+            not isinstance(value, str)
+            or not value
+            or (name == "account" and not (len(value) == 12 and value.isdigit()))
+        ):
             raise TemplateError(
-                f"{name} must be a non-empty string.",
+                f"{name} must be a non-empty string"
+                + (" of 12 digits (an AWS account id)." if name == "account" else "."),
                 given=value,
                 fix={"region": 'region="eu-west-1"', "account": 'account="123456789012"'}.get(
                     name, 'api="ChatApi"'
@@ -89,6 +94,8 @@ def from_template(
     made.template_root = result.root
     made.template_stage = result.stage
     made.template_api_host = f"{{}}.execute-api.{result.region}.{result.url_suffix}"
+    made.template_region = result.region
+    made.template_account = result.account
     made.runtimes = result.runtimes
     made.route_functions = result.route_functions
     made.loaded_spec = made.spec  # what the differences describe (edits may make them stale)

@@ -62,6 +62,7 @@ class ReadResult:
     route_functions: dict[str, str]  # route key -> function logical id
     temp_dir: str | None = None
     region: str = "us-east-1"
+    account: str = "123456789012"
     url_suffix: str = "amazonaws.com"
 
 
@@ -339,6 +340,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
             route_functions=route_functions,
             temp_dir=str(self._temp) if self._temp else None,
             region=self.ev.pseudo["AWS::Region"],
+            account=self.ev.pseudo["AWS::AccountId"],
             url_suffix=self.ev.pseudo["AWS::URLSuffix"],
         )
 

@@ -65,6 +65,8 @@ class TemplateApi(WebSocketApi):
     template_root: Path
     template_stage: str
     template_api_host: str  # "{}.execute-api.<region>.amazonaws.com" ({} = the API id)
+    template_region: str  # what AWS::Region resolved to (from_template's region=)
+    template_account: str  # what AWS::AccountId resolved to (from_template's account=)
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
     loaded_spec: Any  # the model as read from the template
@@ -103,10 +105,14 @@ class TemplateApi(WebSocketApi):
     def serve(
         self, port: int = 0, host: str = "127.0.0.1", stage: str | None = None, **options: Any
     ) -> Any:
-        """Run the API locally; handler paths resolve from the template's folder (``root``)
-        and the stage defaults to the template's stage name."""
+        """Run the API locally; handler paths resolve from the template's folder (``root``),
+        the stage defaults to the template's stage name, and ``region``/``account`` to those
+        the template was read with (``from_template(region=..., account=...)``), so handlers
+        see the same region, tables and ARNs as the values resolved into their environment."""
         self.check_runnable()
         options.setdefault("root", str(self.template_root))
+        options.setdefault("region", self.template_region)
+        options.setdefault("account", self.template_account)
         server = super().serve(port=port, host=host, stage=stage or self.template_stage, **options)
         _answer_deployed_host(server, self.template_api_host.format(server.api_id))
         return server
