@@ -56,3 +56,62 @@ def test_serve_a_template_in_a_subprocess(tmp_path, monkeypatch):
         assert "serving ChatApi at ws://127.0.0.1:" in served.first_line
         assert asyncio.run(asyncio.wait_for(chat(served.url), 30)) == ["from the CLI"] * 2
         assert served.stop(signal.SIGINT) == 0
+
+
+STAGE_ECHO = """\
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: A, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: $default
+      RouteResponseSelectionExpression: $default
+      Target: !Sub "integrations/${Integ}"
+  Integ:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: Prod, AutoDeploy: true}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.11
+      Code: fn
+      Role: arn:aws:iam::123456789012:role/r
+"""
+
+
+def test_serve_uses_the_template_stage_unless_stage_is_given(tmp_path, monkeypatch):
+    """One rule for the CLI and Python: the template's StageName, unless --stage (stage=)."""
+    import os
+
+    from websockets.sync.client import connect
+
+    from tests.cli.test_serve import serve
+
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['requestContext']['stage']}\n"
+    )
+    (tmp_path / "template.yaml").write_text(STAGE_ECHO)
+    if "PYTHONPATH" not in os.environ:  # the subprocess imports this checkout's wsnb
+        monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    from wsnb import WebSocketApi
+
+    with WebSocketApi.from_template(tmp_path / "template.yaml").serve() as server:
+        assert server.stage == "Prod"
+    for extra, stage in (((), "Prod"), (("--stage", "beta"), "beta")):
+        with serve("template.yaml", tmp_path, *extra) as served:
+            with connect(served.url) as ws:
+                ws.send("{}")
+                assert ws.recv(timeout=10) == stage
+            assert served.stop() == 0

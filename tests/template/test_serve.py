@@ -148,7 +148,7 @@ def test_management_client_built_at_import_from_the_template_url(chat_dir):
             await a.send(json.dumps({"action": "sendmessage", "data": "via the template URL"}))
             return [await asyncio.wait_for(ws.recv(), 10) for ws in (a, b)]
 
-    with api.serve(stage="dev") as server:  # as `wsnb serve` does by default
+    with api.serve(stage="dev") as server:  # not the template's stage (wsnb serve --stage dev)
         assert _run(chat(server.url)) == ["via the template URL"] * 2
     from wsnb.local import _transport
 

@@ -31,7 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument(
-        "--stage", default="dev", help="stage name in events and URLs (default dev)"
+        "--stage",
+        default=None,
+        help="stage name in events and URLs (default: a template TARGET's StageName, as "
+        "api.serve() uses; otherwise dev)",
     )
     parser.add_argument(
         "--app", default="app", help="app name in local resource names (default app)"
@@ -111,9 +114,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with open_target(args.target) as api, _stop_signals(signalled):
             options = {"secrets": dict(args.secrets)} if args.secrets else {}
-            server = api.serve(
-                port=args.port, host=args.host, stage=args.stage, app=args.app, **options
-            )
+            if args.stage is not None:  # else api.serve()'s own default, as in Python
+                options["stage"] = args.stage
+            server = api.serve(port=args.port, host=args.host, app=args.app, **options)
             try:
                 print(f"serving {api.id} at {server.url}  (Ctrl-C to stop)", flush=True)
                 stopped = False
