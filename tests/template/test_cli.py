@@ -115,3 +115,18 @@ def test_serve_uses_the_template_stage_unless_stage_is_given(tmp_path, monkeypat
                 ws.send("{}")
                 assert ws.recv(timeout=10) == stage
             assert served.stop() == 0
+
+
+def test_options_before_the_command_count_too(tmp_path, capsys, monkeypatch):
+    """``wsnb -h`` lists --parameter (and --traceback, -v) before COMMAND: accepted there."""
+    shutil.copytree(SAM_CHAT, tmp_path / "chat")
+    monkeypatch.chdir(tmp_path)
+    argv = ["--parameter", "TableName=before", "routes", "--format", "json", "chat/template.yaml"]
+    assert main(argv) == 0
+    assert '"physical_name": "before"' in capsys.readouterr().out
+    # both places at once: every value is used (an unknown one is reported)
+    argv = ["--parameter", "Nope=1", "routes", "chat/template.yaml", "--parameter", "TableName=x"]
+    assert main(argv) == 1
+    assert "no parameter 'Nope'" in capsys.readouterr().err
+    assert main(["--traceback", "routes", "chat/template.yaml:Other"]) == 1
+    assert "Traceback (most recent call last)" in capsys.readouterr().err

@@ -48,6 +48,31 @@ def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
     from .. import __version__
     from . import demo, export, lint, routes, serve, synth
 
+    parser = _Parser(
+        prog=prog,
+        description="Design, see, run and ship AWS API Gateway WebSocket APIs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(PARAMETERS_BEFORE)],
+    )
+    common = _common_options("parameter")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    commands.required = True
+    for module in (routes, lint, synth, export, serve, demo):
+        module.add_parser(commands, common)
+    return parser
+
+
+# ``--parameter`` is accepted before the command and after it; the two places collect into
+# two lists (a subcommand's defaults would otherwise replace what was given before it).
+PARAMETERS_BEFORE = "parameter_before_command"
+
+
+def _common_options(parameter_dest: str) -> argparse.ArgumentParser:
+    """The options shown (and accepted) both before and after the command."""
+    from ._options import add_parameter_option
+
     common = _Parser(add_help=False)
     common.add_argument(
         "--traceback",
@@ -62,22 +87,8 @@ def build_parser(prog: str = "wsnb") -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show what a notebook TARGET's cells print and which statements were skipped",
     )
-    from ._options import add_parameter_option
-
-    add_parameter_option(common)
-    parser = _Parser(
-        prog=prog,
-        description="Design, see, run and ship AWS API Gateway WebSocket APIs.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
-    commands.required = True
-    for module in (routes, lint, synth, export, serve, demo):
-        module.add_parser(commands, common)
-    return parser
+    add_parameter_option(common, dest=parameter_dest)
+    return common
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
@@ -92,7 +103,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "wsnb") -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
-            with template_parameters(getattr(args, "parameter", None)):  # template TARGETs
+            parameters = [*getattr(args, PARAMETERS_BEFORE, ()), *getattr(args, "parameter", ())]
+            with template_parameters(parameters):  # template TARGETs
                 return int(args.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

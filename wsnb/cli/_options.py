@@ -137,10 +137,11 @@ def absolute_path(text: str) -> Path:
     return Path(os.path.abspath(Path(text).expanduser()))
 
 
-def add_parameter_option(parser: argparse.ArgumentParser) -> None:
+def add_parameter_option(parser: argparse.ArgumentParser, dest: str = "parameter") -> None:
     """``--parameter NAME=VALUE`` (repeatable): template Parameters for a template TARGET."""
     parser.add_argument(
         "--parameter",
+        dest=dest,
         metavar="NAME=VALUE",
         action="append",
         type=parameter_item,
