@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
+import pytest
+
+from wsnb import TemplateError, WebSocketApi
 from wsnb.cli import main
 
 SAM_CHAT = Path(__file__).resolve().parents[2] / "notebooks" / "sam-chat"
@@ -91,8 +96,6 @@ Resources:
 
 def test_serve_uses_the_template_stage_unless_stage_is_given(tmp_path, monkeypatch):
     """One rule for the CLI and Python: the template's StageName, unless --stage (stage=)."""
-    import os
-
     from websockets.sync.client import connect
 
     from tests.cli.test_serve import serve
@@ -105,8 +108,6 @@ def test_serve_uses_the_template_stage_unless_stage_is_given(tmp_path, monkeypat
     (tmp_path / "template.yaml").write_text(STAGE_ECHO)
     if "PYTHONPATH" not in os.environ:  # the subprocess imports this checkout's wsnb
         monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
-    from wsnb import WebSocketApi
-
     with WebSocketApi.from_template(tmp_path / "template.yaml").serve() as server:
         assert server.stage == "Prod"
     for extra, stage in (((), "Prod"), (("--stage", "beta"), "beta")):
@@ -130,3 +131,20 @@ def test_options_before_the_command_count_too(tmp_path, capsys, monkeypatch):
     assert "no parameter 'Nope'" in capsys.readouterr().err
     assert main(["--traceback", "routes", "chat/template.yaml:Other"]) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_several_apis_the_cli_names_them_all(tmp_path, capsys):
+    """The CLI's one line lists every API, as the Python error does."""
+    api = {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"ProtocolType": "WEBSOCKET"}}
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps({"Resources": {"A1": api, "A2": api, "A3": api}}))
+    with pytest.raises(TemplateError) as err:
+        WebSocketApi.from_template(path)
+    assert str(err.value).splitlines()[0] == (
+        "three.json defines 3 WebSocket APIs (A1, A2, A3); say which one to load."
+    )
+    assert main(["routes", str(path)]) == 1
+    line = capsys.readouterr().err
+    assert "defines 3 WebSocket APIs (A1, A2, A3)" in line
+    assert main(["routes", f"{path}:A9"]) == 1
+    assert "no WebSocket API with logical id 'A9' (it has A1, A2, A3)" in capsys.readouterr().err

@@ -87,7 +87,8 @@ def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
             if logical == api:
                 return item, logical
         raise TemplateError(
-            f"{where} has no WebSocket API with logical id {api!r}.",
+            f"{where} has no WebSocket API with logical id {api!r}"
+            + (f" (it has {', '.join(names)})." if names else "."),
             given=api,
             allowed=", ".join(names) or "(no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET)",
             fix=f"api={names[0]!r} (CLI: FILE:{names[0]})"
@@ -102,7 +103,8 @@ def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
         )
     if len(found) > 1:
         raise TemplateError(
-            f"{where} defines {len(found)} WebSocket APIs; say which one to load.",
+            f"{where} defines {len(found)} WebSocket APIs ({', '.join(names)}); "
+            "say which one to load.",
             given=names,
             allowed=", ".join(names),
             fix=f"WebSocketApi.from_template(..., api={names[0]!r})  or  TARGET FILE:{names[0]}",
