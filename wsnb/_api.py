@@ -294,11 +294,14 @@ class WebSocketApi:
         ``source``: a ``.yaml``/``.yml``/``.json``/``.template`` file (short-form tags such as
         ``!Ref`` understood), a parsed template dict, or a cloud assembly folder. ``api``: the
         ``AWS::ApiGatewayV2::Api`` logical id when there are several. ``parameters`` override
-        Parameter defaults; ``region``/``account`` set the pseudo parameters; ``base_dir`` is
-        where code paths resolve (default: the template's folder). What was read, approximated
-        and ignored is in ``api.template_report``; each place where ``synth()``/``export()``
-        differ from the template is a ``template-approximated`` warning of ``api.lint()`` and
-        of the synth/export result.
+        Parameter defaults; ``region``/``account`` set the pseudo parameters (and are what
+        ``serve()`` runs with, as is the template's stage name); ``base_dir`` is where code paths
+        resolve (default: the template's folder). What was read, approximated and ignored is in
+        ``api.template_report``; each place where ``synth()``/``export()`` differ from the
+        template is a ``template-approximated`` warning of ``api.lint()`` and of the
+        synth/export result. Every route gets its own function in wsnb, so a template function
+        serving several routes becomes one per route (its ``FunctionName`` kept on the first
+        route's only).
         """
         from .template import from_template
 
