@@ -52,7 +52,9 @@ class ContextValueError(WsnbError, argparse.ArgumentTypeError):
 
 # A value starting like this is meant as JSON (an object, array, string, number, true/false/null
 # or NaN/Infinity); anything else is kept as a plain string.
-_JSON_START = re.compile(r"^\s*([{\[\"\d]|-\s*[\d.I]|\.\d|(true|false|null|NaN|-?Infinity)\s*$)")
+_JSON_START = re.compile(
+    r"^\s*([{\[\"\d]|-\s*[\d.I]|\.\d|(true|false|null|NaN|-?Infinity)\s*$)", re.ASCII
+)
 
 
 def context_item(text: str) -> tuple[str, Any]:
