@@ -14,25 +14,23 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import PropError, RouteKeyError, check_keywords
 from ._user_frames import warnings_if_committed
-from .model._access_log import normalize_access_log
-from .model._authorizer import normalize_authorizer
-from .model._building import (
+from .model import (
+    ApiSpec,
+    RouteFunction,
+    RouteSpec,
     add_routes,
     append_unique,
     build_spec,
     defaults_props,
-    replace_route,
-    resource_list,
-)
-from .model._domain import normalize_domain
-from .model._permissions import normalize_permissions
-from .model._spec import (
-    ApiSpec,
-    RouteFunction,
-    RouteSpec,
     finished_function_error,
     make_route,
+    normalize_access_log,
+    normalize_authorizer,
+    normalize_domain,
+    normalize_permissions,
     normalize_route_key,
+    replace_route,
+    resource_list,
 )
 
 if TYPE_CHECKING:

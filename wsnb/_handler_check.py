@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model._handlers import (
+from .model import (
     CallableHandler,
     FileHandler,
-    _parse_callable,
     export_problems,
+    parse_callable,
     unresolved_globals,
 )
 
@@ -340,12 +340,12 @@ def notebook_function_needs(func: Callable[..., Any]) -> list[str]:
     """Names a notebook function reads from the notebook that cannot be written out with it.
 
     The same rule export follows when it writes the function's module
-    (:func:`wsnb.model._handlers.unresolved_globals`): builtins, the function itself, modules
+    (:func:`wsnb.model.unresolved_globals`): builtins, the function itself, modules
     and names imported from the standard library or installed packages, and literal data are
     carried; anything else the body, the default values or (when evaluated) the annotations
     read is listed here.
     """
-    return unresolved_globals(_parse_callable(func, "handler"))
+    return unresolved_globals(parse_callable(func, "handler"))
 
 
 def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
@@ -373,7 +373,7 @@ def handler_problems(
 ) -> list[tuple[str, HandlerProblem]]:
     """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
     (notebook functions only when ``notebook_functions``)."""
-    from .model._options import LambdaAuthorizer
+    from .model import LambdaAuthorizer
 
     functions = [(f.route_key, f.props["handler"]) for f in spec.functions()]
     if isinstance(spec.authorizer, LambdaAuthorizer):

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 from . import _facts
 from ._handler_check import handler_problems
-from .model._options import LambdaAuthorizer
-from .model._permissions import managed_policy
-from .model._spec import ApiSpec
+from .model import ApiSpec, LambdaAuthorizer, managed_policy
 
 LEVELS = ("error", "warning", "info")
 _SECRET_NAME = re.compile(
@@ -179,7 +177,7 @@ def _secrets(spec: ApiSpec):
 
 def _environment_names(spec: ApiSpec):
     """Lambda's pattern for variable names is [a-zA-Z][a-zA-Z0-9_]+ ("Environment", Lambda API reference)."""
-    from .model._function import LAMBDA_ENV_NAME, _env_name_fix
+    from .model import LAMBDA_ENV_NAME, env_name_fix
 
     functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:
@@ -191,13 +189,13 @@ def _environment_names(spec: ApiSpec):
                     f"{where}: environment variable name {name!r} does not match Lambda's pattern "
                     "[a-zA-Z][a-zA-Z0-9_]+ (at least two characters, starting with a letter); "
                     "the deploy fails.",
-                    f"rename it, e.g. {_env_name_fix(name)!r}",
+                    f"rename it, e.g. {env_name_fix(name)!r}",
                 )
 
 
 def _dynamic_references(spec: ApiSpec):
     """``{{resolve:...}}`` is allowed only in environment values (wsnb/model/_values.py)."""
-    from .model._values import DYNAMIC_REFERENCE
+    from .model import DYNAMIC_REFERENCE
 
     functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:

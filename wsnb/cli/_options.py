@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import WsnbError
-from ..model._finite import refuse_non_finite
+from ..model import refuse_non_finite
 
 _LOOKUP_KEY = re.compile(r"^[A-Za-z0-9-]+:")
 

@@ -6,7 +6,7 @@ import traceback
 from collections.abc import Callable
 
 from .._lint import Finding, lint
-from ..model._spec import ApiSpec
+from ..model import ApiSpec
 from ._graphs import to_dot, to_mermaid
 from ._html import lint_list, routes_table, to_html
 from ._rows import route_columns, route_rows, summary

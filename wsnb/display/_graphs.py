@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..model._spec import ApiSpec
+from ..model import ApiSpec
 from ._rows import route_rows
 
 

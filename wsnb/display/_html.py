@@ -6,7 +6,7 @@ import re
 from html import escape
 
 from .._lint import Finding, lint
-from ..model._spec import ApiSpec
+from ..model import ApiSpec
 from ._rows import route_columns, route_rows, summary
 from ._svg import diagram
 

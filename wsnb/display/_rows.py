@@ -6,12 +6,17 @@ import weakref
 from typing import Any
 
 from .._lint import looks_secret
-from ..model._frozen import thaw
-from ..model._handlers import CallableHandler, FileHandler
-from ..model._options import LambdaAuthorizer
-from ..model._permissions import permission_label
-from ..model._resources import TOKEN_PATTERN, Ref, Resource
-from ..model._spec import ApiSpec
+from ..model import (
+    TOKEN_PATTERN,
+    ApiSpec,
+    CallableHandler,
+    FileHandler,
+    LambdaAuthorizer,
+    Ref,
+    Resource,
+    permission_label,
+    thaw,
+)
 
 MASK = "••••••"
 

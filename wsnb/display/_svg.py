@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from ..model._spec import ApiSpec
+from ..model import ApiSpec
 from ._measure import text_width
 from ._rows import route_rows
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._lint import Finding, lint
-from ..model._spec import ApiSpec
+from ..model import ApiSpec
 from ._rows import route_rows, summary
 
 _COLUMNS = ("runtime", "timeout", "memory_size", "permissions", "bind")

@@ -96,6 +96,11 @@ from ._runtime import LambdaContext
 from ._server import LocalServer
 from ._traffic import Traffic
 
+# isort: split
+# For the other wsnb packages (template serves an API read from a CloudFormation template).
+from ._ids import api_id
+from ._transport import register_api, unregister_api
+
 __all__ = [
     "LambdaContext",
     "LocalServer",
@@ -105,6 +110,9 @@ __all__ = [
     "serve",
     "stop_all",
 ]
+
+# For the other wsnb packages.
+__all__ += ["api_id", "register_api", "unregister_api"]
 
 _registry: list[LocalServer] = []
 _registry_lock = threading.Lock()

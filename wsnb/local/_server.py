@@ -17,8 +17,16 @@ from typing import Any
 from .. import _facts
 from .._errors import EmulatorError
 from .._selection import evaluator, expression_of
-from ..model import Bucket, LambdaAuthorizer, Parameter, Resource, Secret, Table, bind_environment
-from ..model._resources import resource_name
+from ..model import (
+    Bucket,
+    LambdaAuthorizer,
+    Parameter,
+    Resource,
+    Secret,
+    Table,
+    bind_environment,
+    resource_name,
+)
 from . import _environ, _management, _mgmt_auth, _moto, _tables, _trace, _transport
 from ._authorizer import (
     ALLOW,

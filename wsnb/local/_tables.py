@@ -14,10 +14,17 @@ import contextlib
 import re
 from typing import Any
 
-from ..model import Bucket, Parameter, Resource, Secret, Table
-from ..model._physical import explicit_name
-from ..model._resources import TOKEN_PATTERN, resource_name
-from ..model._resources import ssm_parameter_name as model_ssm_parameter_name
+from ..model import (
+    TOKEN_PATTERN,
+    Bucket,
+    Parameter,
+    Resource,
+    Secret,
+    Table,
+    explicit_name,
+    resource_name,
+)
+from ..model import ssm_parameter_name as model_ssm_parameter_name
 from ._moto import ENDPOINTS, NETLOCS, local_client
 from ._moto import send as moto_send
 

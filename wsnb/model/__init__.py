@@ -1,4 +1,9 @@
-"""The pure-Python model of a WebSocket API. Imports nothing heavy."""
+"""The pure-Python model of a WebSocket API. Imports nothing heavy.
+
+The other wsnb packages (the facade, lint, plan, display, synth, local, template, the CLI) use
+the model only through the names below, never its private modules: import-linter's
+``model-interface`` contract in pyproject.toml keeps it so.
+"""
 
 from ._access_log import AccessLogSpec
 from ._authorizer import LambdaAuthorizer
@@ -20,6 +25,37 @@ from ._resources import (
 )
 from ._spec import ApiSpec, RouteFunction, RouteSpec
 from ._values import check_context, check_data
+
+# isort: split
+# For the other wsnb packages: building and validating specs, names and tokens, handler files.
+from ._access_log import normalize_access_log
+from ._authorizer import normalize_authorizer
+from ._building import (
+    add_routes,
+    append_unique,
+    build_spec,
+    defaults_props,
+    replace_route,
+    resource_list,
+)
+from ._domain import normalize_domain
+from ._finite import refuse_non_finite
+from ._function import LAMBDA_ENV_NAME, env_name_fix, props_resources
+from ._handler_files import handler_folder_files, imported_python_files
+from ._handlers import export_problems, parse_callable, parse_handler
+from ._permissions import managed_policy, normalize_permissions
+from ._physical import (
+    DeclaredRuntimeHandler,
+    ForeignHandler,
+    NamedBucket,
+    NamedParameter,
+    NamedTable,
+    explicit_name,
+    foreign_handlers,
+)
+from ._resources import TOKEN_PATTERN, resource_name, ssm_parameter_name
+from ._spec import finished_function_error, make_route, normalize_route_key
+from ._values import DYNAMIC_REFERENCE
 
 __all__ = [
     "PROP_NAMES",
@@ -51,4 +87,42 @@ __all__ = [
     "permission_label",
     "thaw",
     "unresolved_globals",
+]
+
+# For the other wsnb packages.
+__all__ += [
+    "DYNAMIC_REFERENCE",
+    "LAMBDA_ENV_NAME",
+    "TOKEN_PATTERN",
+    "DeclaredRuntimeHandler",
+    "ForeignHandler",
+    "NamedBucket",
+    "NamedParameter",
+    "NamedTable",
+    "add_routes",
+    "append_unique",
+    "build_spec",
+    "defaults_props",
+    "env_name_fix",
+    "explicit_name",
+    "export_problems",
+    "finished_function_error",
+    "foreign_handlers",
+    "handler_folder_files",
+    "imported_python_files",
+    "make_route",
+    "managed_policy",
+    "normalize_access_log",
+    "normalize_authorizer",
+    "normalize_domain",
+    "normalize_permissions",
+    "normalize_route_key",
+    "parse_callable",
+    "parse_handler",
+    "props_resources",
+    "refuse_non_finite",
+    "replace_route",
+    "resource_list",
+    "resource_name",
+    "ssm_parameter_name",
 ]

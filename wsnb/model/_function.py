@@ -118,7 +118,7 @@ def _environment(value: Any, path: str) -> dict[str, str]:
                 f"Environment variable name {key!r} is not allowed.",
                 given=key,
                 allowed="letters, digits and '_', not starting with a digit, not AWS_*",
-                fix=f"environment={{{_env_name_fix(key)!r}: ...}}",
+                fix=f"environment={{{env_name_fix(key)!r}: ...}}",
                 path=f"{path}[{key!r}]",
             )
         if isinstance(val, bool) or not isinstance(val, (str, int, float)):
@@ -148,7 +148,7 @@ def _environment(value: Any, path: str) -> dict[str, str]:
     return out
 
 
-def _env_name_fix(key: Any) -> str:
+def env_name_fix(key: Any) -> str:
     text = re.sub(r"[^A-Za-z0-9_]", "_", str(key)).removeprefix("AWS_")
     text = text if text[:1].isalpha() and text[:1].isascii() else "V" + text
     return text if len(text) > 1 else text + "_VALUE"

@@ -103,7 +103,7 @@ def parse_handler(value: Any, path: str, *, check_file: bool = True) -> Handler:
     if isinstance(value, str):
         return _parse_handler_string(value, path, check_file)
     if callable(value):
-        return _parse_callable(value, path)
+        return parse_callable(value, path)
     raise HandlerError(
         f"A handler must be a string or a Python function, not {type(value).__name__}.",
         given=value,
@@ -148,7 +148,7 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
     return handler
 
 
-def _parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:
+def parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:
     name = getattr(func, "__name__", None)
     if not inspect.isfunction(func) or name is None or name == "<lambda>":
         raise HandlerError(

@@ -32,8 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .._errors import SynthError, WsnbError
-from ..model import CallableHandler, FileHandler, callable_module_source
-from ..model._handler_files import handler_folder_files, imported_python_files
+from ..model import (
+    CallableHandler,
+    FileHandler,
+    callable_module_source,
+    handler_folder_files,
+    imported_python_files,
+)
 
 GENERATED_DIR = "wsnb_functions"
 #: names an asset never ships (a file or a folder with all it holds), as CDK exclude globs

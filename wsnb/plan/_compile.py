@@ -14,20 +14,23 @@ from typing import Any
 from .. import _facts
 from .._errors import SynthError
 from ..model import (
+    TOKEN_PATTERN,
     ApiSpec,
     Bucket,
     CallableHandler,
     FileHandler,
     LambdaAuthorizer,
     Parameter,
+    Resource,
     Secret,
     Table,
     bind_environment,
+    explicit_name,
     find_tokens,
+    managed_policy,
+    resource_name,
+    ssm_parameter_name,
 )
-from ..model._permissions import managed_policy
-from ..model._physical import explicit_name
-from ..model._resources import TOKEN_PATTERN, Resource, resource_name, ssm_parameter_name
 from ._assets import EXCLUDE_GLOBS, AssetLayout
 from ._ir import (
     Asset,

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..model._frozen import Frozen, freeze
+from ..model import Frozen, freeze
 
 _CSS = (
     "font-family:var(--jp-ui-font-family, system-ui, sans-serif);"

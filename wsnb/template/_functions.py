@@ -14,9 +14,7 @@ from typing import Any
 
 from .. import _facts
 from .._errors import HandlerFileWarning, TemplateError, WsnbError
-from ..model import Bucket, Parameter, Table
-from ..model._physical import DeclaredRuntimeHandler, ForeignHandler
-from ..model._resources import Ref, Resource
+from ..model import Bucket, DeclaredRuntimeHandler, ForeignHandler, Parameter, Ref, Resource, Table
 from . import _shapes as shapes
 from ._intrinsics import NO_VALUE, markers, strip_markers
 from ._kinds import FUNCTION_TYPES, SAM_FUNCTION, FunctionInfo
@@ -239,7 +237,7 @@ class FunctionsMixin:
             name = self._function_name(lid) or lid
             return f"arn:aws:lambda:{region}:{account}:function:{name}" if attr == "Arn" else name
         if lid == self.api_logical:  # the local API: its id, and the host serve() answers
-            from ..local._ids import api_id
+            from ..local import api_id
 
             local_id = api_id(self._api_id())
             if attr in ("Ref", "ApiId"):
@@ -440,7 +438,7 @@ class FunctionsMixin:
             text = f"{prefix}{re.sub(r'[^A-Za-z0-9_/.-]', '_', module)}.{re.sub(r'[^A-Za-z0-9_]', '_', func) or 'handler'}"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", HandlerFileWarning)
-            from ..model._handlers import parse_handler
+            from ..model import parse_handler
 
             try:
                 handler = parse_handler(text, f"{lid}.Properties.Handler", check_file=False)

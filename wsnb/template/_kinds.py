@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model._resources import Resource
+from ..model import Resource
 
 API_TYPE = "AWS::ApiGatewayV2::Api"
 LAMBDA = "AWS::Lambda::Function"

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Bucket, Table
-from ..model._permissions import managed_policy
-from ..model._resources import Ref, Resource
+from ..model import Bucket, Ref, Resource, Table, managed_policy
 from ._intrinsics import NO_VALUE, marker, markers, strip_markers
 from ._kinds import BUCKET_TYPE, SAM_FUNCTION, TABLE_TYPES
 
@@ -676,7 +674,7 @@ class PoliciesMixin:
                         for v in out[key]
                     ]
         from .._errors import WsnbError
-        from ..model._permissions import normalize_permissions
+        from ..model import normalize_permissions
 
         try:
             normalize_permissions([out], where)
@@ -759,14 +757,14 @@ class PoliciesMixin:
 
     def _known(self, res: Resource, lid: str, so_far: list[Any]) -> bool:
         """Whether the function's model already names ``res`` (environment or a grant)."""
-        from ..model._function import props_resources
+        from ..model import props_resources
 
         info = self._functions.get(lid)
         env = (info.props.get("environment") if info else None) or {}
         return res in props_resources({"environment": env, "permissions": so_far})
 
     def _fake_arns(self, text: str, missing: list[Resource], placeholders: list[str]) -> str:
-        from ..model._resources import TOKEN_PATTERN
+        from ..model import TOKEN_PATTERN
 
         def sub(m: Any) -> str:
             res = next((r for r in missing if r.kind == m[1] and r.id == m[2]), None)

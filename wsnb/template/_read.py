@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import _facts
 from .._errors import TemplateError
-from ..model._resources import Resource
+from ..model import Resource
 from . import _shapes as shapes
 from ._functions import FunctionsMixin
 from ._intrinsics import Evaluator, markers, strip_markers

@@ -6,9 +6,7 @@ import re
 from typing import Any
 
 from .._errors import TemplateError
-from ..model import Bucket, Table
-from ..model._physical import NamedBucket, NamedParameter, NamedTable
-from ..model._resources import Resource
+from ..model import Bucket, NamedBucket, NamedParameter, NamedTable, Resource, Table
 from . import _shapes as shapes
 from ._intrinsics import strip_markers
 from ._kinds import BUCKET_TYPE, SSM_TYPE, TABLE_TYPES

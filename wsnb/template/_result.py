@@ -21,7 +21,7 @@ from typing import Any
 
 from .._api import WebSocketApi
 from .._errors import EmulatorError, SynthError
-from ..model._physical import ForeignHandler, foreign_handlers
+from ..model import ForeignHandler, foreign_handlers
 from ._functions import local_python
 from ._report import CHANGES, TemplateReport
 
@@ -332,7 +332,7 @@ def _answer_deployed_host(server: Any, host: str) -> None:
     (``https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Stage}``, resolved with the
     local API id) reach this server too: the same in-process answer as for its domainName,
     removed when the server stops. Nothing leaves the machine."""
-    from ..local import _transport
+    from ..local import register_api, unregister_api
 
     served = getattr(server, "_api_answer", None)
     if served is None:
@@ -344,13 +344,13 @@ def _answer_deployed_host(server: Any, host: str) -> None:
             parts[3] = server.stage
         return served(method, "/".join(parts), body)
 
-    _transport.register_api(host, answer)
+    register_api(host, answer)
     stop = server.stop
 
     def stop_and_forget(*args: Any, **kwargs: Any) -> Any:
         try:
             return stop(*args, **kwargs)
         finally:
-            _transport.unregister_api(host, answer)
+            unregister_api(host, answer)
 
     server.stop = stop_and_forget
