@@ -118,6 +118,39 @@ def test_serve_uses_the_template_stage_unless_stage_is_given(tmp_path, monkeypat
             assert served.stop() == 0
 
 
+def test_serve_region_and_account_read_the_template_and_reach_the_handlers(tmp_path, monkeypatch):
+    """``wsnb serve TEMPLATE --region R --account A`` = ``from_template(region=R, account=A)``
+    then ``serve()``: the template's AWS::Region/AccountId and the handler's own AWS_REGION and
+    context ARN agree."""
+    from websockets.sync.client import connect
+
+    from tests.cli.test_serve import serve
+
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "app.py").write_text(
+        "import json, os\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps([os.environ['AWS_REGION'],\n"
+        "            os.environ['WHERE'], context.invoked_function_arn.split(':')[3:5]])}\n"
+    )
+    template = STAGE_ECHO.replace(
+        "      Role: arn:aws:iam::123456789012:role/r\n",
+        "      Role: arn:aws:iam::123456789012:role/r\n"
+        "      Environment:\n"
+        '        Variables: {WHERE: !Sub "${AWS::Region}/${AWS::AccountId}"}\n',
+    )
+    (tmp_path / "template.yaml").write_text(template)
+    if "PYTHONPATH" not in os.environ:  # the subprocess imports this checkout's wsnb
+        monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    extra = ("--region", "eu-west-1", "--account", "111122223333")
+    with serve("template.yaml", tmp_path, *extra) as served:
+        with connect(served.url) as ws:
+            ws.send("{}")
+            answer = json.loads(ws.recv(timeout=10))
+        assert served.stop() == 0
+    assert answer == ["eu-west-1", "eu-west-1/111122223333", ["eu-west-1", "111122223333"]]
+
+
 def test_options_before_the_command_count_too(tmp_path, capsys, monkeypatch):
     """``wsnb -h`` lists --parameter (and --traceback, -v) before COMMAND: accepted there."""
     shutil.copytree(SAM_CHAT, tmp_path / "chat")

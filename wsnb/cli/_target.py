@@ -171,6 +171,22 @@ def template_parameters(values: Any) -> Iterator[None]:
         _PARAMETERS.reset(token)
 
 
+_TEMPLATE_ENV: contextvars.ContextVar[tuple[str | None, str | None]] = contextvars.ContextVar(
+    "wsnb_cli_template_environment", default=(None, None)
+)
+
+
+@contextlib.contextmanager
+def template_environment(region: str | None, account: str | None) -> Iterator[None]:
+    """The ``--region``/``--account`` a template TARGET is read with (its ``AWS::Region`` and
+    ``AWS::AccountId``), as ``from_template(region=..., account=...)`` takes them."""
+    token = _TEMPLATE_ENV.set((region, account))
+    try:
+        yield
+    finally:
+        _TEMPLATE_ENV.reset(token)
+
+
 def _is_template(location: str) -> bool:
     from ..template import looks_like_template
 
@@ -182,7 +198,14 @@ def load_api(target: Target, parameters: dict[str, str] | None = None) -> WebSoc
     if target.kind == "template":
         from ..template import from_template
 
-        return from_template(target.path, api=target.name, parameters=parameters or None)
+        region, account = _TEMPLATE_ENV.get()
+        return from_template(
+            target.path,
+            api=target.name,
+            parameters=parameters or None,
+            region=region,
+            account=account,
+        )
     if target.kind == "module":
         namespace = _import_module(target)
     elif target.kind == "file":

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from .._errors import ExportError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
-from ._target import open_target
+from ._target import open_target, template_environment
 from .synth import warning_text
 
 
@@ -49,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
 
 def run(args: argparse.Namespace) -> int:
     with (
+        template_environment(args.region, args.account),
         open_target(args.target) as api,
         progress(f"exporting {api.id} ..."),
         command_line_fixes(),

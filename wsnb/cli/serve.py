@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ._target import open_target
+from ._target import open_target, template_environment
 
 LOGGER = "wsnb.local"
 POLL_SECONDS = 0.1
@@ -38,6 +38,18 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     )
     parser.add_argument(
         "--app", default="app", help="app name in local resource names (default app)"
+    )
+    parser.add_argument(
+        "--region",
+        default=None,
+        help="the region handlers see (AWS_REGION, ARNs, local tables); a template TARGET is "
+        "also read with it (default: us-east-1)",
+    )
+    parser.add_argument(
+        "--account",
+        default=None,
+        help="the 12-digit account in the ARNs handlers see; a template TARGET is also read "
+        "with it (default: 123456789012)",
     )
     parser.add_argument(
         "--secret",
@@ -112,10 +124,17 @@ def run(args: argparse.Namespace) -> int:
     handler = configure_logging()
     signalled: list[int] = []
     try:
-        with open_target(args.target) as api, _stop_signals(signalled):
+        with (
+            template_environment(args.region, args.account),
+            open_target(args.target) as api,
+            _stop_signals(signalled),
+        ):
             options = {"secrets": dict(args.secrets)} if args.secrets else {}
             if args.stage is not None:  # else api.serve()'s own default, as in Python
                 options["stage"] = args.stage
+            for name in ("region", "account"):
+                if getattr(args, name) is not None:
+                    options[name] = getattr(args, name)
             server = api.serve(port=args.port, host=args.host, app=args.app, **options)
             try:
                 print(f"serving {api.id} at {server.url}  (Ctrl-C to stop)", flush=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
-from ._target import open_target
+from ._target import open_target, template_environment
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -59,7 +59,7 @@ def describe(result: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_target(args.target) as api:
+    with template_environment(args.region, args.account), open_target(args.target) as api:
         result = synthesize(api, synth_kwargs(args))
         text = result.to_json()
     if not text.endswith("\n"):
