@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._errors import PropError, RouteKeyError, check_keywords
+from ._errors import ArgumentError, PropError, RouteKeyError, check_keywords
 from ._user_frames import warnings_if_committed
 from .model import (
     ApiSpec,
@@ -119,11 +119,14 @@ class WebSocketApi:
         return self._commit(self._spec.with_route(route, replace=replace))
 
     @warnings_if_committed
-    def add_routes(self, *args: Any, replace: bool = False) -> WebSocketApi:
+    def add_routes(self, *args: Any, routes: Any = None, replace: bool = False) -> WebSocketApi:
         """Add several routes (SST's ``addRoutes``): ``api.add_routes({"sendMessage": "src/send.main"})``.
 
-        SST's form with a scope first, ``api.add_routes(stack, {...})``, is accepted too.
+        SST's form with a scope first, ``api.add_routes(stack, {...})``, is accepted too, and
+        the dict may be given as ``routes=``.
         """
+        if routes is not None:
+            args = (*args, routes)
         if len(args) == 2:
             args = args[1:]
         if len(args) != 1 or not isinstance(args[0], dict):
@@ -176,9 +179,11 @@ class WebSocketApi:
         return self._commit(dataclasses.replace(self._spec, access_log=normalize_access_log(value)))
 
     @warnings_if_committed
-    def attach_permissions(self, permissions: Any) -> WebSocketApi:
-        """Grant every route (present and future): ``api.attach_permissions(["s3"])``."""
-        items = normalize_permissions(permissions, "attach_permissions")
+    def attach_permissions(self, perms: Any = None, *, permissions: Any = None) -> WebSocketApi:
+        """Grant every route (present and future): ``api.attach_permissions(["s3"])``
+        (keyword: ``perms=``, or ``permissions=`` as SST names it)."""
+        perms = _one_of("attach_permissions", perms=perms, permissions=permissions)
+        items = normalize_permissions(perms, "attach_permissions")
         return self._commit(
             dataclasses.replace(
                 self._spec, permissions=append_unique(self._spec.permissions, items)
@@ -186,10 +191,20 @@ class WebSocketApi:
         )
 
     @warnings_if_committed
-    def attach_permissions_to_route(self, route_key: str, permissions: Any) -> WebSocketApi:
-        """Grant one route: ``api.attach_permissions_to_route("$default", ["s3"])``."""
-        route = self._existing_route(route_key, "attach_permissions_to_route")
-        items = normalize_permissions(permissions, f"attach_permissions_to_route({route.key!r})")
+    def attach_permissions_to_route(
+        self,
+        key: Any = None,
+        perms: Any = None,
+        *,
+        route_key: Any = None,
+        permissions: Any = None,
+    ) -> WebSocketApi:
+        """Grant one route: ``api.attach_permissions_to_route("$default", ["s3"])`` (keywords:
+        ``key=``/``perms=``, or SST's ``route_key=``/``permissions=``)."""
+        key = _one_of("attach_permissions_to_route", key=key, route_key=route_key)
+        perms = _one_of("attach_permissions_to_route", perms=perms, permissions=permissions)
+        route = self._existing_route(key, "attach_permissions_to_route")
+        items = normalize_permissions(perms, f"attach_permissions_to_route({route.key!r})")
         new = dataclasses.replace(route, permissions=append_unique(route.permissions, items))
         return self._commit(replace_route(self._spec, new))
 
@@ -202,9 +217,12 @@ class WebSocketApi:
         )
 
     @warnings_if_committed
-    def bind_to_route(self, route_key: str, resources: Any) -> WebSocketApi:
-        """Bind resources to one route."""
-        route = self._existing_route(route_key, "bind_to_route")
+    def bind_to_route(
+        self, key: Any = None, resources: Any = None, *, route_key: Any = None
+    ) -> WebSocketApi:
+        """Bind resources to one route (keywords: ``key=``, or SST's ``route_key=``)."""
+        key = _one_of("bind_to_route", key=key, route_key=route_key)
+        route = self._existing_route(key, "bind_to_route")
         items = resource_list(resources, f"bind_to_route({route.key!r})")
         new = dataclasses.replace(route, bind=append_unique(route.bind, items))
         return self._commit(replace_route(self._spec, new))
@@ -439,3 +457,21 @@ class WebSocketApi:
         from .local import serve
 
         return serve(self, port=port, host=host, stage=stage, **options)
+
+
+def _one_of(method: str, **given: Any) -> Any:
+    """The one value given under either of two names (SPEC's, or SST's spelling of it)."""
+    (first, a), (second, b) = given.items()
+    if a is not None and b is not None:
+        raise ArgumentError(
+            f"{method}() got both {first}= and {second}=, which name the same argument.",
+            given={first: a, second: b},
+            fix=f"pass it once, as {first}=",
+        )
+    if a is None and b is None:
+        raise ArgumentError(
+            f"{method}() is missing its {first} argument.",
+            given=None,
+            fix=f"pass {first}=..., e.g. the first positional argument",
+        )
+    return a if a is not None else b

@@ -515,3 +515,18 @@ def test_rerunning_a_defaults_cell_is_safe():
 def test_return_response_inside_function_props_is_rejected():
     with pytest.raises(PropError, match=r"^'return_response' is not a function prop"):
         WebSocketApi("Api").defaults(return_response=True)
+
+
+def test_sst_methods_take_specs_argument_names_as_keywords(project):
+    # SPEC §1: add_routes(routes: dict), attach_permissions(perms),
+    # attach_permissions_to_route(key, perms), bind(resources), bind_to_route(key, resources)
+    table = Table("Notes", fields={"id": "string"}, primary_index={"partition_key": "id"})
+    api = WebSocketApi("Api").add_routes(routes={"$default": "src/default.main"})
+    api.attach_permissions(perms=["s3"])
+    api.attach_permissions_to_route(key="$default", perms=["sqs"])
+    api.bind(resources=[table])
+    api.bind_to_route(key="$default", resources=[table])
+    fn = api.get_function("$default")
+    assert list(fn.props["permissions"])[:2] == ["s3", "sqs"]
+    with pytest.raises(WsnbError, match="both perms= and permissions="):
+        api.attach_permissions(["s3"], permissions=["s3"])
