@@ -365,11 +365,21 @@ def test_callable_handler_rerun_is_noop_and_source_is_kept():
     assert WebSocketApi.from_dict(data) == api
 
 
-@pytest.mark.parametrize("bad", ["lam", "one_arg", "closure"])
+def _make_lambda_closure():
+    secret = "x"
+    return lambda e, c: secret
+
+
+@pytest.mark.parametrize("bad", ["lam_one_arg", "lam_closure", "one_arg", "closure"])
 def test_unusable_callables_are_refused(bad):
     from tests.model import handlers_for_tests as h
 
-    target = {"lam": lambda e, c: None, "one_arg": h.one_arg, "closure": h.make_closure()}[bad]
+    target = {
+        "lam_one_arg": lambda event: None,
+        "lam_closure": _make_lambda_closure(),
+        "one_arg": h.one_arg,
+        "closure": h.make_closure(),
+    }[bad]
     with pytest.raises(HandlerError):
         WebSocketApi("Api").route("x", target)
 
@@ -385,3 +395,29 @@ def test_callable_source_drops_notebook_decorators():
 
     fn = WebSocketApi("Api").route("x", h.decorated).get_function("x")
     assert fn.handler.source.startswith("def decorated(event, context):")
+
+
+GREETING = "hi"
+
+
+def test_a_lambda_is_a_plain_callable_handler_too():
+    # SPEC §1 (beyond): "a plain Python callable defined in the notebook"; a lambda ships as the
+    # def it stands for, named after its text (a re-run cell is a no-op)
+    def build():
+        return WebSocketApi("Api").route(
+            "echo",
+            lambda event, context: {"statusCode": 200, "body": GREETING + event["body"]},
+            return_response=True,
+        )
+
+    api = build()
+    handler = api.get_function("echo").handler
+    assert handler.name.startswith("lambda_") and handler == build().get_function("echo").handler
+    assert handler.source == (
+        f"def {handler.name}(event, context):\n"
+        '    return ({"statusCode": 200, "body": GREETING + event["body"]})\n'
+    )
+    assert WebSocketApi.from_dict(json.loads(json.dumps(api.to_dict()))) == api
+    other = WebSocketApi("Api").route("a", lambda e, c: 1).route("b", lambda e, c: 2)
+    names = {other.get_function(k).handler.name for k in ("a", "b")}
+    assert len(names) == 2  # two different lambdas never share a name

@@ -83,3 +83,24 @@ def test_a_plain_script_keeps_the_normal_traceback_and_warns_at_its_line(tmp_pat
     assert f"{script}:3: HandlerFileWarning" in done.stderr
     assert "Traceback (most recent call last)" in done.stderr
     assert "_function.py" in done.stderr  # scripts are not filtered
+
+
+def test_a_lambda_from_a_notebook_cell_is_a_handler(kernel):
+    # IPython keeps each cell's text where the lambda's source is read from
+    out = execute(
+        kernel,
+        'api.route("shout", lambda event, context: {"statusCode": 200,\n'
+        '                                          "body": event["body"].upper()},\n'
+        "          return_response=True)\n"
+        'print(api.get_function("shout").handler.source)',
+    )
+    assert out["error"] == ""
+    assert 'return ({"statusCode": 200, "body": event["body"].upper()})' in out["stdout"]
+    again = execute(
+        kernel,
+        'api.route("shout", lambda event, context: {"statusCode": 200,\n'
+        '                                          "body": event["body"].upper()},\n'
+        "          return_response=True)\n"
+        "print(api.routes)",
+    )
+    assert again["error"] == "" and "['shout']" in again["stdout"]  # a re-run: no-op

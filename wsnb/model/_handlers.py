@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import inspect
 import math
 import os
@@ -150,14 +151,17 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
 
 def parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:
     name = getattr(func, "__name__", None)
-    if not inspect.isfunction(func) or name is None or name == "<lambda>":
+    if not inspect.isfunction(func) or name is None:
         raise HandlerError(
-            "A Python handler must be a function defined with def (not a lambda, class or method).",
+            "A Python handler must be a function (defined with def, or a lambda), not a class "
+            "or method.",
             given=func,
-            allowed="def handler(event, context): ...  (sync or async)",
+            allowed="def handler(event, context): ...  (sync or async), or lambda event, context: ...",
             fix="define it with def at the top level of a cell and pass the function",
             path=path,
         )
+    if name == "<lambda>":
+        return _parse_lambda(func, path)
     params = [
         p
         for p in inspect.signature(func).parameters.values()
@@ -208,6 +212,92 @@ def parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:
         is_async=inspect.iscoroutinefunction(func),
         origin=_origin(func),
     )
+
+
+def _parse_lambda(func: Callable[..., Any], path: str) -> CallableHandler:
+    """A lambda ships as the def it stands for: ``def lambda_<hash>(<its parameters>):
+    return (<its body>)``, named after its text, so the same lambda in a re-run cell is the
+    same handler and two different ones never share a name."""
+    code = func.__code__  # type: ignore[attr-defined]
+    node, text = _lambda_node(func)
+    if node is None:
+        raise HandlerError(
+            "The source of this lambda cannot be read unambiguously, so it cannot be shipped "
+            "to Lambda.",
+            given=func,
+            fix="define the handler with def at the top level of a cell and pass the function",
+            path=path,
+        )
+    if code.co_freevars:
+        raise HandlerError(
+            f"This lambda is a closure over {', '.join(code.co_freevars)}; it cannot be shipped "
+            "on its own.",
+            given=ast.get_source_segment(text, node),
+            fix="define it at the top level of a cell, and pass values through environment",
+            path=path,
+        )
+    params = ast.unparse(node.args)
+    body = ast.get_source_segment(text, node.body, padded=False) or ast.unparse(node.body)
+    body = " ".join(line.strip() for line in body.splitlines())  # continuation lines, in ( )
+    digest = hashlib.sha256(f"{params}\n{body}".encode()).hexdigest()[:8]
+    name = f"lambda_{digest}"
+    source = f"def {name}({params}):\n    return ({body})\n"
+    positional = [*node.args.posonlyargs, *node.args.args]
+    if len(positional) < 2 and node.args.vararg is None:
+        raise HandlerError(
+            "A lambda handler must take (event, context), like a Lambda handler.",
+            given=f"lambda {params}: ...",
+            allowed="lambda event, context: ...",
+            fix="lambda event, context: ...",
+            path=path,
+        )
+    return CallableHandler(
+        name=name, source=source, func=func, is_async=False, origin=_origin(func)
+    )
+
+
+def _lambda_node(func: Callable[..., Any]) -> tuple[ast.Lambda | None, str]:
+    """The lambda's node in the text of its cell or file (via linecache, where IPython keeps
+    cells), found by its line and parameters; (None, "") when it cannot be told apart."""
+    import linecache
+
+    code = func.__code__  # type: ignore[attr-defined]
+    text = "".join(linecache.getlines(code.co_filename))
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None, ""
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    found = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Lambda)
+        and n.lineno == code.co_firstlineno
+        and [a.arg for a in (*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs)] == names
+    ]
+    if len(found) > 1:  # the same parameters twice on one line: tell them apart by their body
+        body_lines = {pos[0] for pos in code.co_positions() if pos[0] is not None}
+        found = [n for n in found if n.body.lineno in body_lines]
+        starts = {
+            (pos[0], pos[2])
+            for pos in code.co_positions()
+            if pos[0] is not None and pos[2] is not None
+        }
+        found = (
+            [
+                n
+                for n in found
+                if any(
+                    (n.body.lineno, n.body.col_offset)
+                    <= start
+                    <= (n.body.end_lineno or 0, n.body.end_col_offset or 0)
+                    for start in starts
+                )
+            ]
+            if len(found) > 1
+            else found
+        )
+    return (found[0], text) if len(found) == 1 else (None, "")
 
 
 def _defined_name(source: str) -> str | None:
