@@ -30,7 +30,7 @@ def test_routes_of_a_template(tmp_path, capsys, monkeypatch):
 def test_template_target_errors(tmp_path, capsys, monkeypatch):
     shutil.copytree(SAM_CHAT, tmp_path / "chat")
     monkeypatch.chdir(tmp_path)
-    assert main(["routes", "chat/template.yaml:Other"]) == 1
+    assert main(["routes", "chat/template.yaml:Other"]) == 2  # a TARGET naming no API: usage (2)
     err = capsys.readouterr().err
     assert "no WebSocket API with logical id 'Other'" in err
     assert main(["lint", "chat/template.yaml", "--parameter", "Nope=1"]) == 1
@@ -162,7 +162,7 @@ def test_options_before_the_command_count_too(tmp_path, capsys, monkeypatch):
     argv = ["--parameter", "Nope=1", "routes", "chat/template.yaml", "--parameter", "TableName=x"]
     assert main(argv) == 1
     assert "no parameter 'Nope'" in capsys.readouterr().err
-    assert main(["--traceback", "routes", "chat/template.yaml:Other"]) == 1
+    assert main(["--traceback", "routes", "chat/template.yaml:Other"]) == 2
     assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 
@@ -176,8 +176,14 @@ def test_several_apis_the_cli_names_them_all(tmp_path, capsys):
     assert str(err.value).splitlines()[0] == (
         "three.json defines 3 WebSocket APIs (A1, A2, A3); say which one to load."
     )
-    assert main(["routes", str(path)]) == 1
+    assert main(["routes", str(path)]) == 2  # which API: a bad TARGET (2)
     line = capsys.readouterr().err
     assert "defines 3 WebSocket APIs (A1, A2, A3)" in line
-    assert main(["routes", f"{path}:A9"]) == 1
+    assert main(["routes", f"{path}:A9"]) == 2
     assert "no WebSocket API with logical id 'A9' (it has A1, A2, A3)" in capsys.readouterr().err
+
+
+def test_a_missing_template_target_is_named_as_a_template(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["routes", "nothere.yaml"]) == 2  # `wsnb -h`: 2 = bad command line or TARGET
+    assert "Template 'nothere.yaml' does not exist" in capsys.readouterr().err

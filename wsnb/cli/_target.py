@@ -90,6 +90,13 @@ def parse_target(text: str) -> Target:
         )
     if _is_template(location):  # a CloudFormation/SAM template file or a cdk.out folder
         return Target(text, "template", location, name, Path(location).resolve())
+    if _template_suffix(location) and not Path(location).exists():
+        raise TargetError(
+            f"Template {location!r} does not exist.",
+            given=text,
+            allowed=FORMS,
+            fix="check the path (relative to the current directory)",
+        )
     if location.endswith(".ipynb"):
         kind: Literal["module", "file", "notebook", "template"] = "notebook"
     elif (
@@ -187,6 +194,12 @@ def template_environment(region: str | None, account: str | None) -> Iterator[No
         _TEMPLATE_ENV.reset(token)
 
 
+def _template_suffix(location: str) -> bool:
+    from ..template import TEMPLATE_SUFFIXES
+
+    return Path(location).suffix.lower() in TEMPLATE_SUFFIXES
+
+
 def _is_template(location: str) -> bool:
     from ..template import looks_like_template
 
@@ -196,16 +209,21 @@ def _is_template(location: str) -> bool:
 def load_api(target: Target, parameters: dict[str, str] | None = None) -> WebSocketApi:
     """Run/import the target (in the current directory) and pick its WebSocketApi."""
     if target.kind == "template":
-        from ..template import from_template
+        from ..template import ApiChoiceError, from_template
 
         region, account = _TEMPLATE_ENV.get()
-        return from_template(
-            target.path,
-            api=target.name,
-            parameters=parameters or None,
-            region=region,
-            account=account,
-        )
+        try:
+            return from_template(
+                target.path,
+                api=target.name,
+                parameters=parameters or None,
+                region=region,
+                account=account,
+            )
+        except ApiChoiceError as exc:  # the TARGET names no (or no single) API: a usage error
+            raise TargetError(
+                exc.message, given=exc.given, allowed=exc.allowed, fix=exc.fix
+            ) from exc
     if target.kind == "module":
         namespace = _import_module(target)
     elif target.kind == "file":

@@ -16,12 +16,13 @@ from typing import Any
 
 from .._errors import TemplateError, WsnbError
 from ._load import TEMPLATE_SUFFIXES, load
-from ._read import Reader, find_apis, pick_api
+from ._read import ApiChoiceError, Reader, find_apis, pick_api
 from ._report import TemplateReport
 from ._result import TemplateApi, TemplateSynthWarning
 
 __all__ = [
     "TEMPLATE_SUFFIXES",
+    "ApiChoiceError",
     "TemplateApi",
     "TemplateReport",
     "TemplateSynthWarning",

@@ -78,6 +78,11 @@ def find_apis(loaded: list[Loaded]) -> list[tuple[Loaded, str]]:
     return out
 
 
+class ApiChoiceError(TemplateError):
+    """The template holds no WebSocket API, several (and none was picked), or not the one asked
+    for: what to load is unclear, the template itself may be fine."""
+
+
 def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
     found = find_apis(loaded)
     names = [logical for _, logical in found]
@@ -86,7 +91,7 @@ def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
         for item, logical in found:
             if logical == api:
                 return item, logical
-        raise TemplateError(
+        raise ApiChoiceError(
             f"{where} has no WebSocket API with logical id {api!r}"
             + (f" (it has {', '.join(names)})." if names else "."),
             given=api,
@@ -96,13 +101,13 @@ def pick_api(loaded: list[Loaded], api: str | None) -> tuple[Loaded, str]:
             else "load a template that defines a WebSocket API",
         )
     if not found:
-        raise TemplateError(
+        raise ApiChoiceError(
             f"{where} defines no WebSocket API (no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET).",
             given=where,
             fix="load the template of a WebSocket API (HTTP and REST APIs are not read)",
         )
     if len(found) > 1:
-        raise TemplateError(
+        raise ApiChoiceError(
             f"{where} defines {len(found)} WebSocket APIs ({', '.join(names)}); "
             "say which one to load.",
             given=names,
