@@ -44,7 +44,12 @@ from ._errors import TargetError
 from ._notebook import SKIP_TAG, Cell, CellError, run_cells
 
 ENV_FLAG = "WSNB_CLI"
-FORMS = "pkg.module[:variable], path/to/file.py[:variable] or path/to/notebook.ipynb[:variable]"
+FORMS = (
+    "pkg.module[:variable], path/to/file.py[:variable], path/to/notebook.ipynb[:variable], "
+    "template.yaml[:LogicalId] or cdk.out[:LogicalId]"
+)
+#: the TARGET argument's help, the same for every command
+TARGET_HELP = "module:var, file.py:var, notebook.ipynb:var, template.yaml[:Id] or cdk.out[:Id]"
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 

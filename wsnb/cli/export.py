@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from .._errors import ExportError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
-from ._target import open_target, template_environment
+from ._target import TARGET_HELP, open_target, template_environment
 from .synth import warning_text
 
 
@@ -34,9 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Write a CDK app (app.py, cdk.json, requirements.txt, handler sources) that "
         "depends on aws-cdk-lib and constructs only, and synthesizes to the same template.",
     )
-    parser.add_argument(
-        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
-    )
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument(
         "directory", metavar="DIR", type=absolute_path, help="where to write the app"
     )

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from typing import Any
 
-from ._target import open_target
+from ._target import TARGET_HELP, open_target
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -17,9 +17,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Print api.lint() findings. Exit status 1 when any finding is an error "
         "(with --strict, also when any is a warning).",
     )
-    parser.add_argument(
-        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
-    )
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument("--strict", action="store_true", help="also exit 1 on warnings")
     parser.set_defaults(run=run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._target import open_target
+from ._target import TARGET_HELP, open_target
 
 FORMATS = ("text", "json", "mermaid", "dot")
 
@@ -17,9 +17,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         help="print the route table",
         description="Print the API's routes with their merged function props.",
     )
-    parser.add_argument(
-        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
-    )
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument(
         "--format",
         "-f",

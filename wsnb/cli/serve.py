@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ._target import open_target, template_environment
+from ._target import TARGET_HELP, open_target, template_environment
 
 LOGGER = "wsnb.local"
 POLL_SECONDS = 0.1
@@ -23,9 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Serve the API on the local emulator. Prints the ws:// URL, logs each "
         "connect, message, disconnect and error to stderr; Ctrl-C (or SIGTERM) stops it.",
     )
-    parser.add_argument(
-        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
-    )
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument(
         "--port", type=port_number, default=8080, help="port (default 8080; 0 picks a free one)"
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
-from ._target import open_target, template_environment
+from ._target import TARGET_HELP, open_target, template_environment
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -19,9 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         description="Synthesize the API with aws-cdk-lib and print the template JSON "
         "(or write it with -o).",
     )
-    parser.add_argument(
-        "target", metavar="TARGET", help="module:var, file.py:var or notebook.ipynb:var"
-    )
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument(
         "-o",
         "--output",
