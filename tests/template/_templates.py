@@ -332,3 +332,35 @@ def write_sam(root: Path) -> Path:
     path = root / "template.yml"
     path.write_text(SAM_YAML)
     return path
+
+
+def default_route_api(function: str, rest: str, *, transform: bool = False) -> str:
+    """A WebSocket API (stage Prod) whose ``$default`` route calls the function ``function``
+    (a logical id); ``rest`` adds the function and any other resources (indented YAML)."""
+    return (
+        ("Transform: AWS::Serverless-2016-10-31\n" if transform else "")
+        + """Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: A, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: $default
+      RouteResponseSelectionExpression: $default
+      Target: !Sub "integrations/${Integ}"
+  Integ:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${"""
+        + function
+        + """.Arn}/invocations"
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: Prod, AutoDeploy: true}
+"""
+        + rest
+    )

@@ -12,6 +12,8 @@ import pytest
 from wsnb import TemplateError, WebSocketApi
 from wsnb.cli import main
 
+from ._templates import default_route_api
+
 SAM_CHAT = Path(__file__).resolve().parents[2] / "notebooks" / "sam-chat"
 
 
@@ -63,27 +65,9 @@ def test_serve_a_template_in_a_subprocess(tmp_path, monkeypatch):
         assert served.stop(signal.SIGINT) == 0
 
 
-STAGE_ECHO = """\
-Resources:
-  Api:
-    Type: AWS::ApiGatewayV2::Api
-    Properties: {Name: A, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  Route:
-    Type: AWS::ApiGatewayV2::Route
-    Properties:
-      ApiId: !Ref Api
-      RouteKey: $default
-      RouteResponseSelectionExpression: $default
-      Target: !Sub "integrations/${Integ}"
-  Integ:
-    Type: AWS::ApiGatewayV2::Integration
-    Properties:
-      ApiId: !Ref Api
-      IntegrationType: AWS_PROXY
-      IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
-  Stage:
-    Type: AWS::ApiGatewayV2::Stage
-    Properties: {ApiId: !Ref Api, StageName: Prod, AutoDeploy: true}
+STAGE_ECHO = default_route_api(
+    "Fn",
+    """\
   Fn:
     Type: AWS::Lambda::Function
     Properties:
@@ -91,7 +75,8 @@ Resources:
       Runtime: python3.11
       Code: fn
       Role: arn:aws:iam::123456789012:role/r
-"""
+""",
+)
 
 
 def test_serve_uses_the_template_stage_unless_stage_is_given(tmp_path, monkeypatch):

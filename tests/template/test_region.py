@@ -9,31 +9,14 @@ import pytest
 
 from wsnb import TemplateError, WebSocketApi
 
+from ._templates import default_route_api
+
 pytest.importorskip("websockets")
 pytest.importorskip("moto")
 
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Api:
-    Type: AWS::ApiGatewayV2::Api
-    Properties: {Name: A, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
-  Route:
-    Type: AWS::ApiGatewayV2::Route
-    Properties:
-      ApiId: !Ref Api
-      RouteKey: $default
-      RouteResponseSelectionExpression: $default
-      Target: !Sub "integrations/${Integ}"
-  Integ:
-    Type: AWS::ApiGatewayV2::Integration
-    Properties:
-      ApiId: !Ref Api
-      IntegrationType: AWS_PROXY
-      IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
-  Stage:
-    Type: AWS::ApiGatewayV2::Stage
-    Properties: {ApiId: !Ref Api, StageName: Prod, AutoDeploy: true}
+TEMPLATE = default_route_api(
+    "Fn",
+    """\
   Items:
     Type: AWS::Serverless::SimpleTable
     Properties: {TableName: region_items}
@@ -45,7 +28,9 @@ Resources:
       Runtime: python3.11
       Environment: {Variables: {X_REGION: !Ref "AWS::Region", X_ARN: !GetAtt Items.Arn}}
       Policies: [{DynamoDBCrudPolicy: {TableName: !Ref Items}}]
-"""
+""",
+    transform=True,
+)
 
 HANDLER = """\
 import json

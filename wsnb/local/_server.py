@@ -823,9 +823,9 @@ class LocalServer:
             result = await self._invoke(rt, event)
         except _HandlerFailed as failure:
             self._failed(rt, conn, rid, failure)
-            self._ended(conn, rt, rid, started, failure)
+            self._result(conn, rt, rid, failure, started=started)
             return _CONNECT_STATUS.get(failure.kind, 502)
-        self._ended(conn, rt, rid, started, None)
+        self._result(conn, rt, rid, None, started=started)
         if isinstance(result, dict):
             status = result.get("statusCode", 200)
             headers = result.get("headers")
@@ -907,9 +907,9 @@ class LocalServer:
                     await self._invoke(rt, event)
                 except _HandlerFailed as failure:
                     self._failed(rt, conn, rid, failure)
-                    self._ended(conn, rt, rid, started, failure)
+                    self._result(conn, rt, rid, failure, started=started)
                 else:
-                    self._ended(conn, rt, rid, started, None)
+                    self._result(conn, rt, rid, None, started=started)
 
     def _on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None) -> None:
         """Route one message and start its handler (on the loop; never waits)."""
@@ -961,10 +961,15 @@ class LocalServer:
         rt: FunctionRuntime,
         rid: str,
         failure: _HandlerFailed | None,
-        reply: str | bytes | None,
+        reply: str | bytes | None = None,
+        started: float | None = None,
     ) -> None:
-        """Record how one message's invocation ended (the traffic view pairs it with the
-        ``message`` record by requestId: latency, errors, the route response)."""
+        """Record how one invocation ended: a ``result`` record the traffic view pairs with its
+        ``message`` by requestId (latency, errors, the route response). For ``$connect`` and
+        ``$disconnect`` (no ``message`` record) ``started`` is ``time.time()`` when the emulator
+        invoked it, and the record's ``time`` its end, which the traffic summary times; their
+        outcome is the ``connect``/``reject`` record, and a failure also logs an ``error``."""
+        extra = {} if started is None else {"started": started}
         self._log.add(
             "result",
             connectionId=conn.connection_id,
@@ -974,30 +979,7 @@ class LocalServer:
             if failure is None
             else (504 if failure.kind == "integration-timeout" else 500),
             detail=None if reply is None else _preview(reply),
-        )
-
-    def _ended(
-        self,
-        conn: Connection,
-        rt: FunctionRuntime,
-        rid: str,
-        started: float,
-        failure: _HandlerFailed | None,
-    ) -> None:
-        """Record how a ``$connect`` or ``$disconnect`` invocation ended: a ``result`` record
-        with ``started`` (``time.time()`` when the emulator invoked it; the record's ``time`` is
-        its end), which the traffic summary times. The handshake's outcome is the ``connect`` /
-        ``reject`` record; a failure also logs an ``error`` record."""
-        self._log.add(
-            "result",
-            connectionId=conn.connection_id,
-            routeKey=rt.key,
-            requestId=rid,
-            status=200
-            if failure is None
-            else (504 if failure.kind == "integration-timeout" else 500),
-            detail=None,
-            started=started,
+            **extra,
         )
 
     async def _message_async(
