@@ -263,27 +263,28 @@ class Workers:
         """Run ``job`` on a thread (call on the loop). With ``function`` the job is an
         invocation counted against that function's concurrency (raises :class:`Throttled`).
         With ``answer_after`` the job settles as timed out that many seconds after it starts."""
-        if function is not None:
-            pool = self._reserved.get(function) or self._unreserved
-            with self._lock:  # counted from now: a burst cannot slip in before threads start
-                full = pool.running >= pool.limit
-                if not full:
+        pool = None if function is None else self._reserved.get(function) or self._unreserved
+        with self._lock:  # concurrency counts from now: a burst cannot slip in before threads start
+            full = pool is not None and pool.running >= pool.limit
+            if not full:
+                if pool is not None:
                     pool.running += 1
-            if full:
-                kind = "reserved" if pool is not self._unreserved else "unreserved account"
-                raise Throttled(
-                    f"Rate Exceeded: {function} is at its concurrency limit "
-                    f"({pool.limit} {kind} concurrent executions)"
-                )
-            job.pool = pool
+                self._waiting += 1
+            spare = self._idle - self._waiting
+            warm_left = len(self._threads) < _WARM_THREADS
+        if full:
+            assert pool is not None
+            kind = "reserved" if pool is not self._unreserved else "unreserved account"
+            raise Throttled(
+                f"Rate Exceeded: {function} is at its concurrency limit "
+                f"({pool.limit} {kind} concurrent executions)"
+            )
+        job.pool = pool
         if loop is not None:
             self._loop = loop
         self.busy += 1
-        with self._lock:
-            self._waiting += 1
-            spare = self._idle - self._waiting
         if spare < 0:
-            if self.threads < _WARM_THREADS:
+            if warm_left:
                 self._start_thread()
             elif self._watch is None and self._loop is not None:
                 self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, -1)
