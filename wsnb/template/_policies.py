@@ -526,12 +526,12 @@ class PoliciesMixin:
         statements = _as_list(statements)
         out: list[Any] = []
         # a CDK/wsnb Table or Bucket grant (its exact actions on the resource): the permission
+        grants = [self._grant_targets(st) for st in statements]
         granted: list[Resource] = []
-        for st in statements:
-            targets = self._grant_targets(st)
+        for targets in grants:
             if targets is not None:
                 granted.extend(t for t in targets if t not in granted)
-        for i, st in enumerate(statements):
+        for i, (st, targets) in enumerate(zip(statements, grants, strict=True)):
             here = f"{where}.Statement[{i}]" if len(statements) > 1 else where
             if not isinstance(st, dict):
                 self.report.add(
@@ -558,7 +558,6 @@ class PoliciesMixin:
                     "and logs to every function)",
                 )
                 continue
-            targets = self._grant_targets(st)
             covered = self._covered_by(st, granted)
             if targets is not None or covered:
                 out.extend(targets or [])
@@ -576,22 +575,23 @@ class PoliciesMixin:
                 out.append(statement)
         return out
 
-    def _resources_of(self, st: Any) -> tuple[list[Any], list[Any]]:
-        if not isinstance(st, dict):
-            return [], []
-        return _as_list(st.get("Resource")), _as_list(st.get("NotResource"))
-
-    def _grant_targets(self, st: Any) -> list[Resource] | None:
-        """The Tables/Buckets of a statement that is exactly their wsnb/CDK read/write grant."""
+    def _plain_grant(self, st: Any) -> tuple[set[str], list[Resource]] | None:
+        """The actions and Tables/Buckets of an Allow statement without NotAction, NotResource
+        or Condition whose every resource is a Table's or Bucket's ARN (or under it)."""
         if not isinstance(st, dict) or st.get("Effect", "Allow") != "Allow":
             return None
         if any(k in st for k in ("NotAction", "NotResource", "Condition")):
             return None
         actions = {str(a) for a in _as_list(st.get("Action"))}
-        resources, _ = self._resources_of(st)
-        targets = self._targets(resources)
-        if not targets or not resources:
+        targets = self._targets(_as_list(st.get("Resource")))
+        return (actions, targets) if targets else None
+
+    def _grant_targets(self, st: Any) -> list[Resource] | None:
+        """The Tables/Buckets of a statement that is exactly their wsnb/CDK read/write grant."""
+        plain = self._plain_grant(st)
+        if plain is None:
             return None
+        actions, targets = plain
         if all(isinstance(t, Table) for t in targets) and actions == _TABLE_GRANT:
             return targets
         if all(isinstance(t, Bucket) for t in targets) and actions == _BUCKET_GRANT:
@@ -600,14 +600,11 @@ class PoliciesMixin:
 
     def _covered_by(self, st: Any, granted: list[Resource]) -> list[Resource]:
         """CDK's second statement of a Table grant (stream reads) on tables already granted."""
-        if not granted or not isinstance(st, dict) or st.get("Effect", "Allow") != "Allow":
+        plain = self._plain_grant(st) if granted else None
+        if plain is None:
             return []
-        if any(k in st for k in ("NotAction", "NotResource", "Condition")):
-            return []
-        actions = {str(a) for a in _as_list(st.get("Action"))}
-        resources, _ = self._resources_of(st)
-        targets = self._targets(resources)
-        if targets and actions <= _TABLE_STREAM_GRANT and all(t in granted for t in targets):
+        actions, targets = plain
+        if actions <= _TABLE_STREAM_GRANT and all(t in granted for t in targets):
             return targets
         return []
 
