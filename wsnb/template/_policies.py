@@ -707,14 +707,9 @@ class PoliciesMixin:
         if isinstance(value, list):
             return [self._condition(v, placeholders) for v in value if v is not NO_VALUE]
         if isinstance(value, str) and markers(value):
-
-            def fake(lid2: str, attr: str) -> str:
-                shown = f"{lid2} ({self.type_of(lid2)})"
-                if shown not in placeholders:
-                    placeholders.append(shown)
-                return self._fake(lid2, attr)
-
-            return strip_markers(value, fake)
+            return strip_markers(
+                value, lambda lid2, attr: self._placeholder(lid2, attr, placeholders)
+            )
         return value
 
     def _statement_resource(
@@ -726,31 +721,39 @@ class PoliciesMixin:
         if not found:
             return r
         if len(found) == 1 and r == marker(*found[0]):
-            res = self._resource(found[0][0])
-            attr = {"Arn": "table_arn", "StreamArn": "stream_arn"} if isinstance(res, Table) else {}
-            attr = {"Arn": "bucket_arn"} if isinstance(res, Bucket) else attr
-            if res is not None and found[0][1] in attr:
-                if res not in whole:
-                    whole.append(res)
-                return Ref(res, attr[found[0][1]])
+            lid2, attr = found[0]
+            ref = self._placeholder_ref(self._resource(lid2), attr)
+            if ref is not None and attr != "Ref":  # the resource's own ARN
+                if ref.resource not in whole:
+                    whole.append(ref.resource)
+                return ref
 
         def token(lid2: str, attr: str) -> str:
-            res = self._resource(lid2)
-            if isinstance(res, Table) and attr in ("Arn", "StreamArn", "Ref"):
-                name = {"Arn": "table_arn", "StreamArn": "stream_arn", "Ref": "table_name"}[attr]
-            elif isinstance(res, Bucket) and attr in ("Arn", "Ref"):
-                name = "bucket_arn" if attr == "Arn" else "bucket_name"
-            else:
-                text = self._fake(lid2, attr)
-                shown = f"{lid2} ({self.type_of(lid2)})"
-                if shown not in placeholders:
-                    placeholders.append(shown)
-                return text
-            if res not in embedded:
-                embedded.append(res)
-            return str(Ref(res, name))
+            ref = self._placeholder_ref(self._resource(lid2), attr)
+            if ref is None:
+                return self._placeholder(lid2, attr, placeholders)
+            if ref.resource not in embedded:
+                embedded.append(ref.resource)
+            return str(ref)
 
         return strip_markers(r, token)
+
+    def _placeholder_ref(self, res: Resource | None, attr: str) -> Ref | None:
+        """wsnb's placeholder for a Table's ``Arn``, ``StreamArn`` or ``Ref`` (its name) or a
+        Bucket's ``Arn`` or ``Ref`` (``table.table_arn``...); None for any other reference."""
+        if (isinstance(res, Table) and attr in ("Arn", "StreamArn", "Ref")) or (
+            isinstance(res, Bucket) and attr in ("Arn", "Ref")
+        ):
+            return self._attr_ref(res, attr, "")
+        return None
+
+    def _placeholder(self, lid2: str, attr: str, placeholders: list[str]) -> str:
+        """The stand-in text for a reference wsnb's output cannot make; ``placeholders`` names
+        the resource for the report."""
+        shown = f"{lid2} ({self.type_of(lid2)})"
+        if shown not in placeholders:
+            placeholders.append(shown)
+        return self._fake(lid2, attr)
 
     def _known(self, res: Resource, lid: str, so_far: list[Any]) -> bool:
         """Whether the function's model already names ``res`` (environment or a grant)."""
