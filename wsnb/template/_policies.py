@@ -16,19 +16,11 @@ from ..model import Bucket, Ref, Resource, Table, managed_policy
 from ._intrinsics import NO_VALUE, marker, markers, strip_markers
 from ._kinds import BUCKET_TYPE, SAM_FUNCTION, TABLE_TYPES
 
-# What wsnb's own function role already grants (AWSLambdaBasicExecutionRole, X-Ray, and the
-# connection management API of this API): a template statement of these actions only is read.
-_WSNB_ROLE_ACTIONS = {
-    "execute-api:ManageConnections",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:PutLogEvents",
-}
-
 _LOGS_ACTIONS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
 _XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# What wsnb's own function role already grants (AWSLambdaBasicExecutionRole, X-Ray, and the
+# connection management API of this API): a template statement of these actions only is read.
+_WSNB_ROLE_ACTIONS = {"execute-api:ManageConnections"} | _LOGS_ACTIONS | _XRAY_ACTIONS
 # AWS managed policies (name with path) that grant some of those
 _MANAGED_ROLE_ACTIONS = {
     "service-role/AWSLambdaBasicExecutionRole": _LOGS_ACTIONS,
@@ -238,8 +230,6 @@ class PoliciesMixin:
                 "read here",
                 change="grant",
             )
-        if not hasattr(self, "_role_seen_by"):
-            self._role_seen_by: dict[str, set[str]] = {}
         self._role_seen_by[lid] = self._role_seen
         uniq: list[Any] = []
         for item in out:
@@ -253,7 +243,7 @@ class PoliciesMixin:
         for lid, info in self._functions.items():
             if not info.runtime.startswith("python"):
                 continue  # synth() refuses a function it cannot build
-            seen = getattr(self, "_role_seen_by", {}).get(lid, set())
+            seen = self._role_seen_by.get(lid, set())
             extra = []
             if lid in route_lids and "execute-api:ManageConnections" not in seen:
                 extra.append("execute-api:ManageConnections on this API's @connections")
