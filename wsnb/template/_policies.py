@@ -511,9 +511,7 @@ class PoliciesMixin:
     def _statements(
         self, lid: str, kind: str, statements: Any, where: str, so_far: list[Any]
     ) -> list[Any]:
-        if isinstance(statements, dict):
-            statements = [statements]
-        statements = _as_list(statements)
+        statements = _as_list(statements)  # a single statement (a mapping) too
         out: list[Any] = []
         # a CDK/wsnb Table or Bucket grant (its exact actions on the resource): the permission
         grants = [self._grant_targets(st) for st in statements]
