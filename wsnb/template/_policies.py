@@ -335,43 +335,10 @@ class PoliciesMixin:
     def _sam_template(self, lid: str, kind: str, tpl: str, args: Any, where: str) -> list[Any]:
         args = args if isinstance(args, dict) else {}
         if tpl == "DynamoDBCrudPolicy" or tpl in _SAM_TABLE_TEMPLATES:
-            table = self._policy_target(args.get("TableName"), TABLE_TYPES)
-            if table is None:
-                self.report.add(
-                    lid,
-                    kind,
-                    "ignored",
-                    f"{where}: SAM {tpl} on table {self._shown(args.get('TableName'))}, which "
-                    "the template does not define, is not granted",
-                    change="grant",
-                )
-                return []
-            if tpl == "DynamoDBCrudPolicy":
-                self.report.add(
-                    lid,
-                    kind,
-                    "read",
-                    f"{where}: SAM DynamoDBCrudPolicy → the read/write grant on Table {table.id} "
-                    "(the same item actions on the table and its indexes)",
-                )
-                return [table]
-            return self._template_statements(
-                lid, kind, tpl, where, table, Ref(table, "table_arn"), _SAM_TABLE_TEMPLATES[tpl]
-            )
+            return self._sam_on(lid, kind, tpl, where, args.get("TableName"), TABLE_TYPES, "table")
         if tpl in _SAM_BUCKET_TEMPLATES:
-            bucket = self._policy_target(args.get("BucketName"), (BUCKET_TYPE,))
-            if bucket is None:
-                self.report.add(
-                    lid,
-                    kind,
-                    "ignored",
-                    f"{where}: SAM {tpl} on bucket {self._shown(args.get('BucketName'))}, "
-                    "which the template does not define, is not granted",
-                    change="grant",
-                )
-                return []
-            return self._template_statements(
-                lid, kind, tpl, where, bucket, Ref(bucket, "bucket_arn"), _SAM_BUCKET_TEMPLATES[tpl]
+            return self._sam_on(
+                lid, kind, tpl, where, args.get("BucketName"), (BUCKET_TYPE,), "bucket"
             )
         if tpl == "SSMParameterReadPolicy":
             pname = str(args.get("ParameterName", "*")).lstrip("/")
@@ -412,17 +379,41 @@ class PoliciesMixin:
         )
         return []
 
-    def _template_statements(
+    def _sam_on(
         self,
         lid: str,
         kind: str,
         tpl: str,
         where: str,
-        res: Resource,
-        arn: Ref,
-        parts: list[tuple[list[str], tuple[str, ...]]],
+        name: Any,
+        types: tuple[str, ...],
+        noun: str,
     ) -> list[Any]:
-        """A SAM table/bucket template as its own statements on the resource's ARN."""
+        """A SAM template on one table or bucket (``name``: its TableName/BucketName): the
+        read/write grant for DynamoDBCrudPolicy, else the template's own statements on the
+        resource's ARN."""
+        res = self._policy_target(name, types)
+        if res is None:
+            self.report.add(
+                lid,
+                kind,
+                "ignored",
+                f"{where}: SAM {tpl} on {noun} {self._shown(name)}, which the template does not "
+                "define, is not granted",
+                change="grant",
+            )
+            return []
+        if tpl == "DynamoDBCrudPolicy":
+            self.report.add(
+                lid,
+                kind,
+                "read",
+                f"{where}: SAM DynamoDBCrudPolicy → the read/write grant on Table {res.id} "
+                "(the same item actions on the table and its indexes)",
+            )
+            return [res]
+        parts = _SAM_TABLE_TEMPLATES.get(tpl) or _SAM_BUCKET_TEMPLATES[tpl]
+        arn = self._attr_ref(res, "Arn", "")
         out = []
         for actions, suffixes in parts:
             resources = [arn if s == "" else f"{arn}{s}" for s in suffixes]
