@@ -16,19 +16,11 @@ from ..model import Bucket, Ref, Resource, Table, managed_policy
 from ._intrinsics import NO_VALUE, marker, markers, strip_markers
 from ._kinds import BUCKET_TYPE, SAM_FUNCTION, TABLE_TYPES
 
-# What wsnb's own function role already grants (AWSLambdaBasicExecutionRole, X-Ray, and the
-# connection management API of this API): a template statement of these actions only is read.
-_WSNB_ROLE_ACTIONS = {
-    "execute-api:ManageConnections",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:PutLogEvents",
-}
-
 _LOGS_ACTIONS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
 _XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# What wsnb's own function role already grants (AWSLambdaBasicExecutionRole, X-Ray, and the
+# connection management API of this API): a template statement of these actions only is read.
+_WSNB_ROLE_ACTIONS = {"execute-api:ManageConnections"} | _LOGS_ACTIONS | _XRAY_ACTIONS
 # AWS managed policies (name with path) that grant some of those
 _MANAGED_ROLE_ACTIONS = {
     "service-role/AWSLambdaBasicExecutionRole": _LOGS_ACTIONS,
@@ -238,8 +230,6 @@ class PoliciesMixin:
                 "read here",
                 change="grant",
             )
-        if not hasattr(self, "_role_seen_by"):
-            self._role_seen_by: dict[str, set[str]] = {}
         self._role_seen_by[lid] = self._role_seen
         uniq: list[Any] = []
         for item in out:
@@ -253,7 +243,7 @@ class PoliciesMixin:
         for lid, info in self._functions.items():
             if not info.runtime.startswith("python"):
                 continue  # synth() refuses a function it cannot build
-            seen = getattr(self, "_role_seen_by", {}).get(lid, set())
+            seen = self._role_seen_by.get(lid, set())
             extra = []
             if lid in route_lids and "execute-api:ManageConnections" not in seen:
                 extra.append("execute-api:ManageConnections on this API's @connections")
@@ -345,43 +335,10 @@ class PoliciesMixin:
     def _sam_template(self, lid: str, kind: str, tpl: str, args: Any, where: str) -> list[Any]:
         args = args if isinstance(args, dict) else {}
         if tpl == "DynamoDBCrudPolicy" or tpl in _SAM_TABLE_TEMPLATES:
-            table = self._policy_target(args.get("TableName"), TABLE_TYPES)
-            if table is None:
-                self.report.add(
-                    lid,
-                    kind,
-                    "ignored",
-                    f"{where}: SAM {tpl} on table {self._shown(args.get('TableName'))}, which "
-                    "the template does not define, is not granted",
-                    change="grant",
-                )
-                return []
-            if tpl == "DynamoDBCrudPolicy":
-                self.report.add(
-                    lid,
-                    kind,
-                    "read",
-                    f"{where}: SAM DynamoDBCrudPolicy → the read/write grant on Table {table.id} "
-                    "(the same item actions on the table and its indexes)",
-                )
-                return [table]
-            return self._template_statements(
-                lid, kind, tpl, where, table, Ref(table, "table_arn"), _SAM_TABLE_TEMPLATES[tpl]
-            )
+            return self._sam_on(lid, kind, tpl, where, args.get("TableName"), TABLE_TYPES, "table")
         if tpl in _SAM_BUCKET_TEMPLATES:
-            bucket = self._policy_target(args.get("BucketName"), (BUCKET_TYPE,))
-            if bucket is None:
-                self.report.add(
-                    lid,
-                    kind,
-                    "ignored",
-                    f"{where}: SAM {tpl} on bucket {self._shown(args.get('BucketName'))}, "
-                    "which the template does not define, is not granted",
-                    change="grant",
-                )
-                return []
-            return self._template_statements(
-                lid, kind, tpl, where, bucket, Ref(bucket, "bucket_arn"), _SAM_BUCKET_TEMPLATES[tpl]
+            return self._sam_on(
+                lid, kind, tpl, where, args.get("BucketName"), (BUCKET_TYPE,), "bucket"
             )
         if tpl == "SSMParameterReadPolicy":
             pname = str(args.get("ParameterName", "*")).lstrip("/")
@@ -422,17 +379,41 @@ class PoliciesMixin:
         )
         return []
 
-    def _template_statements(
+    def _sam_on(
         self,
         lid: str,
         kind: str,
         tpl: str,
         where: str,
-        res: Resource,
-        arn: Ref,
-        parts: list[tuple[list[str], tuple[str, ...]]],
+        name: Any,
+        types: tuple[str, ...],
+        noun: str,
     ) -> list[Any]:
-        """A SAM table/bucket template as its own statements on the resource's ARN."""
+        """A SAM template on one table or bucket (``name``: its TableName/BucketName): the
+        read/write grant for DynamoDBCrudPolicy, else the template's own statements on the
+        resource's ARN."""
+        res = self._policy_target(name, types)
+        if res is None:
+            self.report.add(
+                lid,
+                kind,
+                "ignored",
+                f"{where}: SAM {tpl} on {noun} {self._shown(name)}, which the template does not "
+                "define, is not granted",
+                change="grant",
+            )
+            return []
+        if tpl == "DynamoDBCrudPolicy":
+            self.report.add(
+                lid,
+                kind,
+                "read",
+                f"{where}: SAM DynamoDBCrudPolicy → the read/write grant on Table {res.id} "
+                "(the same item actions on the table and its indexes)",
+            )
+            return [res]
+        parts = _SAM_TABLE_TEMPLATES.get(tpl) or _SAM_BUCKET_TEMPLATES[tpl]
+        arn = self._attr_ref(res, "Arn", "")
         out = []
         for actions, suffixes in parts:
             resources = [arn if s == "" else f"{arn}{s}" for s in suffixes]
@@ -521,17 +502,15 @@ class PoliciesMixin:
     def _statements(
         self, lid: str, kind: str, statements: Any, where: str, so_far: list[Any]
     ) -> list[Any]:
-        if isinstance(statements, dict):
-            statements = [statements]
-        statements = _as_list(statements)
+        statements = _as_list(statements)  # a single statement (a mapping) too
         out: list[Any] = []
         # a CDK/wsnb Table or Bucket grant (its exact actions on the resource): the permission
+        grants = [self._grant_targets(st) for st in statements]
         granted: list[Resource] = []
-        for st in statements:
-            targets = self._grant_targets(st)
+        for targets in grants:
             if targets is not None:
                 granted.extend(t for t in targets if t not in granted)
-        for i, st in enumerate(statements):
+        for i, (st, targets) in enumerate(zip(statements, grants, strict=True)):
             here = f"{where}.Statement[{i}]" if len(statements) > 1 else where
             if not isinstance(st, dict):
                 self.report.add(
@@ -558,7 +537,6 @@ class PoliciesMixin:
                     "and logs to every function)",
                 )
                 continue
-            targets = self._grant_targets(st)
             covered = self._covered_by(st, granted)
             if targets is not None or covered:
                 out.extend(targets or [])
@@ -576,22 +554,23 @@ class PoliciesMixin:
                 out.append(statement)
         return out
 
-    def _resources_of(self, st: Any) -> tuple[list[Any], list[Any]]:
-        if not isinstance(st, dict):
-            return [], []
-        return _as_list(st.get("Resource")), _as_list(st.get("NotResource"))
-
-    def _grant_targets(self, st: Any) -> list[Resource] | None:
-        """The Tables/Buckets of a statement that is exactly their wsnb/CDK read/write grant."""
+    def _plain_grant(self, st: Any) -> tuple[set[str], list[Resource]] | None:
+        """The actions and Tables/Buckets of an Allow statement without NotAction, NotResource
+        or Condition whose every resource is a Table's or Bucket's ARN (or under it)."""
         if not isinstance(st, dict) or st.get("Effect", "Allow") != "Allow":
             return None
         if any(k in st for k in ("NotAction", "NotResource", "Condition")):
             return None
         actions = {str(a) for a in _as_list(st.get("Action"))}
-        resources, _ = self._resources_of(st)
-        targets = self._targets(resources)
-        if not targets or not resources:
+        targets = self._targets(_as_list(st.get("Resource")))
+        return (actions, targets) if targets else None
+
+    def _grant_targets(self, st: Any) -> list[Resource] | None:
+        """The Tables/Buckets of a statement that is exactly their wsnb/CDK read/write grant."""
+        plain = self._plain_grant(st)
+        if plain is None:
             return None
+        actions, targets = plain
         if all(isinstance(t, Table) for t in targets) and actions == _TABLE_GRANT:
             return targets
         if all(isinstance(t, Bucket) for t in targets) and actions == _BUCKET_GRANT:
@@ -600,14 +579,11 @@ class PoliciesMixin:
 
     def _covered_by(self, st: Any, granted: list[Resource]) -> list[Resource]:
         """CDK's second statement of a Table grant (stream reads) on tables already granted."""
-        if not granted or not isinstance(st, dict) or st.get("Effect", "Allow") != "Allow":
+        plain = self._plain_grant(st) if granted else None
+        if plain is None:
             return []
-        if any(k in st for k in ("NotAction", "NotResource", "Condition")):
-            return []
-        actions = {str(a) for a in _as_list(st.get("Action"))}
-        resources, _ = self._resources_of(st)
-        targets = self._targets(resources)
-        if targets and actions <= _TABLE_STREAM_GRANT and all(t in granted for t in targets):
+        actions, targets = plain
+        if actions <= _TABLE_STREAM_GRANT and all(t in granted for t in targets):
             return targets
         return []
 
@@ -710,14 +686,9 @@ class PoliciesMixin:
         if isinstance(value, list):
             return [self._condition(v, placeholders) for v in value if v is not NO_VALUE]
         if isinstance(value, str) and markers(value):
-
-            def fake(lid2: str, attr: str) -> str:
-                shown = f"{lid2} ({self.type_of(lid2)})"
-                if shown not in placeholders:
-                    placeholders.append(shown)
-                return self._fake(lid2, attr)
-
-            return strip_markers(value, fake)
+            return strip_markers(
+                value, lambda lid2, attr: self._placeholder(lid2, attr, placeholders)
+            )
         return value
 
     def _statement_resource(
@@ -729,31 +700,39 @@ class PoliciesMixin:
         if not found:
             return r
         if len(found) == 1 and r == marker(*found[0]):
-            res = self._resource(found[0][0])
-            attr = {"Arn": "table_arn", "StreamArn": "stream_arn"} if isinstance(res, Table) else {}
-            attr = {"Arn": "bucket_arn"} if isinstance(res, Bucket) else attr
-            if res is not None and found[0][1] in attr:
-                if res not in whole:
-                    whole.append(res)
-                return Ref(res, attr[found[0][1]])
+            lid2, attr = found[0]
+            ref = self._placeholder_ref(self._resource(lid2), attr)
+            if ref is not None and attr != "Ref":  # the resource's own ARN
+                if ref.resource not in whole:
+                    whole.append(ref.resource)
+                return ref
 
         def token(lid2: str, attr: str) -> str:
-            res = self._resource(lid2)
-            if isinstance(res, Table) and attr in ("Arn", "StreamArn", "Ref"):
-                name = {"Arn": "table_arn", "StreamArn": "stream_arn", "Ref": "table_name"}[attr]
-            elif isinstance(res, Bucket) and attr in ("Arn", "Ref"):
-                name = "bucket_arn" if attr == "Arn" else "bucket_name"
-            else:
-                text = self._fake(lid2, attr)
-                shown = f"{lid2} ({self.type_of(lid2)})"
-                if shown not in placeholders:
-                    placeholders.append(shown)
-                return text
-            if res not in embedded:
-                embedded.append(res)
-            return str(Ref(res, name))
+            ref = self._placeholder_ref(self._resource(lid2), attr)
+            if ref is None:
+                return self._placeholder(lid2, attr, placeholders)
+            if ref.resource not in embedded:
+                embedded.append(ref.resource)
+            return str(ref)
 
         return strip_markers(r, token)
+
+    def _placeholder_ref(self, res: Resource | None, attr: str) -> Ref | None:
+        """wsnb's placeholder for a Table's ``Arn``, ``StreamArn`` or ``Ref`` (its name) or a
+        Bucket's ``Arn`` or ``Ref`` (``table.table_arn``...); None for any other reference."""
+        if (isinstance(res, Table) and attr in ("Arn", "StreamArn", "Ref")) or (
+            isinstance(res, Bucket) and attr in ("Arn", "Ref")
+        ):
+            return self._attr_ref(res, attr, "")
+        return None
+
+    def _placeholder(self, lid2: str, attr: str, placeholders: list[str]) -> str:
+        """The stand-in text for a reference wsnb's output cannot make; ``placeholders`` names
+        the resource for the report."""
+        shown = f"{lid2} ({self.type_of(lid2)})"
+        if shown not in placeholders:
+            placeholders.append(shown)
+        return self._fake(lid2, attr)
 
     def _known(self, res: Resource, lid: str, so_far: list[Any]) -> bool:
         """Whether the function's model already names ``res`` (environment or a grant)."""

@@ -213,6 +213,7 @@ class Reader(FunctionsMixin, ResourcesMixin, PoliciesMixin):
         self._temp: Path | None = None
         self._code: dict[str, tuple[Path | None, str | None]] = {}
         self._used: set[str] = {api_logical}
+        self._role_seen_by: dict[str, set[str]] = {}  # function -> wsnb-role actions it had
         self.reading: list[str] = []  # the resource being read (innermost last)
 
     # ------------------------------------------------------------------ basics
