@@ -364,3 +364,13 @@ def default_route_api(function: str, rest: str, *, transform: bool = False) -> s
 """
         + rest
     )
+
+
+def write_app(folder: Path, template: str, handler: str) -> Path:
+    """A template-built app in ``folder``: ``fn/app.py`` holding ``handler`` and
+    ``template.yaml`` holding ``template``; returns the template's path."""
+    (folder / "fn").mkdir(exist_ok=True)
+    (folder / "fn" / "app.py").write_text(handler)
+    path = folder / "template.yaml"
+    path.write_text(template)
+    return path

@@ -13,6 +13,8 @@ import pytest
 
 from wsnb import WebSocketApi
 
+from ._templates import write_app
+
 # SAM, with what the model cannot express (a queue and a topic, their policy templates, an
 # old runtime) next to what it can (managed policies, SAM's read-only table policy, a statement)
 TEMPLATE = """\
@@ -86,9 +88,7 @@ EXPECTED = [
 
 @pytest.fixture
 def loaded(tmp_path):
-    (tmp_path / "fn").mkdir()
-    (tmp_path / "fn" / "app.py").write_text("def handler(event, context):\n    return None\n")
-    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    write_app(tmp_path, TEMPLATE, "def handler(event, context):\n    return None\n")
     return WebSocketApi.from_template(tmp_path / "template.yaml")
 
 
@@ -209,9 +209,7 @@ def test_the_tutorial_chat_loses_nothing():
 def test_the_cli_shows_each_difference_in_lint_and_export(tmp_path, capsys, monkeypatch):
     from wsnb.cli import main
 
-    (tmp_path / "fn").mkdir()
-    (tmp_path / "fn" / "app.py").write_text("def handler(event, context):\n    return None\n")
-    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    write_app(tmp_path, TEMPLATE, "def handler(event, context):\n    return None\n")
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "template.yaml"]) == 0  # warnings only: exit 0 (1 with --strict)
     out = capsys.readouterr().out

@@ -12,7 +12,7 @@ import pytest
 from wsnb import TemplateError, WebSocketApi, WsnbError
 from wsnb.template._load import parse_file
 
-from ._templates import write_full, write_sam
+from ._templates import write_app, write_full, write_sam
 
 SMALL = """\
 Transform: AWS::Serverless-2016-10-31
@@ -39,11 +39,7 @@ Resources:
 
 
 def _write(tmp_path, text):
-    (tmp_path / "fn").mkdir(exist_ok=True)
-    (tmp_path / "fn" / "app.py").write_text("def handler(event, context):\n    return {}\n")
-    path = tmp_path / "template.yaml"
-    path.write_text(text)
-    return path
+    return write_app(tmp_path, text, "def handler(event, context):\n    return {}\n")
 
 
 def _error(tmp_path, text) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from wsnb import TemplateError, WebSocketApi
 
-from ._templates import default_route_api
+from ._templates import default_route_api, write_app
 
 pytest.importorskip("websockets")
 pytest.importorskip("moto")
@@ -53,11 +53,7 @@ def handler(event, context):
 
 @pytest.fixture
 def template(tmp_path):
-    (tmp_path / "fn").mkdir()
-    (tmp_path / "fn" / "app.py").write_text(HANDLER)
-    path = tmp_path / "template.yaml"
-    path.write_text(TEMPLATE)
-    return path
+    return write_app(tmp_path, TEMPLATE, HANDLER)
 
 
 def _ask(server):

@@ -9,6 +9,8 @@ import pytest
 
 from wsnb import WebSocketApi
 
+from ._templates import write_app
+
 SHARED = """\
 Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -47,11 +49,7 @@ def handler(event, context):
 
 
 def write_shared(folder):
-    (folder / "fn").mkdir()
-    (folder / "fn" / "app.py").write_text(HANDLER)
-    path = folder / "template.yaml"
-    path.write_text(SHARED)
-    return path
+    return write_app(folder, SHARED, HANDLER)
 
 
 def _shared_entries(api):
