@@ -368,20 +368,35 @@ def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
 # ---- a whole model -----------------------------------------------------------------------------
 
 
-def handler_problems(
-    spec: Any, root: str | os.PathLike[str] = ".", *, notebook_functions: bool = True
-) -> list[tuple[str, HandlerProblem]]:
-    """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
-    (notebook functions only when ``notebook_functions``)."""
+def model_handlers(spec: Any) -> list[tuple[str, Any]]:
+    """``(where, handler)`` of every route function and the Lambda authorizer, in order."""
     from .model import LambdaAuthorizer
 
     functions = [(f.route_key, f.props["handler"]) for f in spec.functions()]
     if isinstance(spec.authorizer, LambdaAuthorizer):
         functions.append(("authorizer", spec.authorizer.function.props["handler"]))
+    return functions
+
+
+def handler_problems(
+    spec: Any,
+    root: str | os.PathLike[str] = ".",
+    *,
+    notebook_functions: bool = True,
+    file_handlers: bool = True,
+) -> list[tuple[str, HandlerProblem]]:
+    """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
+    (file handlers only when ``file_handlers``, notebook functions only when
+    ``notebook_functions``). Routes that share a handler file share one check."""
     found = []
-    for where, handler in functions:
+    checked: dict[FileHandler, HandlerProblem | None] = {}
+    for where, handler in model_handlers(spec):
         if isinstance(handler, FileHandler):
-            problem = check_file_handler(handler, root)
+            if not file_handlers:
+                continue
+            if handler not in checked:
+                checked[handler] = check_file_handler(handler, root)
+            problem = checked[handler]
         elif isinstance(handler, CallableHandler) and notebook_functions:
             problem = check_notebook_function(handler)
         else:

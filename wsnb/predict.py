@@ -25,15 +25,14 @@ def predict_resource_counts(spec: ApiSpec) -> dict[str, int]:
             c["AWS::DynamoDB::Table"] += 1
         elif isinstance(res, Bucket):
             c["AWS::S3::Bucket"] += 1
-    for fn in spec.functions():
+    for route in spec.routes:  # one function per route (spec.functions() is in route order)
         c["AWS::Lambda::Function"] += 1
         c["AWS::IAM::Role"] += 1
         c["AWS::IAM::Policy"] += 1
         c["AWS::ApiGatewayV2::Integration"] += 1
         c["AWS::ApiGatewayV2::Route"] += 1
         c["AWS::Lambda::Permission"] += 1
-        route = spec.route(fn.route_key)
-        if route is not None and route.return_response:
+        if route.return_response:
             c["AWS::ApiGatewayV2::RouteResponse"] += 1
     auth = spec.authorizer
     if isinstance(auth, LambdaAuthorizer):

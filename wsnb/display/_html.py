@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from .._lint import Finding, lint
@@ -102,6 +103,12 @@ def _value_cell(row: dict, name: str, used: set[str]) -> tuple[str, float]:
         return "<td></td>", 0.0
     source = row["provenance"].get(name)
     used.add(source or "route")
+    return _value_html(value, source)
+
+
+@lru_cache(maxsize=2048)
+def _value_html(value: str, source: str | None) -> tuple[str, float]:
+    """A value cell's HTML and width (the same few values fill most rows: computed once)."""
     shown = abbreviate(value, CELL_CHARS)
     attrs = _source_attrs(source, value if shown != value else "")
     mark = SOURCES.get(source or "", ("",))[0]
@@ -125,6 +132,7 @@ def _other_cell(row: dict, names: list[str], used: set[str]) -> tuple[str, float
     return f"<td>{', '.join(items)}</td>", cell_px(", ".join(texts))
 
 
+@lru_cache(maxsize=2048)
 def _code_cell(text: str) -> tuple[str, float]:
     shown = abbreviate_middle(text, CODE_CHARS)
     title = f' title="{escape(text)}"' if shown != text else ""

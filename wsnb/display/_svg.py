@@ -16,7 +16,8 @@ GitHub-style sanitizers).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
+from functools import lru_cache
+from html import escape as _escape
 
 from ..model import ApiSpec
 from ._drawing import Drawing, Route, text_drawing
@@ -68,6 +69,9 @@ TEXT_LEGEND = (
     "on connect, on disconnect, or when no other route matches; the others are chosen by the",
     "message's route selection value.",
 )
+
+
+escape = lru_cache(maxsize=4096)(_escape)  # labels repeat (handlers, resources)
 
 
 @dataclass
