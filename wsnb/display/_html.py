@@ -209,7 +209,7 @@ def legend(used: set[str]) -> str:
     ]
     if "route" in used:
         chips.insert(0, "<span>unmarked: set on the route</span>")
-    return f'<div class="wsnb-legend">Values: {" · ".join(chips)}</div>'
+    return f'<p class="wsnb-legend">Values: {" · ".join(chips)}</p>'
 
 
 _DOLLAR_WORD = re.compile(r"\$[^\s,;:()'\"]*")
