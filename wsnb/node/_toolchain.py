@@ -78,9 +78,9 @@ def node_version(binary: str | None = None) -> tuple[int, int, int]:
     return _version_of(binary or node_binary())
 
 
-def require_node() -> str:
-    """:func:`node_binary`, checked to be at least :data:`MIN_NODE`."""
-    binary = node_binary()
+def require_node(binary: str | None = None) -> str:
+    """``binary`` (default :func:`node_binary`), checked to be at least :data:`MIN_NODE`."""
+    binary = binary or node_binary()
     version = node_version(binary)
     if version < MIN_NODE:
         raise NodeVersionError(
