@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -19,7 +21,19 @@ from wsnb.node import NodeFunctionSpec, NodeTools, NodeWorker, Outcome, ensure
 
 @pytest.fixture(scope="session")
 def tools() -> NodeTools:
-    return ensure()
+    """wsnb's cached tools; ``WSNB_TEST_NODE=/path/to/node`` runs the workers on another Node
+    (e.g. a 22.18 wheel's, the oldest wsnb supports)."""
+    found = ensure()
+    other = os.environ.get("WSNB_TEST_NODE")
+    if other:
+        found = dataclasses.replace(found, node=other, node_version=require_and_version(other))
+    return found
+
+
+def require_and_version(binary: str) -> tuple[int, int, int]:
+    from wsnb.node import node_version, require_node
+
+    return node_version(require_node(binary))
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

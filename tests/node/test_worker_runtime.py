@@ -214,7 +214,7 @@ def test_console_lines_carry_the_request_id_and_level(tools, root):
 
 
 def test_timeout_kills_the_environment_and_the_next_call_is_a_cold_start(tools, root):
-    with NodeWorker(NodeFunctionSpec("lifecycle.main", root, timeout=0.5), tools=tools) as worker:
+    with NodeWorker(NodeFunctionSpec("lifecycle.main", root, timeout=1), tools=tools) as worker:
         warm = worker.invoke({})
         assert warm.result["calls"] == 1 and worker.alive
         again = worker.invoke({})
@@ -223,9 +223,9 @@ def test_timeout_kills_the_environment_and_the_next_call_is_a_cold_start(tools, 
         assert slow.timed_out and slow.ended and not worker.alive
         assert slow.error == {
             "errorType": "Sandbox.Timedout",
-            "errorMessage": "RequestId: req-slow Error: Task timed out after 0.50 seconds",
+            "errorMessage": "RequestId: req-slow Error: Task timed out after 1.00 seconds",
         }
-        assert slow.logs[-1].message.endswith("req-slow Task timed out after 0.50 seconds")
+        assert slow.logs[-1].message.endswith("req-slow Task timed out after 1.00 seconds")
         fresh = worker.invoke({})
         assert fresh.ok and fresh.init_ms is not None  # a new environment: module state is new
         assert fresh.result["calls"] == 1 and fresh.result["pid"] != warm.result["pid"]
@@ -260,7 +260,7 @@ def test_one_invocation_at_a_time(tools, root):
     with NodeWorker(NodeFunctionSpec("lifecycle.main", root), tools=tools) as worker:
         worker.start()
         results = []
-        busy = threading.Thread(target=lambda: results.append(worker.invoke({"sleep": 1500})))
+        busy = threading.Thread(target=lambda: results.append(worker.invoke({"sleep": 3000})))
         busy.start()
         deadline = time.monotonic() + 10
         while not worker._busy.locked() and time.monotonic() < deadline:
@@ -269,3 +269,35 @@ def test_one_invocation_at_a_time(tools, root):
             worker.invoke({})
         busy.join()
     assert results[0].ok
+
+
+def test_lines_printed_between_invocations_are_kept(tools, tmp_path):
+    write(
+        tmp_path,
+        {
+            "late.mjs": """
+                export const main = async (event) => {
+                  setTimeout(() => {
+                    console.log("after the result");
+                    if (event.crash) throw new Error("crashed while idle");
+                  }, 50);
+                  return "early";
+                };
+            """
+        },
+    )
+    with NodeWorker(NodeFunctionSpec("late.main", tmp_path), tools=tools) as worker:
+        first = worker.invoke({}, {"awsRequestId": "req-1"})
+        late: list = []
+        deadline = time.monotonic() + 20
+        while not late and time.monotonic() < deadline:
+            late += worker.drain()
+            time.sleep(0.02)
+        assert [(ln.request_id, ln.message) for ln in late] == [("req-1", "after the result")]
+        worker.invoke({"crash": True}, {"awsRequestId": "req-2"})
+        while worker.alive and time.monotonic() < deadline + 20:
+            time.sleep(0.02)  # the timer throws: the environment ends while idle
+        after = worker.invoke({}, {"awsRequestId": "req-3"})
+    assert first.result == after.result == "early" and after.init_ms is not None
+    kept = [(ln.request_id, ln.message.split(" \t")[0]) for ln in after.logs]
+    assert kept[:2] == [("req-2", "after the result"), ("req-2", "Uncaught Exception")]

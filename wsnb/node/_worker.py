@@ -151,9 +151,13 @@ class _Pipes:
         self.fds = {control: "control", stdout: "stdout", stderr: "stderr"}
         self.buffers = {fd: b"" for fd in self.fds}
         self.open = set(self.fds)
+        self.backlog: list[tuple[str, str]] = []  # read but not yet handled
 
     def read(self, timeout: float) -> list[tuple[str, str]] | None:
         """Lines ready within ``timeout`` as ``(source, line)``; None when the control pipe ended."""
+        if self.backlog:
+            lines, self.backlog = self.backlog, []
+            return lines
         control = next(fd for fd, name in self.fds.items() if name == "control")
         if control not in self.open:
             return None
@@ -241,6 +245,8 @@ class NodeWorker:
     def _start(self, timeout: float) -> Started:
         if self.alive:
             return Started(ok=True, init_ms=0.0)
+        if self._pipes is not None:  # ended while idle: keep what it printed last
+            self._wait(lambda m: False, time.monotonic() + 1.0, self._pending)
         self._end()
         tools = self._tools or ensure()
         began = time.perf_counter()
@@ -351,6 +357,11 @@ class NodeWorker:
         asked = time.monotonic()
         init_ms = None
         logs: list[LogLine] = []
+        if not self.alive and self._pipes is not None:
+            self._wait(lambda m: False, time.monotonic() + 1.0, self._pending)
+        for line in self._pending:  # printed since the last invocation ended
+            self._emit(line, logs, on_log)
+        self._pending = []
         if not self.alive:
             started = self._start(INIT_LIMIT)
             init_ms = started.init_ms
@@ -371,9 +382,6 @@ class NodeWorker:
         elif init_ms is not None:
             deadline += dispatched - asked  # the Init phase is not the invocation's time
         limit = max(0.0, deadline - dispatched)
-        for line in self._pending:
-            self._emit(line, logs, on_log)
-        self._pending = []
         self._current = request_id
         self.invocations += 1
         message = {
@@ -531,7 +539,7 @@ class NodeWorker:
             batch = pipes.read(deadline - time.monotonic())
             if batch is None:
                 return None
-            for source, text in batch:
+            for index, (source, text) in enumerate(batch):
                 if source != "control":
                     line = LogLine(self._current, text, None, source, _now_iso())
                     self._emit(line, logs, on_log)
@@ -560,6 +568,7 @@ class NodeWorker:
                     )
                     self._emit(line, logs, on_log)
                 elif done(message):
+                    pipes.backlog = batch[index + 1 :] + pipes.backlog  # lines after it: later
                     return message
             if time.monotonic() >= deadline:
                 return None
