@@ -40,6 +40,10 @@ LOADING = {
           return { kind: "ts" as string, n: (event.n ?? 0) + count! };
         };
     """,
+    "awaits.ts": """
+        const config: { greeting: string } = await Promise.resolve({ greeting: "top-level await" });
+        export const main = async () => ({ kind: config.greeting });
+    """,
     "module.mts": """
         export async function main(): Promise<{ kind: string }> { return { kind: "mts" }; }
     """,
@@ -104,6 +108,7 @@ def test_typescript_runs_through_node_type_stripping_and_stays_warm(tools, root)
     ("handler", "expected"),
     [
         ("module.main", {"kind": "mts"}),
+        ("awaits.main", {"kind": "top-level await"}),  # an ES module .ts runs as its bundle would
         # an enum (which type stripping refuses) in a file imported without its extension
         ("paint.main", {"kind": "enum", "color": "green"}),
         # .tsx and .jsx: transpiled with esbuild (the nearest tsconfig's JSX factory applies)
@@ -115,7 +120,7 @@ def test_typescript_runs_through_node_type_stripping_and_stays_warm(tools, root)
         ("folder.main", {"kind": "folder"}),
     ],
 )
-def test_files_node_cannot_load_as_they_stand_are_transpiled(tools, root, handler, expected):
+def test_typescript_jsx_and_lambda_handler_forms(tools, root, handler, expected):
     out = invoke_once(tools, root, handler)
     assert out.ok, out.error
     assert out.result == expected

@@ -131,9 +131,13 @@ const ORDER = ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.jsx', '.cts'];
 
 async function loadModule(file) {
   const ext = path.extname(file);
+  // Lambda's rule for .js: required unless the nearest package.json says "type": "module".
+  // TypeScript (which Lambda never loads) is imported unless it says "type": "commonjs", so
+  // an ES module .ts with top-level await works as its bundle would.
+  const type = ext === '.js' || ext === '.ts' ? hooks.packageType(file) : undefined;
   const viaRequire =
     ext === '.cjs' || ext === '.cts' || !ORDER.includes(ext) ||
-    ((ext === '.js' || ext === '.ts') && hooks.packageType(file) !== 'module');
+    (ext === '.js' && type !== 'module') || (ext === '.ts' && type === 'commonjs');
   if (viaRequire) return requireHere(file);
   return import(pathToFileURL(file).href);
 }
