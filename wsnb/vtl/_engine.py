@@ -11,6 +11,7 @@ raises :class:`MappingTemplateError` with the failing expression's position.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,7 +53,11 @@ def syntax_problem(text: str) -> Problem | None:
 
 def _syntax_problem(exc: Any, text: str) -> Problem:
     line, column = int(exc.line), int(exc.column)
-    reason = str(exc).split(": ", 1)[-1].rstrip(" .")
+    reason = str(exc).split(": ", 1)[-1].removesuffix(" ...").strip()
+    parts = re.match(r"(.*?),\s*got:\s*(.*)$", reason, re.S)
+    if parts is not None:
+        found = parts.group(2).strip()
+        reason = parts.group(1) + (f", found {found!r}" if found else ", found the end")
     return Problem(
         message=f"The mapping template does not parse: {reason}",
         allowed=VTL_ALLOWED,
