@@ -229,6 +229,15 @@ def test_error_pickles_with_its_position():
     )
 
 
+def test_python_internals_are_not_reachable_from_a_template():
+    template = "$util.escapeJavaScript.__globals__"
+    problem = check_template(template)
+    assert problem is not None and "__globals__" in problem.message and problem.column == 23
+    with pytest.raises(MappingTemplateError, match="Python internals"):
+        _r("#set($c = $input.__class__)$c")
+    assert _r("$input.path('$').get('__proto__')", '{"__proto__": 1}') == "1"
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(MappingTemplateError):
         render(None, MappingContext())  # type: ignore[arg-type]

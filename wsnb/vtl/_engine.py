@@ -19,6 +19,8 @@ from .._errors import require
 from ._problems import VTL_ALLOWED, MappingTemplateError, Problem
 
 _CACHE_SIZE = 256
+# Velocity on the JVM has no way into the host runtime; Python objects do (``$x.__class__``).
+_PYTHON_INTERNALS = re.compile(r"\.\s*(__[A-Za-z0-9_]+__)")
 
 
 def _airspeed() -> Any:
@@ -48,6 +50,19 @@ def syntax_problem(text: str) -> Problem | None:
         _compiled(text)
     except airspeed.TemplateSyntaxError as exc:
         return _syntax_problem(exc, text)
+    internal = _PYTHON_INTERNALS.search(text)
+    if internal is not None:
+        line = text.count("\n", 0, internal.start()) + 1
+        return Problem(
+            message=f"The mapping template reaches into Python internals ({internal.group(1)}), "
+            "which API Gateway's Velocity does not have",
+            allowed=VTL_ALLOWED,
+            fix="use the payload's keys and the Java methods API Gateway documents; read a key "
+            "named like __this__ with $map.get('__this__')",
+            line=line,
+            column=internal.start() - (text.rfind("\n", 0, internal.start()) + 1) + 1,
+            excerpt=_line_of(text, line),
+        )
     return None
 
 
