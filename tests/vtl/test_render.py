@@ -302,3 +302,17 @@ def test_only_the_engine_module_imports_airspeed():
             if any(n.split(".")[0] == "airspeed" for n in names):
                 importers.add(path.name)
     assert importers == {"_engine.py"}
+
+
+def test_util_to_json_is_not_offered_on_websocket_apis():
+    # "API Gateway WebSocket API mapping template reference" lists escapeJavaScript, parseJson,
+    # urlEncode, urlDecode, base64Encode, base64Decode only; an unknown method renders nothing
+    assert _r("[$util.toJson($input.path('$'))]") == "[]"
+
+
+def test_a_response_template_reads_the_integration_response_as_input():
+    # a non-proxy Lambda's result goes through the integration response's template
+    lambda_result = json.dumps({"statusCode": 200, "body": "pong", "items": [1, 2]})
+    ctx = MappingContext(body=lambda_result, context={"connectionId": "c1="})
+    template = '{"reply": $input.json(\'$.body\'), "n": $input.path(\'$.items\').size(), "to": "$context.connectionId"}'
+    assert json.loads(render(template, ctx)) == {"reply": "pong", "n": 2, "to": "c1="}
