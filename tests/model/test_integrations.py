@@ -283,7 +283,7 @@ def test_responses_may_be_given_as_a_dict_of_key_to_templates():
 
 @pytest.mark.parametrize("seconds", [0.01, 29.5, 0, -1, True, "10"])
 def test_integration_timeouts_are_50ms_to_29s(seconds):
-    with pytest.raises(IntegrationError, match="0.05 to 29 seconds"):
+    with pytest.raises(IntegrationError, match=r"0\.05 to 29 seconds"):
         HttpIntegration("http://127.0.0.1:1/x", timeout=seconds)
 
 
