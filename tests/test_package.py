@@ -23,9 +23,7 @@ def test_import_is_light():
 def test_all_is_exactly_the_public_surface():
     public = {n for n, v in vars(wsnb).items() if not n.startswith("_") and not inspect.ismodule(v)}
     assert public == set(wsnb.__all__)
-    assert wsnb.__all__ == sorted(wsnb.__all__, key=str.casefold) or wsnb.__all__ == sorted(
-        wsnb.__all__
-    )
+    assert wsnb.__all__ == sorted(wsnb.__all__)
 
 
 def test_every_error_is_a_wsnb_error_with_the_three_facts():

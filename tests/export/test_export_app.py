@@ -208,7 +208,7 @@ def test_hostile_strings_cannot_inject(in_project, tmp_path):
         for f in template["Resources"].values()
         if f["Type"] == "AWS::Lambda::Function"
     ]
-    assert all(e["V3"] == HOSTILE[3] and e["V4"] == HOSTILE[4] for e in envs)
+    assert envs and all(e["V3"] == HOSTILE[3] and e["V4"] == HOSTILE[4] for e in envs)
 
 
 def test_cdk_token_text_is_refused(in_project):
