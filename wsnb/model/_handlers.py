@@ -218,7 +218,7 @@ def _parse_lambda(func: Callable[..., Any], path: str) -> CallableHandler:
     """A lambda ships as the def it stands for: ``def lambda_<hash>(<its parameters>):
     return (<its body>)``, named after its text, so the same lambda in a re-run cell is the
     same handler and two different ones never share a name."""
-    code = func.__code__  # type: ignore[attr-defined]
+    code = func.__code__
     node, text = _lambda_node(func)
     if node is None:
         raise HandlerError(
@@ -261,7 +261,7 @@ def _lambda_node(func: Callable[..., Any]) -> tuple[ast.Lambda | None, str]:
     cells), found by its line and parameters; (None, "") when it cannot be told apart."""
     import linecache
 
-    code = func.__code__  # type: ignore[attr-defined]
+    code = func.__code__
     text = "".join(linecache.getlines(code.co_filename))
     try:
         tree = ast.parse(text)
@@ -276,6 +276,8 @@ def _lambda_node(func: Callable[..., Any]) -> tuple[ast.Lambda | None, str]:
         and [a.arg for a in (*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs)] == names
     ]
     if len(found) > 1:  # the same parameters twice on one line: tell them apart by their body
+        if sys.version_info < (3, 11):  # no code positions (co_positions) before 3.11
+            return None, ""
         body_lines = {pos[0] for pos in code.co_positions() if pos[0] is not None}
         found = [n for n in found if n.body.lineno in body_lines]
         starts = {

@@ -24,10 +24,11 @@ read: a symlink pointing out is an error.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -144,7 +145,7 @@ def collect_assets(
             if rel not in layout.directories:
                 sources = dict(_walk(base, base / rel, where, error))
                 shipped = handler_folder_files(
-                    sources, entries[rel], lambda name, s=sources: Path(s[name]).read_bytes()
+                    sources, entries[rel], functools.partial(_read_source, sources)
                 )
                 for name in shipped:
                     _add(layout, AssetFile(f"{rel}/{name}", source=sources[name]), error)
@@ -195,6 +196,11 @@ def _inside(base: Path, path: Path, where: str, error: type[WsnbError]) -> Path:
             path=where,
         )
     return real
+
+
+def _read_source(sources: Mapping[str, str], name: str) -> bytes:
+    """The bytes of the file ``name`` of a handler folder (``sources``: name to absolute path)."""
+    return Path(sources[name]).read_bytes()
 
 
 def _walk(
