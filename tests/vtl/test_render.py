@@ -316,3 +316,13 @@ def test_a_response_template_reads_the_integration_response_as_input():
     ctx = MappingContext(body=lambda_result, context={"connectionId": "c1="})
     template = '{"reply": $input.json(\'$.body\'), "n": $input.path(\'$.items\').size(), "to": "$context.connectionId"}'
     assert json.loads(render(template, ctx)) == {"reply": "pong", "n": 2, "to": "c1="}
+
+
+def test_a_dunder_inside_a_single_quoted_string_is_a_key_not_python_internals():
+    # Velocity's single-quoted strings are literal text ("API Gateway WebSocket API mapping
+    # template reference": $input.json(x) takes a JSONPath string); hypothesis found the
+    # internals guard refusing $input.json('$.__0__'), a valid template.
+    out = render("$input.json('$.__0__')", MappingContext(body='{"__0__": 1}'))
+    assert out == "1"
+    with pytest.raises(MappingTemplateError, match="Python internals"):
+        render('#set($a = "$input.__class__")$a', MappingContext(body="{}"))

@@ -111,10 +111,16 @@ class RouteSpec:
     final: bool = False
     permissions: tuple[Any, ...] = ()
     bind: tuple[Resource, ...] = ()
-    integration: Integration | None = None
+    integration: Integration | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "props", "permissions", "bind")
+
+    def __repr__(self) -> str:
+        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr]
+        if self.integration is not None:  # a proxy route prints as it always did
+            shown.append(f"integration={self.integration!r}")
+        return f"RouteSpec({', '.join(shown)})"
 
     @property
     def has_function(self) -> bool:
