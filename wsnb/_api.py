@@ -61,6 +61,14 @@ def _handlers_in_root(method: _M) -> _M:
     return in_root  # type: ignore[return-value]
 
 
+class _Default(str):
+    """A default argument that reads as its value (in ``help()`` and ``inspect.signature``)
+    but is known to be the default, so that an API read from a template can use its own."""
+
+
+_DEV = _Default("dev")
+
+
 class _FromTemplate:
     """A read-only attribute of an API read by ``from_template`` (a field of ``api.origin``);
     on any other API, reading it raises ``AttributeError``."""
@@ -401,10 +409,15 @@ class WebSocketApi:
         return self._spec.to_json()
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WebSocketApi:
-        """Rebuild an API from :meth:`to_dict` output (a malformed dict raises a ``ValidationError``);
-        its root is the working directory until :meth:`with_root` sets one."""
-        return cls._from_spec(ApiSpec.from_json(data, wsnb_api_type=WebSocketApi))
+    def from_dict(
+        cls, data: dict[str, Any], *, root: str | os.PathLike[str] | None = None
+    ) -> WebSocketApi:
+        """Rebuild an API from :meth:`to_dict` output (a malformed dict raises a
+        ``ValidationError``); ``root`` as for ``WebSocketApi(...)`` (the dict holds none)."""
+        folder = _checked_root(root)
+        with handler_files_in(folder):
+            spec = ApiSpec.from_json(data, wsnb_api_type=WebSocketApi)
+        return cls._from_spec(spec, root=folder)
 
     @classmethod
     def _from_spec(
@@ -625,7 +638,7 @@ class WebSocketApi:
             )
 
     def serve(
-        self, port: int = 0, host: str = "127.0.0.1", stage: str | None = None, **options: Any
+        self, port: int = 0, host: str = "127.0.0.1", stage: str = _DEV, **options: Any
     ) -> Any:
         """Run the API locally in the background; returns a handle with ``.url`` and ``.stop()``.
 
@@ -646,10 +659,10 @@ class WebSocketApi:
         if self._origin is not None:
             from .template import answer_deployed_host, serve_defaults
 
-            stage = serve_defaults(self._origin, stage, options)
-        server = serve(
-            self, port=port, host=host, stage="dev" if stage is None else stage, **options
-        )
+            stage = serve_defaults(self._origin, None if stage is _DEV else stage, options)
+        elif stage is _DEV:
+            stage = "dev"  # a plain str for the emulator
+        server = serve(self, port=port, host=host, stage=stage, **options)
         if self._origin is not None:
             answer_deployed_host(server, self._origin)
         return server
