@@ -34,15 +34,16 @@ class Finding:
         return {"level": self.level, "code": self.code, "message": self.message, "fix": self.fix}
 
 
-def lint(spec: ApiSpec, root: str | os.PathLike[str] = ".") -> list[Finding]:
+def lint(spec: ApiSpec, *, root: str | os.PathLike[str] | None = None) -> list[Finding]:
     """All findings, errors first, then warnings, then infos (stable order within a level).
 
-    Handler files are checked relative to ``root`` (the working directory by default). What
+    Handler files are checked in ``root`` (None: the working directory now). What
     the checks find is kept while the model, the root and the handler files stay the same
     (:mod:`wsnb._lint_cache`), so showing an API again costs little; what a notebook function
     reads from the notebook is checked at every call."""
     files = [h.file for _, h in model_handlers(spec) if isinstance(h, FileHandler)]
-    parts = _CACHE.get(spec, root, files, lambda: _checked(spec, root))
+    where = "." if root is None else root
+    parts = _CACHE.get(spec, where, files, lambda: _checked(spec, where))
     findings: list[Finding] = []
     for check, part in zip(_CHECKS, parts, strict=True):
         findings.extend(_with_notebook_functions(spec, part) if check is _handlers else part)

@@ -8,6 +8,7 @@ from typing import Any
 from .._errors import ValidationError
 from ._building import append_unique, build_spec, replace_route, resource_list
 from ._function import Function
+from ._integrations import LambdaIntegration, integration_from_json
 from ._permissions import normalize_permissions, permission_from_json
 from ._physical import from_dict as named_from_dict
 from ._resources import RESOURCE_TYPES, TOKEN_PATTERN, Ref, Resource
@@ -43,8 +44,17 @@ def _spec_from_json(data: Any, wsnb_api_type: type | None) -> ApiSpec:
                 value.pop("attached_bind", None),
             )
             final = value.pop("final", False)
-            fn = resolve.props(value.get("function", {}))
-            value["function"] = Function(**fn) if final else fn
+            integration = value.pop("integration", None)
+            if integration is not None:
+                path = f"routes[{key!r}].integration"
+                value["integration"] = integration_from_json(integration, path, resolve.resources)
+            if "function" in value or integration is None:
+                fn = resolve.props(value.pop("function", {}))
+                function = Function(**fn) if final else fn
+                if isinstance(value.get("integration"), LambdaIntegration):
+                    value["integration"] = value["integration"].with_function(function)
+                else:
+                    value["function"] = function
         routes[key] = value
     defaults = data.get("defaults")
     if defaults:
@@ -72,7 +82,7 @@ def _spec_from_json(data: Any, wsnb_api_type: type | None) -> ApiSpec:
             permissions=append_unique(
                 route.permissions, normalize_permissions(resolve.permissions(perms or []), where)
             ),
-            bind=append_unique(route.bind, resource_list(resolve.list(binds or []), where)),
+            bind=append_unique(route.bind, resource_list(resolve.many(binds or []), where)),
         )
         spec = replace_route(spec, new)
     spec = dataclasses.replace(
@@ -84,7 +94,7 @@ def _spec_from_json(data: Any, wsnb_api_type: type | None) -> ApiSpec:
             ),
         ),
         bind=append_unique(
-            spec.bind, resource_list(resolve.list(data.get("attached_bind") or []), "attached_bind")
+            spec.bind, resource_list(resolve.many(data.get("attached_bind") or []), "attached_bind")
         ),
     )
     return spec.check()
@@ -119,7 +129,7 @@ class _Resolver:
             )
         return self.resources[key]
 
-    def list(self, refs: list[Any]) -> list[Resource]:
+    def many(self, refs: list[Any]) -> list[Resource]:
         return [self.one(r) for r in refs]
 
     def permissions(self, items: list[Any]) -> list[Any]:
@@ -132,7 +142,7 @@ class _Resolver:
         if "permissions" in out:
             out["permissions"] = self.permissions(out["permissions"])
         if "bind" in out:
-            out["bind"] = self.list(out["bind"])
+            out["bind"] = self.many(out["bind"])
         if "environment" in out:
             env = {}
             for k, v in out["environment"].items():
