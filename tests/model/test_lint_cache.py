@@ -58,10 +58,10 @@ def test_the_root_is_part_of_the_key(project, tmp_path_factory, monkeypatch):
     spec = WebSocketApi("Api").route("$default", "src/echo.main").spec
     assert "handler-file-missing" not in _codes(lint(spec))
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    assert "handler-file-missing" in _codes(lint(spec, elsewhere))
+    assert "handler-file-missing" in _codes(lint(spec, root=elsewhere))
     monkeypatch.chdir(elsewhere)  # the default root is the working directory of each call
     assert "handler-file-missing" in _codes(lint(spec))
-    assert "handler-file-missing" not in _codes(lint(spec, project))
+    assert "handler-file-missing" not in _codes(lint(spec, root=project))
 
 
 def test_what_a_notebook_function_reads_is_checked_at_every_call(project):
