@@ -368,13 +368,13 @@ def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
 # ---- a whole model -----------------------------------------------------------------------------
 
 
-def model_handlers(spec: Any) -> list[tuple[str, Any]]:
-    """``(where, handler)`` of every route function and the Lambda authorizer, in order."""
-    from .model import LambdaAuthorizer
-
-    functions = [(f.route_key, f.props["handler"]) for f in spec.functions()]
-    if isinstance(spec.authorizer, LambdaAuthorizer):
-        functions.append(("authorizer", spec.authorizer.function.props["handler"]))
+def model_handlers(spec: Any) -> list[tuple[str, Any, Any]]:
+    """``(where, handler, props)`` of every route function and the Lambda authorizer, in
+    order (``props``: the function's merged props, e.g. its ``runtime``)."""
+    functions = [(f.route_key, f.props["handler"], f.props) for f in spec.functions()]
+    if spec.authorizer_function is not None:
+        fn = spec.authorizer_function
+        functions.append(("authorizer", fn.props["handler"], fn.props))
     return functions
 
 
@@ -389,14 +389,15 @@ def handler_problems(
     (file handlers only when ``file_handlers``, notebook functions only when
     ``notebook_functions``). Routes that share a handler file share one check."""
     found = []
-    checked: dict[FileHandler, HandlerProblem | None] = {}
-    for where, handler in model_handlers(spec):
+    checked: dict[tuple[FileHandler, Any], HandlerProblem | None] = {}
+    for where, handler, props in model_handlers(spec):
         if isinstance(handler, FileHandler):
             if not file_handlers:
                 continue
-            if handler not in checked:
-                checked[handler] = check_file_handler(handler, root)
-            problem = checked[handler]
+            key = (handler, props.get("runtime"))  # the same file, read the same way
+            if key not in checked:
+                checked[key] = check_file_handler(handler, root)
+            problem = checked[key]
         elif isinstance(handler, CallableHandler) and notebook_functions:
             problem = check_notebook_function(handler)
         else:

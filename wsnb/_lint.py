@@ -41,7 +41,7 @@ def lint(spec: ApiSpec, *, root: str | os.PathLike[str] | None = None) -> list[F
     the checks find is kept while the model, the root and the handler files stay the same
     (:mod:`wsnb._lint_cache`), so showing an API again costs little; what a notebook function
     reads from the notebook is checked at every call."""
-    files = [h.file for _, h in model_handlers(spec) if isinstance(h, FileHandler)]
+    files = [h.file for _, h, _ in model_handlers(spec) if isinstance(h, FileHandler)]
     where = "." if root is None else root
     parts = _CACHE.get(spec, where, files, lambda: _checked(spec, where))
     findings: list[Finding] = []
@@ -76,7 +76,7 @@ def _with_notebook_functions(spec: ApiSpec, part: tuple[Any, ...]) -> list[Findi
             found[where] = _handler_finding(where, problem)
     except Exception as exc:
         return [*found.values(), _internal(exc)]
-    return [found[where] for where, _ in model_handlers(spec) if where in found]
+    return [found[where] for where, _, _ in model_handlers(spec) if where in found]
 
 
 def looks_secret(name: str) -> bool:
