@@ -274,13 +274,13 @@ def test_threads_started_for_a_burst_end_when_idle(monkeypatch):
         async with websockets.connect(url) as ws:
             for _ in range(40):
                 await ws.send(json.dumps({"action": "block"}))
-            wait_until(lambda: srv._workers.threads >= 40, timeout=10)
+            wait_until(lambda: srv._invoker.workers.threads >= 40, timeout=10)
             hf.BLOCK.set()
             return [await asyncio.wait_for(ws.recv(), 10) for _ in range(40)]
 
     with api.serve() as srv:
         assert run(go(srv.url)) == ["released"] * 40
-        wait_until(lambda: srv._workers.threads <= _workers._WARM_THREADS, timeout=10)
+        wait_until(lambda: srv._invoker.workers.threads <= _workers._WARM_THREADS, timeout=10)
         # the threads left (and new ones) still serve
         replies = run(exchange(srv.url, *[json.dumps({"action": "quick"})] * 20))
     assert replies == ["quick"] * 20
