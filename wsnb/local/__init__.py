@@ -13,6 +13,10 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   ``Forbidden`` frame. A handler error → an ``Internal server error`` frame (traceback in the
   ``wsnb.local`` log and in ``server.events``). ``$connect`` answering non-2xx refuses the
   handshake with that status; raising refuses it with 502, timing out with 504.
+* **Handler runtimes**: a function's code is run by the runtime of its family
+  (:mod:`wsnb.local._handler_runtime`; today in-process Python for ``python3.x``); routing,
+  authorizers, framing, concurrency, clocks and traffic records are the same whatever runs it.
+  ``serve()`` refuses, by name, functions no runtime runs.
 * **Handlers** run as Lambda runs them: each invocation starts at once on its own worker
   thread (reused when idle; threads exist per running invocation, not per connection); an
   ``async def`` handler runs on its worker's own event loop, so a blocking one stalls no other.
@@ -88,11 +92,12 @@ import atexit
 import threading
 from typing import Any
 
-from .._errors import EmulatorError, require
+from .._errors import require
 from .._handler_check import warn_at_serve
 from ._monitor import Monitor
 from ._options import ServeOptions
-from ._runtime import LambdaContext
+from ._python_runtime import LambdaContext
+from ._served import ServedApi, check_served
 from ._server import LocalServer
 from ._traffic import Traffic
 
@@ -106,6 +111,7 @@ __all__ = [
     "LocalServer",
     "Monitor",
     "ServeOptions",
+    "ServedApi",
     "Traffic",
     "running_servers",
     "serve",
@@ -120,7 +126,7 @@ _registry_lock = threading.Lock()
 
 
 def serve(
-    api: Any, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any
+    api: ServedApi, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any
 ) -> LocalServer:
     """Start the emulator for ``api`` in the background and return its handle.
 
@@ -141,15 +147,8 @@ def serve(
     requests answer 403. Connection ids always come from the OS's CSPRNG.
     """
     require("websockets", extra="local", purpose="The local emulator")
-    _check_api(api)
-    parsed = ServeOptions.parse(
-        api.spec,
-        port,
-        host,
-        stage,
-        runnable=getattr(api, "check_runnable", None),  # an API read from a template
-        **options,
-    )
+    check_served(api)
+    parsed = ServeOptions.parse(api.spec, port, host, stage, **options)
     warn_at_serve(api.spec, parsed.root or ".")  # handler files, read without running
     with _registry_lock:
         replaced = [s for s in _registry if _replaces(s, api, port, stage)]
@@ -164,14 +163,14 @@ def serve(
     return server
 
 
-def _replaces(old: LocalServer, api: Any, port: int, stage: str) -> bool:
+def _replaces(old: LocalServer, api: ServedApi, port: int, stage: str) -> bool:
     """Whether serving ``api`` now supersedes the earlier server ``old``."""
     if old.api is api and old.stage == stage:
         return True  # the same cell run again
     return bool(port) and old.api.id == api.id and old.port == port
 
 
-def _warn_shadowing(api: Any, root: Any) -> None:
+def _warn_shadowing(api: ServedApi, root: Any) -> None:
     """Log a warning for handler-folder modules named like a stdlib or installed module.
 
     The handler gets its folder's module (Lambda's task root comes first), but in Lambda a
@@ -221,14 +220,3 @@ def stop_all() -> None:
 
 
 atexit.register(stop_all)
-
-
-def _check_api(api: Any) -> None:
-    from .._api import WebSocketApi
-
-    if not isinstance(api, WebSocketApi):
-        raise EmulatorError(
-            "serve() needs a WebSocketApi.",
-            given=api,
-            fix='wsnb.local.serve(WebSocketApi("Api").route(...))',
-        )

@@ -14,10 +14,9 @@ from typing import Any
 from . import _trace, _ws
 from ._events import Connection, disconnect_event, error_frame, message_event, select_route
 from ._gateway import Gateway, preview, request_id_field
+from ._handler_runtime import LocalFunction, Outcome
 from ._ids import aws_id, now_ms
-from ._invoker import Invoker, reply_body
-from ._runtime import FunctionRuntime
-from ._workers import HandlerFailed, Job
+from ._invoker import Invoker
 
 log = logging.getLogger("wsnb.local")
 
@@ -102,16 +101,13 @@ class Dispatcher:
             log.info("disconnect %s (%s %s)", cid, code, reason)
         routes = gateway.functions.routes_for(spec)
         if rid is not None and "$disconnect" in routes.keys and gateway.stage is not None:
-            rt = gateway.function(routes, "$disconnect")
+            fn = gateway.function(routes, "$disconnect")
             event = disconnect_event(gateway.stage, conn, code, reason, rid)
             started = time.time()
-            try:
-                await self.invoker.invoke(rt, event)
-            except HandlerFailed as failure:
-                gateway.record_failure(rt, conn, rid, failure)
-                gateway.record_result(conn, rt, rid, failure, started=started)
-            else:
-                gateway.record_result(conn, rt, rid, None, started=started)
+            error = (await self.invoker.invoke(fn, event)).error
+            if error is not None:
+                gateway.record_failure(fn, conn, rid, error)
+            gateway.record_result(conn, fn, rid, error, started=started)
 
     def on_message(self, conn: Connection, message: str | bytes, mark: _trace.Mark | None) -> None:
         """Route one message and start its handler (on the loop; never waits)."""
@@ -133,54 +129,40 @@ class Dispatcher:
             )
             gateway.send(conn, error_frame("Forbidden", cid, rid))
             return
-        rt = gateway.function(routes, key)
+        fn = gateway.function(routes, key)
         event = message_event(stage, conn, key, message)
         rid = event["requestContext"]["requestId"]
-        loaded = self.invoker.cached(rt)
-        if loaded is None:
-            gateway.spawn(self._message_async(conn, rt, event, rid, mark))
-        else:  # start the thread first: the bookkeeping below overlaps its wake-up
-            self.invoker.submit(
-                rt, loaded, event, lambda job: self._message_done(conn, rt, rid, job), mark
-            )
+        # started first: the bookkeeping below overlaps the worker thread's wake-up
+        self.invoker.begin(
+            fn,
+            event,
+            lambda outcome, reply: self._answered(conn, fn, rid, outcome, reply, mark),
+            mark,
+        )
         gateway.events.add(
             "message", connectionId=cid, routeKey=key, requestId=rid, detail=preview(message)
         )
         if log.isEnabledFor(logging.INFO):
             log.info("message %s -> %s (%s)", cid, key, rid)
 
-    def _message_done(self, conn: Connection, rt: FunctionRuntime, rid: str, job: Job) -> None:
-        if job.failure is not None:
-            self._message_failed(conn, rt, rid, job.failure)
-            return
-        reply = job.result[1]
-        self.gateway.record_result(conn, rt, rid, None, reply)
-        if reply is not None:
-            self.gateway.send(conn, reply, job.mark)
-
-    async def _message_async(
+    def _answered(
         self,
         conn: Connection,
-        rt: FunctionRuntime,
-        event: dict[str, Any],
+        fn: LocalFunction,
         rid: str,
-        mark: _trace.Mark | None,
+        outcome: Outcome,
+        reply: str | bytes | None,
+        mark: _trace.Mark | None = None,
     ) -> None:
-        """A message whose handler is not loaded yet."""
-        try:
-            result = await self.invoker.invoke(rt, event, mark)
-        except HandlerFailed as failure:
-            self._message_failed(conn, rt, rid, failure)
+        """How a message's invocation ended: record it, and answer the client."""
+        gateway = self.gateway
+        error = outcome.error
+        if error is not None:
+            gateway.record_failure(fn, conn, rid, error)
+            gateway.record_result(conn, fn, rid, error, None)
+            message = _FRAME_MESSAGE.get(error.kind, "Internal server error")
+            gateway.send(conn, error_frame(message, conn.connection_id, rid))
             return
-        reply = reply_body(rt, result)
-        self.gateway.record_result(conn, rt, rid, None, reply)
+        gateway.record_result(conn, fn, rid, None, reply)
         if reply is not None:
-            self.gateway.send(conn, reply, mark)
-
-    def _message_failed(
-        self, conn: Connection, rt: FunctionRuntime, rid: str, failure: HandlerFailed
-    ) -> None:
-        self.gateway.record_failure(rt, conn, rid, failure)
-        self.gateway.record_result(conn, rt, rid, failure, None)
-        message = _FRAME_MESSAGE.get(failure.kind, "Internal server error")
-        self.gateway.send(conn, error_frame(message, conn.connection_id, rid))
+            gateway.send(conn, reply, mark)

@@ -8,7 +8,9 @@ the new model uses, and makes each route's function the first time it is invoked
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,9 @@ from .._selection import evaluator, expression_of
 from ..model import Bucket, Parameter, Resource, Secret, Table, bind_environment
 from . import _moto, _tables
 from ._buckets import ensure_buckets
-from ._runtime import FunctionRuntime, function_name, make_runtime
+from ._handler_runtime import LocalFunction
+from ._ids import log_stream_name, now_ms
+from ._runtimes import runtime_of
 from ._secrets import SecretValues, ensure_parameters
 
 log = logging.getLogger("wsnb.local")
@@ -31,7 +35,7 @@ class Routes:
         self.spec = spec
         self.keys = frozenset(spec.route_keys)
         self.return_response = {r.key for r in spec.routes if r.return_response}
-        self.functions: dict[str, FunctionRuntime] = {}
+        self.functions: dict[str, LocalFunction] = {}
         try:
             self.select = evaluator(expression_of(spec))
         except Exception as exc:  # serve() refuses it; a later model change is logged
@@ -75,7 +79,7 @@ class Functions:
             self.current = routes
         return routes
 
-    def function(self, routes: Routes, key: str) -> FunctionRuntime:
+    def function(self, routes: Routes, key: str) -> LocalFunction:
         """The function of route ``key`` (or ``"authorizer"``), made on first use."""
         rt = routes.functions.get(key)
         if rt is None:
@@ -88,26 +92,28 @@ class Functions:
             name = function_name(
                 where["stage"], where["app"], spec.construct_id, key, props.get("function_name")
             )
-            rt = make_runtime(
-                key,
-                props,
+            environment = self.environment(spec, props, name)
+            reserved = props.get("reserved_concurrent_executions")
+            rt = LocalFunction(
+                key=key,
                 name=name,
-                region=where["region"],
-                account=self._account,
-                environment=self.environment(spec, props, name),
+                arn=f"arn:aws:lambda:{where['region']}:{self._account}:function:{name}",
+                runtime=runtime_of(props["handler"], props),
+                handler=props["handler"],
+                timeout=float(props.get("timeout", 10)),
+                memory=int(props.get("memory_size", 1024)),
+                environment=environment,
+                log_group=f"/aws/lambda/{name}",
+                log_stream=log_stream_name(now_ms()),
+                env_digest=hashlib.sha256(repr(sorted(environment.items())).encode()).hexdigest()[
+                    :16
+                ],
                 return_response=key in routes.return_response,
+                reserved_concurrency=None if reserved is None else int(reserved),
             )
-            self._reserve(name, props.get("reserved_concurrent_executions"))
+            self._reserve(name, rt.reserved_concurrency)
             routes.functions[key] = rt
         return rt
-
-    def key_of(self, name: str) -> str | None:
-        """The route key (or ``"authorizer"``) of the function named ``name``, if made."""
-        routes = self.current
-        for rt in list(routes.functions.values()) if routes is not None else ():
-            if rt.name == name:
-                return rt.key
-        return None
 
     def environment(self, spec: Any, props: dict[str, Any], name: str) -> dict[str, str]:
         """The variables Lambda would set for the function, and its own (tokens resolved)."""
@@ -156,3 +162,14 @@ class Functions:
             [r for r in new if isinstance(r, (Secret, Parameter))], self._secrets, **where
         )
         self._made |= set(new)
+
+
+_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def function_name(stage: str, app: str, api: str, key: str, given: str | None) -> str:
+    """The Lambda function name: the one given, else ``<stage>-<app>-<api>-<route>`` (64 max)."""
+    if given:
+        return given
+    slug = _SLUG.sub("", key.lstrip("$")) or "route"
+    return f"{stage}-{app}-{api}-{slug}"[:64]

@@ -26,8 +26,8 @@ from ._functions import Functions, Routes
 from ._monitor import EventLog
 
 if TYPE_CHECKING:
-    from ._runtime import FunctionRuntime
-    from ._workers import HandlerFailed, Inbox
+    from ._handler_runtime import InvocationError, LocalFunction
+    from ._workers import Inbox
 
 log = logging.getLogger("wsnb.local")
 
@@ -51,6 +51,8 @@ class Gateway:
         self._loop_tid = 0
         self._inbox: Inbox | None = None
         self.stopping = False
+        #: API Gateway requestId → function key of each invocation in flight (see _invoker)
+        self.invocations: dict[str, str] = {}
 
     def attach(self, loop: asyncio.AbstractEventLoop, inbox: Inbox) -> None:
         """Called on the server's loop when it starts."""
@@ -94,7 +96,7 @@ class Gateway:
         """The routes of the model as it is now (``api.spec``)."""
         return self.functions.routes_for(self.api.spec)
 
-    def function(self, routes: Routes, key: str) -> FunctionRuntime:
+    def function(self, routes: Routes, key: str) -> LocalFunction:
         """Route ``key``'s (or the authorizer's) function in ``routes``."""
         return self.functions.function(routes, key)
 
@@ -175,7 +177,7 @@ class Gateway:
     # ------------------------------------------------------------------ records
 
     def record_failure(
-        self, fn: FunctionRuntime, conn: Connection, request_id: str, failure: HandlerFailed
+        self, fn: LocalFunction, conn: Connection, request_id: str, failure: InvocationError
     ) -> None:
         """Log a failed invocation (its traceback) and record an ``error`` event."""
         log.error(
@@ -197,9 +199,9 @@ class Gateway:
     def record_result(
         self,
         conn: Connection,
-        fn: FunctionRuntime,
+        fn: LocalFunction,
         request_id: str,
-        failure: HandlerFailed | None,
+        failure: InvocationError | None,
         reply: str | bytes | None = None,
         started: float | None = None,
     ) -> None:

@@ -30,7 +30,6 @@ from ._events import Connection, authorizer_event, connect_event, parse_query
 from ._gateway import Gateway, request_id_field
 from ._ids import aws_id, now_ms
 from ._invoker import Invoker
-from ._workers import HandlerFailed
 
 log = logging.getLogger("wsnb.local")
 
@@ -145,17 +144,19 @@ class Handshake:
                 detail=f"identity source {missing} is missing",
             )
             return 401
-        rt = gateway.function(routes, "authorizer")
+        fn = gateway.function(routes, "authorizer")
         assert gateway.stage is not None
         event = authorizer_event(gateway.stage, conn)
         started = time.monotonic()
-        try:
-            result = await self.invoker.invoke(rt, event)
-        except HandlerFailed as failure:
-            if isinstance(failure.error, Exception) and str(failure.error) == "Unauthorized":
+        outcome = await self.invoker.invoke(fn, event)
+        failure = outcome.error
+        if failure is not None:
+            # "raise Exception('Unauthorized')" (Python) / "throw new Error('Unauthorized')"
+            if failure.kind == "error" and failure.error_message == "Unauthorized":
                 return 401
-            gateway.record_failure(rt, conn, event["requestContext"]["requestId"], failure)
+            gateway.record_failure(fn, conn, event["requestContext"]["requestId"], failure)
             return 500
+        result = outcome.result
         size = result_size(result)
         if size > RESULT_LIMIT_BYTES:
             events.add(
@@ -165,7 +166,7 @@ class Handshake:
                 detail=f"authorizer result is {size} bytes; API Gateway's quota is "
                 f"{RESULT_LIMIT_BYTES} bytes (8 KB): the connection is refused",
             )
-            log.error("authorizer %s returned %d bytes (over the 8 KB result quota)", rt.name, size)
+            log.error("authorizer %s returned %d bytes (over the 8 KB result quota)", fn.name, size)
             return 500
         verdict = evaluate_policy(result, event["methodArn"])
         # Only the decision and the principal are recorded: the answer's context and policy can
@@ -191,23 +192,24 @@ class Handshake:
             routeKey="authorizer",
             detail=f"malformed authorizer response: {shape} (an IAM policy document is expected)",
         )
-        log.error("authorizer %s returned a malformed response: %s", rt.name, shape)
+        log.error("authorizer %s returned a malformed response: %s", fn.name, shape)
         return 500
 
     async def _run_connect(self, routes: Any, conn: Connection) -> int | None:
         gateway = self.gateway
-        rt = gateway.function(routes, "$connect")
+        fn = gateway.function(routes, "$connect")
         assert gateway.stage is not None
         event = connect_event(gateway.stage, conn)
         rid = conn.connect_request_id = event["requestContext"]["requestId"]
         started = time.time()
-        try:
-            result = await self.invoker.invoke(rt, event)
-        except HandlerFailed as failure:
-            gateway.record_failure(rt, conn, rid, failure)
-            gateway.record_result(conn, rt, rid, failure, started=started)
+        outcome = await self.invoker.invoke(fn, event)
+        failure = outcome.error
+        if failure is not None:
+            gateway.record_failure(fn, conn, rid, failure)
+            gateway.record_result(conn, fn, rid, failure, started=started)
             return _CONNECT_STATUS.get(failure.kind, 502)
-        gateway.record_result(conn, rt, rid, None, started=started)
+        gateway.record_result(conn, fn, rid, None, started=started)
+        result = outcome.result
         if isinstance(result, dict):
             status = result.get("statusCode", 200)
             headers = result.get("headers")

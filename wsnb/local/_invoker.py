@@ -1,34 +1,70 @@
-"""Invoking functions as Lambda behind API Gateway would: concurrency, clocks, results.
+"""Invoking functions as Lambda behind API Gateway would, whatever runs them.
 
-Each invocation starts at once on its own worker thread (:mod:`._workers`) so a blocking
-handler never stalls another; results come back to the server's loop in one batched wake-up.
+The invoker owns what does not depend on the language: each invocation starts at once on its
+own worker thread (:mod:`._workers`) so a blocking handler never stalls another; concurrency is
+counted and throttled per function; the clocks (function and integration timeouts) start when
+the invocation starts; results come back to the server's loop in one batched wake-up, with the
+``return_response`` body already made. The function's runtime (:mod:`._runtimes`) only
+prepares and invokes (see :mod:`._handler_runtime`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import traceback
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .._errors import EmulatorError
 from . import _trace
+from ._handler_runtime import (
+    HandlerRuntime,
+    Invocation,
+    InvocationError,
+    LocalFunction,
+    Outcome,
+    error_of,
+)
 from ._ids import request_uuid
-from ._runtime import FunctionRuntime, HandlerLoader, LambdaContext
-from ._workers import HandlerFailed, Inbox, Job, Throttled, Workers
+from ._monitor import EventLog
+from ._runtimes import Runtimes
+from ._workers import Inbox, Job, Throttled, Workers
+
+log = logging.getLogger("wsnb.local")
+
+#: ``done(outcome, reply)``: how an invocation ended, and the body a ``return_response`` route
+#: sends back (None: nothing to send). Called once, on the server's loop.
+Done = Callable[[Outcome, "str | bytes | None"], Any]
 
 
 class Invoker:
-    """Runs a server's invocations (made on its loop by :meth:`start`)."""
+    """Runs a server's invocations (:meth:`start` makes its threads, on the server's loop).
 
-    def __init__(self, loader: HandlerLoader, integration_timeout: float, max_workers: int) -> None:
-        self.loader = loader
+    ``running`` (the gateway's) maps the API Gateway ``requestId`` of each invocation in flight
+    to its function's key (the management API uses it to attribute calls made over HTTP).
+    """
+
+    def __init__(
+        self,
+        runtimes: Runtimes,
+        events: EventLog,
+        spawn: Callable[[Coroutine[Any, Any, Any]], Any],
+        running: dict[str, str],
+        *,
+        integration_timeout: float,
+        max_workers: int,
+    ) -> None:
+        self.runtimes = runtimes
+        self.events = events
+        self.spawn = spawn
         self.integration_timeout = integration_timeout
         self._max_workers = max_workers
         self.workers: Workers | None = None
         self.inbox: Inbox | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.running = running
         self.stopping = False
 
     def start(self) -> Inbox:
@@ -39,169 +75,172 @@ class Invoker:
         return self.inbox
 
     def shutdown(self) -> None:
+        """Let the worker threads end, and the runtimes' environments."""
         if self.workers is not None:
             self.workers.shutdown()
+        self.runtimes.close()
 
     def reserve(self, name: str, limit: int | None) -> None:
         """Declare the reserved concurrency of function ``name`` (None: the account's share)."""
         if self.workers is not None:
             self.workers.reserve(name, limit)
 
-    def cached(self, rt: FunctionRuntime) -> Any:
-        """The loaded handler when it is fresh (a cheap check the loop may make), else None."""
-        return self.loader.cached(rt)
+    # ------------------------------------------------------------------ invoking
 
-    def submit(
+    def begin(
         self,
-        rt: FunctionRuntime,
-        loaded: Any,
+        fn: LocalFunction,
         event: dict[str, Any],
-        callback: Callable[[Job], Any],
+        done: Done,
         mark: _trace.Mark | None = None,
     ) -> None:
-        """Invoke a loaded handler as Lambda would, on its own worker thread (an async handler
-        on that thread's own event loop, so it cannot stall any other invocation).
+        """Start one invocation of ``fn`` with ``event`` (on the loop; never waits).
 
-        ``callback(job)`` runs on the loop when it returns, raises, times out or is throttled
-        (``job.result`` is ``(result, reply body or None)``; ``job.failure.kind`` says which).
-        The clocks start when the handler starts: the client's answer waits at most
-        min(function timeout, integration timeout); past the integration timeout the handler
-        keeps running until its own timeout, when its concurrency is released. The handler runs
-        with the event's ``requestId`` in :data:`._workers.INVOCATION`: the management API
-        records it on the calls the handler makes.
+        ``done(outcome, reply)`` runs on the loop when it returns, fails, times out or is
+        throttled (``outcome.error.kind`` says which). The clocks start when the invocation
+        starts: the client's answer waits at most min(function timeout, integration timeout);
+        past the integration timeout the handler keeps running until its own timeout, when its
+        concurrency is released and its runtime replaces its environment.
         """
+        try:
+            runtime = self.runtimes.for_function(fn)
+        except EmulatorError as exc:
+            done(Outcome(error=InvocationError("Runtime.Unsupported", str(exc))), None)
+            return
+        if runtime.ready(fn):
+            self._submit(fn, runtime, event, done, mark)
+        else:
+            self.spawn(self._prepare_then_submit(fn, runtime, event, done, mark))
+
+    async def invoke(
+        self, fn: LocalFunction, event: dict[str, Any], mark: _trace.Mark | None = None
+    ) -> Outcome:
+        """Invoke ``fn`` and wait for how it ended."""
+        fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.begin(fn, event, lambda outcome, _reply: fut.done() or fut.set_result(outcome), mark)
+        return await fut
+
+    async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on a worker thread and wait for it (no clock; re-raises)."""
         assert self.workers is not None
-        call = _call_async_handler if loaded.is_async else _call_handler
-        job = Job(
-            call,
-            (rt, loaded.func, event, mark),
-            rt.environment,
-            callback,
-            mark,
-            event["requestContext"]["requestId"],
-        )
+        fut = asyncio.get_running_loop().create_future()
+        self.workers.submit(Job(fn, args, lambda job: fut.done() or fut.set_result(job)))
+        job = await fut
+        if job.exception is not None:
+            raise job.exception
+        return job.result
+
+    async def _prepare_then_submit(
+        self,
+        fn: LocalFunction,
+        runtime: HandlerRuntime,
+        event: dict[str, Any],
+        done: Done,
+        mark: _trace.Mark | None,
+    ) -> None:
+        """A function whose code is not ready: prepare it on a worker thread (no clock, as
+        Lambda's init phase), then invoke it."""
+        try:
+            error = await self.in_thread(runtime.prepare, fn)
+        except BaseException as exc:  # a runtime's own bug: the invocation fails with it
+            if isinstance(exc, asyncio.CancelledError) and self.stopping:
+                raise
+            error = error_of(exc)
+        if error is not None:
+            done(Outcome(error=error), None)
+        else:
+            self._submit(fn, runtime, event, done, mark)
+
+    def _submit(
+        self,
+        fn: LocalFunction,
+        runtime: HandlerRuntime,
+        event: dict[str, Any],
+        done: Done,
+        mark: _trace.Mark | None,
+    ) -> None:
+        assert self.workers is not None
+        rid = event["requestContext"]["requestId"]
+        invocation = Invocation(event, rid, mark=mark)
+        connection_id = event["requestContext"].get("connectionId")
+        running = self.running
+
+        def finished(job: Job) -> None:
+            running.pop(rid, None)
+            if job.failure is not None:  # a clock ran out
+                done(Outcome(error=job.failure), None)
+                return
+            outcome, reply = _ended(job)
+            self._record_logs(fn, connection_id, rid, outcome)
+            done(outcome, reply)
+
+        def late(job: Job) -> None:  # ended after a clock settled it: only its logs count
+            self._record_logs(fn, connection_id, rid, _ended(job)[0])
+
+        job = Job(_run, (runtime, fn, invocation), finished)
+        job.late = late
+        job.expired = lambda: runtime.discard(fn, invocation)
         if mark is not None:
             mark.q = _trace.now()
+        running[rid] = fn.key
         try:
             self.workers.submit(
                 job,
                 self._loop,
-                answer_after=min(rt.timeout, self.integration_timeout),
-                function=rt.name,
-                limit_after=rt.timeout,
+                answer_after=min(fn.timeout, self.integration_timeout),
+                function=fn.name,
+                limit_after=fn.timeout,
             )
         except Throttled as exc:
+            running.pop(rid, None)
             job.settled = True
-            job.failure = HandlerFailed(None, str(exc), kind="throttled")
-            callback(job)
+            done(
+                Outcome(
+                    error=InvocationError("TooManyRequestsException", str(exc), kind="throttled")
+                ),
+                None,
+            )
 
-    async def in_thread(
-        self, fn: Callable[..., Any], *args: Any, environment: dict[str, Any] | None = None
-    ) -> Any:
-        """Run ``fn(*args)`` on a worker thread and wait for it (no timeout)."""
-        assert self.workers is not None
-        fut = asyncio.get_running_loop().create_future()
-        self.workers.submit(
-            Job(fn, args, environment, lambda job: fut.done() or fut.set_result(job))
-        )
-        job = await fut
-        if job.failure is not None:
-            raise job.failure.error or job.failure
-        return job.result
-
-    async def load(self, rt: FunctionRuntime) -> Any:
-        """The loaded handler (imported on a worker thread the first time)."""
-        loaded = self.loader.cached(rt)
-        if loaded is not None:
-            return loaded
-        try:
-            return await self.in_thread(self.loader.load, rt, environment=rt.environment)
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError) and self.stopping:
-                raise
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            raise HandlerFailed(exc, text) from None
-
-    async def invoke(
-        self, rt: FunctionRuntime, event: dict[str, Any], mark: _trace.Mark | None = None
-    ) -> Any:
-        """Run a handler as Lambda would; raises :class:`HandlerFailed` on error, timeout or
-        throttling."""
-        loaded = await self.load(rt)
-        fut = asyncio.get_running_loop().create_future()
-        self.submit(rt, loaded, event, lambda job: fut.done() or fut.set_result(job), mark)
-        job = await fut
-        if job.failure is not None:
-            raise job.failure
-        return job.result[0]
+    def _record_logs(
+        self, fn: LocalFunction, connection_id: str | None, rid: str, outcome: Outcome
+    ) -> None:
+        """A runtime's log lines: in the ``wsnb.local`` log and as ``log`` events."""
+        for line in outcome.logs:
+            log.info("%s %s %s", fn.name, line.aws_request_id, line.text)
+            self.events.add(
+                "log", connectionId=connection_id, routeKey=fn.key, requestId=rid, detail=line.text
+            )
 
 
-def reply_body(rt: FunctionRuntime, result: Any) -> str | bytes | None:
+def _run(
+    runtime: HandlerRuntime, fn: LocalFunction, invocation: Invocation
+) -> tuple[Outcome, str | bytes | None]:
+    """On a worker thread: one invocation, from its start (the clocks' start), and the reply
+    body a ``return_response`` route sends."""
+    invocation.deadline = time.monotonic() + fn.timeout
+    invocation.aws_request_id = request_uuid()
+    outcome = runtime.invoke(fn, invocation)
+    if outcome.error is not None or not fn.return_response:
+        return outcome, None
+    try:
+        return outcome, reply_body(outcome.result)
+    except (TypeError, ValueError) as exc:
+        error = InvocationError("Runtime.MarshalError", f"Unable to marshal response: {exc}")
+        return Outcome(error=error, logs=outcome.logs), None
+
+
+def _ended(job: Job) -> tuple[Outcome, str | bytes | None]:
+    if job.exception is not None:  # a runtime's own bug: the invocation fails with it
+        return Outcome(error=error_of(job.exception)), None
+    outcome, reply = job.result
+    return outcome, reply
+
+
+def reply_body(result: Any) -> str | bytes | None:
     """What a ``return_response`` route sends back: the result's ``body`` (dict/list → JSON)."""
-    if not rt.return_response or result is None:
+    if result is None:
         return None
     body = result.get("body") if isinstance(result, dict) else result
     if body is not None and not isinstance(body, (str, bytes)):
         body = json.dumps(body)
     return body
-
-
-def _check_marshal(result: Any) -> None:
-    if result is not None:
-        try:
-            json.dumps(result)
-        except (TypeError, ValueError) as exc:
-            raise HandlerFailed(
-                exc, f"Runtime.MarshalError: Unable to marshal response: {exc}"
-            ) from None
-
-
-def _call_handler(
-    rt: FunctionRuntime,
-    func: Callable[..., Any],
-    event: dict[str, Any],
-    mark: _trace.Mark | None,
-) -> tuple[Any, Any]:
-    """On a worker thread: call a sync handler as Lambda would; ``(result, reply body)``."""
-    return _timed_call(rt, lambda context: func(event, context), mark)
-
-
-_thread_loops = threading.local()
-
-
-def _call_async_handler(
-    rt: FunctionRuntime,
-    func: Callable[..., Any],
-    event: dict[str, Any],
-    mark: _trace.Mark | None,
-) -> tuple[Any, Any]:
-    """On a worker thread: run an ``async def`` handler on this thread's own event loop.
-
-    Each invocation is isolated as on Lambda (one that blocks stalls no other); the loop lives
-    as long as the thread, so a module-level async client is reused by the invocations that
-    run on the same worker (as on a warm Lambda instance).
-    """
-    loop = getattr(_thread_loops, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _thread_loops.loop = loop
-    return _timed_call(rt, lambda context: loop.run_until_complete(func(event, context)), mark)
-
-
-def _timed_call(
-    rt: FunctionRuntime, call: Callable[[Any], Any], mark: _trace.Mark | None
-) -> tuple[Any, Any]:
-    """Run one invocation with a fresh Lambda context, timing it into ``mark``; the result
-    must be JSON-serializable as Lambda's runtime requires."""
-    context = LambdaContext(rt, request_uuid(), rt.timeout)
-    if mark is not None:
-        started = _trace.cpu()
-        mark.s = _trace.now()
-    try:
-        result = call(context)
-    finally:
-        if mark is not None:
-            mark.e = _trace.now()
-            mark.hc = _trace.cpu() - started
-    _check_marshal(result)
-    return result, reply_body(rt, result)

@@ -34,6 +34,10 @@ Result = tuple[int, dict[str, str], bytes, Action | None]
 
 _JSON = "application/json"
 
+#: The header a handler running in another process sends with its @connections calls: the
+#: API Gateway requestId of its invocation (recorded as ``invocationRequestId``).
+INVOCATION_HEADER = "x-wsnb-request-id"
+
 
 def _error(status: int, kind: str, message: str) -> Result:
     body = json.dumps({"message": message}).encode()
@@ -115,12 +119,14 @@ def handle(
 
 
 def answerer(gateway: Gateway) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
-    """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread)."""
-    from . import _trace
-    from ._workers import INVOCATION
+    """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread).
 
-    caller = _caller(gateway)
-    invocation = INVOCATION.get
+    In-process calls come from Python code: a handler (the invocation running in this context,
+    :data:`._python_runtime.CURRENT`, is recorded as the caller) or the notebook itself."""
+    from . import _trace
+    from ._python_runtime import CURRENT
+
+    current = CURRENT.get
 
     def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
@@ -130,8 +136,10 @@ def answerer(gateway: Gateway) -> Callable[[str, str, bytes], tuple[int, dict[st
                 mark.m = entered
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
+        running = current()
+        source, invocation = running if running is not None else ("notebook", None)
         status, headers, out, action = handle(
-            gateway, method, target, body, mark, caller(), invocation()
+            gateway, method, target, body, mark, source, invocation
         )
         # A post is queued for the loop (in order) and answered at once; other calls wait.
         if action is not None and not gateway.run(action, fire_and_forget=method == "POST"):
@@ -142,29 +150,6 @@ def answerer(gateway: Gateway) -> Callable[[str, str, bytes], tuple[int, dict[st
         return status, headers, out
 
     return answer
-
-
-def _caller(gateway: Gateway) -> Callable[[], str]:
-    """Which route's function is calling (from the per-invocation environment), else
-    ``"notebook"``: in-process calls come from handlers or from the notebook itself."""
-    from ._environ import OVERLAY
-
-    names: dict[str, str] = {}
-
-    def caller() -> str:
-        overlay = OVERLAY.get()
-        name = overlay.get("AWS_LAMBDA_FUNCTION_NAME") if overlay else None
-        if not isinstance(name, str):
-            return "notebook"
-        key = names.get(name)
-        if key is None:
-            key = gateway.functions.key_of(name)
-            if key is None:
-                return name
-            names[name] = key
-        return key
-
-    return caller
 
 
 def _preview(body: bytes, limit: int = 200) -> str:
@@ -292,8 +277,16 @@ async def http_client(
             if denied is not None:
                 status, out_headers, out, action = denied
             else:
+                # a handler in another process (see _handler_runtime) names its invocation
+                invocation = headers.get(INVOCATION_HEADER)
+                source = gateway.invocations.get(invocation or "")
                 status, out_headers, out, action = handle(
-                    gateway, method, target, body, source="http"
+                    gateway,
+                    method,
+                    target,
+                    body,
+                    source=source or "http",
+                    invocation=invocation if source is not None else None,
                 )
             if action is not None and not action():
                 status, out_headers, out, _ = gone()

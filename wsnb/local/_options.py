@@ -75,8 +75,6 @@ class ServeOptions:
         port: Any = 0,
         host: Any = "127.0.0.1",
         stage: Any = "dev",
-        *,
-        runnable: Any = None,
         **options: Any,
     ) -> ServeOptions:
         """Validate ``serve()``'s arguments for the API ``spec``; a ``EmulatorError`` names the
@@ -107,10 +105,10 @@ class ServeOptions:
                 fix="remove it",
             )
         _check_values(options)
-        if runnable is not None:
-            runnable()  # refuses functions whose runtime is not Python, naming them
         from .._selection import evaluator, expression_of
+        from ._runtimes import check_runnable
 
+        check_runnable(spec)  # functions no handler runtime runs: refused, by name
         evaluator(expression_of(spec))  # an expression the emulator cannot evaluate: refused
         secrets = check_secrets(options.pop("secrets", None), spec.resources())
         _check_names(options)

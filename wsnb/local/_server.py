@@ -24,12 +24,13 @@ from ._dispatch import Dispatcher
 from ._events import Stage
 from ._functions import Functions
 from ._gateway import Gateway
+from ._handler_runtime import ServerInfo
 from ._handshake import Handshake
 from ._ids import api_id, now_ms
 from ._invoker import Invoker
 from ._monitor import EventLog, Monitor, Record
 from ._options import ServeOptions
-from ._runtime import HandlerLoader
+from ._runtimes import Runtimes
 from ._traffic import Traffic
 
 log = logging.getLogger("wsnb.local")
@@ -76,9 +77,6 @@ class LocalServer:
         self.api_id = api_id(api.id)
         self.port = 0
         self.management_port = 0
-        self._invoker = Invoker(
-            HandlerLoader(self.root), self.integration_timeout, options.max_workers
-        )
         functions = Functions(
             stage=options.stage,
             app=options.app,
@@ -87,9 +85,17 @@ class LocalServer:
             root=self.root,
             secrets=options.secrets,
             fake_credentials=_no_credentials(),
-            reserve=self._invoker.reserve,
+            reserve=lambda name, limit: self._invoker.reserve(name, limit),
         )
-        self._gateway = Gateway(api, EventLog(options.max_events), functions)
+        self._gateway = gateway = Gateway(api, EventLog(options.max_events), functions)
+        self._invoker = Invoker(
+            Runtimes(self._server_info),
+            gateway.events,
+            gateway.spawn,
+            gateway.invocations,
+            integration_timeout=self.integration_timeout,
+            max_workers=options.max_workers,
+        )
         # open management connections: their task, and the writer that ends them at stop
         self._http_tasks: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -253,6 +259,17 @@ class LocalServer:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return self.monitor()._repr_mimebundle_()
+
+    def _server_info(self) -> ServerInfo:
+        """What a handler runtime knows of this server (see :mod:`._handler_runtime`)."""
+        return ServerInfo(
+            root=self.root,
+            api_id=self.api_id,
+            stage=self.stage,
+            region=self.region,
+            domain_name=self.domain_name,
+            management_url=self.management_url,
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
