@@ -123,6 +123,7 @@ __all__ += ["api_id", "register_api", "unregister_api"]
 
 _registry: list[LocalServer] = []
 _registry_lock = threading.Lock()
+_stop_at_exit = [False]  # stop_all is registered with atexit while servers may run
 
 
 def serve(
@@ -160,6 +161,9 @@ def serve(
     server.start()
     with _registry_lock:
         _registry.append(server)
+        if not _stop_at_exit[0]:  # servers stop (and run $disconnect) before Python exits
+            _stop_at_exit[0] = True
+            atexit.register(stop_all)
     return server
 
 
@@ -215,8 +219,8 @@ def stop_all() -> None:
     with _registry_lock:
         servers = list(_registry)
         _registry.clear()
+        if _stop_at_exit[0]:
+            _stop_at_exit[0] = False
+            atexit.unregister(stop_all)
     for server in servers:
         server.stop()
-
-
-atexit.register(stop_all)

@@ -44,6 +44,8 @@ class HandlerLoader:
         self._cache: dict[tuple[str, str, str], _Loaded] = {}
         self._locks: dict[tuple[str, str, str], threading.Lock] = {}
         self._guard = threading.Lock()
+        self._modules: dict[str, types.ModuleType] = {}  # what it put in sys.modules
+        self._packages: set[str] = set()  # the import scopes it uses (see _imports)
 
     def _cache_key(self, rt: LocalFunction) -> tuple[str, str, str]:
         h = rt.handler
@@ -89,6 +91,19 @@ class HandlerLoader:
             self._cache[key] = entry
             return entry
 
+    def release(self) -> None:
+        """Take what this loader put in ``sys.modules`` (and its import scopes) away again;
+        a module another loader registered under the same name since stays."""
+        with self._guard:
+            modules, self._modules = self._modules, {}
+            packages, self._packages = self._packages, set()
+            self._cache.clear()
+        for name, module in modules.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        for package in packages:
+            _imports.release(package)
+
     def _module_name(self, rt: LocalFunction, stem: str) -> str:
         tag = hashlib.sha256(repr(self._cache_key(rt)).encode()).hexdigest()[:10]
         return f"_wsnb_local_{tag}_{_SLUG.sub('_', stem)}"
@@ -107,8 +122,14 @@ class HandlerLoader:
         # The handler's folder is its Lambda task root: its modules first, for this function only
         # (see _imports). A top-level handler ships alone, so its folder is only a fallback.
         scope = _imports.scope_for(name, path.parent, first=bool(h.directory))
+        with self._guard:
+            if scope.package not in self._packages:
+                self._packages.add(scope.package)
+                _imports.acquire(scope.package)
         scope.reset()
         module = scope.load(name, path)
+        with self._guard:
+            self._modules[name] = module
         func = getattr(module, h.function_name, None)
         if not callable(func):
             raise EmulatorError(
@@ -125,6 +146,8 @@ class HandlerLoader:
         module = types.ModuleType(name)
         module.__file__ = f"<wsnb {h.name}>"
         sys.modules[name] = module
+        with self._guard:
+            self._modules[name] = module
         code = compile(callable_module_source(h), module.__file__, "exec")
         exec(code, module.__dict__)
         func = module.__dict__[h.name]

@@ -6,7 +6,8 @@ runs on its thread's own event loop, so a blocking one stalls no other. Around e
 ``os.environ`` shows the function's variables (:mod:`._environ`) and :data:`CURRENT` names the
 invocation, so in-process @connections calls are recorded with it. A thread cannot be stopped:
 an invocation past its timeout is abandoned (it runs on; its result is dropped) and the loaded
-code stays warm. ``print`` goes where the process's output goes: no log lines are returned.
+code stays warm. The handler modules it registers in ``sys.modules`` leave it when the server
+stops (:meth:`PythonRuntime.close`). ``print`` goes where the process's output goes: no log lines are returned.
 """
 
 from __future__ import annotations
@@ -152,7 +153,9 @@ class PythonRuntime:
         """A thread cannot be stopped: the timed-out invocation runs on, abandoned."""
 
     def close(self) -> None:
-        """Nothing runs outside the emulator's threads; loaded modules stay until then."""
+        """The server stopped: its handler modules leave ``sys.modules`` (an abandoned
+        invocation still running keeps its module object)."""
+        self.loader.release()
 
 
 _thread_loops = threading.local()

@@ -109,6 +109,7 @@ class LocalServer:
         self._botocore_answer: Callable[[Any], Any] | None = None
         self._api_answer: _transport.Answer | None = None
         self._env_installed = False
+        self._moto_acquired = False
 
     # ------------------------------------------------------------------ public handle
 
@@ -306,6 +307,9 @@ class LocalServer:
         if self._env_installed:
             self._env_installed = False
             _environ.uninstall()
+        if self._moto_acquired:
+            self._moto_acquired = False
+            _moto.release()
         self._invoker.shutdown()
 
     def _thread_main(self) -> None:
@@ -365,7 +369,8 @@ class LocalServer:
         _transport.register(self.domain_name, self._botocore_answer)
         self._api_answer = _management.answerer(gateway)
         _transport.register_api(self.domain_name, self._api_answer)
-        _moto.register()
+        _moto.acquire()
+        self._moto_acquired = True
         try:
             await invoker.in_thread(gateway.routes)
         except Exception as exc:
