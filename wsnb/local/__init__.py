@@ -26,9 +26,10 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   start when the handler starts: at min(function ``timeout``, ``integration_timeout``) the
   client is answered — ``Endpoint request timed out`` when API Gateway's integration timeout
   ran out (the handler keeps running to its own timeout, as on AWS), ``Internal server error``
-  when the function's own timeout did. Results and management calls return to the server's loop through
-  one batched wake-up (:mod:`wsnb.local._workers`); single-frame messages are dispatched from
-  the WebSocket protocol callback and replies written straight to the connection.
+  when the function's own timeout did. A handler's reply and its management calls are written
+  from its own thread while the server's loop waits for I/O (:mod:`wsnb.local._gate`), else
+  they return to the loop through one batched wake-up (:mod:`wsnb.local._workers`);
+  single-frame messages are dispatched from the WebSocket protocol callback.
   Handler files are re-imported when they change on disk; the model (``api.spec``) is read
   at every event, so routes added later are served without restart.
 * **Environment**: ``os.environ`` is per function while a server runs (see

@@ -132,12 +132,14 @@ class Dispatcher:
         fn = gateway.function(routes, key)
         event = message_event(stage, conn, key, message)
         rid = event["requestContext"]["requestId"]
-        # started first: the bookkeeping below overlaps the worker thread's wake-up
+        # started first: the bookkeeping below overlaps the worker thread's wake-up. The answer
+        # may be made on the worker's thread, for the loop, while the loop waits (see _gate).
         self.invoker.begin(
             fn,
             event,
             lambda outcome, reply: self._answered(conn, fn, rid, outcome, reply, mark),
             mark,
+            inline=True,
         )
         gateway.events.add(
             "message", connectionId=cid, routeKey=key, requestId=rid, detail=preview(message)
@@ -154,7 +156,8 @@ class Dispatcher:
         reply: str | bytes | None,
         mark: _trace.Mark | None = None,
     ) -> None:
-        """How a message's invocation ended: record it, and answer the client."""
+        """How a message's invocation ended: record it, and answer the client (on the loop, or
+        for it through its gate: nothing here waits for the loop)."""
         gateway = self.gateway
         error = outcome.error
         if error is not None:

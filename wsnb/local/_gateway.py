@@ -59,6 +59,13 @@ class Gateway:
         self._loop, self._inbox = loop, inbox
         self._loop_tid = threading.get_ident()
 
+    def for_loop(self) -> bool:
+        """Whether this thread acts for the loop now (it is the loop thread, or a thread that
+        entered its gate)."""
+        return threading.get_ident() == self._loop_tid or (
+            self._inbox is not None and self._inbox.gate.held_here()
+        )
+
     # ------------------------------------------------------------------ connections
 
     def add(self, conn: Connection) -> None:
@@ -134,12 +141,22 @@ class Gateway:
         self.events.add("close", connectionId=conn.connection_id, status=code, detail=why)
         self.spawn(conn.ws.close(code, reason))
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run ``coro`` as a task the server waits for when it stops."""
-        task = asyncio.ensure_future(coro)
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` as a task the server waits for when it stops (from the loop thread, or
+        from a thread acting for it through its gate: the loop is woken to start it)."""
+        loop = self._loop
+        if loop is None or threading.get_ident() == self._loop_tid:
+            self._start_task(coro)
+            return
+        try:
+            loop.call_soon_threadsafe(self._start_task, coro)
+        except RuntimeError:  # the loop is closed
+            coro.close()
+
+    def _start_task(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro, loop=self._loop)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return task
 
     async def settle(self, timeout: float) -> None:
         """Wait (bounded) for the tasks :meth:`spawn` started."""
@@ -152,10 +169,17 @@ class Gateway:
         loop, inbox = self._loop, self._inbox
         if loop is None or inbox is None or loop.is_closed() or self.stopping:
             return False
-        if threading.get_ident() == self._loop_tid:
+        if self.for_loop():
             return bool(action())
-        if fire_and_forget:
-            return inbox.put(action)
+        if fire_and_forget:  # at once when the loop waits for I/O (see _gate), else queued
+            return inbox.run_or_put(action)
+        gate = inbox.gate
+        if gate.try_enter():
+            try:
+                inbox.run_queued()  # what was queued before goes first
+                return bool(action())
+            finally:
+                gate.leave()
         # Wait for the loop with a bare lock (the cheapest hand-off): the caller's thread sleeps,
         # so the loop gets the GIL at once and the frame goes out before the caller resumes.
         outcome: list[bool] = [False]

@@ -19,6 +19,7 @@ from typing import Any
 
 from .._errors import EmulatorError
 from . import _trace
+from ._gate import LoopGate
 from ._handler_runtime import (
     HandlerRuntime,
     Invocation,
@@ -67,10 +68,10 @@ class Invoker:
         self.running = running
         self.stopping = False
 
-    def start(self) -> Inbox:
+    def start(self, gate: LoopGate) -> Inbox:
         """Called on the server's loop: make the inbox and the worker threads."""
         self._loop = asyncio.get_running_loop()
-        self.inbox = Inbox(self._loop)
+        self.inbox = Inbox(self._loop, gate)
         self.workers = Workers(self.inbox, self._max_workers)
         return self.inbox
 
@@ -93,14 +94,18 @@ class Invoker:
         event: dict[str, Any],
         done: Done,
         mark: _trace.Mark | None = None,
+        *,
+        inline: bool = False,
     ) -> None:
         """Start one invocation of ``fn`` with ``event`` (on the loop; never waits).
 
         ``done(outcome, reply)`` runs on the loop when it returns, fails, times out or is
-        throttled (``outcome.error.kind`` says which). The clocks start when the invocation
-        starts: the client's answer waits at most min(function timeout, integration timeout);
-        past the integration timeout the handler keeps running until its own timeout, when its
-        concurrency is released and its runtime replaces its environment.
+        throttled (``outcome.error.kind`` says which); with ``inline`` it may run on the
+        invocation's thread for the loop, through its gate (:mod:`._gate`: ``done`` then must
+        not wait for the loop, and must schedule on it only thread-safely). The clocks start
+        when the invocation starts: the client's answer waits at most min(function timeout,
+        integration timeout); past the integration timeout the handler keeps running until its
+        own timeout, when its concurrency is released and its runtime replaces its environment.
         """
         try:
             runtime = self.runtimes.for_function(fn)
@@ -108,9 +113,9 @@ class Invoker:
             done(Outcome(error=InvocationError("Runtime.Unsupported", str(exc))), None)
             return
         if runtime.ready(fn):
-            self._submit(fn, runtime, event, done, mark)
+            self._submit(fn, runtime, event, done, mark, inline)
         else:
-            self.spawn(self._prepare_then_submit(fn, runtime, event, done, mark))
+            self.spawn(self._prepare_then_submit(fn, runtime, event, done, mark, inline))
 
     async def invoke(
         self, fn: LocalFunction, event: dict[str, Any], mark: _trace.Mark | None = None
@@ -137,6 +142,7 @@ class Invoker:
         event: dict[str, Any],
         done: Done,
         mark: _trace.Mark | None,
+        inline: bool,
     ) -> None:
         """A function whose code is not ready: prepare it on a worker thread (no clock, as
         Lambda's init phase), then invoke it."""
@@ -149,7 +155,7 @@ class Invoker:
         if error is not None:
             done(Outcome(error=error), None)
         else:
-            self._submit(fn, runtime, event, done, mark)
+            self._submit(fn, runtime, event, done, mark, inline)
 
     def _submit(
         self,
@@ -158,6 +164,7 @@ class Invoker:
         event: dict[str, Any],
         done: Done,
         mark: _trace.Mark | None,
+        inline: bool,
     ) -> None:
         assert self.workers is not None
         rid = event["requestContext"]["requestId"]
@@ -178,6 +185,7 @@ class Invoker:
             self._record_logs(fn, connection_id, rid, _ended(job)[0])
 
         job = Job(_run, (runtime, fn, invocation), finished)
+        job.inline = inline
         job.late = late
         job.expired = lambda: runtime.discard(fn, invocation)
         if mark is not None:

@@ -17,7 +17,7 @@ import contextvars
 import json
 import threading
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from . import _environ, _trace
 from ._handler_runtime import (
@@ -84,9 +84,15 @@ class PythonRuntime:
 
     def __init__(self, server: ServerInfo) -> None:
         self.loader = HandlerLoader(server.root)
+        # route key -> (function, its code as ready() found it): invoke() skips a second check
+        self._fresh: dict[str, tuple[LocalFunction, Any]] = {}
 
     def ready(self, function: LocalFunction) -> bool:
-        return self.loader.cached(function) is not None
+        loaded = self.loader.cached(function)
+        if loaded is None:
+            return False
+        self._fresh[function.key] = (function, loaded)
+        return True
 
     def prepare(self, function: LocalFunction) -> InvocationError | None:
         environ = _environ.OVERLAY.set(function.environment)  # imports see its variables
@@ -101,8 +107,11 @@ class PythonRuntime:
         return None
 
     def invoke(self, function: LocalFunction, invocation: Invocation) -> Outcome:
-        loaded = self.loader.cached(function)
-        if loaded is None:  # changed on disk since ready(): load it again
+        fresh = self._fresh.get(function.key)
+        loaded = fresh[1] if fresh is not None and fresh[0] is function else None
+        if loaded is None:
+            loaded = self.loader.cached(function)
+        if loaded is None:  # changed on disk since it was loaded: load it again
             error = self.prepare(function)
             if error is not None:
                 return Outcome(error=error)

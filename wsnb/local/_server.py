@@ -23,6 +23,7 @@ from . import _environ, _management, _mgmt_auth, _moto, _tables, _transport, _ws
 from ._dispatch import Dispatcher
 from ._events import Stage
 from ._functions import Functions
+from ._gate import LoopGate, new_loop
 from ._gateway import Gateway
 from ._handler_runtime import ServerInfo
 from ._handshake import Handshake
@@ -100,6 +101,7 @@ class LocalServer:
         self._http_tasks: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_tid = 0
+        self._gate = LoopGate()
         self._ready = threading.Event()
         self._stopped = threading.Event()
         self._stopping = False
@@ -168,8 +170,9 @@ class LocalServer:
         return self._gateway.events.snapshot()
 
     def on_event(self, callback: Callable[[Record], Any]) -> Callable[[], None]:
-        """Call ``callback(record)`` for each new event (on the server's thread; keep it quick).
-        Returns a function that unsubscribes."""
+        """Call ``callback(record)`` for each new event, one at a time, in order (on the
+        server's thread, or on a handler's thread acting for it while the server's thread waits
+        for I/O; keep it quick). Returns a function that unsubscribes."""
         return self._gateway.events.subscribe(callback)
 
     def traffic(self, last: int | None = None) -> Traffic:
@@ -219,8 +222,10 @@ class LocalServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server (idempotent): closes connections (running ``$disconnect``)."""
+        # called for the loop (e.g. from an on_event callback): the loop cannot be waited for
+        waits = self._thread is not None and not self._gate.held_here()
         if self._stopping:
-            if self._thread is not None and threading.get_ident() != self._loop_tid:
+            if waits and self._thread is not None:
                 self._thread.join(timeout)
             return
         self._stopping = True
@@ -229,7 +234,7 @@ class LocalServer:
         if loop is not None and ev is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(ev.set)
-        if self._thread is not None and threading.get_ident() != self._loop_tid:
+        if waits and self._thread is not None:
             self._thread.join(timeout)
         self._teardown()
 
@@ -313,7 +318,9 @@ class LocalServer:
         self._invoker.shutdown()
 
     def _thread_main(self) -> None:
-        loop = asyncio.new_event_loop()
+        gate = self._gate
+        loop = new_loop(gate)
+        gate.hold()  # the loop thread holds it except while it waits for I/O
         self._loop = loop
         self._loop_tid = threading.get_ident()
         asyncio.set_event_loop(loop)
@@ -328,6 +335,7 @@ class LocalServer:
             try:
                 loop.run_until_complete(loop.shutdown_asyncgens())
             finally:
+                gate.shut()
                 loop.close()
                 self._stopped.set()
                 self._ready.set()
@@ -337,7 +345,7 @@ class LocalServer:
 
         gateway, invoker = self._gateway, self._invoker
         self._stop_event = asyncio.Event()
-        gateway.attach(asyncio.get_running_loop(), invoker.start())
+        gateway.attach(asyncio.get_running_loop(), invoker.start(self._gate))
         handshake = Handshake(gateway, invoker, url="", iam=self.iam)
         dispatcher = Dispatcher(gateway, invoker)
         server = await serve(

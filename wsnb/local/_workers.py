@@ -18,20 +18,51 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._gate import LoopGate
 from ._handler_runtime import InvocationError
 
 log = logging.getLogger("wsnb.local")
 
 
 class Inbox:
-    """Calls from any thread to run on the server loop, in order, one wake-up per batch."""
+    """Calls from any thread to run on the server loop, in order, one wake-up per batch; or
+    at once on the calling thread, through the loop's gate (:mod:`._gate`), when the loop
+    waits for I/O (:meth:`run_or_put`)."""
 
-    def __init__(self, loop: Any) -> None:
+    def __init__(self, loop: Any, gate: LoopGate | None = None) -> None:
         self._loop = loop
+        self.gate = gate if gate is not None else LoopGate()
         self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
             collections.deque()
         )
         self._scheduled = False
+
+    def run_or_put(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Run ``fn(*args)`` now, for the loop, if its gate is open (after what was queued
+        before, so order holds); else queue it (:meth:`put`). ``fn`` must not wait for the
+        loop and must schedule on it only thread-safely."""
+        gate = self.gate
+        if not gate.try_enter():
+            return self.put(fn, *args)
+        try:
+            self.run_queued()
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("internal error in the local emulator")
+        finally:
+            gate.leave()
+        return True
+
+    def run_queued(self) -> None:
+        """Run what is queued (on the loop, or through its gate)."""
+        items = self._items
+        while items:
+            fn, args = items.popleft()
+            try:
+                fn(*args)
+            except Exception:  # one bad completion never stops the others
+                log.exception("internal error in the local emulator")
 
     def put(self, fn: Callable[..., Any], *args: Any) -> bool:
         """Queue ``fn(*args)`` for the loop; False when the loop is gone."""
@@ -47,13 +78,7 @@ class Inbox:
 
     def _drain(self) -> None:
         self._scheduled = False  # items put from now on schedule another drain
-        items = self._items
-        for _ in range(len(items)):
-            fn, args = items.popleft()
-            try:
-                fn(*args)
-            except Exception:  # one bad completion never stops the others
-                log.exception("internal error in the local emulator")
+        self.run_queued()
 
 
 class Job:
@@ -75,6 +100,7 @@ class Job:
         "expired",
         "failure",
         "fn",
+        "inline",
         "late",
         "limit_after",
         "pool",
@@ -106,6 +132,9 @@ class Job:
         self.released = False
         self.expired: Callable[[], Any] | None = None
         self.late: Callable[[Job], Any] | None = None
+        #: its callbacks may run on the worker thread through the loop's gate (they never wait
+        #: for the loop, and schedule on it thread-safely; see Inbox.run_or_put)
+        self.inline = False
 
     def run(self) -> None:
         self.started = time.monotonic()
@@ -272,6 +301,7 @@ class Workers:
 
     def _work(self, retires: bool = False) -> None:
         get, put, lock = self._jobs.get, self._inbox.put, self._lock
+        run_or_put = self._inbox.run_or_put
         finish = self._finish
         while True:
             with lock:
@@ -296,7 +326,7 @@ class Workers:
                 return
             job.run()
             self._release(job)
-            put(finish, job)
+            (run_or_put if job.inline else put)(finish, job)
 
     def _release(self, job: Job) -> bool:
         """The invocation no longer counts against its concurrency (any thread); False when
