@@ -236,3 +236,44 @@ def test_the_emulator_does_not_import_the_facade_at_run_time():
             if isinstance(node, ast.Import) and any(a.name == "wsnb._api" for a in node.names):
                 offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders
+
+
+def test_replies_and_posts_keep_their_order_whichever_thread_writes_them():
+    # A handler's posts, then its route response, reach its client in the order it made them —
+    # whether the server's loop was idle (the handler's thread writes the frames) or busy with
+    # other clients' messages (the loop writes them). "PostToConnection" gives no ordering
+    # promise across invocations; within one invocation the client sees the calls' order.
+    from tests.local import handlers_fidelity as hf
+
+    api = (
+        WebSocketApi("Order")
+        .route("numbers", hf.post_numbers, return_response=True)
+        .route("echo", h.size, return_response=True)
+    )
+
+    async def numbers(url, count):
+        async with websockets.connect(url) as ws:
+            await ws.send(json.dumps({"action": "numbers", "count": count}))
+            return [await asyncio.wait_for(ws.recv(), 10) for _ in range(count + 1)]
+
+    async def noise(url, stop):
+        async with websockets.connect(url) as ws:
+            while not stop.is_set():
+                await ws.send(json.dumps({"action": "echo"}))
+                await asyncio.wait_for(ws.recv(), 10)
+
+    async def go(url):
+        stop = asyncio.Event()
+        busy = [asyncio.create_task(noise(url, stop)) for _ in range(4)]
+        try:
+            return await asyncio.gather(*(numbers(url, 40) for _ in range(3)))
+        finally:
+            stop.set()
+            await asyncio.gather(*busy)
+
+    with api.serve() as srv:
+        quiet = run(numbers(srv.url, 40))
+        loaded = run(go(srv.url))
+    expected = [str(i) for i in range(40)] + ["done 40"]
+    assert quiet == expected
+    assert loaded == [expected] * 3

@@ -11,6 +11,10 @@ A step run through the gate must not wait for the loop, and must reach the loop'
 only through thread-safe calls (``call_soon_threadsafe``, which wakes it). Only selector event
 loops have a ``select`` to open the gate in; elsewhere (Windows' proactor loop, asyncio debug
 mode) the gate stays shut and every step goes through the inbox.
+
+The loop also calls :attr:`LoopGate.before_wait` each time it is about to wait (after opening
+the gate): the workers hand new jobs to their threads then (see :class:`._workers.Workers`);
+``before_wait`` touches nothing a step through the gate does.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import asyncio
 import selectors
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 
@@ -29,6 +34,8 @@ class LoopGate:
         self._lock = threading.Lock()
         self.owner = 0  # the thread holding the gate (0: none)
         self.enabled = False  # set when the loop's selector opens it (see new_loop)
+        #: called by the loop thread each time it is about to wait for I/O
+        self.before_wait: Callable[[], Any] | None = None
 
     # the loop thread
     def hold(self) -> None:
@@ -68,10 +75,15 @@ def new_loop(gate: LoopGate) -> asyncio.AbstractEventLoop:
 
     class GatedSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
         def select(self, timeout: float | None = None) -> Any:
+            before = gate.before_wait
             if timeout is not None and timeout <= 0:  # a poll: the loop goes on at once
+                if before is not None:
+                    before()
                 return super().select(timeout)
             gate.open()
             try:
+                if before is not None:  # after opening: what it wakes may use the gate
+                    before()
                 return super().select(timeout)
             finally:
                 gate.hold()

@@ -188,7 +188,8 @@ class Workers:
     has that many, the others share the account's unreserved concurrency (``account_limit``
     minus the reserved ones); beyond it :meth:`submit` raises :class:`Throttled`. The clocks of
     a job start when its handler starts (not while queued). Public methods run on the loop
-    thread.
+    thread. With a gated loop (:mod:`._gate`) submitted jobs reach the threads when the loop
+    next goes to wait for I/O — at the end of its current step, when it lets go of the GIL.
     """
 
     def __init__(
@@ -212,6 +213,12 @@ class Workers:
         self._unreserved = _Pool("account", self.account_limit)
         self._reserved: dict[str, _Pool] = {}
         self.busy = 0  # submitted and not yet finished (loop thread)
+        # With a gated loop (see _gate) jobs wait here until the loop goes to wait for I/O (it
+        # calls flush()): a thread woken earlier would only wait for the GIL the loop holds.
+        self._deferred: collections.deque[Job] | None = None
+        if inbox.gate.enabled:
+            self._deferred = collections.deque()
+            inbox.gate.before_wait = self.flush
 
     @property
     def threads(self) -> int:
@@ -268,7 +275,10 @@ class Workers:
                 self._start_thread()
             elif self._watch is None and self._loop is not None:
                 self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, -1)
-        self._jobs.put(job)
+        if self._deferred is not None:
+            self._deferred.append(job)  # handed over when the loop goes to wait (flush)
+        else:
+            self._jobs.put(job)
         if answer_after is not None:
             job.answer_after = answer_after
             job.limit_after = limit_after if limit_after is not None else answer_after
@@ -392,8 +402,18 @@ class Workers:
             if self._release(job) and job.expired is not None:
                 job.expired()
 
+    def flush(self) -> None:
+        """Hand the jobs submitted since the last flush to the threads (with a gated loop, the
+        loop calls it each time it goes to wait for I/O: see :class:`Workers`)."""
+        deferred = self._deferred
+        if deferred:
+            put = self._jobs.put
+            while deferred:
+                put(deferred.popleft())
+
     def shutdown(self) -> None:
         """Let every thread finish its current job and end (does not wait)."""
+        self.flush()
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None
