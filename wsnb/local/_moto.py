@@ -57,6 +57,13 @@ def release() -> None:
                 _transport.unregister(netloc, send)
 
 
+def register() -> None:
+    """Answer the local hosts for every botocore client until the process ends (what
+    :func:`acquire` does without its :func:`release`). The emulator never calls it; a client
+    from :func:`local_client` needs no registration."""
+    acquire()
+
+
 def is_local(url: str) -> bool:
     """Whether ``url`` is addressed to a local service host."""
     host = _transport.netloc_of(url)
