@@ -78,8 +78,10 @@ class ServerInfo:
     api_id: str
     stage: str
     region: str
+    account: str  # the account in the ARNs handlers see
     domain_name: str  # "127.0.0.1:<port>": https://{domain_name}/{stage} is @connections
     management_url: str  # "http://127.0.0.1:<port>/<stage>": @connections over plain HTTP
+    management_origin: str  # "http://127.0.0.1:<port>": it answers /<stage>/@connections/...
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,6 +172,10 @@ class HandlerRuntime(Protocol):
     family: ClassVar[str]
     language: ClassVar[str]
     hint: ClassVar[str]
+
+    def __init__(self, server: ServerInfo) -> None:
+        """Made once per server, on first use (after it listens)."""
+        ...
 
     def ready(self, function: LocalFunction) -> bool:
         """True when :meth:`invoke` can run now, without :meth:`prepare` (event loop)."""

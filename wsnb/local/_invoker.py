@@ -122,14 +122,14 @@ class Invoker:
     ) -> Outcome:
         """Invoke ``fn`` and wait for how it ended."""
         fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self.begin(fn, event, lambda outcome, _reply: fut.done() or fut.set_result(outcome), mark)
+        self.begin(fn, event, lambda outcome, _reply: _settle(fut, outcome), mark)
         return await fut
 
     async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` on a worker thread and wait for it (no clock; re-raises)."""
         assert self.workers is not None
-        fut = asyncio.get_running_loop().create_future()
-        self.workers.submit(Job(fn, args, lambda job: fut.done() or fut.set_result(job)))
+        fut: asyncio.Future[Job] = asyncio.get_running_loop().create_future()
+        self.workers.submit(Job(fn, args, lambda job: _settle(fut, job)))
         job = await fut
         if job.exception is not None:
             raise job.exception
@@ -218,6 +218,11 @@ class Invoker:
             self.events.add(
                 "log", connectionId=connection_id, routeKey=fn.key, requestId=rid, detail=line.text
             )
+
+
+def _settle(fut: asyncio.Future[Any], value: Any) -> None:
+    if not fut.done():
+        fut.set_result(value)
 
 
 def _run(

@@ -9,7 +9,6 @@ timeout, as on AWS. All of it runs on the server's loop.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -23,7 +22,7 @@ from ._ids import now_ms
 #: for "the WebSocket client side buffer is full" without giving the size: the emulator's choice.
 OUTBOUND_LIMIT_BYTES = 1024 * 1024
 
-Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
+Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
 
 def frames(payload: bytes) -> list[bytes]:

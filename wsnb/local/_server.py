@@ -273,8 +273,10 @@ class LocalServer:
             api_id=self.api_id,
             stage=self.stage,
             region=self.region,
+            account=self.account,
             domain_name=self.domain_name,
             management_url=self.management_url,
+            management_origin=f"http://{self.host}:{self.management_port}",
         )
 
     # ------------------------------------------------------------------ lifecycle
