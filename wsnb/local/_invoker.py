@@ -3,7 +3,8 @@
 The invoker owns what does not depend on the language: each invocation starts at once on its
 own worker thread (:mod:`._workers`) so a blocking handler never stalls another; concurrency is
 counted and throttled per function; the clocks (function and integration timeouts) start when
-the invocation starts; results come back to the server's loop in one batched wake-up, with the
+the invocation starts; results come back to the server's loop in one batched wake-up — or are
+handled for it on the invocation's thread while it waits for I/O (:mod:`._gate`) — with the
 ``return_response`` body already made. The function's runtime (:mod:`._runtimes`) only
 prepares and invokes (see :mod:`._handler_runtime`).
 """
