@@ -12,6 +12,7 @@ prepares and invokes (see :mod:`._handler_runtime`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -222,8 +223,19 @@ class Invoker:
 
 
 def _settle(fut: asyncio.Future[Any], value: Any) -> None:
-    if not fut.done():
-        fut.set_result(value)
+    """Resolve ``fut`` with ``value`` — on its loop, or from a thread acting for it through the
+    gate (queued steps run there too): then through ``call_soon_threadsafe``, which wakes it."""
+    try:
+        here = asyncio.get_running_loop()
+    except RuntimeError:
+        here = None
+    loop = fut.get_loop()
+    if here is loop:
+        if not fut.done():
+            fut.set_result(value)
+    else:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+            loop.call_soon_threadsafe(_settle, fut, value)
 
 
 def _run(

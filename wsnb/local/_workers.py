@@ -408,8 +408,12 @@ class Workers:
         deferred = self._deferred
         if deferred:
             put = self._jobs.put
-            while deferred:
-                put(deferred.popleft())
+            while True:
+                try:
+                    job = deferred.popleft()
+                except IndexError:  # emptied (also by a shutdown for the loop, see stop())
+                    return
+                put(job)
 
     def shutdown(self) -> None:
         """Let every thread finish its current job and end (does not wait)."""
