@@ -73,7 +73,7 @@ def new_loop(gate: LoopGate) -> asyncio.AbstractEventLoop:
     if sys.platform == "win32":
         return asyncio.new_event_loop()
 
-    class GatedSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+    class GatedSelector(selectors.DefaultSelector):
         def select(self, timeout: float | None = None) -> Any:
             before = gate.before_wait
             if timeout is not None and timeout <= 0:  # a poll: the loop goes on at once

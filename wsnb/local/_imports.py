@@ -163,7 +163,7 @@ def scope_for(handler_module: str, folder: Path, *, first: bool = True) -> Scope
             scope = Scope(package, folder, first=first)
             _ScopeFinder.scopes[package] = scope
         if _ScopeFinder not in sys.meta_path:
-            sys.meta_path.insert(0, _ScopeFinder)  # type: ignore[arg-type]
+            sys.meta_path.insert(0, _ScopeFinder)
     return scope
 
 
@@ -192,7 +192,7 @@ def release(package: str) -> None:
             sys.modules.pop(name, None)
         if not _users and not _ScopeFinder.scopes:
             with contextlib.suppress(ValueError):
-                sys.meta_path.remove(_ScopeFinder)  # type: ignore[arg-type]
+                sys.meta_path.remove(_ScopeFinder)
 
 
 def shadowing(folder: Path) -> list[str]:
