@@ -35,7 +35,8 @@ warm environment, newline-delimited JSON over its pipes):
   the environment running it (Node: kill the process, so the blocked ``invoke`` returns; Python
   cannot stop a thread: it abandons it, as Lambda-in-a-thread must). ``invocation.deadline``
   (``time.monotonic()``) is that moment, for ``getRemainingTimeInMillis()`` and as a safety
-  net. What ``invoke`` returns after a timeout is dropped, except its log lines.
+  net. What ``invoke`` returns after a timeout is dropped, except its log lines. ``discard``
+  may race an ``invoke`` that is just returning: then there is nothing to replace.
 * **Results**: ``invoke`` does not raise for anything the handler does. It returns
   ``Outcome(result=...)`` — a JSON-serializable value (else ``Runtime.MarshalError``, as
   Lambda's runtimes answer) — or ``Outcome(error=InvocationError(error_type, error_message,
