@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from . import _facts
 from ._handler_check import handler_problems
+from ._integration_lint import integration_findings
 from .model import ApiSpec, LambdaAuthorizer, managed_policy
 
 LEVELS = ("error", "warning", "info")
@@ -386,4 +387,5 @@ _CHECKS = (
     _route_selection,
     _wide_grants,
     _secret_parameters,
+    integration_findings,
 )

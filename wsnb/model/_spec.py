@@ -42,7 +42,12 @@ from ._function import (
     unknown_prop_error,
 )
 from ._handlers import CallableHandler, FileHandler
-from ._integrations import Integration, LambdaIntegration, integration_error
+from ._integrations import (
+    Integration,
+    IntegrationResponse,
+    LambdaIntegration,
+    integration_error,
+)
 from ._permissions import dedupe, permission_to_json, statement_tokens
 from ._resources import Resource
 from ._values import check_data, text_problem
@@ -126,6 +131,20 @@ class RouteSpec:
             assert self.integration is not None
             raise integration_error(self.key, self.integration, "handler")
         return self.props["handler"]
+
+    @property
+    def integration_responses(self) -> tuple[IntegrationResponse, ...]:
+        """The integration responses the route gets: its integration's own, or, for a
+        ``return_response`` route whose non-proxy integration has none, one ``$default``
+        pass-through (API Gateway answers a non-proxy integration only through an integration
+        response: "Set up a WebSocket API integration response in API Gateway"). Proxies
+        (Lambda proxy, ``HTTP_PROXY``) have none."""
+        integration = self.integration
+        if integration is None or integration.kind == "http_proxy":
+            return ()
+        if integration.responses or not self.return_response:
+            return tuple(integration.responses)
+        return (IntegrationResponse("$default"),)
 
     @property
     def integration_label(self) -> str:
