@@ -413,3 +413,27 @@ def test_cfn_lint_passes(mixed, in_project, tmp_path):
     errors = [line for line in proc.stdout.splitlines() if ":E" in line]
     assert proc.returncode & 2 == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert not errors, errors
+
+
+def test_managed_policies_and_actions_on_the_created_role(in_project):
+    managed = "arn:aws:iam::aws:policy/AmazonSQSFullAccess"
+    only_managed = WebSocketApi("Api").route(
+        "q", AwsIntegration("sqs", path="{account}/jobs", permissions=[managed])
+    )
+    result = only_managed.synth()
+    (role,) = of_type(result.template, "AWS::IAM::Role").values()
+    assert role["Properties"]["ManagedPolicyArns"] == [
+        {"Fn::Join": ["", ["arn:", PARTITION, ":iam::aws:policy/AmazonSQSFullAccess"]]}
+    ]
+    assert not of_type(result.template, "AWS::IAM::Policy")
+    assert predict_resource_counts(only_managed.spec) == result.resource_counts
+
+    with_action = WebSocketApi("Api").route(
+        "q", AwsIntegration("sqs", path="{account}/jobs", permissions=[managed, "sqs:SendMessage"])
+    )
+    result = with_action.synth()
+    (role_id,) = of_type(result.template, "AWS::IAM::Role")
+    assert role_policy(result.template, role_id) == [
+        {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": "*"}
+    ]
+    assert predict_resource_counts(with_action.spec) == result.resource_counts
