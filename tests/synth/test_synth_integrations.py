@@ -79,6 +79,11 @@ def function_id(t: dict, key: str) -> str:
     return found
 
 
+def api_ref(t: dict) -> dict:
+    (api_id,) = of_type(t, "AWS::ApiGatewayV2::Api")
+    return {"Ref": api_id}
+
+
 def integration_of(t: dict, key: str) -> tuple[str, dict]:
     target = route(t, key)["Target"]
     assert target["Fn::Join"][1][0] == "integrations/"
@@ -116,7 +121,7 @@ def role_policy(t: dict, role_id: str) -> list[dict]:
 def test_mock_connect_behind_the_authorizer(t):
     iid, props = integration_of(t, "$connect")
     assert props == {
-        "ApiId": props["ApiId"],
+        "ApiId": api_ref(t),
         "IntegrationType": "MOCK",
         "IntegrationUri": "",  # aws-cdk-lib's WebSocketMockIntegration writes it empty
         "PassthroughBehavior": "NEVER",
@@ -128,7 +133,7 @@ def test_mock_connect_behind_the_authorizer(t):
     assert connect["RouteResponseSelectionExpression"] == "$default"
     assert responses_of(t, iid) == {
         "$default": {
-            "ApiId": props["ApiId"],
+            "ApiId": api_ref(t),
             "IntegrationId": {"Ref": iid},
             "IntegrationResponseKey": "$default",
         }
@@ -154,7 +159,7 @@ def test_non_proxy_event_lambda(t):
     iid, props = integration_of(t, "ask")
     fn_id = function_id(t, "ask")
     assert props == {
-        "ApiId": props["ApiId"],
+        "ApiId": api_ref(t),
         "IntegrationType": "AWS",
         "IntegrationMethod": "POST",
         "IntegrationUri": {
@@ -202,7 +207,7 @@ def test_integration_responses_and_route_response(t):
     assert responses["$default"]["ResponseTemplates"] == {"$default": ECHO_TEMPLATE}
     assert responses["$default"]["TemplateSelectionExpression"] == "\\$default"
     assert responses["/4\\d\\d/"] == {
-        "ApiId": props["ApiId"],
+        "ApiId": api_ref(t),
         "IntegrationId": {"Ref": iid},
         "IntegrationResponseKey": "/4\\d\\d/",
         "ContentHandlingStrategy": "CONVERT_TO_TEXT",
@@ -226,7 +231,7 @@ def test_integration_responses_and_route_response(t):
 def test_http_integration(t):
     iid, props = integration_of(t, "fwd")
     assert props == {
-        "ApiId": props["ApiId"],
+        "ApiId": api_ref(t),
         "IntegrationType": "HTTP",
         "IntegrationMethod": "PUT",
         "IntegrationUri": "https://backend.example.com/hook",
