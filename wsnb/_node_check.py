@@ -173,7 +173,7 @@ def _runtime_fix(where: str, handler: FileHandler, runtime: str, final: bool) ->
     setting = f"runtime={json.dumps(runtime)}"
     text = json.dumps(handler.text)
     if where == "authorizer":
-        return f"the authorizer's function: Function({text}, {setting})"
+        return f"authorizer=LambdaAuthorizer(Function({text}, {setting}))"
     if final:
         return f"Function({text}, {setting}) for route {json.dumps(where)}"
     fix = f"api.route({json.dumps(where)}, {text}, {setting})"

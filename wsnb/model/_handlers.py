@@ -162,9 +162,9 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
     if check_file and not _any_source_exists(handler):
         node = "/".join(_facts.NODE_HANDLER_EXTENSIONS)
         warn(
-            f"{path}: no handler file {handler.file!r} (Python) or {handler.module_path}{node} "
-            "(Node.js) exists (yet) relative to the working directory; synth and serve will "
-            "need one.",
+            f"{path}: handler file {handler.file!r} (Python) or {handler.module_path}{node} "
+            "(Node.js) does not exist (yet) relative to the working directory; synth and serve "
+            "will need one.",
             HandlerFileWarning,
         )
     return handler
