@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import re
-
 RESERVED_ROUTE_KEYS = ("$connect", "$disconnect", "$default")
 ROUTE_KEY_MAX_LENGTH = 128
 ROUTE_SELECTION_EXPRESSION = "$request.body.action"
@@ -12,13 +9,13 @@ ROUTE_SELECTION_EXPRESSION = "$request.body.action"
 DEFAULT_RUNTIME = "python3.12"
 PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 
-# Node.js runtimes, from AWS's "Lambda runtimes" page (AWS Lambda Developer Guide), read
-# 2026-12: its "Supported runtimes" table lists nodejs24.x and nodejs22.x with projected
-# deprecation dates; its "Deprecated runtimes" table gives the date each older one was
-# deprecated. A deprecated runtime still deploys until AWS blocks creating functions with it;
-# wsnb accepts those (with a lint warning) and refuses the ones whose creation AWS has blocked
-# (nodejs14.x since Jan 9, 2024 and older), as cfn-lint's Lambda runtime data (E2531/W2531,
-# maintained from the same page) also records.
+# Node.js runtimes, as AWS's "Lambda runtimes" page (AWS Lambda Developer Guide) lists them:
+# its "Supported runtimes" table has nodejs24.x and nodejs22.x with projected deprecation
+# dates, its "Deprecated runtimes" table the date each older one was deprecated (checked
+# 2026-12 against cfn-lint's runtime lifecycle data, which is kept from that page:
+# AdditionalSpecs/LmbdRuntimeLifecycle.json). A deprecated runtime still deploys until AWS
+# blocks creating functions with it: wsnb accepts those (with a lint warning) and refuses the
+# ones whose creation AWS has blocked (nodejs14.x since Jan 9, 2024, and older).
 NODE_CURRENT_RUNTIMES = ("nodejs22.x", "nodejs24.x")
 NODE_DEPRECATED_RUNTIMES = ("nodejs16.x", "nodejs18.x", "nodejs20.x")
 NODE_RUNTIMES = NODE_DEPRECATED_RUNTIMES + NODE_CURRENT_RUNTIMES
@@ -27,16 +24,17 @@ DEFAULT_NODE_RUNTIME = "nodejs22.x"
 #: Every runtime the ``runtime`` prop accepts, Python first.
 RUNTIMES = PYTHON_RUNTIMES + NODE_RUNTIMES
 #: The day AWS deprecated each Node.js runtime (projected, for the current ones), as the
-#: "Lambda runtimes" page gives it; retired ones (creation blocked) are listed for messages.
-NODE_DEPRECATION_DATES: dict[str, datetime.date] = {
-    "nodejs24.x": datetime.date(2028, 4, 30),
-    "nodejs22.x": datetime.date(2027, 4, 30),
-    "nodejs20.x": datetime.date(2026, 4, 30),
-    "nodejs18.x": datetime.date(2025, 9, 1),
-    "nodejs16.x": datetime.date(2024, 6, 12),
-    "nodejs14.x": datetime.date(2023, 12, 4),
-    "nodejs12.x": datetime.date(2023, 3, 31),
-    "nodejs10.x": datetime.date(2021, 7, 30),
+#: "Lambda runtimes" page gives it (ISO dates; :func:`aws_date` writes them AWS's way); the
+#: retired ones (creation blocked) are listed for messages.
+NODE_DEPRECATION_DATES: dict[str, str] = {
+    "nodejs24.x": "2028-04-30",
+    "nodejs22.x": "2027-04-30",
+    "nodejs20.x": "2026-04-30",
+    "nodejs18.x": "2025-09-01",
+    "nodejs16.x": "2024-06-12",
+    "nodejs14.x": "2023-12-04",
+    "nodejs12.x": "2023-03-31",
+    "nodejs10.x": "2021-07-30",
 }
 #: Retired Node.js runtimes: deprecated, and AWS no longer creates functions with them.
 NODE_RETIRED_RUNTIMES = ("nodejs10.x", "nodejs12.x", "nodejs14.x")
@@ -58,13 +56,15 @@ def runtime_family(runtime: str | None) -> str:
 
 def node_major(runtime: str) -> int | None:
     """The Node.js major version of a runtime name (``"nodejs22.x"`` → 22), else None."""
-    match = re.fullmatch(r"nodejs(\d+)(\.x|\.\d+)?", runtime.strip().lower())
-    return int(match[1]) if match else None
+    name = runtime.strip().lower()
+    major = name.removeprefix("nodejs").split(".")[0]
+    return int(major) if name.startswith("nodejs") and major.isdigit() else None
 
 
-def aws_date(day: datetime.date) -> str:
-    """A date the way AWS's runtime tables write it: ``Apr 30, 2026`` (whatever the locale)."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+def aws_date(day: str) -> str:
+    """An ISO date (``2026-04-30``) the way AWS's runtime tables write it: ``Apr 30, 2026``."""
+    year, month, date = (int(part) for part in day.split("-"))
+    return f"{_MONTHS[month - 1]} {date}, {year}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

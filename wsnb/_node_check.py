@@ -25,7 +25,6 @@ from typing import Any
 
 from . import _facts
 from ._handler_check import HandlerProblem, check_file_handler
-from ._node_exports import scan_file
 from .model import CallableHandler, FileHandler, handler_runtime, resolve_handler_file
 
 __all__ = ["check_handler_file", "installed_node_version", "runtime_problems"]
@@ -94,6 +93,8 @@ def _node_problem(handler: FileHandler, runtime: str, root: Path) -> HandlerProb
                 "",
             )
         return _missing_node_file(handler, runtime, root)
+    from ._node_exports import scan_file  # a lexer's regexes: compiled once a Node.js file is read
+
     scan = scan_file(root / found)
     name = handler.function_name
     if scan is None or scan.exports(name) is not False:
@@ -227,6 +228,8 @@ def runtime_problems(spec: Any) -> list[HandlerProblem]:
 
 
 def _node_versions(by_runtime: dict[str, list[str]], routes: list[str]) -> list[HandlerProblem]:
+    if not any(_facts.node_major(runtime) for runtime in by_runtime):
+        return []  # no Node.js function: the package's metadata is not even looked up
     version = installed_node_version()
     major_text = (version or "").split(".")[0]
     if not major_text.isdigit():

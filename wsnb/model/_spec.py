@@ -140,7 +140,8 @@ class RouteSpec:
 
 
 #: The provenance of a notebook function's runtime when the defaults name a Node.js runtime:
-#: wsnb's built-in Python default applies (the displays know this value's colour and title).
+#: wsnb's built-in Python default applies, so it is ``"builtin"`` (one of the values every view
+#: colours and titles; lint's ``callable-python-runtime`` info says why).
 CALLABLE_RUNTIME_PROVENANCE = "builtin"
 
 
