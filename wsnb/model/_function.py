@@ -91,9 +91,7 @@ def _choice(name: str, options: tuple[str, ...]):
 def _runtime(value: Any, path: str) -> str:
     """A Lambda runtime wsnb runs and synthesizes: Python, or Node.js (SPEC §8)."""
     if isinstance(value, str):
-        norm = value.strip().lower().replace("-", "_")
-        if norm.startswith("python_"):
-            norm = norm.replace("_", ".")
+        norm = value.strip().lower()
         if norm in _facts.RUNTIMES:
             return norm
         if norm in _facts.NODE_RETIRED_RUNTIMES:
