@@ -135,13 +135,13 @@ def _tokens(text: str) -> list[_Token]:
             in_template = True
             pos += 1
         elif char == "/" and _regex_allowed(out):
-            stop = _regex_end(text, pos, end)
-            if stop is None:  # no closing "/" on this line: a division after all
+            after = _regex_end(text, pos, end)
+            if after is None:  # no closing "/" on this line: a division after all
                 add("punct", "/")
                 pos += 1
             else:
-                add("re", text[pos:stop])
-                pos = stop
+                add("re", text[pos:after])
+                pos = after
         elif (match := _NAME.match(text, pos)) is not None:
             add("name", match.group())
             pos = match.end()
