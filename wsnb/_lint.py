@@ -151,6 +151,14 @@ def _handlers(spec: ApiSpec, root: str | os.PathLike[str] | None = None):
         yield Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
 
 
+def _runtimes(spec: ApiSpec):
+    """Deprecated Node.js runtimes, the local Node.js version, notebook functions kept on Python."""
+    from ._node_check import runtime_problems
+
+    for problem in runtime_problems(spec):
+        yield Finding(problem.level, problem.code, problem.message, problem.fix)
+
+
 def _functions(spec: ApiSpec):
     functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
     for where, props in functions:
@@ -382,6 +390,7 @@ _CHECKS = (
     _resource_count,
     _defaults,
     _handlers,
+    _runtimes,
     _functions,
     _secrets,
     _environment_names,
