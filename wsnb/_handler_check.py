@@ -368,14 +368,10 @@ def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
 # ---- a whole model -----------------------------------------------------------------------------
 
 
-def model_handlers(spec: Any) -> list[tuple[str, Any, Any]]:
-    """``(where, handler, props)`` of every route function and the Lambda authorizer, in
-    order (``props``: the function's merged props, e.g. its ``runtime``)."""
-    functions = [(f.route_key, f.props["handler"], f.props) for f in spec.functions()]
-    if spec.authorizer_function is not None:
-        fn = spec.authorizer_function
-        functions.append(("authorizer", fn.props["handler"], fn.props))
-    return functions
+def model_handlers(spec: Any) -> list[tuple[str, Any]]:
+    """``(where, handler)`` of every route function and the Lambda authorizer, in the order
+    :func:`handler_problems` reports them."""
+    return [(fn.route_key, fn.handler) for _, fn in spec.all_functions()]
 
 
 def handler_problems(
@@ -387,17 +383,20 @@ def handler_problems(
 ) -> list[tuple[str, HandlerProblem]]:
     """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
     (file handlers only when ``file_handlers``, notebook functions only when
-    ``notebook_functions``). Routes that share a handler file share one check."""
+    ``notebook_functions``). File handlers are checked under their function's runtime (Python
+    or Node.js: :mod:`wsnb._node_check`)."""
+    from ._node_check import check_handler_file
+
+    memo: dict[Any, HandlerProblem | None] = {}  # routes sharing a handler share its check
     found = []
-    checked: dict[tuple[FileHandler, Any], HandlerProblem | None] = {}
-    for where, handler, props in model_handlers(spec):
+    for _, fn in spec.all_functions():
+        where, handler = fn.route_key, fn.handler
         if isinstance(handler, FileHandler):
             if not file_handlers:
                 continue
-            key = (handler, props.get("runtime"))  # the same file, read the same way
-            if key not in checked:
-                checked[key] = check_file_handler(handler, root)
-            problem = checked[key]
+            problem = check_handler_file(
+                handler, fn.runtime, root, where=where, final=fn.final, memo=memo
+            )
         elif isinstance(handler, CallableHandler) and notebook_functions:
             problem = check_notebook_function(handler)
         else:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import _facts
 from ._handler_check import handler_problems, model_handlers
+from ._integration_lint import integration_findings
 from ._lint_cache import LintCache
 from .model import ApiSpec, FileHandler, LambdaAuthorizer, managed_policy
 
@@ -41,7 +42,7 @@ def lint(spec: ApiSpec, *, root: str | os.PathLike[str] | None = None) -> list[F
     the checks find is kept while the model, the root and the handler files stay the same
     (:mod:`wsnb._lint_cache`), so showing an API again costs little; what a notebook function
     reads from the notebook is checked at every call."""
-    files = [h.file for _, h, _ in model_handlers(spec) if isinstance(h, FileHandler)]
+    files = [h.file for _, h in model_handlers(spec) if isinstance(h, FileHandler)]
     where = "." if root is None else root
     parts = _CACHE.get(spec, where, files, lambda: _checked(spec, where))
     findings: list[Finding] = []
@@ -76,7 +77,7 @@ def _with_notebook_functions(spec: ApiSpec, part: tuple[Any, ...]) -> list[Findi
             found[where] = _handler_finding(where, problem)
     except Exception as exc:
         return [*found.values(), _internal(exc)]
-    return [found[where] for where, _, _ in model_handlers(spec) if where in found]
+    return [found[where] for where, _ in model_handlers(spec) if where in found]
 
 
 def looks_secret(name: str) -> bool:
@@ -186,6 +187,14 @@ def _handlers(spec: ApiSpec, root: str | os.PathLike[str] = "."):
 
 def _handler_finding(where: str, problem: Any) -> Finding:
     return Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
+
+
+def _runtimes(spec: ApiSpec):
+    """Deprecated Node.js runtimes, the local Node.js version, notebook functions kept on Python."""
+    from ._node_check import runtime_problems
+
+    for problem in runtime_problems(spec):
+        yield Finding(problem.level, problem.code, problem.message, problem.fix)
 
 
 def _functions(spec: ApiSpec):
@@ -421,6 +430,7 @@ _CHECKS = (
     _resource_count,
     _defaults,
     _handlers,
+    _runtimes,
     _functions,
     _secrets,
     _environment_names,
@@ -429,4 +439,5 @@ _CHECKS = (
     _route_selection,
     _wide_grants,
     _secret_parameters,
+    integration_findings,
 )
