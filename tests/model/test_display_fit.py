@@ -212,3 +212,18 @@ def test_legend_says_in_words_what_each_mark_means():
     for words in ("unmarked: set on the route", "* from defaults", "+ route and defaults merged"):
         assert words in html
     assert "(* from defaults, + route and defaults merged, ° wsnb's default)" in repr(crowded())
+
+
+def test_a_node_runtime_shows_in_every_view():
+    api = (
+        WebSocketApi("Node")
+        .defaults(runtime="nodejs22.x")
+        .route("$default", "src/default.main")
+        .route("sendMessage", "src/sendMessage.main")
+    )
+    html = api.to_html()
+    assert ["route", "handler", "runtime", "timeout", "memory"] in table_heads(html)
+    assert 'nodejs22.x<sup class="wsnb-mark">*</sup>' in html  # from defaults
+    assert api.to_svg().count("nodejs22.x 10 s 1024 MB") == 2
+    assert "──▶ src/default.main (nodejs22.x 10 s 1024 MB)" in to_text_diagram(api.spec)
+    assert "nodejs22.x*" in repr(api)
