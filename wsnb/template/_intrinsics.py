@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import TemplateError
+from ._conditions import check_conditions
 
 PSEUDO_DEFAULTS = {
     "AWS::Region": "us-east-1",
@@ -48,7 +49,10 @@ def strip_markers(value: str, replace: Any) -> str:
 
 
 class Evaluator:
-    """Evaluates intrinsics of one template with its parameters and pseudo parameters."""
+    """Evaluates intrinsics of one template with its parameters and pseudo parameters.
+
+    Its ``Conditions`` are checked when it is made: conditions that depend on each other in a
+    circle are a :class:`TemplateError` naming the circle (see :mod:`._conditions`)."""
 
     def __init__(
         self,
@@ -77,6 +81,7 @@ class Evaluator:
         self.parameters = parameters
         self._conditions: dict[str, bool] = {}
         self._raw_conditions = template.get("Conditions") or {}
+        check_conditions(self._raw_conditions)
 
     # ------------------------------------------------------------------ conditions
 
