@@ -141,3 +141,24 @@ def test_only_references_the_evaluator_follows_count():
     assert str(err.value).splitlines()[0] == (
         "Conditions.A.Fn::Equals[0]: Ref takes a name, not dict."
     )
+
+
+def test_a_condition_that_cannot_be_evaluated_is_never_read_as_false():
+    """Every use of a condition that fails to evaluate fails the same way: unused resources
+    sharing it are all reported as present (none as "its Condition is false"), and the
+    evaluator raises each time it is asked."""
+    api = _load(
+        {"Broken": {"Fn::Equals": ["a"]}},
+        {
+            "Q1": {"Type": "AWS::SQS::Queue", "Condition": "Broken"},
+            "Q2": {"Type": "AWS::SQS::Queue", "Condition": "Broken"},
+        },
+    )
+    notes = {e.logical_id: e.note for e in api.template_report.ignored}
+    assert notes["Q1"] == notes["Q2"] == "not part of what wsnb models"
+    ev = Evaluator(
+        {"Conditions": {"Broken": {"Fn::Equals": ["a"]}}}, parameters={}, region=None, account=None
+    )
+    for _ in range(2):
+        with pytest.raises(TemplateError, match=r"Fn::Equals takes \[value_1, value_2\]"):
+            ev.condition("Broken", "X")

@@ -93,8 +93,7 @@ class Evaluator:
                 allowed=", ".join(sorted(self._raw_conditions)) or "(no Conditions)",
                 path=where,
             )
-        if name not in self._conditions:
-            self._conditions[name] = False  # guards against a cycle
+        if name not in self._conditions:  # no circle: checked when the evaluator was made
             self._conditions[name] = bool(
                 self.value(self._raw_conditions[name], f"Conditions.{name}")
             )
