@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from .. import _facts
-from .._errors import HandlerFileWarning, TemplateError, WsnbError
-from ..model import DeclaredRuntimeHandler, ForeignHandler
+from .._errors import TemplateError, WsnbError
+from ..model import DeclaredRuntimeHandler, ForeignHandler, parse_handler
 from ._context import ReadContext, reads
 from ._kinds import SAM_FUNCTION
 
@@ -193,18 +192,14 @@ def finish_function(
     text = f"{prefix}{module.replace('.', '/')}.{func}"
     if not info.runtime.startswith("python"):
         text = f"{prefix}{re.sub(r'[^A-Za-z0-9_/.-]', '_', module)}.{re.sub(r'[^A-Za-z0-9_]', '_', func) or 'handler'}"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", HandlerFileWarning)
-        from ..model import parse_handler
-
-        try:
-            handler = parse_handler(text, f"{lid}.Properties.Handler", check_file=False)
-        except WsnbError as exc:
-            raise TemplateError(
-                f"{lid}.Properties.Handler: {text!r} is not a handler wsnb can run ({exc.message})",
-                given=text,
-                path=f"{lid}.Properties.Handler",
-            ) from None
+    try:  # check_file=False: the file is checked by code_source (and never warned about)
+        handler = parse_handler(text, f"{lid}.Properties.Handler", check_file=False)
+    except WsnbError as exc:
+        raise TemplateError(
+            f"{lid}.Properties.Handler: {text!r} is not a handler wsnb can run ({exc.message})",
+            given=text,
+            path=f"{lid}.Properties.Handler",
+        ) from None
     if not info.runtime.startswith("python"):
         handler = ForeignHandler(handler.text, runtime=info.runtime or "unknown", logical_id=lid)
     elif info.runtime not in _facts.PYTHON_RUNTIMES:  # e.g. python3.9: shown as declared
