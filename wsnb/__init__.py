@@ -17,6 +17,7 @@ from ._errors import (
     ExportError,
     HandlerError,
     HandlerFileWarning,
+    IntegrationError,
     MissingDependencyError,
     PermissionsError,
     PropError,
@@ -28,7 +29,19 @@ from ._errors import (
     WsnbError,
 )
 from ._jsii_env import prepare_node_env as _prepare_node_env
-from .model import Bucket, Function, LambdaAuthorizer, Parameter, Secret, Table
+from .model import (
+    AwsIntegration,
+    Bucket,
+    Function,
+    HttpIntegration,
+    IntegrationResponse,
+    LambdaAuthorizer,
+    LambdaIntegration,
+    MockIntegration,
+    Parameter,
+    Secret,
+    Table,
+)
 
 __version__ = "0.1.0"
 
@@ -36,6 +49,7 @@ __all__ = [
     "AccessLogError",
     "ArgumentError",
     "AuthorizerError",
+    "AwsIntegration",
     "Bucket",
     "CdkPropsError",
     "DefaultsConflictError",
@@ -46,8 +60,13 @@ __all__ = [
     "Function",
     "HandlerError",
     "HandlerFileWarning",
+    "HttpIntegration",
+    "IntegrationError",
+    "IntegrationResponse",
     "LambdaAuthorizer",
+    "LambdaIntegration",
     "MissingDependencyError",
+    "MockIntegration",
     "Parameter",
     "PermissionsError",
     "PropError",

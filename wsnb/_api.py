@@ -23,6 +23,7 @@ from .model import (
     build_spec,
     defaults_props,
     finished_function_error,
+    integration_error,
     make_route,
     normalize_access_log,
     normalize_authorizer,
@@ -203,7 +204,7 @@ class WebSocketApi:
         ``key=``/``perms=``, or SST's ``route_key=``/``permissions=``)."""
         key = _one_of("attach_permissions_to_route", key=key, route_key=route_key)
         perms = _one_of("attach_permissions_to_route", perms=perms, permissions=permissions)
-        route = self._existing_route(key, "attach_permissions_to_route")
+        route = self._function_route(key, "attach_permissions_to_route")
         items = normalize_permissions(perms, f"attach_permissions_to_route({route.key!r})")
         new = dataclasses.replace(route, permissions=append_unique(route.permissions, items))
         return self._commit(replace_route(self._spec, new))
@@ -222,10 +223,18 @@ class WebSocketApi:
     ) -> WebSocketApi:
         """Bind resources to one route (keywords: ``key=``, or SST's ``route_key=``)."""
         key = _one_of("bind_to_route", key=key, route_key=route_key)
-        route = self._existing_route(key, "bind_to_route")
+        route = self._function_route(key, "bind_to_route")
         items = resource_list(resources, f"bind_to_route({route.key!r})")
         new = dataclasses.replace(route, bind=append_unique(route.bind, items))
         return self._commit(replace_route(self._spec, new))
+
+    def _function_route(self, key: Any, where: str) -> RouteSpec:
+        """The route, which must have a function (not a mock/HTTP/AWS service integration)."""
+        route = self._existing_route(key, where)
+        if not route.has_function:
+            assert route.integration is not None
+            raise integration_error(route.key, route.integration, where)
+        return route
 
     def _existing_route(self, key: Any, where: str) -> RouteSpec:
         norm = normalize_route_key(key)

@@ -9,6 +9,7 @@
     │   ├── DuplicateRouteError                  a different definition under a key already taken
     │   ├── DefaultsConflictError                a finished Function() while defaults are set
     │   ├── AuthorizerError, DomainError, AccessLogError, PermissionsError, CdkPropsError, ResourceError
+    │   ├── IntegrationError                     a route integration API Gateway would refuse
 │   ├── TemplateError                        a template from_template() cannot read
     ├── SynthError                               a valid model that cannot synthesize
     ├── ExportError                              an unsafe or occupied export target
@@ -153,6 +154,11 @@ class CdkPropsError(ValidationError):
 
 class ResourceError(ValidationError):
     """A Table, Bucket, Secret or Parameter that is not well formed, or clashes with another."""
+
+
+class IntegrationError(ValidationError):
+    """A route integration (mock, non-proxy Lambda, HTTP, AWS service) API Gateway would refuse,
+    or a function-only call (``get_function``…) on a route without a function."""
 
 
 class TemplateError(ValidationError):

@@ -12,6 +12,14 @@ from ._domain import DomainSpec
 from ._frozen import Frozen, FrozenDict, FrozenList, freeze, thaw
 from ._function import PROP_NAMES, Function
 from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
+from ._integrations import (
+    AwsIntegration,
+    HttpIntegration,
+    Integration,
+    IntegrationResponse,
+    LambdaIntegration,
+    MockIntegration,
+)
 from ._permissions import permission_label
 from ._resources import (
     Bucket,
@@ -43,6 +51,7 @@ from ._finite import refuse_non_finite
 from ._function import LAMBDA_ENV_NAME, env_name_fix, props_resources
 from ._handler_files import handler_folder_files, imported_python_files
 from ._handlers import export_problems, parse_callable, parse_handler
+from ._integrations import CFN_TYPES, check_selection_expression, integration_error
 from ._permissions import managed_policy, normalize_permissions
 from ._physical import (
     DeclaredRuntimeHandler,
@@ -61,6 +70,7 @@ __all__ = [
     "PROP_NAMES",
     "AccessLogSpec",
     "ApiSpec",
+    "AwsIntegration",
     "Bucket",
     "CallableHandler",
     "CdkSpec",
@@ -70,7 +80,12 @@ __all__ = [
     "FrozenDict",
     "FrozenList",
     "Function",
+    "HttpIntegration",
+    "Integration",
+    "IntegrationResponse",
     "LambdaAuthorizer",
+    "LambdaIntegration",
+    "MockIntegration",
     "Parameter",
     "Ref",
     "Resource",
@@ -91,6 +106,7 @@ __all__ = [
 
 # For the other wsnb packages.
 __all__ += [
+    "CFN_TYPES",
     "DYNAMIC_REFERENCE",
     "LAMBDA_ENV_NAME",
     "TOKEN_PATTERN",
@@ -102,6 +118,7 @@ __all__ += [
     "add_routes",
     "append_unique",
     "build_spec",
+    "check_selection_expression",
     "defaults_props",
     "env_name_fix",
     "explicit_name",
@@ -110,6 +127,7 @@ __all__ += [
     "foreign_handlers",
     "handler_folder_files",
     "imported_python_files",
+    "integration_error",
     "make_route",
     "managed_policy",
     "normalize_access_log",

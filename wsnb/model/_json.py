@@ -8,6 +8,7 @@ from typing import Any
 from .._errors import ValidationError
 from ._building import append_unique, build_spec, replace_route, resource_list
 from ._function import Function
+from ._integrations import LambdaIntegration, integration_from_json
 from ._permissions import normalize_permissions, permission_from_json
 from ._physical import from_dict as named_from_dict
 from ._resources import RESOURCE_TYPES, TOKEN_PATTERN, Ref, Resource
@@ -43,8 +44,17 @@ def _spec_from_json(data: Any, wsnb_api_type: type | None) -> ApiSpec:
                 value.pop("attached_bind", None),
             )
             final = value.pop("final", False)
-            fn = resolve.props(value.get("function", {}))
-            value["function"] = Function(**fn) if final else fn
+            integration = value.pop("integration", None)
+            if integration is not None:
+                path = f"routes[{key!r}].integration"
+                value["integration"] = integration_from_json(integration, path, resolve.resources)
+            if "function" in value or integration is None:
+                fn = resolve.props(value.pop("function", {}))
+                function = Function(**fn) if final else fn
+                if isinstance(value.get("integration"), LambdaIntegration):
+                    value["integration"] = value["integration"].with_function(function)
+                else:
+                    value["function"] = function
         routes[key] = value
     defaults = data.get("defaults")
     if defaults:

@@ -42,6 +42,7 @@ from ._function import (
     unknown_prop_error,
 )
 from ._handlers import CallableHandler, FileHandler
+from ._integrations import Integration, LambdaIntegration, integration_error
 from ._permissions import dedupe, permission_to_json, statement_tokens
 from ._resources import Resource
 from ._values import check_data, text_problem
@@ -97,6 +98,10 @@ class RouteSpec:
     ``props`` holds only what the route itself gave (handler included). ``final`` marks a
     route given as a finished ``Function`` (its props are used as they are).
     ``permissions``/``bind`` are what ``attach_permissions_to_route``/``bind_to_route`` added.
+    ``integration`` is ``None`` for a Lambda proxy (the usual route); otherwise the route's
+    non-proxy target (SPEC §9). A ``LambdaIntegration`` keeps its function in ``props`` (so
+    ``defaults`` merge into it as into a proxy's); mock, HTTP and AWS service routes have
+    no function and empty ``props``.
     """
 
     key: str
@@ -105,17 +110,35 @@ class RouteSpec:
     final: bool = False
     permissions: tuple[Any, ...] = ()
     bind: tuple[Resource, ...] = ()
+    integration: Integration | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "props", "permissions", "bind")
 
     @property
+    def has_function(self) -> bool:
+        """Whether the route creates a Lambda function (a proxy or a ``LambdaIntegration``)."""
+        return self.integration is None or self.integration.has_function
+
+    @property
     def handler(self) -> FileHandler | CallableHandler:
+        if not self.has_function:
+            assert self.integration is not None
+            raise integration_error(self.key, self.integration, "handler")
         return self.props["handler"]
+
+    @property
+    def integration_label(self) -> str:
+        """``Lambda proxy`` or the integration's short label (``MOCK``, ``AWS (Lambda, Event)``…)."""
+        return "Lambda proxy" if self.integration is None else self.integration.label
 
     def definition_json(self) -> dict[str, Any]:
         """The route as given (no attachments): what decides whether a re-add is a no-op."""
-        out: dict[str, Any] = {"function": props_to_json(self.props)}
+        out: dict[str, Any] = {}
+        if self.has_function:
+            out["function"] = props_to_json(self.props)
+        if self.integration is not None:
+            out["integration"] = self.integration.to_json()
         if self.final:
             out["final"] = True
         if self.return_response:
@@ -130,6 +153,7 @@ class RouteSpec:
             out["attached_bind"] = [{r.kind.lower(): r.id} for r in self.bind]
         if (
             set(out) == {"function"}
+            and self.integration is None
             and set(out["function"]) == {"handler"}
             and isinstance(out["function"]["handler"], str)
         ):
@@ -248,11 +272,19 @@ class ApiSpec:
                 given=key,
                 allowed=", ".join(repr(k) for k in self.route_keys) or "(no routes yet)",
             )
+        if not route.has_function:
+            assert route.integration is not None
+            raise integration_error(route.key, route.integration, "get_function")
         return merge_function(route, self.defaults, self.permissions, self.bind)
 
     def functions(self) -> list[RouteFunction]:
-        """Every route's merged function, in route order (computed once per spec)."""
+        """Every route's merged function, in route order (computed once per spec); routes
+        without a function (mock, HTTP, AWS service integrations) have none."""
         return list(self._functions)
+
+    def integration_routes(self) -> list[RouteSpec]:
+        """The routes whose target is not a Lambda proxy (SPEC §9)."""
+        return [r for r in self.routes if r.integration is not None]
 
     @functools.cached_property
     def authorizer_function(self) -> RouteFunction | None:
@@ -274,7 +306,9 @@ class ApiSpec:
     @functools.cached_property
     def _functions(self) -> tuple[RouteFunction, ...]:
         return tuple(
-            merge_function(r, self.defaults, self.permissions, self.bind) for r in self.routes
+            merge_function(r, self.defaults, self.permissions, self.bind)
+            for r in self.routes
+            if r.has_function
         )
 
     def resources(self) -> list[Resource]:
@@ -293,6 +327,8 @@ class ApiSpec:
             add(props_resources(route.props))
             add(props_resources({"permissions": route.permissions}))
             add(route.bind)
+            if route.integration is not None:
+                add(route.integration.resources())
         if isinstance(self.authorizer, LambdaAuthorizer):
             add(props_resources(self.authorizer.function.props))
         return found
@@ -341,8 +377,26 @@ class ApiSpec:
                         given=f"{kind}({rid!r}).{attr}",
                         fix=f"pass the {kind} in permissions=[...] or bind=[...], or use {attr} directly as the value",
                     )
+        for r in self.integration_routes():
+            assert r.integration is not None
+            for kind, rid, attr in r.integration.template_tokens():
+                if (kind, rid) not in by_name:
+                    raise ResourceError(
+                        f"routes[{r.key!r}]: a mapping template refers to {kind} {rid!r}, "
+                        "which this API does not know.",
+                        given=f"{kind}({rid!r}).{attr}",
+                        fix=f"grant the integration access to the {kind} (permissions=[...]), "
+                        "or write its name into the template",
+                    )
         grants = [("permissions", self.permissions)] + [
             (f"routes[{r.key!r}].permissions", r.permissions) for r in self.routes
+        ]
+        grants += [
+            (
+                f"routes[{r.key!r}].integration.permissions",
+                getattr(r.integration, "permissions", ()),
+            )
+            for r in self.integration_routes()
         ]
         grants += [
             (f"{where}.permissions", props.get("permissions", ())) for where, props in props_sets
@@ -585,10 +639,17 @@ def make_route(
             if return_response is not None and rr != return_response:
                 raise _dict_route_error(key, definition)
             return_response = rr
+        integration = data.pop("integration", None)
         fn = data.pop("function", None)
         if data:
             raise unknown_prop_error(next(iter(data)), path, route_keyword=True)
+        if integration is not None:
+            if fn is not None or not isinstance(integration, Integration):
+                raise _dict_route_error(key, definition)
+            fn = integration
         definition = fn
+    if isinstance(definition, Integration):
+        return _integration_route(key, definition, return_response, extra, path)
     if isinstance(definition, Function):
         if extra:
             from .._errors import PropError
@@ -624,24 +685,76 @@ def make_route(
             fix='{"function": {"handler": "src/handler.main", ...}}',
             path=f"{path}.function.handler",
         )
-    if return_response is None:
-        return_response = False
-    if not isinstance(return_response, bool):
-        from .._errors import PropError
+    return RouteSpec(
+        key=key, props=props, return_response=_return_response(return_response, path), final=final
+    )
 
+
+def _return_response(value: Any, path: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
         raise PropError(
-            "return_response must be True or False.",
-            given=return_response,
-            path=f"{path}.return_response",
+            "return_response must be True or False.", given=value, path=f"{path}.return_response"
         )
-    return RouteSpec(key=key, props=props, return_response=return_response, final=final)
+    return value
+
+
+def _integration_route(
+    key: str, integration: Integration, return_response: Any, extra: dict[str, Any], path: str
+) -> RouteSpec:
+    """A route whose target is an integration object: a ``LambdaIntegration`` hands its
+    function to the route (``props``, where ``defaults`` merge in); the others take no props."""
+    if not isinstance(integration, LambdaIntegration):
+        if extra:
+            raise PropError(
+                f"Route {key!r} is a {integration.label} integration: it has no function to "
+                "take function props.",
+                given=extra,
+                fix="drop them (only a Lambda route takes function props)",
+                path=path,
+            )
+        return RouteSpec(
+            key=key,
+            props=FrozenDict(),
+            return_response=_return_response(return_response, path),
+            integration=integration,
+        )
+    final = integration.final
+    if final and extra:
+        raise PropError(
+            f"Route {key!r}: props cannot be added to a finished Function(...).",
+            given=extra,
+            fix=f"put them in the Function: Function(..., {', '.join(f'{k}=...' for k in extra)})",
+            path=path,
+        )
+    props = dict(integration.function_props)
+    if not props:
+        from .._errors import HandlerError
+
+        raise HandlerError(
+            f"Route {key!r}: the LambdaIntegration has no function.",
+            given=integration,
+            fix='LambdaIntegration("src/handler.main", request_templates={...})',
+            path=path,
+        )
+    if extra:
+        props = normalize_props({**props, **extra}, f"{path}.function")
+    return RouteSpec(
+        key=key,
+        props=props,
+        return_response=_return_response(return_response, path),
+        final=final,
+        integration=integration.without_function(),
+    )
 
 
 def _dict_route_error(key: str, definition: Any):
     from .._errors import HandlerError
 
     return HandlerError(
-        f"Route {key!r}: a dict route is {{'function': ..., 'return_response'?: bool}}.",
+        f"Route {key!r}: a dict route is {{'function': ..., 'return_response'?: bool}} or "
+        "{'integration': <integration>, 'return_response'?: bool}.",
         given=definition,
         allowed="{'function': 'src/file.func' | Function(...) | {handler, timeout, ...}, 'return_response': True}",
         fix='{"function": {"handler": "src/send.main", "timeout": 10}}',

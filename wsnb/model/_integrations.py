@@ -1,0 +1,996 @@
+"""Route targets other than a Lambda proxy (SPEC §9): non-proxy Lambda, mock, HTTP, AWS service.
+
+A plain handler (``"src/send.main"``, a ``Function``, a notebook function) stays a Lambda
+*proxy* integration (``AWS_PROXY``): the function gets API Gateway's event and its result is
+the reply. The classes here are the other targets API Gateway offers a WebSocket route, named
+after aws-cdk-lib's ``WebSocketMockIntegration`` / ``WebSocketAwsIntegration`` (and a non-proxy
+Lambda and HTTP integration, which CDK has no L2 class for)::
+
+    api.route("$connect", MockIntegration(request_templates={"$default": '{"statusCode": 200}'}))
+    api.route("ask", LambdaIntegration("src/ask.main",
+                                       request_templates={"$default": '{"body": $input.body}'},
+                                       invocation_type="Event"))
+    api.route("enqueue", AwsIntegration.sqs_send_message("jobs"))
+
+Every value is checked with API Gateway's rules where it enters (an :class:`IntegrationError`
+saying what was given, what is allowed and how to fix it), and objects are immutable. Mapping
+templates are Velocity (VTL); their syntax is checked by ``lint()`` and rendered by the local
+emulator (``wsnb.vtl``). AWS's pages: "Set up WebSocket API integrations in API Gateway",
+"Data transformations for WebSocket APIs in API Gateway", "Set up data mapping for WebSocket
+APIs in API Gateway", "Set up a WebSocket API integration response in API Gateway",
+"AWS::ApiGatewayV2::Integration" and "AWS::ApiGatewayV2::IntegrationResponse".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from .._errors import IntegrationError
+from ._frozen import Frozen, FrozenDict, freeze, thaw
+from ._function import Function, normalize_props
+from ._permissions import normalize_permissions, permission_from_json, permission_to_json
+from ._resources import Resource, Table
+
+#: The model's integration kinds → CloudFormation's ``IntegrationType``.
+CFN_TYPES: dict[str, str] = {
+    "lambda": "AWS",
+    "mock": "MOCK",
+    "http": "HTTP",
+    "http_proxy": "HTTP_PROXY",
+    "aws": "AWS",
+}
+PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
+CONTENT_HANDLINGS = ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT")
+HTTP_METHODS = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+INVOCATION_TYPES = ("RequestResponse", "Event")
+#: ``TimeoutInMillis``: 50 ms to 29 s for WebSocket APIs ("Amazon API Gateway quotas").
+MIN_TIMEOUT_MS, MAX_TIMEOUT_MS = 50, 29_000
+#: A mapping template is at most 300 KB ("Amazon API Gateway quotas": mapping template size).
+MAX_TEMPLATE_BYTES = 300 * 1024
+
+_PARAM_NAME = r"[a-zA-Z0-9._$-]+"
+_REQUEST_PARAMETER_KEY = re.compile(
+    rf"^integration\.request\.(header|querystring|path)\.{_PARAM_NAME}\Z"
+)
+_REQUEST_PARAMETER_VALUE = re.compile(
+    rf"^(route\.request\.(querystring|header|multivaluequerystring|multivalueheader)\.{_PARAM_NAME}"
+    r"|route\.request\.body\.\$?[^\s]*"
+    rf"|stageVariables\.{_PARAM_NAME}"
+    rf"|context\.{_PARAM_NAME}"
+    r"|'[^']*')\Z"
+)
+_CONNECT_ONLY_SOURCES = (
+    "route.request.querystring.",
+    "route.request.header.",
+    "route.request.multi",
+)
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)?\Z")
+_ACTION = re.compile(r"^[A-Za-z][A-Za-z0-9]*\Z")
+_ROLE_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:iam::(\d{12}|\*|\{account\}):role/[\w+=,.@/-]+\Z")
+_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*\Z")
+
+_SELECTION_HELP = (
+    "a static value, \\$default, or ${request.body.<jsonPath>} (e.g. ${request.body.action})"
+)
+_RESPONSE_SELECTION_HELP = (
+    "a static value, \\$default, ${request.body.<jsonPath>}, ${integration.response.statuscode}, "
+    "${integration.response.header.<name>} or ${integration.response.multivalueheader.<name>}"
+)
+
+
+def _error(
+    message: str, given: Any, path: str, *, allowed: str | None = None, fix: str | None = None
+):
+    return IntegrationError(message, given=given, allowed=allowed, fix=fix, path=path)
+
+
+def check_selection_expression(value: Any, path: str, *, response: bool = False) -> str | None:
+    """A template selection expression as AWS allows it ("Data transformations for WebSocket
+    APIs in API Gateway": ``Integration.TemplateSelectionExpression`` supports
+    ``${request.body.jsonPath}`` and static values; ``IntegrationResponse``'s also the
+    integration response's status code and headers)."""
+    if value is None:
+        return None
+    allowed = _RESPONSE_SELECTION_HELP if response else _SELECTION_HELP
+    if not isinstance(value, str) or not value.strip() or len(value) > 255:
+        raise _error(
+            "A template selection expression must be a non-empty string.",
+            value,
+            path,
+            allowed=allowed,
+            fix='template_selection_expression="\\\\$default"',
+        )
+    for var in re.findall(r"\$\{([^}]*)\}|(?<!\\)\$([A-Za-z][\w.]*)", value):
+        name = var[0] or var[1]
+        if name == "default" and var[1]:
+            raise _error(
+                "In a selection expression '$default' must be escaped as '\\$default' (an "
+                "unescaped $ starts a variable).",
+                value,
+                path,
+                allowed=allowed,
+                fix='template_selection_expression="\\\\$default"',
+            )
+        ok = name.startswith("request.body.") or name == "request.body"
+        if response:
+            ok = ok or name == "integration.response.statuscode"
+            ok = ok or re.match(r"^integration\.response\.(multivalue)?header\.[\w-]+\Z", name)
+        if not ok:
+            raise _error(
+                f"Selection expression variable ${{{name}}} is not one API Gateway evaluates here.",
+                value,
+                path,
+                allowed=allowed,
+                fix='template_selection_expression="${request.body.action}"',
+            )
+    return value
+
+
+def _templates(value: Any, path: str) -> FrozenDict:
+    if value is None:
+        return FrozenDict()
+    if isinstance(value, str):
+        value = {"$default": value}
+    if not isinstance(value, dict):
+        raise _error(
+            "Templates are a dict of template key to Velocity (VTL) template text.",
+            value,
+            path,
+            allowed='{"$default": "<template>"} (a plain string means {"$default": string})',
+            fix='request_templates={"$default": \'{"body": $input.body}\'}',
+        )
+    out = {}
+    for key, text in value.items():
+        if not isinstance(key, str) or not key.strip() or len(key) > 255:
+            raise _error(
+                "A template key must be a non-empty string (the value its selection expression "
+                "evaluates to, or $default).",
+                key,
+                f"{path}[{key!r}]",
+                fix="use $default for the template that applies when nothing else matches",
+            )
+        if not isinstance(text, str):
+            raise _error(
+                "A mapping template is text (Velocity Template Language).",
+                text,
+                f"{path}[{key!r}]",
+                fix='\'{"connectionId": "$context.connectionId", "body": $input.body}\'',
+            )
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_TEMPLATE_BYTES:
+            raise _error(
+                "A mapping template may be at most 300 KB (API Gateway's quota).",
+                f"{len(text.encode('utf-8', 'surrogatepass'))} bytes",
+                f"{path}[{key!r}]",
+                fix="move the logic into the integration (a Lambda function) and keep the template small",
+            )
+        out[key.strip()] = text
+    return FrozenDict(sorted(out.items()))
+
+
+def _choice(value: Any, options: tuple[str, ...], path: str, what: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        for option in options:
+            if value.strip().upper() == option.upper():
+                return option
+    raise _error(
+        f"{what} must be one of {', '.join(options)}.",
+        value,
+        path,
+        allowed=", ".join(options),
+        fix=f"{path.rsplit('.', 1)[-1]}={options[0]!r}",
+    )
+
+
+def _timeout_ms(value: Any, path: str) -> int | None:
+    """``timeout`` in seconds (as function props take it) → ``TimeoutInMillis``."""
+    if value is None:
+        return None
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ms = round(value * 1000) if ok else -1
+    if not MIN_TIMEOUT_MS <= ms <= MAX_TIMEOUT_MS:
+        raise _error(
+            "An integration timeout is 0.05 to 29 seconds (API Gateway's WebSocket integration "
+            "timeout).",
+            value,
+            path,
+            allowed="a number of seconds from 0.05 to 29",
+            fix="timeout=29",
+        )
+    return ms
+
+
+def _request_parameters(value: Any, path: str) -> FrozenDict:
+    """``integration.request.{header|querystring|path}.NAME`` → a route request, body,
+    context, stage variable or 'static' value ("Set up data mapping for WebSocket APIs")."""
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, dict):
+        raise _error(
+            "request_parameters is a dict of integration request parameter to mapping expression.",
+            value,
+            path,
+            allowed="{'integration.request.header.Name': \"'static'\" | 'context.connectionId' | "
+            "'route.request.body.$.action' | 'stageVariables.name' | ...}",
+            fix="request_parameters={'integration.request.header.connectionId': 'context.connectionId'}",
+        )
+    out = {}
+    for key, source in value.items():
+        where = f"{path}[{key!r}]"
+        if not isinstance(key, str) or not _REQUEST_PARAMETER_KEY.match(key):
+            raise _error(
+                "A request parameter is named integration.request.{header|querystring|path}.NAME.",
+                key,
+                where,
+                fix="'integration.request.header.X-Amz-Invocation-Type'",
+            )
+        if not isinstance(source, str) or not _REQUEST_PARAMETER_VALUE.match(source):
+            raise _error(
+                "A request parameter's value is a mapping expression: route.request.header.NAME, "
+                "route.request.querystring.NAME, route.request.body.JSONPATH, context.NAME, "
+                "stageVariables.NAME, or a static value in single quotes.",
+                source,
+                where,
+                fix="\"'Event'\" (a static value keeps its single quotes)",
+            )
+        out[key] = source
+    return FrozenDict(sorted(out.items()))
+
+
+class IntegrationResponse(Frozen):
+    """How an integration's answer becomes the route's reply (``AWS::ApiGatewayV2::IntegrationResponse``).
+
+    ``key`` is ``"$default"`` or a ``/regex/`` matched against the integration's status code
+    (HTTP, mock, AWS service) or a Lambda error message ("Set up a WebSocket API integration
+    response in API Gateway"). ``templates`` are response templates chosen by
+    ``template_selection_expression``; with none, the integration's body passes through.
+    """
+
+    __slots__ = ("content_handling", "key", "template_selection_expression", "templates")
+
+    def __init__(
+        self,
+        key: str = "$default",
+        *,
+        templates: Any = None,
+        template_selection_expression: str | None = None,
+        content_handling: str | None = None,
+    ) -> None:
+        path = "IntegrationResponse"
+        if not isinstance(key, str) or not (
+            key.strip() == "$default" or _is_pattern_key(key.strip())
+        ):
+            raise _error(
+                "An integration response key is $default or a /regex/ (e.g. /2\\d\\d/).",
+                key,
+                f"{path}.key",
+                allowed="'$default', '/200/', '/4\\\\d\\\\d/', '/.*Error.*/'",
+                fix='IntegrationResponse("$default", templates={"$default": "$input.body"})',
+            )
+        self._init_field("key", key.strip())
+        self._init_field("templates", _templates(templates, f"{path}.templates"))
+        self._init_field(
+            "template_selection_expression",
+            check_selection_expression(
+                template_selection_expression,
+                f"{path}.template_selection_expression",
+                response=True,
+            ),
+        )
+        self._init_field(
+            "content_handling",
+            _choice(
+                content_handling, CONTENT_HANDLINGS, f"{path}.content_handling", "content_handling"
+            ),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key}
+        if self.templates:
+            out["templates"] = dict(self.templates)
+        if self.template_selection_expression is not None:
+            out["template_selection_expression"] = self.template_selection_expression
+        if self.content_handling is not None:
+            out["content_handling"] = self.content_handling
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IntegrationResponse:
+        return cls(
+            data.get("key", "$default"),
+            templates=data.get("templates"),
+            template_selection_expression=data.get("template_selection_expression"),
+            content_handling=data.get("content_handling"),
+        )
+
+    def _key(self) -> tuple:
+        return (
+            self.key,
+            tuple(self.templates.items()),
+            self.template_selection_expression,
+            self.content_handling,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IntegrationResponse) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        parts = [repr(self.key)]
+        parts += [f"{k}={v!r}" for k, v in self.to_json().items() if k != "key"]
+        return f"IntegrationResponse({', '.join(parts)})"
+
+
+def _is_pattern_key(key: str) -> bool:
+    if len(key) < 2 or not (key.startswith("/") and key.endswith("/")):
+        return False
+    try:
+        re.compile(key[1:-1])
+    except re.error:
+        return False
+    return True
+
+
+def _responses(value: Any, path: str) -> tuple[IntegrationResponse, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, IntegrationResponse):
+        value = [value]
+    if isinstance(value, dict):  # {key: templates}
+        value = [IntegrationResponse(k, templates=v) for k, v in value.items()]
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(r, IntegrationResponse) for r in value
+    ):
+        raise _error(
+            "responses is a list of IntegrationResponse(...).",
+            value,
+            path,
+            fix='responses=[IntegrationResponse("$default", templates={"$default": "$input.body"})]',
+        )
+    keys = [r.key for r in value]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise _error(
+            f"Two integration responses share the key {dupes[0]!r}.",
+            keys,
+            path,
+            fix="give each IntegrationResponse its own key",
+        )
+    return tuple(value)
+
+
+class Integration(Frozen):
+    """What every non-proxy integration has: request templates and their selection, request
+    parameters, passthrough behaviour, content handling, timeout and integration responses."""
+
+    kind: ClassVar[str] = ""
+    #: Why the local emulator cannot run this integration (None: it can).
+    _COMMON = (
+        "request_templates",
+        "template_selection_expression",
+        "request_parameters",
+        "passthrough_behavior",
+        "content_handling",
+        "timeout",
+        "responses",
+    )
+    __slots__ = _COMMON
+
+    def _init_common(
+        self,
+        *,
+        request_templates: Any,
+        template_selection_expression: Any,
+        request_parameters: Any,
+        passthrough_behavior: Any,
+        content_handling: Any,
+        timeout: Any,
+        responses: Any,
+    ) -> None:
+        path = type(self).__name__
+        self._init_field(
+            "request_templates", _templates(request_templates, f"{path}.request_templates")
+        )
+        self._init_field(
+            "template_selection_expression",
+            check_selection_expression(
+                template_selection_expression, f"{path}.template_selection_expression"
+            ),
+        )
+        self._init_field(
+            "request_parameters",
+            _request_parameters(request_parameters, f"{path}.request_parameters"),
+        )
+        self._init_field(
+            "passthrough_behavior",
+            _choice(
+                passthrough_behavior,
+                PASSTHROUGH_BEHAVIORS,
+                f"{path}.passthrough_behavior",
+                "passthrough_behavior",
+            ),
+        )
+        self._init_field(
+            "content_handling",
+            _choice(
+                content_handling, CONTENT_HANDLINGS, f"{path}.content_handling", "content_handling"
+            ),
+        )
+        self._init_field("timeout", _timeout_ms(timeout, f"{path}.timeout"))
+        self._init_field("responses", _responses(responses, f"{path}.responses"))
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def cfn_type(self) -> str:
+        """CloudFormation's ``IntegrationType``."""
+        return CFN_TYPES[self.kind]
+
+    @property
+    def has_function(self) -> bool:
+        """Whether the route creates a Lambda function (only a Lambda integration does)."""
+        return False
+
+    @property
+    def label(self) -> str:
+        """A short name for tables and diagrams: ``MOCK``, ``AWS (lambda, Event)``, ``HTTP``…"""
+        return self.cfn_type
+
+    def resources(self) -> list[Resource]:
+        """The wsnb resources the integration itself refers to (an AWS service's grants)."""
+        return []
+
+    def template_tokens(self) -> list[tuple[str, str, str]]:
+        """``(kind, id, attribute)`` of every wsnb placeholder (``table.table_name``) in its
+        request and response templates: synth makes them references, the emulator local names."""
+        from ._resources import find_tokens
+
+        texts = list(self.request_templates.values())
+        texts += [t for r in self.responses for t in r.templates.values()]
+        return [token for text in texts for token in find_tokens(text)]
+
+    def connect_only_sources(self) -> list[str]:
+        """Request-parameter sources API Gateway supports on ``$connect`` only."""
+        return [v for v in self.request_parameters.values() if v.startswith(_CONNECT_ONLY_SOURCES)]
+
+    # ------------------------------------------------------------------ JSON and equality
+
+    def _specific_json(self) -> dict[str, Any]:
+        return {}
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.kind, **self._specific_json()}
+        if self.request_templates:
+            out["request_templates"] = dict(self.request_templates)
+        for name in ("template_selection_expression", "passthrough_behavior", "content_handling"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.request_parameters:
+            out["request_parameters"] = dict(self.request_parameters)
+        if self.timeout is not None:
+            out["timeout"] = self.timeout / 1000
+        if self.responses:
+            out["responses"] = [r.to_json() for r in self.responses]
+        return out
+
+    def _common_kwargs(self) -> dict[str, Any]:
+        return {
+            "request_templates": dict(self.request_templates) or None,
+            "template_selection_expression": self.template_selection_expression,
+            "request_parameters": dict(self.request_parameters) or None,
+            "passthrough_behavior": self.passthrough_behavior,
+            "content_handling": self.content_handling,
+            "timeout": None if self.timeout is None else self.timeout / 1000,
+            "responses": list(self.responses) or None,
+        }
+
+    def _canonical(self) -> str:
+        import json
+
+        return json.dumps(thaw(self.to_json()), sort_keys=True, default=str)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._canonical() == other._canonical()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._canonical())
+
+    def __repr__(self) -> str:
+        data = self.to_json()
+        data.pop("type")
+        parts = ", ".join(f"{k}={v!r}" for k, v in data.items())
+        return f"{type(self).__name__}({parts})"
+
+
+def _common_args(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {name: kwargs.get(name) for name in Integration._COMMON}
+
+
+class LambdaIntegration(Integration):
+    """A Lambda function behind a *non-proxy* integration (``IntegrationType: AWS``).
+
+    The function gets what the request template makes of the message (the raw body when no
+    template matches and passthrough allows it), and its result goes through the integration
+    response's template. ``invocation_type="Event"`` invokes it asynchronously
+    (``X-Amz-Invocation-Type: 'Event'``): API Gateway returns at once and the function answers,
+    if at all, through the @connections API. ``function`` is any handler form (``"src/f.main"``,
+    a ``Function``, a notebook function, or a props dict); the API's ``defaults`` apply to it as
+    to a proxy route's function.
+    """
+
+    kind = "lambda"
+    __slots__ = ("final", "function_props", "invocation_type")
+
+    def __init__(
+        self,
+        function: Any,
+        *,
+        request_templates: Any = None,
+        template_selection_expression: str | None = None,
+        invocation_type: str = "RequestResponse",
+        request_parameters: Any = None,
+        passthrough_behavior: str | None = None,
+        content_handling: str | None = None,
+        timeout: float | None = None,
+        responses: Any = None,
+    ) -> None:
+        path = "LambdaIntegration.function"
+        if isinstance(function, LambdaIntegration):
+            raise _error(
+                "LambdaIntegration takes a function, not another integration.", function, path
+            )
+        if isinstance(function, Function):
+            props, final = function.props, True
+        elif function is None or (isinstance(function, FrozenDict) and not function):
+            props, final = FrozenDict(), False  # the route holds the function (see make_route)
+        elif isinstance(function, dict):
+            props, final = freeze(normalize_props(function, path)), False
+        else:
+            props, final = freeze(normalize_props({"handler": function}, path)), False
+        self._init_field("function_props", props)
+        self._init_field("final", final)
+        self._init_field(
+            "invocation_type",
+            _choice(
+                invocation_type,
+                INVOCATION_TYPES,
+                "LambdaIntegration.invocation_type",
+                "invocation_type",
+            ),
+        )
+        self._init_common(
+            request_templates=request_templates,
+            template_selection_expression=template_selection_expression,
+            request_parameters=request_parameters,
+            passthrough_behavior=passthrough_behavior,
+            content_handling=content_handling,
+            timeout=timeout,
+            responses=responses,
+        )
+        header = self.request_parameters.get("integration.request.header.X-Amz-Invocation-Type")
+        if header is not None and header.strip("'") != self.invocation_type:
+            raise _error(
+                "The X-Amz-Invocation-Type request parameter and invocation_type disagree.",
+                header,
+                "LambdaIntegration.request_parameters",
+                fix=f"set invocation_type={header.strip(chr(39))!r} and leave the header to wsnb",
+            )
+
+    @property
+    def has_function(self) -> bool:
+        return True
+
+    @property
+    def is_async(self) -> bool:
+        return self.invocation_type == "Event"
+
+    @property
+    def label(self) -> str:
+        return "AWS (Lambda, Event)" if self.is_async else "AWS (Lambda)"
+
+    def effective_request_parameters(self) -> FrozenDict:
+        """What CloudFormation gets: the user's parameters plus the invocation type header."""
+        params = dict(self.request_parameters)
+        if self.is_async:
+            params["integration.request.header.X-Amz-Invocation-Type"] = "'Event'"
+        return FrozenDict(sorted(params.items()))
+
+    def with_function(self, function: Any) -> LambdaIntegration:
+        """The same options around ``function`` (any handler form)."""
+        return LambdaIntegration(
+            function, invocation_type=self.invocation_type, **self._common_kwargs()
+        )
+
+    def without_function(self) -> LambdaIntegration:
+        """The integration's own options (what a route keeps once it holds the function)."""
+        return LambdaIntegration(
+            None, invocation_type=self.invocation_type, **self._common_kwargs()
+        )
+
+    def _specific_json(self) -> dict[str, Any]:
+        return {"invocation_type": self.invocation_type} if self.is_async else {}
+
+
+class MockIntegration(Integration):
+    """API Gateway answers by itself (``IntegrationType: MOCK``): the request template must
+    produce ``{"statusCode": <code>}``, which selects the integration response (and, on
+    ``$connect``, decides whether the connection opens)."""
+
+    kind = "mock"
+    __slots__ = ()
+
+    def __init__(
+        self,
+        *,
+        request_templates: Any = None,
+        template_selection_expression: str | None = None,
+        passthrough_behavior: str | None = None,
+        responses: Any = None,
+    ) -> None:
+        self._init_common(
+            request_templates=request_templates,
+            template_selection_expression=template_selection_expression,
+            request_parameters=None,
+            passthrough_behavior=passthrough_behavior,
+            content_handling=None,
+            timeout=None,
+            responses=responses,
+        )
+
+
+class HttpIntegration(Integration):
+    """An HTTP backend: ``HTTP_PROXY`` (``proxy=True``: the message body is sent as is and the
+    backend's answer is the reply) or ``HTTP`` (request/response templates apply)."""
+
+    __slots__ = ("method", "proxy", "url")
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        method: str = "POST",
+        proxy: bool = False,
+        request_templates: Any = None,
+        template_selection_expression: str | None = None,
+        request_parameters: Any = None,
+        passthrough_behavior: str | None = None,
+        content_handling: str | None = None,
+        timeout: float | None = None,
+        responses: Any = None,
+    ) -> None:
+        if not isinstance(url, str) or not _URL.match(url.strip()):
+            raise _error(
+                "An HTTP integration needs an http:// or https:// URL.",
+                url,
+                "HttpIntegration.url",
+                fix='HttpIntegration("https://backend.example.com/messages")',
+            )
+        if not isinstance(proxy, bool):
+            raise _error("proxy must be True or False.", proxy, "HttpIntegration.proxy")
+        self._init_field("url", url.strip())
+        self._init_field(
+            "method", _choice(method, HTTP_METHODS, "HttpIntegration.method", "method")
+        )
+        self._init_field("proxy", proxy)
+        if proxy and (request_templates or responses or template_selection_expression):
+            raise _error(
+                "An HTTP proxy integration passes the message through: it takes no templates or "
+                "integration responses.",
+                {"request_templates": request_templates, "responses": responses},
+                "HttpIntegration",
+                fix="drop them, or use proxy=False to transform the message",
+            )
+        self._init_common(
+            request_templates=request_templates,
+            template_selection_expression=template_selection_expression,
+            request_parameters=request_parameters,
+            passthrough_behavior=passthrough_behavior,
+            content_handling=content_handling,
+            timeout=timeout,
+            responses=responses,
+        )
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return "http_proxy" if self.proxy else "http"
+
+    def _specific_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"url": self.url, "method": self.method}
+        if self.proxy:
+            out["proxy"] = True
+        return out
+
+
+class AwsIntegration(Integration):
+    """An AWS service called directly (``IntegrationType: AWS``), e.g. SQS ``SendMessage``.
+
+    ``service`` is the service's endpoint prefix (``sqs``, ``dynamodb``, ``kinesis``,
+    ``events``, ``sns``); give either ``action`` (``PutItem``: API Gateway calls the action) or
+    ``path`` (``{account}/jobs``: API Gateway sends the request to that path). ``{region}`` and
+    ``{account}`` in ``path`` become the stack's region and account. API Gateway calls the
+    service with a role: ``credentials_role`` (an IAM role ARN), or wsnb creates one granting
+    ``permissions`` (wsnb's permission forms: ``"sqs:SendMessage"``, a ``Table``, a statement).
+    The class methods build the common ones with their templates and grants.
+    """
+
+    kind = "aws"
+    __slots__ = ("action", "credentials_role", "method", "path", "permissions", "service")
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        action: str | None = None,
+        path: str | None = None,
+        method: str = "POST",
+        credentials_role: str | None = None,
+        permissions: Any = None,
+        request_templates: Any = None,
+        template_selection_expression: str | None = None,
+        request_parameters: Any = None,
+        passthrough_behavior: str | None = None,
+        content_handling: str | None = None,
+        timeout: float | None = None,
+        responses: Any = None,
+    ) -> None:
+        where = "AwsIntegration"
+        if not isinstance(service, str) or not _SERVICE.match(service.strip()):
+            raise _error(
+                "service is an AWS service's endpoint prefix.",
+                service,
+                f"{where}.service",
+                allowed="sqs, dynamodb, kinesis, events, sns, states, ...",
+                fix='AwsIntegration("sqs", path="{account}/jobs")',
+            )
+        if (action is None) == (path is None):
+            raise _error(
+                "An AWS service integration names either an action or a path (not both).",
+                {"action": action, "path": path},
+                where,
+                fix='AwsIntegration("dynamodb", action="PutItem") or '
+                'AwsIntegration("sqs", path="{account}/jobs")',
+            )
+        if action is not None and (not isinstance(action, str) or not _ACTION.match(action)):
+            raise _error(
+                "action is the service API's action name.",
+                action,
+                f"{where}.action",
+                fix='action="PutItem"',
+            )
+        if path is not None and (
+            not isinstance(path, str) or not path.strip() or path.startswith("/") or " " in path
+        ):
+            raise _error(
+                "path is the service path after the service name, without a leading '/'.",
+                path,
+                f"{where}.path",
+                fix='path="{account}/jobs"',
+            )
+        if credentials_role is not None and (
+            not isinstance(credentials_role, str) or not _ROLE_ARN.match(credentials_role)
+        ):
+            raise _error(
+                "credentials_role is the ARN of the IAM role API Gateway assumes to call the service.",
+                credentials_role,
+                f"{where}.credentials_role",
+                allowed="arn:aws:iam::<account>:role/<name>",
+                fix="leave it out and pass permissions=[...]: wsnb then creates the role",
+            )
+        self._init_field("service", service.strip())
+        self._init_field("action", action)
+        self._init_field("path", path)
+        self._init_field("method", _choice(method, HTTP_METHODS, f"{where}.method", "method"))
+        self._init_field("credentials_role", credentials_role)
+        self._init_field("permissions", normalize_permissions(permissions, f"{where}.permissions"))
+        self._init_common(
+            request_templates=request_templates,
+            template_selection_expression=template_selection_expression,
+            request_parameters=request_parameters,
+            passthrough_behavior=passthrough_behavior,
+            content_handling=content_handling,
+            timeout=timeout,
+            responses=responses,
+        )
+
+    @property
+    def label(self) -> str:
+        return f"AWS ({self.service} {self.action or 'path'})"
+
+    @property
+    def service_api(self) -> str:
+        """The integration URI's tail: ``action/PutItem`` or ``path/{account}/jobs``."""
+        return f"action/{self.action}" if self.action else f"path/{self.path}"
+
+    @property
+    def needs_role(self) -> bool:
+        """No role ARN and nothing to grant: API Gateway could not call the service."""
+        return self.credentials_role is None and not self.permissions
+
+    def resources(self) -> list[Resource]:
+        """The wsnb resources its grants name (a ``Table``, or a statement naming its ARN)."""
+        from ._function import props_resources
+
+        return props_resources({"permissions": self.permissions})
+
+    def _specific_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"service": self.service}
+        if self.action:
+            out["action"] = self.action
+        if self.path:
+            out["path"] = self.path
+        if self.method != "POST":
+            out["method"] = self.method
+        if self.credentials_role:
+            out["credentials_role"] = self.credentials_role
+        if self.permissions:
+            out["permissions"] = [permission_to_json(p) for p in self.permissions]
+        return out
+
+    # ------------------------------------------------------------------ the common ones
+
+    @classmethod
+    def sqs_send_message(
+        cls,
+        queue_name: str,
+        *,
+        message_body: str = "$util.urlEncode($input.body)",
+        **options: Any,
+    ) -> AwsIntegration:
+        """Send each message to an SQS queue of this account and region (``SendMessage``);
+        the template's ``MessageBody`` is the message body, URL-encoded."""
+        if not isinstance(queue_name, str) or not re.match(
+            r"^[A-Za-z0-9_-]{1,80}(\.fifo)?\Z", queue_name
+        ):
+            raise _error(
+                "An SQS queue name is 1-80 letters, digits, '-' or '_' (FIFO queues end in .fifo).",
+                queue_name,
+                "AwsIntegration.sqs_send_message.queue_name",
+                fix='AwsIntegration.sqs_send_message("jobs")',
+            )
+        options.setdefault(
+            "request_parameters",
+            {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+        )
+        options.setdefault(
+            "request_templates", {"$default": f"Action=SendMessage&MessageBody={message_body}"}
+        )
+        options.setdefault("template_selection_expression", "\\$default")
+        options.setdefault(
+            "permissions",
+            [{"actions": ["sqs:SendMessage"], "resources": [f"arn:aws:sqs:*:*:{queue_name}"]}],
+        )
+        return cls("sqs", path="{account}/" + queue_name, **options)
+
+    @classmethod
+    def dynamodb_put_item(
+        cls, table: Table, *, item: str | None = None, **options: Any
+    ) -> AwsIntegration:
+        """Write each message into a wsnb ``Table`` (``PutItem``). ``item`` is the template of
+        the DynamoDB ``Item`` (attribute-value JSON); by default the partition key is the
+        request id and ``body`` holds the message."""
+        if not isinstance(table, Table):
+            raise _error(
+                "dynamodb_put_item takes a wsnb Table.",
+                table,
+                "AwsIntegration.dynamodb_put_item.table",
+                fix='Table("Messages", fields={"id": "string"}, primary_index={"partition_key": "id"})',
+            )
+        pk = table.primary_index["partition_key"]
+        if item is None:
+            item = (
+                f'{{"{pk}": {{"S": "$context.requestId"}}, '
+                '"connectionId": {"S": "$context.connectionId"}, '
+                '"body": {"S": "$util.escapeJavaScript($input.body)"}}'
+            )
+        template = f'{{"TableName": "{table.table_name}", "Item": {item}}}'
+        options.setdefault("request_templates", {"$default": template})
+        options.setdefault("template_selection_expression", "\\$default")
+        options.setdefault(
+            "permissions", [{"actions": ["dynamodb:PutItem"], "resources": [table.table_arn]}]
+        )
+        return cls("dynamodb", action="PutItem", **options)
+
+    @classmethod
+    def kinesis_put_record(cls, stream_name: str, **options: Any) -> AwsIntegration:
+        """Put each message into a Kinesis data stream (``PutRecord``, partition key: the
+        connection id)."""
+        options.setdefault(
+            "request_templates",
+            {
+                "$default": f'{{"StreamName": "{stream_name}", "PartitionKey": '
+                '"$context.connectionId", "Data": "$util.base64Encode($input.body)"}'
+            },
+        )
+        options.setdefault("template_selection_expression", "\\$default")
+        options.setdefault(
+            "permissions",
+            [
+                {
+                    "actions": ["kinesis:PutRecord"],
+                    "resources": [f"arn:aws:kinesis:*:*:stream/{stream_name}"],
+                }
+            ],
+        )
+        return cls("kinesis", action="PutRecord", **options)
+
+    @classmethod
+    def eventbridge_put_events(
+        cls, *, source: str, detail_type: str, event_bus: str = "default", **options: Any
+    ) -> AwsIntegration:
+        """Put each message on an EventBridge bus (``PutEvents``; the message is the detail)."""
+        options.setdefault(
+            "request_templates",
+            {
+                "$default": '{"Entries": [{"Source": "'
+                + source
+                + '", "DetailType": "'
+                + detail_type
+                + '", "EventBusName": "'
+                + event_bus
+                + '", "Detail": "$util.escapeJavaScript($input.body)"}]}'
+            },
+        )
+        options.setdefault("template_selection_expression", "\\$default")
+        options.setdefault(
+            "permissions",
+            [
+                {
+                    "actions": ["events:PutEvents"],
+                    "resources": [f"arn:aws:events:*:*:event-bus/{event_bus}"],
+                }
+            ],
+        )
+        return cls("events", action="PutEvents", **options)
+
+
+#: The public classes by JSON ``type``.
+_BY_KIND: dict[str, type[Integration]] = {
+    "lambda": LambdaIntegration,
+    "mock": MockIntegration,
+    "http": HttpIntegration,
+    "http_proxy": HttpIntegration,
+    "aws": AwsIntegration,
+}
+
+
+def integration_from_json(data: Any, path: str, resources: dict | None = None) -> Integration:
+    """The integration back from :meth:`Integration.to_json` (without a Lambda's function)."""
+    if not isinstance(data, dict) or data.get("type") not in _BY_KIND:
+        raise _error(
+            "An integration is a dict with a 'type'.", data, path, allowed=", ".join(_BY_KIND)
+        )
+    body = dict(data)
+    kind = body.pop("type")
+    if "responses" in body:
+        body["responses"] = [IntegrationResponse.from_json(r) for r in body["responses"]]
+    if kind == "lambda":
+        return LambdaIntegration(None, **body)
+    if kind in ("http", "http_proxy"):
+        url = body.pop("url")
+        return HttpIntegration(
+            url, proxy=kind == "http_proxy", **{k: v for k, v in body.items() if k != "proxy"}
+        )
+    if kind == "aws":
+        service = body.pop("service")
+        if "permissions" in body:
+            body["permissions"] = [
+                permission_from_json(p, resources or {}, f"{path}.permissions")
+                for p in body["permissions"]
+            ]
+        return AwsIntegration(service, **body)
+    return MockIntegration(**body)
+
+
+def integration_error(route_key: str, integration: Integration, what: str) -> IntegrationError:
+    """``get_function`` & co. on a route without a function."""
+    return IntegrationError(
+        f"{what}: route {route_key!r} has no function; its integration is {integration.label}.",
+        given=route_key,
+        allowed="routes with a Lambda function (a handler, or a LambdaIntegration)",
+        fix="attach grants to the integration itself (AwsIntegration(..., permissions=[...])), "
+        "or use a route with a function",
+    )
