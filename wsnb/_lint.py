@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -31,12 +32,14 @@ class Finding:
         return {"level": self.level, "code": self.code, "message": self.message, "fix": self.fix}
 
 
-def lint(spec: ApiSpec) -> list[Finding]:
-    """All findings, errors first, then warnings, then infos (stable order within a level)."""
+def lint(spec: ApiSpec, *, root: str | os.PathLike[str] | None = None) -> list[Finding]:
+    """All findings, errors first, then warnings, then infos (stable order within a level).
+
+    Handler files are checked in ``root`` (None: the working directory now)."""
     findings: list[Finding] = []
     for check in _CHECKS:
         try:
-            findings.extend(check(spec))
+            findings.extend(_handlers(spec, root) if check is _handlers else check(spec))
         except Exception as exc:  # lint never raises
             findings.append(
                 Finding("info", "lint-internal", f"A lint check failed: {exc!r}.", "report it")
@@ -142,8 +145,8 @@ def _defaults(spec: ApiSpec):
             )
 
 
-def _handlers(spec: ApiSpec):
-    for where, problem in handler_problems(spec):
+def _handlers(spec: ApiSpec, root: str | os.PathLike[str] | None = None):
+    for where, problem in handler_problems(spec, "." if root is None else root):
         yield Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
 
 

@@ -21,7 +21,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -41,7 +41,7 @@ def is_internal(filename: str) -> bool:
 def user_stacklevel() -> int:
     """The ``stacklevel`` that makes :func:`warnings.warn`, called by the caller of this
     function, name the first frame outside the wsnb package."""
-    frame = sys._getframe(1)  # the wsnb function that wants to warn
+    frame: FrameType | None = sys._getframe(1)  # the wsnb function that wants to warn
     level = 1
     while frame is not None and is_internal(frame.f_code.co_filename):
         frame = frame.f_back

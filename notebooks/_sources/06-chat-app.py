@@ -139,8 +139,12 @@ except gateway.exceptions.GoneException as gone:
 # one with ids and times):
 
 # %%
+def finished(route_key):  # invocations of that route whose result is logged
+    return sum(e["type"] == "result" and e.get("routeKey") == route_key for e in server.events)
+
+
 await alice.close()
-await wait_until(lambda: rows() == 0)
+await wait_until(lambda: rows() == 0 and finished("$disconnect") == 2)
 
 from collections import Counter
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import re
 
 import pytest
 
@@ -141,14 +141,10 @@ def test_synth_result_has_template_counts_and_display(main):
     assert isinstance(main.template, dict) and "Resources" in main.template
     counts = main.resource_counts
     assert counts["AWS::Lambda::Function"] == len(of_type(main.template, "AWS::Lambda::Function"))
-    bundle = (
-        main._repr_mimebundle_()
-        if hasattr(main, "_repr_mimebundle_")
-        else {"text/html": main._repr_html_()}
-    )
-    if isinstance(bundle, tuple):
-        bundle = bundle[0]
-    assert "text/html" in bundle
+    assert sum(counts.values()) == len(main.template["Resources"])
+    bundle = main._repr_mimebundle_()  # the rich display
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert f"{len(main.template['Resources'])} resources" in bundle["text/plain"]
 
 
 def test_synth_default_arguments(main_api):
@@ -267,7 +263,7 @@ def test_per_route_resources(main):
     for perm in props(t, "AWS::Lambda::Permission"):
         assert perm["Principal"] == "apigateway.amazonaws.com"
         assert perm["Action"] == "lambda:InvokeFunction"
-    assert len(of_type(t, "AWS::IAM::Role")) >= n
+    assert len(of_type(t, "AWS::IAM::Role")) == n + 1  # one per function
 
 
 def test_route_functions_traced_and_props(main):
@@ -322,14 +318,15 @@ def test_manage_connections_post_get_delete(main):
 def test_access_log_default(main):
     t = main.template
     lg = one(t, "AWS::Logs::LogGroup")
-    name = json.dumps(lg["LogGroupName"])
-    assert "/aws/vendedlogs/apis/dev-app-Api-" in name
-    assert name.rstrip('"]}').endswith("/dev") or '"/dev"' in name
+    api_id = next(iter(of_type(t, "AWS::ApiGatewayV2::Api")))
+    # /aws/vendedlogs/apis/<stage>-<app>-<id>-<apiId>/<stage>
+    assert lg["LogGroupName"] == {
+        "Fn::Join": ["", ["/aws/vendedlogs/apis/dev-app-Api-", {"Ref": api_id}, "/dev"]]
+    }
     assert "RetentionInDays" not in lg
     settings = one(t, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]
-    assert "LogGroup" in json.dumps(settings["DestinationArn"]) or next(
-        iter(of_type(t, "AWS::Logs::LogGroup"))
-    ) in json.dumps(settings["DestinationArn"])
+    log_group_id = next(iter(of_type(t, "AWS::Logs::LogGroup")))
+    assert settings["DestinationArn"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
     fmt = settings["Format"]
     assert "\n" not in fmt
     parsed = json.loads(fmt.replace("$context.status", "200"))
@@ -381,34 +378,27 @@ def test_access_log_variants():
     assert one(dest, "AWS::ApiGatewayV2::Stage")["AccessLogSettings"]["DestinationArn"] == arn
 
 
-def test_access_log_name_cleaned():
-    import re
+@pytest.mark.parametrize(
+    ("ident", "app", "stage", "refused"),
+    [
+        ("Api", "my app:v2!", "dev", "app 'my app:v2!' cannot name a CloudFormation stack"),
+        ("Api_v2", "my_app", "dev", "WebSocketApi id 'Api_v2' is not valid"),
+        ("Api", "app", "Dev.Test", "stage 'Dev.Test' cannot name a CloudFormation stack"),
+    ],
+)
+def test_names_a_log_group_cannot_hold_are_refused(ident, app, stage, refused):
+    # CloudWatch log group names hold letters, digits and _-/.# only: a name that would carry
+    # anything else is refused with a clear error instead of reaching CloudFormation.
+    with pytest.raises(WsnbError, match=f"^{re.escape(refused)}"):
+        WebSocketApi(ident, routes={"$default": "src/default.main"}).synth(app=app, stage=stage)
 
-    checked = 0
-    for ident, app, stage in [
-        ("Api", "my app:v2!", "dev"),
-        ("Api_v2", "my_app", "dev"),
-        ("Api", "app", "dev_1"),
-        ("Api", "app", "Dev.Test"),
-    ]:
-        try:
-            t = (
-                WebSocketApi(ident, routes={"$default": "src/default.main"})
-                .synth(app=app, stage=stage)
-                .template
-            )
-        except WsnbError:
-            continue  # refused with a clear error instead of a broken name: fine
-        checked += 1
-        name = one(t, "AWS::Logs::LogGroup")["LogGroupName"]
-        parts = [
-            p
-            for p in (name["Fn::Join"][1] if isinstance(name, dict) else [name])
-            if isinstance(p, str)
-        ]
-        for part in parts:
-            assert re.fullmatch(r"[A-Za-z0-9_\-/.#]*", part), part
-    assert checked
+
+def test_access_log_name_keeps_allowed_characters():
+    t = WebSocketApi("Api", routes={"$default": "src/default.main"}).synth(stage="dev_1").template
+    api_id = next(iter(of_type(t, "AWS::ApiGatewayV2::Api")))
+    assert one(t, "AWS::Logs::LogGroup")["LogGroupName"] == {
+        "Fn::Join": ["", ["/aws/vendedlogs/apis/dev_1-app-Api-", {"Ref": api_id}, "/dev_1"]]
+    }
 
 
 def test_lint_tells_about_cloudwatch_role():
@@ -469,7 +459,7 @@ def test_authorizer_without_connect():
         WebSocketApi("Api").route("$default", "src/default.main").authorizer("iam")
     )  # no raise at build
     findings = api.lint()
-    assert any("connect" in (f.message + f.code).lower() for f in findings)
+    assert ("error", "authorizer-without-connect") in [(f.level, f.code) for f in findings]
     with pytest.raises(SynthError, match=r"^The API has an IAM authorizer but no \$connect route"):
         api.synth()
     api.route("$connect", "src/connect.main")  # added in a later cell
@@ -636,7 +626,8 @@ def test_share_domain_of_another_api_via_to_cdk():
 
 @pytest.mark.parametrize("path", ["v1", "v1/chat", "a-b_c.d+e!f*g'h(i)$j", "x" * 300])
 def test_valid_mapping_paths(path):
-    WebSocketApi("Api", custom_domain={"domain_name": "api.example.com", "path": path})
+    api = WebSocketApi("Api", custom_domain={"domain_name": "api.example.com", "path": path})
+    assert api.custom_domain_url == f"wss://api.example.com/{path}/"
 
 
 @pytest.mark.parametrize("path", ["has space", "bad?query", "a#b", "x" * 301, "a//b", "ü"])
@@ -659,7 +650,7 @@ def test_lookup_needs_account_region_and_context():
     assert "region" in str(info.value)
     with pytest.raises(WsnbError) as info:
         api.synth(account=ACCOUNT, region=REGION)
-    assert ZONE_KEY in str(info.value) or "context" in str(info.value)
+    assert ZONE_KEY in info.value.allowed and ZONE_KEY in info.value.fix
 
 
 # ---- permissions and bind ------------------------------------------------------------------
@@ -757,34 +748,43 @@ def test_table_arn_placeholder_becomes_getatt():
 def test_resource_limit_warning_before_synth():
     api = WebSocketApi("Api", access_log=False)
     api.add_routes({f"r{i}": "src/send.main" for i in range(100)})
-    text = " ".join(f"{f.code} {f.message}" for f in api.lint())
-    assert "500" in text
+    (over,) = [f for f in api.lint() if f.code == "too-many-resources"]
+    assert over.level == "error" and "500" in over.message
 
 
-def test_templates_pass_cfn_lint(main, iam_domain, perms, tmp_path):
+def test_templates_pass_cfn_lint(main, iam_domain, perms):
     from cfnlint.api import lint_all
 
-    for _i, t in enumerate((main.template, iam_domain, perms)):
+    for t in (main.template, iam_domain, perms):
         matches = lint_all(json.dumps(t))
         errors = [m for m in matches if str(m.rule.id).startswith("E")]
         assert not errors, [str(m) for m in errors]
 
 
 def test_resynth_is_cached(main_api, main):
-    start = time.perf_counter()
-    again = main_api.synth()
-    assert time.perf_counter() - start < 0.5
-    assert again.template == main.template
+    assert main_api.synth() is main  # the same result, not a second synthesis
 
 
 def test_synth_deterministic(main_api, main):
-    copy = (
-        WebSocketApi.from_dict(main_api.to_dict()) if hasattr(WebSocketApi, "from_dict") else None
+    """The same model gives the same template bytes in a fresh process (no cache, a new Node)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys, warnings; warnings.simplefilter('ignore');"
+        "from wsnb import WebSocketApi;"
+        "api = WebSocketApi.from_dict(json.loads(sys.stdin.read()));"
+        "sys.stdout.write(json.dumps(api.synth().template, indent=1))"
     )
-    if copy is not None:
-        assert json.dumps(copy.synth().template, sort_keys=True) == json.dumps(
-            main.template, sort_keys=True
-        )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(main_api.to_dict()),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == json.dumps(main.template, indent=1)
 
 
 # ---- to_cdk ----------------------------------------------------------------------------------
@@ -928,9 +928,8 @@ def test_stage_override_used_in_manage_connections_and_mapping():
     text = json.dumps(route_statements(t, "$default"))
     assert "/live/POST/*" in text and "/dev/POST/*" not in text
     mapping = one(t, "AWS::ApiGatewayV2::ApiMapping")
-    assert "live" in json.dumps(mapping["Stage"]) or next(
-        iter(of_type(t, "AWS::ApiGatewayV2::Stage"))
-    ) in json.dumps(mapping["Stage"])
+    stage_id = next(iter(of_type(t, "AWS::ApiGatewayV2::Stage")))
+    assert mapping["Stage"] in ("live", {"Ref": stage_id})  # the name, or a Ref that gives it
 
 
 def test_imported_stage_used_in_manage_connections():

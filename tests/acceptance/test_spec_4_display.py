@@ -53,7 +53,7 @@ def test_text_plain_is_compact_route_table(bundle):
     text = bundle["text/plain"]
     for key in ("$connect", "$disconnect", "$default", "sendMessage"):
         assert key in text
-    assert "src/send.main" in text or "src/send" in text
+    assert "src/send.main" in text
     assert len(text.splitlines()) < 40
 
 
@@ -74,8 +74,8 @@ def test_html_inline_svg_diagram(bundle):
     svg = html[html.index("<svg") : html.index("</svg>")]
     for piece in ("api.example.com", "$connect", "sendMessage", "Connections", "Uploads"):
         assert piece in svg, piece
-    assert "uthorizer" in svg  # authorizer node
-    assert "lient" in svg  # client node
+    assert "WebSocketAuthorizer" in svg  # the authorizer node, by its default name
+    assert ">client<" in svg  # the client node
 
 
 def test_html_no_scripts_themeable(bundle):
@@ -104,17 +104,13 @@ def test_display_escapes_user_strings():
     assert "<b>bold</b>" not in html
 
 
-def test_empty_api_displays():
-    b = bundle_of(WebSocketApi("Api"))
-    assert b["text/plain"] and b["text/html"]
-
-
 def test_show_widget_bundle(api, bundle):
     w = api.show()
     wb = bundle_of(w)
     assert WIDGET_MIME in wb
     assert wb["text/html"] == bundle["text/html"]
-    assert wb["text/plain"]
+    for key in ("$connect", "$disconnect", "$default", "sendMessage"):
+        assert key in wb["text/plain"]
     assert bundle_of(build().show())["text/plain"] == wb["text/plain"]
 
 
@@ -122,7 +118,8 @@ def test_show_is_a_jupyter_widget(api):
     import ipywidgets
 
     w = api.show()
-    assert isinstance(w, ipywidgets.DOMWidget) or hasattr(w, "model_id") or hasattr(w, "_model_id")
+    assert isinstance(w, ipywidgets.DOMWidget)
+    assert w.model_id  # registered with the kernel's comm manager, so the front end can render it
 
 
 def test_to_mermaid(api):

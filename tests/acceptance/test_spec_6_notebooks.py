@@ -60,19 +60,22 @@ def test_tutorial_runs_chat_locally_synths_and_exports(all_code):
         assert needle in all_code, needle
 
 
-def test_binder_folder():
-    binder = ROOT / "binder"
-    assert binder.is_dir()
-    names = {p.name for p in binder.iterdir()}
-    assert names & {
-        "requirements.txt",
-        "environment.yml",
-        "postBuild",
-        "setup.py",
-        "pyproject.toml",
-    }
-
-
 def test_nbval_sanitize_file():
-    cfgs = list((ROOT / "notebooks").glob("*.cfg")) + list(ROOT.glob("*.cfg"))
-    assert any("regex" in c.read_text() for c in cfgs)
+    """The sanitize file pytest passes to nbval turns the values that change run to run into
+    placeholders (a folder of regex/replace sections, as nbval reads it)."""
+    import configparser
+    import re
+
+    assert "--nbval-sanitize-with notebooks/nbval.cfg" in (ROOT / "pyproject.toml").read_text()
+    cfg = configparser.ConfigParser(interpolation=None)
+    assert cfg.read(ROOT / "notebooks" / "nbval.cfg")
+    rules = [(re.compile(cfg[name]["regex"]), cfg[name]["replace"]) for name in cfg.sections()]
+
+    def sanitize(text: str) -> str:
+        for regex, replace in rules:
+            text = regex.sub(replace, text)
+        return text
+
+    assert sanitize("ws://127.0.0.1:54321 <obj at 0x7f3a2b1c9d40>") == (
+        "ws://127.0.0.1:PORT <obj at 0xADDR>"
+    )

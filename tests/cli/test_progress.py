@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-import time
+import threading
 
 import pytest
 
+from tests.waiting import wait_until
 from wsnb.cli import _progress
 
 
@@ -15,19 +16,24 @@ class Terminal(io.StringIO):
         return True
 
 
+def _spinners() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "wsnb-progress"]
+
+
 def test_spinner_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = Terminal()
     monkeypatch.setattr("sys.stderr", stream)
     with _progress.progress("working", interval=0.01):
-        time.sleep(0.1)
+        wait_until(lambda: "\r/ working" in stream.getvalue(), timeout=30)
     text = stream.getvalue()
-    assert "\r| working" in text and "\r/ working" in text
+    assert text.startswith("\r| working\r/ working")
     assert text.endswith("\r" + " " * len("| working") + "\r")
+    assert _spinners() == []  # stopped with the block
 
 
 def test_no_spinner_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
     monkeypatch.setattr("sys.stderr", stream)
     with _progress.progress("working", interval=0.01):
-        time.sleep(0.05)
+        assert _spinners() == []  # nothing that could draw later
     assert stream.getvalue() == ""

@@ -65,20 +65,6 @@ def test_spec_example_fluent_equals_constructor():
     assert fluent.routes == ["$connect", "$disconnect", "$default", "sendMessage"]
 
 
-def test_builder_methods_return_the_same_object():
-    api = WebSocketApi("Api")
-    assert api.route("$connect", "src/connect.main") is api
-    assert api.defaults(timeout=3) is api
-    assert api.authorizer("iam") is api
-    assert api.custom_domain("api.example.com") is api
-    assert api.access_log(False) is api
-    assert api.add_routes({"$default": "src/default.main"}) is api
-    assert api.attach_permissions(["s3"]) is api
-    assert api.attach_permissions_to_route("$default", ["sqs"]) is api
-    assert api.bind([Bucket("Uploads")]) is api
-    assert api.bind_to_route("$connect", [Bucket("Uploads")]) is api
-
-
 def test_route_key_whitespace_is_stripped():
     api = (
         WebSocketApi("Api")
@@ -139,7 +125,7 @@ def test_a_refused_call_shows_its_error_alone_and_a_kept_one_warns_at_the_users_
             api.route("$connect", "src/other.main")  # refused: no warning about src/other.py
         with pytest.raises(PropError):
             api.route("typing", "src/missing.main", timout=5)
-        with pytest.raises(WsnbError):
+        with pytest.raises(RouteKeyError, match=r"^Route key '\$bad key'"):
             WebSocketApi("Api", routes={"a": "src/gone.main", "$bad key": "src/connect.main"})
         assert caught == []
         api.route("kept", "src/kept.main")  # kept: one warning, at this line

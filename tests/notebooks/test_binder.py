@@ -57,7 +57,9 @@ def test_every_dependency_is_pinned_and_allowed_by_pyproject() -> None:
     assert not missing, f"binder/requirements.txt does not pin {missing}"
     for name, specifiers in wanted.items():
         for spec in specifiers:
-            assert pins[name] in SpecifierSet(spec), f"{name}=={pins[name]} is outside pyproject's {spec!r}"
+            assert pins[name] in SpecifierSet(spec), (
+                f"{name}=={pins[name]} is outside pyproject's {spec!r}"
+            )
 
 
 def test_runtime_is_a_supported_python() -> None:

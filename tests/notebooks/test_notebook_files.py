@@ -30,13 +30,21 @@ def test_every_source_has_its_notebook_and_back() -> None:
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_matches_its_source(path: Path) -> None:
     build = _build_module()
-    expected = build.parse_source((NOTEBOOKS / "_sources" / f"{path.stem}.py").read_text(encoding="utf-8"))
+    expected = build.parse_source(
+        (NOTEBOOKS / "_sources" / f"{path.stem}.py").read_text(encoding="utf-8")
+    )
     nb = json.loads(path.read_text(encoding="utf-8"))
     got = [
-        {"type": c["cell_type"], "source": "".join(c["source"]), "tags": c.get("metadata", {}).get("tags", [])}
+        {
+            "type": c["cell_type"],
+            "source": "".join(c["source"]),
+            "tags": c.get("metadata", {}).get("tags", []),
+        }
         for c in nb["cells"]
     ]
-    assert got == expected, f"{path.name} differs from _sources/{path.stem}.py: run notebooks/_build.py"
+    assert got == expected, (
+        f"{path.name} differs from _sources/{path.stem}.py: run notebooks/_build.py"
+    )
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -52,7 +60,9 @@ def test_no_broken_widget_state(path: Path) -> None:
     # GitHub refuses notebooks whose metadata.widgets lacks "state"; without saved state the
     # widget outputs fall back to their static text/html there.
     widgets = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("widgets")
-    assert widgets is None or "state" in widgets.get("application/vnd.jupyter.widget-state+json", {})
+    assert widgets is None or "state" in widgets.get(
+        "application/vnd.jupyter.widget-state+json", {}
+    )
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -63,7 +73,9 @@ def test_only_tagged_cells_raise(path: Path) -> None:
             continue
         raised = any(o["output_type"] == "error" for o in cell["outputs"])
         tagged = "raises-exception" in cell.get("metadata", {}).get("tags", [])
-        assert raised == tagged, f"{path.name} cell {cell.get('id')}: raised={raised}, tagged={tagged}"
+        assert raised == tagged, (
+            f"{path.name} cell {cell.get('id')}: raised={raised}, tagged={tagged}"
+        )
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])

@@ -40,62 +40,192 @@ DEFAULT = '"$default": "src/default.main",'
 # (title, a snippet of the SST example, wsnb code its cell must contain)
 SEED_EXAMPLES: list[tuple[str, str, list[str]]] = [
     ("Minimal Config", "Minimal Config", ['WebSocketApi("Api", routes={', R4]),
-    ("Lazily adding routes", "api.addRoutes(this, {", [R3, 'api.add_routes({ "sendMessage": "src/sendMessage.main", })']),
-    ("Specifying function props for all the routes", "Specifying function props for all the routes",
-     ['"timeout": 20, "permissions": [table], "environment": {"tableName": table.table_name},', R3]),
-    ("Configuring an individual route", "Configure each Lambda route separately.",
-     ['"$default": { "function": { "timeout": 20, "handler": "src/default.main", "permissions": [table], "environment": {"tableName": table.table_name},']),
-    ("Configuring an individual route (merged with defaults)", "environment: { bucketName: bucket.bucketName },",
-     ['"handler": "src/default.main", "timeout": 10, "permissions": [bucket], "environment": {"bucketName": bucket.bucket_name},',
-      '"$connect": "src/connect.main",']),
-    ("Getting the function for a route", 'const function = api.getFunction("sendMessage");', [R4, 'api.get_function("sendMessage")']),
-    ("Custom domains: Using the basic config", 'customDomain: "api.domain.com",', ['custom_domain="api.domain.com",', DEFAULT]),
-    ("Configuring with a wildcard", 'customDomain: "*.domain.com",', ['custom_domain="*.domain.com",', DEFAULT]),
-    ("Using the full config", 'path: "v1",',
-     ['"domain_name": "api.domain.com", "hosted_zone": "domain.com", "path": "v1",', DEFAULT]),
-    ("Mapping multiple APIs to the same domain", "Mapping multiple APIs to the same domain",
-     ['"domain_name": "api.domain.com", "path": "core",', 'WebSocketApi("WebSocketApi",', '"path": "chat", "cdk": { "domain_name": core_api, },']),
-    ("Importing an existing API Gateway custom domain", "DomainName.fromDomainNameAttributes",
-     ['"path": "newPath",', '"name":', '"regional_domain_name":', '"regional_hosted_zone_id":', DEFAULT]),
-    ("Importing an existing certificate", "Importing an existing certificate",
-     ['"domain_name": "api.domain.com", "cdk": { "certificate": cert_arn, },', DEFAULT]),
-    ("Using externally hosted domain", "isExternalDomain: true,",
-     ['"is_external_domain": True, "domain_name": "api.domain.com", "cdk": { "certificate": cert_arn, },', DEFAULT]),
+    (
+        "Lazily adding routes",
+        "api.addRoutes(this, {",
+        [R3, 'api.add_routes({ "sendMessage": "src/sendMessage.main", })'],
+    ),
+    (
+        "Specifying function props for all the routes",
+        "Specifying function props for all the routes",
+        [
+            '"timeout": 20, "permissions": [table], "environment": {"tableName": table.table_name},',
+            R3,
+        ],
+    ),
+    (
+        "Configuring an individual route",
+        "Configure each Lambda route separately.",
+        [
+            '"$default": { "function": { "timeout": 20, "handler": "src/default.main", "permissions": [table], "environment": {"tableName": table.table_name},'
+        ],
+    ),
+    (
+        "Configuring an individual route (merged with defaults)",
+        "environment: { bucketName: bucket.bucketName },",
+        [
+            '"handler": "src/default.main", "timeout": 10, "permissions": [bucket], "environment": {"bucketName": bucket.bucket_name},',
+            '"$connect": "src/connect.main",',
+        ],
+    ),
+    (
+        "Getting the function for a route",
+        'const function = api.getFunction("sendMessage");',
+        [R4, 'api.get_function("sendMessage")'],
+    ),
+    (
+        "Custom domains: Using the basic config",
+        'customDomain: "api.domain.com",',
+        ['custom_domain="api.domain.com",', DEFAULT],
+    ),
+    (
+        "Configuring with a wildcard",
+        'customDomain: "*.domain.com",',
+        ['custom_domain="*.domain.com",', DEFAULT],
+    ),
+    (
+        "Using the full config",
+        'path: "v1",',
+        ['"domain_name": "api.domain.com", "hosted_zone": "domain.com", "path": "v1",', DEFAULT],
+    ),
+    (
+        "Mapping multiple APIs to the same domain",
+        "Mapping multiple APIs to the same domain",
+        [
+            '"domain_name": "api.domain.com", "path": "core",',
+            'WebSocketApi("WebSocketApi",',
+            '"path": "chat", "cdk": { "domain_name": core_api, },',
+        ],
+    ),
+    (
+        "Importing an existing API Gateway custom domain",
+        "DomainName.fromDomainNameAttributes",
+        [
+            '"path": "newPath",',
+            '"name":',
+            '"regional_domain_name":',
+            '"regional_hosted_zone_id":',
+            DEFAULT,
+        ],
+    ),
+    (
+        "Importing an existing certificate",
+        "Importing an existing certificate",
+        ['"domain_name": "api.domain.com", "cdk": { "certificate": cert_arn, },', DEFAULT],
+    ),
+    (
+        "Using externally hosted domain",
+        "isExternalDomain: true,",
+        [
+            '"is_external_domain": True, "domain_name": "api.domain.com", "cdk": { "certificate": cert_arn, },',
+            DEFAULT,
+        ],
+    ),
     ("Adding IAM authorization", "Adding IAM authorization", ['authorizer="iam",', R3]),
-    ("Adding Lambda authorization", 'handler: "src/authorizer.main",',
-     ['"type": "lambda", "function": Function("src/authorizer.main"),', R3]),
-    ("Configuring the log format", "$context.identity.sourceIp,$context.requestTime,$context.httpMethod",
-     ['access_log="$context.identity.sourceIp,$context.requestTime,$context.httpMethod,$context.routeKey,$context.protocol,$context.status,$context.responseLength,$context.requestId",', DEFAULT]),
-    ("Configuring the log retention setting", "Configuring the log retention setting",
-     ['access_log={ "retention": "one_week", },', DEFAULT]),
-    ("Attaching permissions for the entire API", "Allow the entire API to access S3.", [R4, 'api.attach_permissions(["s3"])']),
-    ("Attaching permissions for a specific route", 'api.attachPermissionsToRoute("$default", ["s3"]);',
-     [R4, 'api.attach_permissions_to_route("$default", ["s3"])']),
-    ("Configuring the WebSocket Api", 'apiName: "chat-app-api",', ['cdk={ "web_socket_api": { "api_name": "chat-app-api", }, },', DEFAULT]),
+    (
+        "Adding Lambda authorization",
+        'handler: "src/authorizer.main",',
+        ['"type": "lambda", "function": Function("src/authorizer.main"),', R3],
+    ),
+    (
+        "Configuring the log format",
+        "$context.identity.sourceIp,$context.requestTime,$context.httpMethod",
+        [
+            'access_log="$context.identity.sourceIp,$context.requestTime,$context.httpMethod,$context.routeKey,$context.protocol,$context.status,$context.responseLength,$context.requestId",',
+            DEFAULT,
+        ],
+    ),
+    (
+        "Configuring the log retention setting",
+        "Configuring the log retention setting",
+        ['access_log={ "retention": "one_week", },', DEFAULT],
+    ),
+    (
+        "Attaching permissions for the entire API",
+        "Allow the entire API to access S3.",
+        [R4, 'api.attach_permissions(["s3"])'],
+    ),
+    (
+        "Attaching permissions for a specific route",
+        'api.attachPermissionsToRoute("$default", ["s3"]);',
+        [R4, 'api.attach_permissions_to_route("$default", ["s3"])'],
+    ),
+    (
+        "Configuring the WebSocket Api",
+        'apiName: "chat-app-api",',
+        ['cdk={ "web_socket_api": { "api_name": "chat-app-api", }, },', DEFAULT],
+    ),
     ("accessLog: true", "accessLog: true", ["access_log=True"]),
     ("accessLog: retention", 'retention: "one_week",', ['access_log={"retention": "one_week"}']),
     ("authorizer: iam", 'authorizer: "iam",', ['WebSocketApi("Api", authorizer="iam")']),
-    ("authorizer: lambda", 'function: new WebSocketApi(stack, "Authorizer", {',
-     ['"type": "lambda", "function": Function("test/lambda.handler"),']),
-    ("customDomain: api.example.com", 'customDomain: "api.example.com"', ['custom_domain="api.example.com"']),
-    ("customDomain: full config", 'domainName: "api.example.com",',
-     ['"domain_name": "api.example.com", "hosted_zone": "domain.com", "path": "v1",']),
-    ("defaults.function", "The default function props to be applied to all the Lambda functions in the API.",
-     ['"timeout": 20, "environment": {"tableName": table.table_name}, "permissions": [table],']),
-    ("routes", "The routes for the WebSocket API", ['routes={', R4]),
-    ("cdk.webSocketApi", 'apiName: "my-websocket-api"', ['WebSocketApi("WebSocketApi",', '"web_socket_api": { "api_name": "my-websocket-api", },']),
-    ("cdk.webSocketStage", "autoDeploy: false", ['WebSocketApi("WebSocketApi",', '"web_socket_stage": { "auto_deploy": False, },']),
-    ("addRoutes", 'api.addRoutes(stack, {\n"$connect": "src/connect.main",', ['api.add_routes({ "$connect": "src/connect.main", })']),
-    ("attachPermissions", "Attaches the given list of permissions to all the routes.", ['api.attach_permissions(["s3"])']),
-    ("attachPermissionsToRoute", 'api.attachPermissionsToRoute("$connect", ["s3"]);', ['api.attach_permissions_to_route("$connect", ["s3"])']),
+    (
+        "authorizer: lambda",
+        'function: new WebSocketApi(stack, "Authorizer", {',
+        ['"type": "lambda", "function": Function("test/lambda.handler"),'],
+    ),
+    (
+        "customDomain: api.example.com",
+        'customDomain: "api.example.com"',
+        ['custom_domain="api.example.com"'],
+    ),
+    (
+        "customDomain: full config",
+        'domainName: "api.example.com",',
+        ['"domain_name": "api.example.com", "hosted_zone": "domain.com", "path": "v1",'],
+    ),
+    (
+        "defaults.function",
+        "The default function props to be applied to all the Lambda functions in the API.",
+        ['"timeout": 20, "environment": {"tableName": table.table_name}, "permissions": [table],'],
+    ),
+    ("routes", "The routes for the WebSocket API", ["routes={", R4]),
+    (
+        "cdk.webSocketApi",
+        'apiName: "my-websocket-api"',
+        ['WebSocketApi("WebSocketApi",', '"web_socket_api": { "api_name": "my-websocket-api", },'],
+    ),
+    (
+        "cdk.webSocketStage",
+        "autoDeploy: false",
+        ['WebSocketApi("WebSocketApi",', '"web_socket_stage": { "auto_deploy": False, },'],
+    ),
+    (
+        "addRoutes",
+        'api.addRoutes(stack, {\n"$connect": "src/connect.main",',
+        ['api.add_routes({ "$connect": "src/connect.main", })'],
+    ),
+    (
+        "attachPermissions",
+        "Attaches the given list of permissions to all the routes.",
+        ['api.attach_permissions(["s3"])'],
+    ),
+    (
+        "attachPermissionsToRoute",
+        'api.attachPermissionsToRoute("$connect", ["s3"]);',
+        ['api.attach_permissions_to_route("$connect", ["s3"])'],
+    ),
     ("bind", "api.bind([STRIPE_KEY, bucket]);", ["api.bind([STRIPE_KEY, bucket])"]),
-    ("bindToRoute", 'api.bindToRoute("$connect", [STRIPE_KEY, bucket]);', ['api.bind_to_route("$connect", [STRIPE_KEY, bucket])']),
-    ("getFunction", 'const fn = api.getFunction("$connect");', ['fn = api.get_function("$connect")']),
+    (
+        "bindToRoute",
+        'api.bindToRoute("$connect", [STRIPE_KEY, bucket]);',
+        ['api.bind_to_route("$connect", [STRIPE_KEY, bucket])'],
+    ),
+    (
+        "getFunction",
+        'const fn = api.getFunction("$connect");',
+        ['fn = api.get_function("$connect")'],
+    ),
     ("getRoute", 'const route = api.getRoute("$connect");', ['route = api.get_route("$connect")']),
-    ("WebSocketApiLambdaAuthorizer", 'function: new Function(stack, "Authorizer", {\nhandler: "test/lambda.handler",',
-     ['"type": "lambda", "function": Function("test/lambda.handler"),']),
-    ("WebSocketApiFunctionRouteProps", 'sendMessage : {\nfunction: "src/sendMessage.main",',
-     ['"sendMessage": { "function": "src/sendMessage.main", },']),
+    (
+        "WebSocketApiLambdaAuthorizer",
+        'function: new Function(stack, "Authorizer", {\nhandler: "test/lambda.handler",',
+        ['"type": "lambda", "function": Function("test/lambda.handler"),'],
+    ),
+    (
+        "WebSocketApiFunctionRouteProps",
+        'sendMessage : {\nfunction: "src/sendMessage.main",',
+        ['"sendMessage": { "function": "src/sendMessage.main", },'],
+    ),
 ]
 
 _SEED_TAG = re.compile(r"^\s*# seed: (.+?)\s*$", re.MULTILINE)
@@ -103,22 +233,31 @@ _SEED_TAG = re.compile(r"^\s*# seed: (.+?)\s*$", re.MULTILINE)
 # Features beyond the seed doc that a tutorial must show: (tag, notebook, wsnb code its cell holds).
 # A cell claims one with ``# beyond: <tag>``.
 BEYOND_FEATURES: list[tuple[str, str, list[str]]] = [
-    ("from_template", "07-bring-your-own-api.ipynb", ['WebSocketApi.from_template("sam-chat/template.yaml")']),
+    (
+        "from_template",
+        "07-bring-your-own-api.ipynb",
+        ['WebSocketApi.from_template("sam-chat/template.yaml")'],
+    ),
 ]
 _BEYOND_TAG = re.compile(r"^\s*# beyond: (.+?)\s*$", re.MULTILINE)
 
 
-@pytest.mark.parametrize(("tag", "notebook", "wsnb_code"), BEYOND_FEATURES, ids=[t for t, _, _ in BEYOND_FEATURES])
+@pytest.mark.parametrize(
+    ("tag", "notebook", "wsnb_code"), BEYOND_FEATURES, ids=[t for t, _, _ in BEYOND_FEATURES]
+)
 def test_beyond_feature_has_an_executed_cell(tag: str, notebook: str, wsnb_code: list[str]) -> None:
     nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
     cells = [
-        c for c in nb["cells"]
+        c
+        for c in nb["cells"]
         if c["cell_type"] == "code" and tag in _BEYOND_TAG.findall("".join(c["source"]))
     ]
     assert cells, f"{notebook}: no code cell is marked '# beyond: {tag}'"
     for cell in cells:
         source = _squash("".join(cell["source"]))
-        assert all(_squash(code) in source for code in wsnb_code), f"{notebook}: '# beyond: {tag}' lacks {wsnb_code}"
+        assert all(_squash(code) in source for code in wsnb_code), (
+            f"{notebook}: '# beyond: {tag}' lacks {wsnb_code}"
+        )
         assert cell.get("execution_count") is not None
 
 
@@ -150,15 +289,21 @@ def test_titles_are_unique() -> None:
     assert len(titles) == len(set(titles))
 
 
-@pytest.mark.parametrize(("title", "doc_snippet", "wsnb_code"), SEED_EXAMPLES, ids=[t for t, _, _ in SEED_EXAMPLES])
-def test_seed_example_has_an_executed_cell(seed_cells, title: str, doc_snippet: str, wsnb_code: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("title", "doc_snippet", "wsnb_code"), SEED_EXAMPLES, ids=[t for t, _, _ in SEED_EXAMPLES]
+)
+def test_seed_example_has_an_executed_cell(
+    seed_cells, title: str, doc_snippet: str, wsnb_code: list[str]
+) -> None:
     cells = seed_cells.get(title)
     assert cells, f"no notebook code cell is marked '# seed: {title}'"
     for notebook, cell in cells:
         source = _squash("".join(cell["source"]))
         missing = [code for code in wsnb_code if _squash(code) not in source]
         assert not missing, f"{notebook}: the '# seed: {title}' cell lacks {missing}"
-        assert cell.get("execution_count") is not None, f"{notebook}: the '# seed: {title}' cell was never executed"
+        assert cell.get("execution_count") is not None, (
+            f"{notebook}: the '# seed: {title}' cell was never executed"
+        )
 
 
 def test_every_seed_tag_names_a_listed_example(seed_cells) -> None:
@@ -168,7 +313,9 @@ def test_every_seed_tag_names_a_listed_example(seed_cells) -> None:
 
 # ---------------------------------------------------------------------- against the seed document
 
-_EXAMPLE_START = re.compile(r"^(?:const (\w+) = )?(?:new (?:WebSocketApi|HttpApi)\((?:stack|this), |api\.\w+\()")
+_EXAMPLE_START = re.compile(
+    r"^(?:const (\w+) = )?(?:new (?:WebSocketApi|HttpApi)\((?:stack|this), |api\.\w+\()"
+)
 
 
 def count_doc_examples(text: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
 import pytest
 
+from tests.waiting import wait_until
 from wsnb import WebSocketApi
 
 SEND = """import json
@@ -22,14 +22,6 @@ def main(event, context):
 def click(widget, action: str) -> None:
     """What the front end does on a button click: a custom message to the kernel."""
     widget._handle_custom_msg({"action": action}, [])
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -91,22 +83,24 @@ def test_local_section_starts_the_emulator_and_shows_connections_and_events(chat
     assert w.server_url.startswith("ws://127.0.0.1:") and w.server.url == w.server_url
     reply = talk(w.server_url, {"action": "sendMessage", "data": "hi"})
     assert reply == "echo: hi"
-    wait_for(lambda: any(e["route"] == "sendMessage" for e in w.events))
+    wait_until(lambda: any(e["route"] == "sendMessage" for e in w.events), timeout=30)
     kinds = [e["kind"] for e in w.events]
     assert "connect" in kinds and "message" in kinds
     assert all(
         set(e) == {"kind", "route", "connection", "status", "text", "level", "time"}
         for e in w.events
     )
-    json.dumps(w.events)  # plain JSON
+    assert json.loads(json.dumps(w.events)) == w.events  # plain JSON
     # server.traffic() as data for the Local tab's picture
-    wait_for(lambda: any(s["target"] == "λ sendMessage" for s in w.traffic.get("steps", [])))
+    wait_until(
+        lambda: any(s["target"] == "λ sendMessage" for s in w.traffic.get("steps", [])), timeout=30
+    )
     assert w.traffic["participants"][:2] == ["client 1", "API Gateway"]
     assert [r["route"] for r in w.traffic["summary"] if r["route"] == "sendMessage"] == [
         "sendMessage"
     ]
-    json.dumps(w.traffic)
-    wait_for(lambda: w.connections == [])  # the client closed
+    assert json.loads(json.dumps(w.traffic)) == w.traffic
+    wait_until(lambda: w.connections == [], timeout=30)  # the client closed
     click(w, "stop")
     assert w.server_status == "stopped" and w.server is None and w.server_url == ""
     w.close()
@@ -157,6 +151,6 @@ def test_a_burst_of_events_reaches_the_view_in_a_few_batches(chat):
         for i in range(40):
             ws.send(json.dumps({"action": "sendMessage", "data": str(i)}))
             assert ws.recv(timeout=10) == f"echo: {i}"
-    wait_for(lambda: sum(e["kind"] == "message" for e in w.events) == 40)
+    wait_until(lambda: sum(e["kind"] == "message" for e in w.events) == 40, timeout=30)
     assert len(updates) <= 10, updates  # 80+ events, batched, not one update each
     w.close()

@@ -103,7 +103,9 @@ def cli_fix(fix: str) -> str:
         if match.start() < pos:
             continue
         end = _closing_paren(fix, match.end() - 1)
-        flags = _call_flags(fix[match.start() : end + 1]) if end is not None else None
+        if end is None:
+            continue
+        flags = _call_flags(fix[match.start() : end + 1])
         if flags is None:
             continue
         out.append(fix[pos : match.start()] + flags)

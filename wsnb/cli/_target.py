@@ -8,7 +8,8 @@ Forms (``:variable`` is optional; without it the single ``WebSocketApi`` defined
 - ``template.yaml[:LogicalId]`` or ``cdk.out[:LogicalId]`` — a CloudFormation/SAM template
   (``.yaml``/``.yml``/``.json``/``.template``) or a CDK cloud assembly, read with
   ``WebSocketApi.from_template`` (``--parameter NAME=VALUE`` overrides its Parameters); the
-  working directory is the template's folder (the cdk.out folder itself).
+  API's root is the template's folder (the cdk.out folder itself), and the working directory
+  stays where it is.
 - ``path/to/notebook.ipynb:api`` — what builds the model runs, statement by statement, in one
   namespace, with IPython magics translated when IPython is installed; the working directory is
   the notebook's folder. Serving, showing, synthesizing, exporting, the CDK, processes and
@@ -16,8 +17,9 @@ Forms (``:variable`` is optional; without it the single ``WebSocketApi`` defined
   rule is in :mod:`wsnb.cli._notebook`. ``WSNB_CLI=1`` is set in the environment while a target
   loads, so cells can also skip what only makes sense in Jupyter.
 
-The working directory stays at that folder while the command runs (synth, serve and export read
-handler files relative to it) and is restored afterwards.
+For files and notebooks, the working directory stays at that folder while the command runs
+(synth, serve and export read handler files relative to it, unless the API sets its own root)
+and is restored afterwards. This is the CLI's own process state: the library never changes it.
 """
 
 from __future__ import annotations
@@ -65,9 +67,10 @@ class Target:
 
     @property
     def directory(self) -> Path | None:
-        """The working directory while loading and running (None: keep the current one)."""
-        if self.kind == "template" and self.path is not None and self.path.is_dir():
-            return self.path  # a cdk.out folder: its asset folders are relative to it
+        """The working directory while loading and running (None: keep the current one). A
+        template needs none: the API read from it carries its folder as its root."""
+        if self.kind == "template":
+            return None
         return None if self.path is None else self.path.parent
 
 
@@ -214,11 +217,11 @@ def _is_template(location: str) -> bool:
 def load_api(target: Target, parameters: dict[str, str] | None = None) -> WebSocketApi:
     """Run/import the target (in the current directory) and pick its WebSocketApi."""
     if target.kind == "template":
-        from ..template import ApiChoiceError, from_template
+        from ..template import ApiChoiceError
 
         region, account = _TEMPLATE_ENV.get()
         try:
-            return from_template(
+            return WebSocketApi.from_template(
                 target.path,
                 api=target.name,
                 parameters=parameters or None,

@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from ._target import TARGET_HELP, open_target, template_environment
 
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             open_target(args.target) as api,
             _stop_signals(signalled),
         ):
-            options = {"secrets": dict(args.secrets)} if args.secrets else {}
+            options: dict[str, Any] = {"secrets": dict(args.secrets)} if args.secrets else {}
             if args.stage is not None:  # else api.serve()'s own default, as in Python
                 options["stage"] = args.stage
             for name in ("region", "account"):

@@ -1,24 +1,23 @@
 """Packaged example apps. The chat app is tutorial 06's: a ``Connections`` table, four routes and
 the same handlers (``src/send_message.py`` is the tutorial's ``src/sendMessage.py``).
 
-Handler paths are relative (``"src/connect.main"``), as in SST, so an app runs with its folder as
-the working directory::
+Handler paths are relative (``"src/connect.main"``), as in SST; the API ``build_chat_api``
+returns has the app's folder as its root, so it lints, synthesizes, exports and serves from
+there whatever the working directory::
 
     from wsnb.examples import build_chat_api, copy_chat_example
 
     root = copy_chat_example("chat")          # writes chat/src/*.py
-    os.chdir(root)
-    api = build_chat_api(root)
+    api = build_chat_api(root)                # api.root: the absolute path of chat/
 """
 
 from __future__ import annotations
 
 import shutil
-import warnings
 from pathlib import Path
 
 from .._api import WebSocketApi
-from .._errors import ExportError, HandlerFileWarning, ValidationError
+from .._errors import ExportError, ValidationError
 from ..model import Table
 
 CHAT_DIR = Path(__file__).resolve().parent / "chat"
@@ -34,8 +33,8 @@ def build_chat_api(root: str | Path | None = None) -> WebSocketApi:
     ``Connections`` table, ``sendMessage`` sends ``data`` to everyone connected, ``$default``
     tells the sender how to chat. ``wsnb demo`` writes the same definition out as ``app.py``.
 
-    ``root`` is the folder that holds ``src/`` (default: the packaged copy); use it as the
-    working directory when you synthesize, export or serve the API.
+    ``root`` is the folder that holds ``src/`` (default: the packaged copy); it becomes the
+    API's root (``api.root``), so synth, export, serve and lint read the handlers from there.
     """
     base = CHAT_DIR if root is None else Path(root)
     missing = [name for name in CHAT_HANDLERS if not (base / "src" / name).is_file()]
@@ -47,17 +46,14 @@ def build_chat_api(root: str | Path | None = None) -> WebSocketApi:
             fix=f"copy_chat_example({str(root)!r}) first, or pass root=None for the packaged copy",
         )
     table = Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})
-    with warnings.catch_warnings():
-        # the files were checked above, relative to root rather than the current directory
-        warnings.simplefilter("ignore", HandlerFileWarning)
-        return (
-            WebSocketApi("Chat")
-            .defaults(environment={"TABLE_NAME": table.table_name}, permissions=[table])
-            .route("$connect", "src/connect.main")
-            .route("$disconnect", "src/disconnect.main")
-            .route("sendMessage", "src/send_message.main")
-            .route("$default", "src/default.main")
-        )
+    return (
+        WebSocketApi("Chat", root=base)  # handler files are checked, and read, in base
+        .defaults(environment={"TABLE_NAME": table.table_name}, permissions=[table])
+        .route("$connect", "src/connect.main")
+        .route("$disconnect", "src/disconnect.main")
+        .route("sendMessage", "src/send_message.main")
+        .route("$default", "src/default.main")
+    )
 
 
 def copy_chat_example(dest: str | Path) -> Path:

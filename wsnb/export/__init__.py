@@ -64,11 +64,16 @@ def _with_code(warning: Any) -> str:
 
 
 def render_files(
-    spec: ApiSpec, opts: Options, notes: Sequence[str] = ()
+    spec: ApiSpec,
+    opts: Options,
+    notes: Sequence[str] = (),
+    *,
+    root: str | os.PathLike[str] | None = None,
 ) -> tuple[dict[str, bytes], AssetLayout]:
     """Every file of the exported app (relative posix path → bytes), and the asset layout.
-    ``notes`` (e.g. how the app differs from the template it was read from) go into README.md."""
-    plan, assets = build_plan(spec, opts, error=ExportError)
+    ``notes`` (e.g. how the app differs from the template it was read from) go into README.md;
+    handler files are read in ``root`` (None: the working directory now)."""
+    plan, assets = build_plan(spec, opts, error=ExportError, root=root)
     for name in assets.files:
         if name.split("/")[0] in _FIXED:
             raise ExportError(
@@ -100,8 +105,10 @@ def export_app(
     context: dict[str, Any] | None = None,
     overwrite: bool = False,
     notes: Sequence[str] = (),
+    root: str | os.PathLike[str] | None = None,
 ) -> ExportResult:
-    """Write the standalone CDK app into ``path``.
+    """Write the standalone CDK app into ``path``; handler files are read in ``root`` (None:
+    the working directory now), and a relative ``path`` is relative to the working directory.
 
     ``path`` must be new or empty, or — with ``overwrite=True`` — a previous wsnb export (it
     holds the ``.wsnb-export.json`` manifest). Re-exporting replaces the files the manifest
@@ -125,11 +132,14 @@ def export_app(
             cli_fix="wsnb export TARGET cdk-app",
         )
     target = Path(os.path.abspath(os.fspath(path)))
-    files, assets = render_files(spec, opts, notes)
+    project = Path(os.getcwd() if root is None else root).resolve()
+    files, assets = render_files(spec, opts, notes, root=root)
     for rel in files:
         _check_rel(rel)
     files[MANIFEST] = _manifest(files).encode()
-    _check_target(target, assets)
+    _check_target(
+        target, assets, project, "the working directory" if root is None else "the API's root"
+    )
     kept = _kept_entries(target, set(files), overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _private_sibling(target, "new")
@@ -203,8 +213,9 @@ def _check_rel(rel: str) -> None:
         )
 
 
-def _check_target(target: Path, assets: AssetLayout) -> None:
-    """Refuse a target that is a link or a file, or that holds the project or a handler."""
+def _check_target(target: Path, assets: AssetLayout, project: Path, place: str) -> None:
+    """Refuse a target that is a link or a file, or that holds the project (``project``: the
+    folder handler paths are relative to, named ``place`` in errors) or a handler."""
     where = str(target)
     if target.is_symlink():
         raise _error(
@@ -221,11 +232,10 @@ def _check_target(target: Path, assets: AssetLayout) -> None:
             fix='export into a new folder, e.g. api.export("cdk-app")',
             cli_fix="wsnb export TARGET cdk-app",
         )
-    cwd = Path.cwd().resolve()
     real = target.resolve()
-    if real == cwd or real in cwd.parents:
+    if real == project or real in project.parents:
         raise _error(
-            f"Refusing to export into {where!r}: it holds the working directory (and your handler sources).",
+            f"Refusing to export into {where!r}: it holds {place} (and your handler sources).",
             given=where,
             fix='export into a new folder, e.g. api.export("cdk-app")',
             cli_fix="wsnb export TARGET cdk-app",
@@ -239,7 +249,7 @@ def _check_target(target: Path, assets: AssetLayout) -> None:
                 cli_fix="wsnb export TARGET cdk-app",
             )
     for rel in assets.directories:
-        src = (cwd / rel).resolve()
+        src = (project / rel).resolve()
         if real == src or src in real.parents:
             raise _error(
                 f"Refusing to export into {where!r}: it is inside the handler folder {rel!r}, "

@@ -50,7 +50,7 @@ from ._domain import normalize_domain
 from ._finite import refuse_non_finite
 from ._function import LAMBDA_ENV_NAME, env_name_fix, props_resources
 from ._handler_files import handler_folder_files, imported_python_files
-from ._handlers import export_problems, parse_callable, parse_handler
+from ._handlers import export_problems, handler_files_in, parse_callable, parse_handler
 from ._integrations import CFN_TYPES, check_selection_expression, integration_error
 from ._permissions import managed_policy, normalize_permissions
 from ._physical import (
@@ -125,6 +125,7 @@ __all__ += [
     "export_problems",
     "finished_function_error",
     "foreign_handlers",
+    "handler_files_in",
     "handler_folder_files",
     "imported_python_files",
     "integration_error",

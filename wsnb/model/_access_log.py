@@ -59,7 +59,9 @@ def normalize_access_log(value: Any) -> AccessLogSpec:
     if isinstance(value, str):
         return AccessLogSpec(format=_check_format(value), explicit=True)
     if isinstance(value, dict):
-        data = {{"destinationArn": "destination_arn"}.get(k, k): v for k, v in value.items()}
+        data: dict[Any, Any] = {
+            {"destinationArn": "destination_arn"}.get(k, k): v for k, v in value.items()
+        }
         unknown = set(data) - {"format", "retention", "destination_arn"}
         if unknown:
             raise AccessLogError(

@@ -19,6 +19,9 @@ class LambdaAuthorizer(Frozen):
     """
 
     __slots__ = ("function", "identity_source", "name")
+    function: Function
+    identity_source: tuple[str, ...]
+    name: str
 
     def __init__(
         self,

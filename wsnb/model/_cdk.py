@@ -67,7 +67,7 @@ def normalize_cdk(value: Any) -> CdkSpec:
             allowed="id, web_socket_api, web_socket_stage",
             path="cdk",
         )
-    data = {_CAMEL_CDK.get(k, k): v for k, v in value.items()}
+    data: dict[Any, Any] = {_CAMEL_CDK.get(k, k): v for k, v in value.items()}  # keys unchecked
     unknown = set(data) - {"id", "web_socket_api", "web_socket_stage"}
     if unknown:
         raise CdkPropsError(
@@ -130,7 +130,7 @@ def _cdk_props(
             given=value,
             path=f"cdk.{name}",
         )
-    props = {_CAMEL_PROPS.get(k, k): v for k, v in value.items()}
+    props: dict[Any, Any] = {_CAMEL_PROPS.get(k, k): v for k, v in value.items()}  # unchecked
     for key, val in props.items():
         if key not in allowed:
             import difflib

@@ -201,7 +201,7 @@ def _domain_dict(value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             given=value,
             allowed='"api.example.com" or {"domain_name", "hosted_zone", "path", "is_external_domain", "cdk"}',
         )
-    data = {_CAMEL_DOMAIN.get(k, k): v for k, v in value.items()}
+    data: dict[Any, Any] = {_CAMEL_DOMAIN.get(k, k): v for k, v in value.items()}  # unchecked
     unknown = set(data) - _DOMAIN_KEYS
     if unknown:
         raise DomainError(
@@ -217,7 +217,8 @@ def _domain_dict(value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             given=cdk,
             path="custom_domain.cdk",
         )
-    return data, {_CAMEL_DOMAIN.get(k, k): v for k, v in cdk.items()}
+    cdk_data: dict[Any, Any] = {_CAMEL_DOMAIN.get(k, k): v for k, v in cdk.items()}
+    return data, cdk_data
 
 
 def _certificate(cert: Any) -> str | None:
@@ -261,10 +262,12 @@ def _zone_attributes(given: Any) -> dict[str, str] | None:
     }
 
 
-def _existing_domain(dn: Any, mapping_path: str | None, wsnb_api_type: type | None) -> DomainSpec:
+def _existing_domain(
+    dn: Any, mapping_path: str | None, wsnb_api_type: type[Any] | None
+) -> DomainSpec:
     """Map onto another wsnb API's domain (``shared_from``) or an imported one."""
     if wsnb_api_type is not None and isinstance(dn, wsnb_api_type):
-        other = dn._spec.custom_domain  # type: ignore[attr-defined]
+        other = dn._spec.custom_domain
         if other is None:
             raise DomainError(
                 f"WebSocketApi {dn.id!r} has no custom domain to share.",

@@ -27,6 +27,7 @@ class FrozenDict(dict):
     """A read-only, hashable ``dict`` (its values frozen too when built by :func:`freeze`)."""
 
     __slots__ = ("_hash",)
+    _hash: int
     __setitem__ = __delitem__ = __ior__ = __setattr__ = __delattr__ = _read_only
     clear = pop = popitem = setdefault = update = _read_only
 
@@ -51,6 +52,7 @@ class FrozenList(list):
     """A read-only, hashable ``list``."""
 
     __slots__ = ("_hash",)
+    _hash: int
     __setitem__ = __delitem__ = __iadd__ = __imul__ = __setattr__ = __delattr__ = _read_only
     append = extend = insert = pop = remove = clear = sort = reverse = _read_only
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import _facts
@@ -308,7 +308,7 @@ def unknown_prop_error(key: Any, path: str, *, route_keyword: bool = False) -> P
     )
 
 
-def props_to_json(props: dict[str, Any]) -> dict[str, Any]:
+def props_to_json(props: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in props.items():
         if name == "handler":
@@ -355,6 +355,7 @@ class Function(Frozen):
     """
 
     __slots__ = ("_props",)
+    _props: Mapping[str, Any]  # frozen (a FrozenDict)
 
     def __init__(self, handler: str | Callable[..., Any] | None = None, /, **props: Any) -> None:
         if handler is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -11,7 +12,8 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,6 +23,20 @@ from .._user_frames import warn
 
 _HANDLER_PATTERN = re.compile(r"^(?P<file>[^\s:\\]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)\Z")
 _SEGMENT_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
+#: the folder a handler string's file is looked for in while an API's builder runs (None: the
+#: working directory); per thread and task, never process-wide
+_HANDLER_ROOT: ContextVar[str | None] = ContextVar("wsnb_handler_root", default=None)
+
+
+@contextlib.contextmanager
+def handler_files_in(root: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Check handler files named while this block runs in ``root`` (None: the working
+    directory), as the API that will read them does."""
+    token = _HANDLER_ROOT.set(None if root is None else os.fspath(root))
+    try:
+        yield
+    finally:
+        _HANDLER_ROOT.reset(token)
 
 
 @dataclass(frozen=True)
@@ -140,10 +156,12 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
             path=path,
         )
     handler = FileHandler(text)
-    if check_file and not os.path.isfile(handler.file):
+    root = _HANDLER_ROOT.get()
+    if check_file and not os.path.isfile(os.path.join(root or "", handler.file)):
+        where = "the working directory" if root is None else f"the API's root {root!r}"
         warn(
-            f"{path}: handler file {handler.file!r} does not exist (yet) relative to the "
-            "working directory; synth and serve will need it.",
+            f"{path}: handler file {handler.file!r} does not exist (yet) relative to "
+            f"{where}; synth and serve will need it.",
             HandlerFileWarning,
         )
     return handler
@@ -218,7 +236,7 @@ def _parse_lambda(func: Callable[..., Any], path: str) -> CallableHandler:
     """A lambda ships as the def it stands for: ``def lambda_<hash>(<its parameters>):
     return (<its body>)``, named after its text, so the same lambda in a re-run cell is the
     same handler and two different ones never share a name."""
-    code = func.__code__  # type: ignore[attr-defined]
+    code = func.__code__
     node, text = _lambda_node(func)
     if node is None:
         raise HandlerError(
@@ -261,7 +279,7 @@ def _lambda_node(func: Callable[..., Any]) -> tuple[ast.Lambda | None, str]:
     cells), found by its line and parameters; (None, "") when it cannot be told apart."""
     import linecache
 
-    code = func.__code__  # type: ignore[attr-defined]
+    code = func.__code__
     text = "".join(linecache.getlines(code.co_filename))
     try:
         tree = ast.parse(text)
@@ -276,6 +294,8 @@ def _lambda_node(func: Callable[..., Any]) -> tuple[ast.Lambda | None, str]:
         and [a.arg for a in (*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs)] == names
     ]
     if len(found) > 1:  # the same parameters twice on one line: tell them apart by their body
+        if sys.version_info < (3, 11):  # no code positions (co_positions) before 3.11
+            return None, ""
         body_lines = {pos[0] for pos in code.co_positions() if pos[0] is not None}
         found = [n for n in found if n.body.lineno in body_lines]
         starts = {

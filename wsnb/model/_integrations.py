@@ -249,6 +249,10 @@ class IntegrationResponse(Frozen):
     """
 
     __slots__ = ("content_handling", "key", "template_selection_expression", "templates")
+    key: str
+    templates: FrozenDict
+    template_selection_expression: str | None
+    content_handling: str | None
 
     def __init__(
         self,
@@ -379,6 +383,13 @@ class Integration(Frozen):
         "responses",
     )
     __slots__ = _COMMON
+    request_templates: FrozenDict
+    template_selection_expression: str | None
+    request_parameters: FrozenDict
+    passthrough_behavior: str | None
+    content_handling: str | None
+    timeout: int | None  # TimeoutInMillis
+    responses: tuple[IntegrationResponse, ...]
 
     def _init_common(
         self,
@@ -494,7 +505,7 @@ class Integration(Frozen):
         return json.dumps(thaw(self.to_json()), sort_keys=True, default=str)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._canonical() == other._canonical()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self._canonical() == other._canonical()
 
     def __hash__(self) -> int:
         return hash(self._canonical())
@@ -524,6 +535,9 @@ class LambdaIntegration(Integration):
 
     kind = "lambda"
     __slots__ = ("final", "function_props", "invocation_type")
+    final: bool
+    function_props: FrozenDict
+    invocation_type: str | None
 
     def __init__(
         self,
@@ -531,7 +545,7 @@ class LambdaIntegration(Integration):
         *,
         request_templates: Any = None,
         template_selection_expression: str | None = None,
-        invocation_type: str = "RequestResponse",
+        invocation_type: str | None = "RequestResponse",  # None reads as RequestResponse
         request_parameters: Any = None,
         passthrough_behavior: str | None = None,
         content_handling: str | None = None,
@@ -647,6 +661,9 @@ class HttpIntegration(Integration):
     backend's answer is the reply) or ``HTTP`` (request/response templates apply)."""
 
     __slots__ = ("method", "proxy", "url")
+    method: str | None
+    proxy: bool
+    url: str
 
     def __init__(
         self,
@@ -719,6 +736,12 @@ class AwsIntegration(Integration):
 
     kind = "aws"
     __slots__ = ("action", "credentials_role", "method", "path", "permissions", "service")
+    action: str | None
+    credentials_role: str | None
+    method: str | None
+    path: str | None
+    permissions: tuple[Any, ...]
+    service: str
 
     def __init__(
         self,

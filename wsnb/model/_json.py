@@ -82,7 +82,7 @@ def _spec_from_json(data: Any, wsnb_api_type: type | None) -> ApiSpec:
             permissions=append_unique(
                 route.permissions, normalize_permissions(resolve.permissions(perms or []), where)
             ),
-            bind=append_unique(route.bind, resource_list(resolve.list(binds or []), where)),
+            bind=append_unique(route.bind, resource_list(resolve.many(binds or []), where)),
         )
         spec = replace_route(spec, new)
     spec = dataclasses.replace(
@@ -94,7 +94,7 @@ def _spec_from_json(data: Any, wsnb_api_type: type | None) -> ApiSpec:
             ),
         ),
         bind=append_unique(
-            spec.bind, resource_list(resolve.list(data.get("attached_bind") or []), "attached_bind")
+            spec.bind, resource_list(resolve.many(data.get("attached_bind") or []), "attached_bind")
         ),
     )
     return spec.check()
@@ -129,7 +129,7 @@ class _Resolver:
             )
         return self.resources[key]
 
-    def list(self, refs: list[Any]) -> list[Resource]:
+    def many(self, refs: list[Any]) -> list[Resource]:
         return [self.one(r) for r in refs]
 
     def permissions(self, items: list[Any]) -> list[Any]:
@@ -142,7 +142,7 @@ class _Resolver:
         if "permissions" in out:
             out["permissions"] = self.permissions(out["permissions"])
         if "bind" in out:
-            out["bind"] = self.list(out["bind"])
+            out["bind"] = self.many(out["bind"])
         if "environment" in out:
             env = {}
             for k, v in out["environment"].items():

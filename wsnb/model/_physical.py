@@ -31,6 +31,8 @@ def _check_name(kind: str, rid: str, name: Any) -> str:
 class NamedTable(Table):
     """A ``Table`` whose DynamoDB table name is fixed (e.g. ``simplechat_connections``)."""
 
+    physical_name: str
+
     def __init__(self, id: str, *, physical_name: str, **kwargs: Any) -> None:
         object.__setattr__(self, "physical_name", _check_name("Table", id, physical_name))
         super().__init__(id, **kwargs)
@@ -55,6 +57,8 @@ class NamedTable(Table):
 class NamedBucket(Bucket):
     """A ``Bucket`` whose S3 bucket name is fixed."""
 
+    physical_name: str
+
     def __init__(self, id: str, *, physical_name: str) -> None:
         object.__setattr__(self, "physical_name", _check_name("Bucket", id, physical_name))
         super().__init__(id)
@@ -74,6 +78,7 @@ class NamedParameter(Parameter):
     """A ``Parameter`` stored in SSM under a fixed name (an ``AWS::SSM::Parameter``'s ``Name``)."""
 
     attributes = ("name", "value", "parameter_name")
+    physical_name: str
 
     def __init__(self, name: str, value: str, *, physical_name: str) -> None:
         object.__setattr__(self, "physical_name", _check_name("Parameter", name, physical_name))
@@ -105,7 +110,7 @@ def explicit_name(resource: Resource) -> str | None:
 def from_dict(kind: str, data: dict[str, Any]) -> Resource | None:
     """Rebuild a named resource from ``to_dict()`` output (None when ``data`` has no name)."""
     if "physical_name" in data and kind in NAMED_TYPES:
-        return NAMED_TYPES[kind].from_dict(data)  # type: ignore[attr-defined]
+        return NAMED_TYPES[kind].from_dict(data)
     return None
 
 

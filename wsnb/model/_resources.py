@@ -9,6 +9,7 @@ found again by its token text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from .._errors import ResourceError, suggest_id
@@ -62,6 +63,10 @@ class Resource(Frozen):
     def to_dict(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Resource:
+        raise NotImplementedError
+
     def _key(self) -> tuple:
         import json
 
@@ -108,6 +113,10 @@ class Table(Resource):
 
     kind = "Table"
     attributes = ("table_name", "table_arn", "stream_arn")
+
+    fields: Mapping[str, str]
+    primary_index: Mapping[str, str]
+    global_indexes: Mapping[str, Mapping[str, Any]]
 
     def __init__(
         self,
@@ -210,7 +219,9 @@ def _check_fields(table_id: str, fields: Any) -> dict[str, str]:
     return dict(fields)
 
 
-def _check_index(table_id: str, where: str, index: Any, fields: dict[str, str]) -> dict[str, str]:
+def _check_index(
+    table_id: str, where: str, index: Any, fields: Mapping[str, str]
+) -> dict[str, str]:
     allowed_keys = {"partition_key", "sort_key"}
     if not isinstance(index, dict) or "partition_key" not in index or set(index) - allowed_keys:
         raise ResourceError(
@@ -292,7 +303,9 @@ class Parameter(Resource):
     """A plain configuration value (SST's ``Config.Parameter``)."""
 
     kind = "Parameter"
-    attributes = ("name", "value")
+    attributes: ClassVar[tuple[str, ...]] = ("name", "value")
+
+    value: str
 
     def __init__(self, name: str, value: str) -> None:
         self._init_field("id", _check_id("Parameter", name, _PARAM_NAME_PATTERN))

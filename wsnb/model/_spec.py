@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,10 +111,16 @@ class RouteSpec:
     final: bool = False
     permissions: tuple[Any, ...] = ()
     bind: tuple[Resource, ...] = ()
-    integration: Integration | None = None
+    integration: Integration | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         freeze_fields(self, "props", "permissions", "bind")
+
+    def __repr__(self) -> str:
+        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr]
+        if self.integration is not None:  # a proxy route prints as it always did
+            shown.append(f"integration={self.integration!r}")
+        return f"RouteSpec({', '.join(shown)})"
 
     @property
     def has_function(self) -> bool:
@@ -356,14 +363,14 @@ class ApiSpec:
             check_data(value, key, error=_SECTION_ERRORS[key])
         by_name: dict[tuple[str, str], Resource] = {}
         for res in self.resources():
-            key = (res.kind, res.id)
-            if key in by_name and by_name[key] != res:
+            res_key = (res.kind, res.id)
+            if res_key in by_name and by_name[res_key] != res:
                 raise ResourceError(
                     f"Two different {res.kind}s share the id {res.id!r}.",
-                    given=[by_name[key], res],
+                    given=[by_name[res_key], res],
                     fix=f"give each {res.kind} its own id, or reuse the same object",
                 )
-            by_name[key] = res
+            by_name[res_key] = res
         props_sets = [("defaults", self.defaults)] + [
             (f"routes[{r.key!r}]", r.props) for r in self.routes
         ]
@@ -545,7 +552,7 @@ def finished_function_error(key: str) -> DefaultsConflictError:
 
 def merge_function(
     route: RouteSpec,
-    defaults: dict[str, Any],
+    defaults: Mapping[str, Any],  # the spec's frozen defaults (hashable: merges are cached)
     api_permissions: tuple[Any, ...] = (),
     api_bind: tuple[Resource, ...] = (),
 ) -> RouteFunction:
@@ -564,7 +571,7 @@ def merge_function(
 def _merge_function(
     route: RouteSpec,
     _func_id: int,
-    defaults: dict[str, Any],
+    defaults: Mapping[str, Any],
     api_permissions: tuple[Any, ...],
     api_bind: tuple[Resource, ...],
 ) -> RouteFunction:
@@ -590,7 +597,9 @@ def _merge_function(
     return RouteFunction(route.key, ordered, {n: prov[n] for n in ordered}, route.final)
 
 
-def merge_props(own: dict[str, Any], base: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def merge_props(
+    own: Mapping[str, Any], base: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The one place defaults apply: ``own`` props over ``base`` (the API's defaults) over
     wsnb's built-in defaults; environment merges key by key, lists concatenate (base first)."""
     props: dict[str, Any] = {}

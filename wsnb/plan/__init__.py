@@ -8,6 +8,8 @@ wsnb; its ``_``-modules are private to it.
 
 from __future__ import annotations
 
+import os
+
 from .._errors import SynthError
 from ..model import ApiSpec
 from ._assets import (
@@ -80,8 +82,13 @@ __all__ = [
 
 
 def build_plan(
-    spec: ApiSpec, opts: Options, *, error: type = SynthError
+    spec: ApiSpec,
+    opts: Options,
+    *,
+    error: type = SynthError,
+    root: str | os.PathLike[str] | None = None,
 ) -> tuple[Plan, AssetLayout]:
-    """(plan, asset layout) for a spec and checked options: the input of both back ends."""
-    assets = collect_assets(function_handlers(spec), error=error)
+    """(plan, asset layout) for a spec and checked options: the input of both back ends.
+    Handler files are read in ``root`` (None: the working directory now)."""
+    assets = collect_assets(function_handlers(spec), error=error, root=root)
     return compile_plan(spec, opts, assets), assets

@@ -17,17 +17,18 @@ hidden files and folders (``.DS_Store``, ``.git``…), ``__pycache__``, ``node_m
 ``cdk.out``, ``*.pyc``/``*.pyo`` are left out. The collector applies it when it walks a
 handler folder (so ``synth`` stages and ``export`` copies the same files), and the plan passes
 the same globs to ``Code.from_asset(exclude=...)``, so CDK hashes the same files even when the
-exported app's folders later gain such files. Nothing outside the working directory is ever
-read: a symlink pointing out is an error.
+exported app's folders later gain such files. Nothing outside the root (the API's root, or
+the working directory) is ever read: a symlink pointing out is an error.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -82,11 +83,13 @@ class AssetLayout:
 def collect_assets(
     handlers: Iterable[tuple[str, FileHandler | CallableHandler]],
     *,
-    root: str | None = None,
+    root: str | os.PathLike[str] | None = None,
     error: type[WsnbError] = SynthError,
 ) -> AssetLayout:
-    """The layout for ``(where, handler)`` pairs; ``where`` names the route in errors."""
-    base = Path(root or os.getcwd()).resolve()
+    """The layout for ``(where, handler)`` pairs; ``where`` names the route in errors. Handler
+    paths are relative to ``root`` (None: the working directory now)."""
+    base = Path(os.getcwd() if root is None else root).resolve()
+    place = "the working directory" if root is None else "the API's root"
     layout = AssetLayout()
     generated: dict[str, object] = {}
     handlers = list(handlers)
@@ -121,16 +124,20 @@ def collect_assets(
                 given=str(handler),
                 allowed=f"a Python file at {file_path}",
                 fix=f"create {handler.file} with def {handler.function_name}(event, context), "
-                "or run from the directory that holds it",
+                + (
+                    "or run from the directory that holds it"
+                    if root is None
+                    else "or set the API's root to the folder that holds it (api.with_root(...))"
+                ),
                 path=where,
             )
-        _inside(base, file_path, where, error)
+        _inside(base, file_path, where, error, place)
         module = handler.module_path.rsplit("/", 1)[-1]
         lambda_handler = f"{module}.{handler.function_name}"
         if not handler.directory:
             rel = f"{GENERATED_DIR}/{module}"
             _add(layout, AssetFile(f"{rel}/{module}.py", source=str(file_path)), error)
-            for name in _top_level_imports(base, f"{module}.py", where, error):
+            for name in _top_level_imports(base, f"{module}.py", where, error, place):
                 _add(layout, AssetFile(f"{rel}/{name}", source=str((base / name).resolve())), error)
         else:
             rel = handler.directory
@@ -142,9 +149,9 @@ def collect_assets(
                     path=where,
                 )
             if rel not in layout.directories:
-                sources = dict(_walk(base, base / rel, where, error))
+                sources = dict(_walk(base, base / rel, where, error, place))
                 shipped = handler_folder_files(
-                    sources, entries[rel], lambda name, s=sources: Path(s[name]).read_bytes()
+                    sources, entries[rel], functools.partial(_read_source, sources)
                 )
                 for name in shipped:
                     _add(layout, AssetFile(f"{rel}/{name}", source=sources[name]), error)
@@ -153,7 +160,9 @@ def collect_assets(
     return layout
 
 
-def _top_level_imports(base: Path, entry: str, where: str, error: type[WsnbError]) -> list[str]:
+def _top_level_imports(
+    base: Path, entry: str, where: str, error: type[WsnbError], place: str
+) -> list[str]:
     """The project files a top-level handler file imports (besides itself), checked to stay
     inside the project."""
 
@@ -166,7 +175,7 @@ def _top_level_imports(base: Path, entry: str, where: str, error: type[WsnbError
     found = imported_python_files(entry, is_file, is_dir, lambda rel: (base / rel).read_bytes())
     names = [name for name in found or [] if name != entry]
     for name in names:
-        _inside(base, base / name, where, error)
+        _inside(base, base / name, where, error, place)
     return names
 
 
@@ -184,11 +193,11 @@ def _add_dir(layout: AssetLayout, rel: str) -> None:
         layout.directories.append(rel)
 
 
-def _inside(base: Path, path: Path, where: str, error: type[WsnbError]) -> Path:
+def _inside(base: Path, path: Path, where: str, error: type[WsnbError], place: str) -> Path:
     real = path.resolve()
     if real != base and base not in real.parents:
         raise error(
-            f"{where}: {path} resolves to {real}, outside the working directory {base}.",
+            f"{where}: {path} resolves to {real}, outside {place} {base}.",
             given=str(path),
             allowed=f"files inside {base}",
             fix="copy the file into the project instead of linking to it",
@@ -197,22 +206,27 @@ def _inside(base: Path, path: Path, where: str, error: type[WsnbError]) -> Path:
     return real
 
 
+def _read_source(sources: Mapping[str, str], name: str) -> bytes:
+    """The bytes of the file ``name`` of a handler folder (``sources``: name to absolute path)."""
+    return Path(sources[name]).read_bytes()
+
+
 def _walk(
-    base: Path, top: Path, where: str, error: type[WsnbError], depth: int = 0
+    base: Path, top: Path, where: str, error: type[WsnbError], place: str, depth: int = 0
 ) -> list[tuple[str, str]]:
     """(relative name, absolute source) of every file under ``top``, sorted, links checked."""
     if depth > 32:
         raise error(f"{where}: {top} is nested too deeply (a symlink loop?).", given=str(top))
-    real_top = _inside(base, top, where, error)
+    real_top = _inside(base, top, where, error, place)
     found: list[tuple[str, str]] = []
     for entry in sorted(os.scandir(real_top), key=lambda e: e.name):
         if not is_shipped(entry.name):
             continue
         path = Path(entry.path)
         if entry.is_symlink():
-            _inside(base, path, where, error)
+            _inside(base, path, where, error, place)
         if path.is_dir():
-            for name, src in _walk(base, path, where, error, depth + 1):
+            for name, src in _walk(base, path, where, error, place, depth + 1):
                 found.append((f"{entry.name}/{name}", src))
         elif path.is_file():
             found.append((entry.name, str(path.resolve())))

@@ -302,7 +302,7 @@ class _Compiler:
                 )
             )
             return "web_socket_api"
-        props = dict(cdk.web_socket_api or {})
+        props = dict(cdk.web_socket_api) if isinstance(cdk.web_socket_api, dict) else {}
         kwargs: dict[str, Any] = {
             "api_name": props.pop("api_name", self.base_name),
             "route_selection_expression": props.pop(
@@ -348,7 +348,7 @@ class _Compiler:
                 )
             )
             return "web_socket_stage"
-        props = dict(cdk.web_socket_stage or {})
+        props = dict(cdk.web_socket_stage) if isinstance(cdk.web_socket_stage, dict) else {}
         kwargs: dict[str, Any] = {
             "web_socket_api": Var(api),
             "stage_name": self.stage_name,
@@ -553,7 +553,9 @@ class _Compiler:
             return call("aws_apigatewayv2_authorizers.WebSocketIamAuthorizer")
         if not isinstance(auth, LambdaAuthorizer):
             return None
-        props = self.spec.authorizer_function.props  # built-in defaults filled in by the model
+        function = self.spec.authorizer_function  # built-in defaults filled in by the model
+        assert function is not None  # a Lambda authorizer always has one
+        props = function.props
         self.function(
             "authorizer_function", "AuthorizerFunction", props, "Lambda authorizer function"
         )

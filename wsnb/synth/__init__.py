@@ -1,8 +1,9 @@
 """Synthesis: an :class:`~wsnb.model.ApiSpec` → CloudFormation, with real aws-cdk-lib.
 
-``synthesize(spec, app=, stage=, region=, account=, context=)`` builds a fresh ``cdk.App`` with
-one stack named ``<stage>-<app>`` and adds the API with :func:`to_cdk`'s construct. The result
-is cached per (model digest, options, handler file contents).
+``synthesize(spec, app=, stage=, region=, account=, context=, root=)`` builds a fresh
+``cdk.App`` with one stack named ``<stage>-<app>`` and adds the API with :func:`to_cdk`'s
+construct. Handler paths are read in ``root`` (None: the working directory at the call). The
+result is cached per (model digest, options, root, handler file contents).
 
 Naming (documented choices):
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -59,7 +61,7 @@ __all__ = [
     "to_cdk",
 ]
 
-_CACHE: OrderedDict[tuple[str, str, str], SynthResult] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
 _CACHE_LOCK = threading.Lock()
 
@@ -72,11 +74,14 @@ def synthesize(
     region: str | None = None,
     account: str | None = None,
     context: dict[str, Any] | None = None,
+    root: str | os.PathLike[str] | None = None,
 ) -> SynthResult:
-    """CloudFormation for ``spec`` (cached while the model, options and handler files are unchanged)."""
+    """CloudFormation for ``spec`` (cached while the model, options, root and handler files are
+    unchanged); handler files are read in ``root`` (None: the working directory now)."""
     opts = check_options(app, stage, region, account, context)
-    assets = collect_assets(function_handlers(spec))
-    key = (spec.digest(), opts.key(), assets.digest())
+    folder = os.path.abspath(os.getcwd() if root is None else root)
+    assets = collect_assets(function_handlers(spec), root=folder)
+    key = (spec.digest(), opts.key(), folder, assets.digest())
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -208,8 +213,11 @@ def _raise_as_synth_error(exc: Exception) -> NoReturn:
     ) from exc
 
 
-def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
+def to_cdk(
+    spec: ApiSpec, scope: Any, id: str | None = None, *, root: str | os.PathLike[str] | None = None
+) -> Any:
     """Add the API to ``scope`` (a construct in your own CDK stack); returns the construct.
+    Handler files are read in ``root`` (None: the working directory now).
 
     Raises before changing ``scope`` when the API cannot be planned; a failure inside
     aws-cdk-lib removes the half-built construct again, so a retry starts clean.
@@ -236,7 +244,7 @@ def to_cdk(spec: ApiSpec, scope: Any, id: str | None = None) -> Any:
             if value is not None:
                 context[key] = value
         opts = check_options(app, stage, region, account, context)
-        plan, assets = build_plan(spec, opts)
+        plan, assets = build_plan(spec, opts, root=root)
         cid = id or plan.construct_id
         if scope.node.try_find_child(cid) is not None:
             raise SynthError(

@@ -59,7 +59,7 @@ def _node_process() -> Any:
     try:
         from jsii._runtime import kernel
 
-        node = kernel.provider._process
+        node = kernel.provider._process  # type: ignore[attr-defined]  # jsii types the provider as its abstract base
         node._process.poll  # noqa: B018 - the attribute this module relies on
         return node
     except Exception:

@@ -18,7 +18,7 @@ def construct_class() -> Any:
     if _CLASS is None:
         from constructs import Construct
 
-        class WebSocketApiConstruct(Construct):  # type: ignore[misc]
+        class WebSocketApiConstruct(Construct):
             """wsnb's WebSocket API as a CDK construct (SST's ``WebSocketApi`` shape).
 
             ``.cdk.web_socket_api``, ``.cdk.web_socket_stage``, ``.cdk.access_log_group``,

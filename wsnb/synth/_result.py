@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,14 @@ class SynthResult(Frozen):
     throughout (``wsnb.model.thaw(result.template)`` gives an editable copy).
     """
 
-    def __init__(self, template: dict[str, Any], *, stack_name: str, warnings: list[str]) -> None:
+    template: Mapping[str, Any]
+    stack_name: str
+    warnings: Sequence[str]
+    resource_counts: Mapping[str, int]
+
+    def __init__(
+        self, template: Mapping[str, Any], *, stack_name: str, warnings: Sequence[str]
+    ) -> None:
         counts: dict[str, int] = {}
         for res in template.get("Resources", {}).values():
             counts[res["Type"]] = counts.get(res["Type"], 0) + 1

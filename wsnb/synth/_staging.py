@@ -65,7 +65,7 @@ def sweep_orphans(tmp: Path, keep: Path | None = None) -> list[Path]:
     (killed before its exit hook ran); others' directories and live ones are never touched."""
     import time
 
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [p for p in tmp.iterdir() if p.name.startswith(_PREFIX) and p != keep]
     except OSError:

@@ -1,10 +1,15 @@
 """Loading an existing WebSocket API from a CloudFormation/SAM template or a CDK ``cdk.out``.
 
 ``WebSocketApi.from_template(source, api=None, parameters=None, region=None, account=None,
-base_dir=None)`` calls :func:`from_template`. Pieces: :mod:`._load` (files, dicts, cloud
-assemblies), :mod:`._intrinsics` (Ref, Fn::*, conditions, mappings, pseudo parameters),
-:mod:`._read` (resources → the wsnb model), :mod:`._report` (read / approximated / ignored),
-:mod:`._result` (the returned ``TemplateApi``).
+base_dir=None)`` calls :func:`read_template`, which returns the model (an ``ApiSpec``) and a
+:class:`TemplateOrigin` (report, source, root, stage, region, account, runtimes, ...); the
+facade wraps both, and calls this package's functions (``lint_findings``, ``check_output``,
+``serve_defaults``, ``note_text``, ...) with ``(spec, origin)``. This package never imports the
+facade. Pieces: :mod:`._load` (files, dicts, cloud assemblies), :mod:`._intrinsics` (Ref,
+Fn::*, conditions, mappings, pseudo parameters), :mod:`._read` (resources → the wsnb model),
+:mod:`._report` (read / approximated / ignored), :mod:`._origin` (``TemplateOrigin``),
+:mod:`._result` (lint, output checks, serve defaults), :mod:`._note` (the display's note),
+:mod:`._output_root` (the folder synth and export read handler files in).
 """
 
 from __future__ import annotations
@@ -15,24 +20,48 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import TemplateError, WsnbError
+from .._user_frames import warnings_if_committed
+from ..model import ApiSpec, build_spec
 from ._load import TEMPLATE_SUFFIXES, load
-from ._read import ApiChoiceError, Reader, find_apis, pick_api
+from ._note import note_html, note_text
+from ._origin import TemplateOrigin
+from ._output_root import output_root
+from ._read import ApiChoiceError, Reader, ReadResult, find_apis, pick_api
 from ._report import TemplateReport
-from ._result import TemplateApi, TemplateSynthWarning
+from ._result import (
+    DIFFERENCE_CODE,
+    TemplateSynthWarning,
+    answer_deployed_host,
+    check_output,
+    check_runnable,
+    lint_findings,
+    output_notes,
+    serve_defaults,
+)
 
 __all__ = [
+    "DIFFERENCE_CODE",
     "TEMPLATE_SUFFIXES",
     "ApiChoiceError",
-    "TemplateApi",
+    "TemplateOrigin",
     "TemplateReport",
     "TemplateSynthWarning",
+    "answer_deployed_host",
+    "check_output",
+    "check_runnable",
     "find_apis",
-    "from_template",
+    "lint_findings",
     "looks_like_template",
+    "note_html",
+    "note_text",
+    "output_notes",
+    "output_root",
+    "read_template",
+    "serve_defaults",
 ]
 
 
-def from_template(
+def read_template(
     source: Any,
     *,
     api: str | None = None,
@@ -40,8 +69,9 @@ def from_template(
     region: str | None = None,
     account: str | None = None,
     base_dir: Any = None,
-) -> TemplateApi:
-    """Read one WebSocket API (see :meth:`wsnb.WebSocketApi.from_template`)."""
+) -> tuple[ApiSpec, TemplateOrigin]:
+    """Read one WebSocket API: its model and where it came from (see
+    :meth:`wsnb.WebSocketApi.from_template`, which wraps both)."""
     if parameters is not None and not isinstance(parameters, dict):
         raise TemplateError(
             "parameters must be a dict of template parameter name to value.",
@@ -71,36 +101,42 @@ def from_template(
     with _reading(item.origin, reader):
         result = reader.read()
     try:
-        made = TemplateApi(
-            result.api_id,
-            routes=result.routes,
-            authorizer=result.authorizer,
-            access_log=result.access_log,
-            custom_domain=result.custom_domain,
-            cdk=result.cdk or None,
-        )
+        spec = _model(result)
     except TemplateError:
         raise
-    except Exception as exc:
-        if isinstance(exc, WsnbError):
-            raise TemplateError(
-                f"{logical}: the API read from {item.origin} is not valid for wsnb: {exc.message}",
-                given=getattr(exc, "given", None),
-                fix=exc.fix,
-                path=exc.path,
-            ) from exc
-        raise
-    made.template_report = result.report
-    made.template_origin = item.origin
-    made.template_root = result.root
-    made.template_stage = result.stage
-    made.template_api_host = f"{{}}.execute-api.{result.region}.{result.url_suffix}"
-    made.template_region = result.region
-    made.template_account = result.account
-    made.runtimes = result.runtimes
-    made.route_functions = result.route_functions
-    made.loaded_spec = made.spec  # what the differences describe (edits may make them stale)
-    return made
+    except WsnbError as exc:
+        raise TemplateError(
+            f"{logical}: the API read from {item.origin} is not valid for wsnb: {exc.message}",
+            given=getattr(exc, "given", None),
+            fix=exc.fix,
+            path=exc.path,
+        ) from exc
+    origin = TemplateOrigin(
+        report=result.report,
+        source=item.origin,
+        root=result.root,
+        stage=result.stage,
+        api_host=f"{{}}.execute-api.{result.region}.{result.url_suffix}",
+        region=result.region,
+        account=result.account,
+        runtimes=result.runtimes,
+        route_functions=result.route_functions,
+        loaded_spec=spec,  # what the differences describe (edits may make them stale)
+    )
+    return spec, origin
+
+
+@warnings_if_committed  # as WebSocketApi(...): a model that is refused warns about nothing
+def _model(result: ReadResult) -> ApiSpec:
+    """The checked model of what the reader read."""
+    return build_spec(
+        result.api_id,
+        routes=result.routes,
+        authorizer=result.authorizer,
+        access_log=result.access_log,
+        custom_domain=result.custom_domain,
+        cdk=result.cdk or None,
+    )
 
 
 @contextlib.contextmanager

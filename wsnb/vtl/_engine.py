@@ -21,6 +21,7 @@ from ._problems import VTL_ALLOWED, MappingTemplateError, Problem
 _CACHE_SIZE = 256
 # Velocity on the JVM has no way into the host runtime; Python objects do (``$x.__class__``).
 _PYTHON_INTERNALS = re.compile(r"\.\s*(__[A-Za-z0-9_]+__)")
+_SINGLE_QUOTED = re.compile(r"'[^'\n]*'")
 
 
 def _airspeed() -> Any:
@@ -50,7 +51,9 @@ def syntax_problem(text: str) -> Problem | None:
         _compiled(text)
     except airspeed.TemplateSyntaxError as exc:
         return _syntax_problem(exc, text)
-    internal = _PYTHON_INTERNALS.search(text)
+    # Single-quoted Velocity strings are literal text ($input.json('$.__0__') reads a key):
+    # blank them (keeping positions) so only references are searched.
+    internal = _PYTHON_INTERNALS.search(_SINGLE_QUOTED.sub(lambda m: " " * len(m[0]), text))
     if internal is not None:
         line = text.count("\n", 0, internal.start()) + 1
         return Problem(

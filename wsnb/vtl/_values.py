@@ -229,7 +229,7 @@ class VtlList(list):
     def size(self) -> int:
         return len(self)
 
-    def count(self, *value: Any) -> int:  # type: ignore[override]
+    def count(self, *value: Any) -> int:
         """``count()`` is the size (AWS's WebSocket mapping reference); ``count(x)`` is Python's."""
         return len(self) if not value else list.count(self, *value)
 

@@ -116,9 +116,13 @@ class UtilVariable:
         try:
             return to_vtl(json.loads(text))
         except ValueError as exc:
+            where = (
+                f"{exc.msg} at position {exc.pos}"
+                if isinstance(exc, json.JSONDecodeError)
+                else f"{exc} at position ?"  # not a JSONDecodeError: it has no msg/pos
+            )
             raise MappingTemplateError(
-                f"$util.parseJson was given text that is not JSON ({exc.msg} at position "
-                f"{exc.pos if isinstance(exc, json.JSONDecodeError) else '?'}).",
+                f"$util.parseJson was given text that is not JSON ({where}).",
                 given=text,
                 allowed="stringified JSON, e.g. an errorMessage that holds JSON.stringify(...) output",
                 fix="parse only values that hold JSON text: #if($value.startsWith('{')) ... #end",

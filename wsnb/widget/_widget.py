@@ -42,13 +42,13 @@ class ApiWidget(anywidget.AnyWidget):
     api_id = traitlets.Unicode("").tag(sync=True)
     digest = traitlets.Unicode("").tag(sync=True)
     overview = traitlets.Dict().tag(sync=True)
-    routes = traitlets.List().tag(sync=True)
+    routes: traitlets.List[Any] = traitlets.List().tag(sync=True)
     #: the columns the Routes tab draws after route and handler (those of the static HTML table)
-    route_columns = traitlets.List().tag(sync=True)
+    route_columns: traitlets.List[Any] = traitlets.List().tag(sync=True)
     routes_error = traitlets.Unicode("").tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
     svg_error = traitlets.Unicode("").tag(sync=True)
-    findings = traitlets.List().tag(sync=True)
+    findings: traitlets.List[Any] = traitlets.List().tag(sync=True)
     lint_error = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     # --- what the person looks at (set from either side)
@@ -63,17 +63,17 @@ class ApiWidget(anywidget.AnyWidget):
     template_digest = traitlets.Unicode("").tag(sync=True)
     template_filename = traitlets.Unicode("").tag(sync=True)
     template_data_uri = traitlets.Unicode("").tag(sync=True)
-    resource_counts = traitlets.List().tag(sync=True)
+    resource_counts: traitlets.List[Any] = traitlets.List().tag(sync=True)
     synth_target = traitlets.Dict().tag(sync=True)
-    synth_warnings = traitlets.List().tag(sync=True)
+    synth_warnings: traitlets.List[Any] = traitlets.List().tag(sync=True)
     # --- local emulator
     server_status = traitlets.Enum(
         ("stopped", "starting", "running", "error"), default_value="stopped"
     ).tag(sync=True)
     server_url = traitlets.Unicode("").tag(sync=True)
     server_error = traitlets.Unicode("").tag(sync=True)
-    connections = traitlets.List().tag(sync=True)
-    events = traitlets.List().tag(sync=True)
+    connections: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    events: traitlets.List[Any] = traitlets.List().tag(sync=True)
     #: ``server.traffic()`` as data: participants, steps (arrows) and the per-route summary
     traffic = traitlets.Dict().tag(sync=True)
 
@@ -209,7 +209,7 @@ class ApiWidget(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = dict(data)
+        data = dict(data or {})
         data["text/plain"] = self._text()
         try:
             from ..display import to_html
