@@ -165,7 +165,7 @@ def handler_root(context: ReadContext) -> Path:
                 "read",
                 f"inline code written to a private folder ({link})",
             )
-        else:
+        elif folder is not None:
             try:
                 link.symlink_to(folder, target_is_directory=True)
             except OSError:

@@ -65,7 +65,7 @@ def _dynamodb_table(context: ReadContext, lid: str, kind: str, p: dict[str, Any]
     for idx in [primary, *gsi.values()]:
         for f in idx.values():
             fields.setdefault(f, "string")
-    kwargs = {"fields": fields, "primary_index": primary, "global_indexes": gsi or None}
+    indexes: dict[str, dict[str, Any]] | None = dict(gsi) or None
     notes = "KeySchema, AttributeDefinitions" + (", GlobalSecondaryIndexes" if gsi else "")
     same = {"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes"}
     if p.get("BillingMode") == "PAY_PER_REQUEST":  # what wsnb's table is too
@@ -84,8 +84,10 @@ def _dynamodb_table(context: ReadContext, lid: str, kind: str, p: dict[str, Any]
         p.get("TableName"),
         notes,
         sorted(set(p) - same),
-        named=lambda name: NamedTable(rid, physical_name=name, **kwargs),
-        generated=lambda: Table(rid, **kwargs),
+        named=lambda name: NamedTable(
+            rid, physical_name=name, fields=fields, primary_index=primary, global_indexes=indexes
+        ),
+        generated=lambda: Table(rid, fields=fields, primary_index=primary, global_indexes=indexes),
     )
 
 
@@ -95,10 +97,8 @@ def _simple_table(context: ReadContext, lid: str, kind: str, p: dict[str, Any]) 
     pk = shapes.mapping(p.get("PrimaryKey"), here) or {"Name": "id", "Type": "String"}
     key_name = shapes.text(pk.get("Name"), f"{here}.Name")
     key_type = shapes.text(pk.get("Type", "String"), f"{here}.Type")
-    kwargs = {
-        "fields": {key_name: _SIMPLE_TYPES.get(key_type, "string")},
-        "primary_index": {"partition_key": key_name},
-    }
+    fields = {key_name: _SIMPLE_TYPES.get(key_type, "string")}
+    primary = {"partition_key": key_name}
     skipped = sorted(set(p) - {"TableName", "PrimaryKey"})
     _report_pitr_on(context, lid, kind)
     return _named_or_generated(
@@ -108,8 +108,10 @@ def _simple_table(context: ReadContext, lid: str, kind: str, p: dict[str, Any]) 
         p.get("TableName"),
         "PrimaryKey",
         skipped,
-        named=lambda name: NamedTable(rid, physical_name=name, **kwargs),
-        generated=lambda: Table(rid, **kwargs),
+        named=lambda name: NamedTable(
+            rid, physical_name=name, fields=fields, primary_index=primary
+        ),
+        generated=lambda: Table(rid, fields=fields, primary_index=primary),
     )
 
 

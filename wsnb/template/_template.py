@@ -107,12 +107,13 @@ class Template:
                 raise TemplateError(
                     f"Resources.{logical} is not a mapping.", given=res, path=f"Resources.{logical}"
                 )
+            kind = self.type_of(logical)
             raw = res.get("Properties") or {}
-            if res.get("Type") == SAM_FUNCTION and self.sam_globals:
+            if kind == SAM_FUNCTION and self.sam_globals:
                 raw = _merge_globals(self.sam_globals, raw)
             where = f"{logical}.Properties"
             self._props[logical] = shapes.mapping(self.evaluator.value(raw, where), where)
-            shapes.check_properties(res.get("Type"), self._props[logical], where)
+            shapes.check_properties(kind, self._props[logical], where)
         return self._props[logical]
 
     def function_name(self, logical: str) -> str | None:
