@@ -49,17 +49,18 @@ def find_cycle(conditions: dict[str, Any]) -> list[str] | None:
     }
     done: set[str] = set()
 
-    def visit(name: str, path: list[str]) -> list[str] | None:
-        if name in path:
-            return [*path[path.index(name) :], name]
+    def visit(name: str, trail: list[str]) -> list[str] | None:
+        """The circle through ``name`` given the conditions being followed (``trail``)."""
+        if name in trail:
+            return [*trail[trail.index(name) :], name]
         if name in done:
             return None
-        path.append(name)
+        trail.append(name)
         for nxt in edges[name]:
-            found = visit(nxt, path)
+            found = visit(nxt, trail)
             if found is not None:
                 return found
-        path.pop()
+        trail.pop()
         done.add(name)
         return None
 
