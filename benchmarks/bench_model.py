@@ -4,6 +4,8 @@ Run: python benchmarks/bench_model.py
 Baseline measured in the same run: building the same routes as plain dicts with `json` and a
 naive HTML table, so the ratio shows wsnb's own overhead.
 Targets (issue 3): import + build 50 + render < 0.3 s; render of a 500-route API < 50 ms.
+The same 500 routes with TypeScript handlers (nodejs22.x; lint resolves and scans the .ts file)
+are measured in the same run, as a ratio to the Python API's render.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "src").mkdir()
         Path(tmp, "src/h.py").write_text("def main(event, context):\n    return None\n")
+        Path(tmp, "src/n.ts").write_text(
+            "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n"
+            "export const main = async (event: unknown) => ({ statusCode: 200 });\n"
+        )
         base = in_process_seconds(BASELINE, tmp)
         cold = in_process_seconds(COLD, tmp)
         print(f"baseline: json dicts + naive HTML table     {base * 1000:8.2f} ms")
@@ -99,6 +105,23 @@ def main() -> None:
         )
         print(
             f"baseline json.dumps of the same 500 routes  {dump * 1000:8.2f} ms  ratio {render / dump:.0f}x"
+        )
+
+        # the same with TypeScript handlers: lint resolves src/n.ts and scans its exports
+        node_apis = []
+        for n in range(15):
+            api = wsnb.WebSocketApi(f"Node{n}").defaults(runtime="nodejs22.x", timeout=20)
+            api.add_routes({f"action{i}": "src/n.main" for i in range(500)})
+            node_apis.append(api)
+        node_samples = []
+        for api in node_apis:
+            t0 = time.perf_counter()
+            api._repr_mimebundle_()
+            node_samples.append(time.perf_counter() - t0)
+        node_render = statistics.median(node_samples)
+        print(
+            f"render a 500-route Node.js API              {node_render * 1000:8.2f} ms  "
+            f"ratio {node_render / render:.2f}x the Python one"
         )
 
 

@@ -8,6 +8,66 @@ ROUTE_SELECTION_EXPRESSION = "$request.body.action"
 
 DEFAULT_RUNTIME = "python3.12"
 PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+
+# Node.js runtimes, as AWS's "Lambda runtimes" page (AWS Lambda Developer Guide) lists them:
+# its "Supported runtimes" table has nodejs24.x and nodejs22.x with projected deprecation
+# dates, its "Deprecated runtimes" table the date each older one was deprecated (checked
+# 2026-12 against cfn-lint's runtime lifecycle data, which is kept from that page:
+# AdditionalSpecs/LmbdRuntimeLifecycle.json). A deprecated runtime still deploys until AWS
+# blocks creating functions with it: wsnb accepts those (with a lint warning) and refuses the
+# ones whose creation AWS has blocked (nodejs14.x since Jan 9, 2024, and older).
+NODE_CURRENT_RUNTIMES = ("nodejs22.x", "nodejs24.x")
+NODE_DEPRECATED_RUNTIMES = ("nodejs16.x", "nodejs18.x", "nodejs20.x")
+NODE_RUNTIMES = NODE_DEPRECATED_RUNTIMES + NODE_CURRENT_RUNTIMES
+#: The runtime a fix suggests for a Node.js handler (SPEC §8: ``runtime="nodejs22.x"``).
+DEFAULT_NODE_RUNTIME = "nodejs22.x"
+#: Every runtime the ``runtime`` prop accepts, Python first.
+RUNTIMES = PYTHON_RUNTIMES + NODE_RUNTIMES
+#: The day AWS deprecated each Node.js runtime (projected, for the current ones), as the
+#: "Lambda runtimes" page gives it (ISO dates; :func:`aws_date` writes them AWS's way); the
+#: retired ones (creation blocked) are listed for messages.
+NODE_DEPRECATION_DATES: dict[str, str] = {
+    "nodejs24.x": "2028-04-30",
+    "nodejs22.x": "2027-04-30",
+    "nodejs20.x": "2026-04-30",
+    "nodejs18.x": "2025-09-01",
+    "nodejs16.x": "2024-06-12",
+    "nodejs14.x": "2023-12-04",
+    "nodejs12.x": "2023-03-31",
+    "nodejs10.x": "2021-07-30",
+}
+#: Retired Node.js runtimes: deprecated, and AWS no longer creates functions with them.
+NODE_RETIRED_RUNTIMES = ("nodejs10.x", "nodejs12.x", "nodejs14.x")
+#: SST's resolution of ``"path/to/file.func"`` under a Node.js runtime: the first of these
+#: that exists (SPEC §8).
+NODE_HANDLER_EXTENSIONS = (".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx")
+
+
+def runtime_family(runtime: str | None) -> str:
+    """``"python"`` or ``"nodejs"`` for a Lambda runtime name (None: wsnb's default, Python);
+    ``"other"`` for anything else a template may declare (``java21``, ``provided.al2023``)."""
+    name = (runtime or DEFAULT_RUNTIME).strip().lower()
+    if name.startswith("python"):
+        return "python"
+    if name.startswith("nodejs"):
+        return "nodejs"
+    return "other"
+
+
+def node_major(runtime: str) -> int | None:
+    """The Node.js major version of a runtime name (``"nodejs22.x"`` → 22), else None."""
+    name = runtime.strip().lower()
+    major = name.removeprefix("nodejs").split(".")[0]
+    return int(major) if name.startswith("nodejs") and major.isdigit() else None
+
+
+def aws_date(day: str) -> str:
+    """An ISO date (``2026-04-30``) the way AWS's runtime tables write it: ``Apr 30, 2026``."""
+    year, month, date = (int(part) for part in day.split("-"))
+    return f"{_MONTHS[month - 1]} {date}, {year}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ARCHITECTURES = ("x86_64", "arm_64")
 TRACING_MODES = ("active", "pass_through", "disabled")
 DEFAULT_TRACING = "active"  # SST turns X-Ray tracing on for every function

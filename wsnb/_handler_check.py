@@ -372,16 +372,18 @@ def handler_problems(
     spec: Any, root: str | os.PathLike[str] = ".", *, notebook_functions: bool = True
 ) -> list[tuple[str, HandlerProblem]]:
     """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
-    (notebook functions only when ``notebook_functions``)."""
-    from .model import LambdaAuthorizer
+    (notebook functions only when ``notebook_functions``). File handlers are checked under
+    their function's runtime (Python or Node.js: :mod:`wsnb._node_check`)."""
+    from ._node_check import check_handler_file
 
-    functions = [(f.route_key, f.props["handler"]) for f in spec.functions()]
-    if isinstance(spec.authorizer, LambdaAuthorizer):
-        functions.append(("authorizer", spec.authorizer.function.props["handler"]))
+    memo: dict[Any, HandlerProblem | None] = {}  # routes sharing a handler share its check
     found = []
-    for where, handler in functions:
+    for _, fn in spec.all_functions():
+        where, handler = fn.route_key, fn.handler
         if isinstance(handler, FileHandler):
-            problem = check_file_handler(handler, root)
+            problem = check_handler_file(
+                handler, fn.runtime, root, where=where, final=fn.final, memo=memo
+            )
         elif isinstance(handler, CallableHandler) and notebook_functions:
             problem = check_notebook_function(handler)
         else:

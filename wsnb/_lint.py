@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from . import _facts
 from ._handler_check import handler_problems
+from ._integration_lint import integration_findings
 from .model import ApiSpec, LambdaAuthorizer, managed_policy
 
 LEVELS = ("error", "warning", "info")
@@ -148,6 +149,14 @@ def _defaults(spec: ApiSpec):
 def _handlers(spec: ApiSpec, root: str | os.PathLike[str] | None = None):
     for where, problem in handler_problems(spec, "." if root is None else root):
         yield Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
+
+
+def _runtimes(spec: ApiSpec):
+    """Deprecated Node.js runtimes, the local Node.js version, notebook functions kept on Python."""
+    from ._node_check import runtime_problems
+
+    for problem in runtime_problems(spec):
+        yield Finding(problem.level, problem.code, problem.message, problem.fix)
 
 
 def _functions(spec: ApiSpec):
@@ -381,6 +390,7 @@ _CHECKS = (
     _resource_count,
     _defaults,
     _handlers,
+    _runtimes,
     _functions,
     _secrets,
     _environment_names,
@@ -389,4 +399,5 @@ _CHECKS = (
     _route_selection,
     _wide_grants,
     _secret_parameters,
+    integration_findings,
 )

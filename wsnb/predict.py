@@ -3,14 +3,25 @@
 ``lint()`` uses it to warn before CloudFormation's 500-resource limit. Per route function:
 ``AWS::Lambda::Function``, its ``AWS::IAM::Role`` and ``AWS::IAM::Policy`` (the route may
 always call @connections), plus ``AWS::ApiGatewayV2::Integration``, ``Route`` and
-``AWS::Lambda::Permission``; a ``return_response`` route adds a ``RouteResponse``.
+``AWS::Lambda::Permission``; a ``return_response`` route adds a ``RouteResponse``. Routes
+without a function (mock, HTTP, AWS service integrations) have only their integration and
+route, plus their integration responses and, for an AWS service integration without a
+``credentials_role``, the role wsnb creates (and its policy).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from .model import ApiSpec, Bucket, LambdaAuthorizer, Secret, Table
+from .model import (
+    ApiSpec,
+    AwsIntegration,
+    Bucket,
+    LambdaAuthorizer,
+    Secret,
+    Table,
+    managed_policy,
+)
 
 
 def predict_resource_counts(spec: ApiSpec) -> dict[str, int]:
@@ -25,16 +36,27 @@ def predict_resource_counts(spec: ApiSpec) -> dict[str, int]:
             c["AWS::DynamoDB::Table"] += 1
         elif isinstance(res, Bucket):
             c["AWS::S3::Bucket"] += 1
-    for fn in spec.functions():
-        c["AWS::Lambda::Function"] += 1
-        c["AWS::IAM::Role"] += 1
-        c["AWS::IAM::Policy"] += 1
+    for route in spec.routes:
         c["AWS::ApiGatewayV2::Integration"] += 1
         c["AWS::ApiGatewayV2::Route"] += 1
-        c["AWS::Lambda::Permission"] += 1
-        route = spec.route(fn.route_key)
-        if route is not None and route.return_response:
+        if route.return_response:
             c["AWS::ApiGatewayV2::RouteResponse"] += 1
+        if route.has_function:
+            c["AWS::Lambda::Function"] += 1
+            c["AWS::IAM::Role"] += 1
+            c["AWS::IAM::Policy"] += 1
+            c["AWS::Lambda::Permission"] += 1
+        if route.integration_responses:
+            c["AWS::ApiGatewayV2::IntegrationResponse"] += len(route.integration_responses)
+        integration = route.integration
+        if (
+            isinstance(integration, AwsIntegration)
+            and integration.credentials_role is None
+            and integration.permissions
+        ):
+            c["AWS::IAM::Role"] += 1  # the role wsnb creates for API Gateway
+            if any(managed_policy(p) is None for p in integration.permissions):
+                c["AWS::IAM::Policy"] += 1
     auth = spec.authorizer
     if isinstance(auth, LambdaAuthorizer):
         props = auth.function.props

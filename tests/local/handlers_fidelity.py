@@ -72,3 +72,15 @@ def post_back(event, context):
     n = int(json.loads(event["body"]).get("kb", 1))
     mgmt.post_to_connection(ConnectionId=rc["connectionId"], Data=("z" * (n * 1024)).encode())
     return {"statusCode": 200}
+
+
+def post_numbers(event, context):
+    """Posts ``count`` numbered messages to the caller, then returns the count as its reply."""
+    rc = event["requestContext"]
+    mgmt = boto3.client(
+        "apigatewaymanagementapi", endpoint_url=f"https://{rc['domainName']}/{rc['stage']}"
+    )
+    count = int(json.loads(event["body"])["count"])
+    for i in range(count):
+        mgmt.post_to_connection(ConnectionId=rc["connectionId"], Data=str(i).encode())
+    return {"statusCode": 200, "body": f"done {count}"}

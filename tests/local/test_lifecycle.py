@@ -179,11 +179,11 @@ def test_handlers_get_region_and_fake_credentials_only_when_none_set(monkeypatch
     monkeypatch.setenv("HOME", "/nonexistent-wsnb-home")
     api = WebSocketApi("Creds").route("dump", h.dump, return_response=True)
     with api.serve(region="eu-west-1") as srv:
-        rt = srv._runtime(srv._routes_for(api.spec), "dump")
+        rt = srv._gateway.function(srv._gateway.routes(), "dump")
         assert rt.environment["AWS_REGION"] == "eu-west-1" and rt.environment["AWS_ACCESS_KEY_ID"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "mine")
     with api.serve() as srv:
-        rt = srv._runtime(srv._routes_for(api.spec), "dump")
+        rt = srv._gateway.function(srv._gateway.routes(), "dump")
         assert "AWS_ACCESS_KEY_ID" not in rt.environment
 
 

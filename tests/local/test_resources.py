@@ -99,7 +99,7 @@ def test_secret_is_read_from_local_ssm_and_never_shown(caplog):
             str(srv.events),
             repr(srv.monitor()),
             json.dumps(srv.monitor()._repr_mimebundle_()),
-            repr(srv._secrets),
+            repr(srv.options.secrets),
             repr(vars(srv)),
         ]
         assert srv.parameter_name("STRIPE_KEY") == "/wsnb/sectest/dev/Secret/STRIPE_KEY/value"
@@ -114,7 +114,7 @@ def test_secret_is_read_from_local_ssm_and_never_shown(caplog):
     }
     for text in [*shown, caplog.text]:
         assert SECRET_VALUE not in text
-    assert "STRIPE_KEY=***" in repr(srv._secrets)
+    assert "STRIPE_KEY=***" in repr(srv.options.secrets)
 
 
 def test_secret_without_value_is_parameter_not_found_with_a_hint(caplog):

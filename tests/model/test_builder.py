@@ -150,7 +150,8 @@ def test_unknown_prop_suggests_closest_name():
         {"timeout": "soon"},
         {"timeout": True},
         {"memory_size": 64},
-        {"runtime": "nodejs18.x"},
+        {"runtime": "nodejs14.x"},  # retired (SPEC §8 accepts nodejs16.x..nodejs24.x)
+        {"runtime": "java21"},
         {"architecture": "arm"},
         {"environment": {"1BAD": "x"}},
         {"environment": {"OK": object()}},

@@ -13,6 +13,10 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   ``Forbidden`` frame. A handler error → an ``Internal server error`` frame (traceback in the
   ``wsnb.local`` log and in ``server.events``). ``$connect`` answering non-2xx refuses the
   handshake with that status; raising refuses it with 502, timing out with 504.
+* **Handler runtimes**: a function's code is run by the runtime of its family
+  (:mod:`wsnb.local._handler_runtime`; today in-process Python for ``python3.x``); routing,
+  authorizers, framing, concurrency, clocks and traffic records are the same whatever runs it.
+  ``serve()`` refuses, by name, functions no runtime runs.
 * **Handlers** run as Lambda runs them: each invocation starts at once on its own worker
   thread (reused when idle; threads exist per running invocation, not per connection); an
   ``async def`` handler runs on its worker's own event loop, so a blocking one stalls no other.
@@ -22,9 +26,10 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   start when the handler starts: at min(function ``timeout``, ``integration_timeout``) the
   client is answered — ``Endpoint request timed out`` when API Gateway's integration timeout
   ran out (the handler keeps running to its own timeout, as on AWS), ``Internal server error``
-  when the function's own timeout did. Results and management calls return to the server's loop through
-  one batched wake-up (:mod:`wsnb.local._workers`); single-frame messages are dispatched from
-  the WebSocket protocol callback and replies written straight to the connection.
+  when the function's own timeout did. A handler's reply and its management calls are written
+  from its own thread while the server's loop waits for I/O (:mod:`wsnb.local._gate`), else
+  they return to the loop through one batched wake-up (:mod:`wsnb.local._workers`);
+  single-frame messages are dispatched from the WebSocket protocol callback.
   Handler files are re-imported when they change on disk; the model (``api.spec``) is read
   at every event, so routes added later are served without restart.
 * **Environment**: ``os.environ`` is per function while a server runs (see
@@ -85,14 +90,15 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
 from __future__ import annotations
 
 import atexit
-import ipaddress
 import threading
 from typing import Any
 
-from .._errors import EmulatorError, require
+from .._errors import require
 from .._handler_check import warn_at_serve
 from ._monitor import Monitor
-from ._runtime import LambdaContext
+from ._options import ServeOptions
+from ._python_runtime import LambdaContext
+from ._served import ServedApi, check_served
 from ._server import LocalServer
 from ._traffic import Traffic
 
@@ -105,6 +111,8 @@ __all__ = [
     "LambdaContext",
     "LocalServer",
     "Monitor",
+    "ServeOptions",
+    "ServedApi",
     "Traffic",
     "running_servers",
     "serve",
@@ -116,38 +124,18 @@ __all__ += ["api_id", "register_api", "unregister_api"]
 
 _registry: list[LocalServer] = []
 _registry_lock = threading.Lock()
-
-_NUMBER_OPTIONS = ("idle_timeout", "max_connection_seconds", "integration_timeout")
-_OPTIONS = {
-    "app",
-    "region",
-    "account",
-    "compression",
-    "iam",
-    "max_events",
-    "root",
-    "max_workers",
-    "management_port",
-    "secrets",
-    "allow_remote",
-    *_NUMBER_OPTIONS,
-}
+_stop_at_exit = [False]  # stop_all is registered with atexit while servers may run
 
 
 def serve(
-    api: Any, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any
+    api: ServedApi, *, port: int = 0, host: str = "127.0.0.1", stage: str = "dev", **options: Any
 ) -> LocalServer:
     """Start the emulator for ``api`` in the background and return its handle.
 
-    Options: ``idle_timeout`` (600 s), ``max_connection_seconds`` (7200), ``integration_timeout``
-    (29 s), ``compression`` (None; ``"deflate"`` to negotiate permessage-deflate), ``region``
-    ("us-east-1"), ``account`` ("123456789012": the account in the ARNs handlers see), ``app``
-    ("app"), ``iam`` ("signed" | "allow" | "deny"), ``root`` (folder
-    handler paths are relative to; the working directory), ``max_events`` (1000),
-    ``max_workers`` (1000: the account's Lambda concurrency), ``management_port`` (0 = any free port),
-    ``secrets`` (``{"STRIPE_KEY": "sk_test_..."}``: local values of the API's bound ``Secret``s,
-    read by handlers from local SSM; a Secret left out has no value, as in AWS before
-    ``aws ssm put-parameter``).
+    The options, their defaults and what they do: :class:`ServeOptions` (e.g. ``secrets=
+    {"STRIPE_KEY": "sk_test_..."}``: local values of the API's bound ``Secret``s, read by
+    handlers from local SSM; a Secret left out has no value, as in AWS before
+    ``aws ssm put-parameter``). All are validated before anything starts.
 
     Servers are independent: serving an API never stops a server of another API (even one with
     the same id) nor of another stage. Re-running a cell is safe: serving the *same* ``api``
@@ -161,29 +149,33 @@ def serve(
     requests answer 403. Connection ids always come from the OS's CSPRNG.
     """
     require("websockets", extra="local", purpose="The local emulator")
-    _check(api, port, host, stage, options)
-    warn_at_serve(api.spec, options.get("root") or ".")  # handler files, read without running
+    check_served(api)
+    parsed = ServeOptions.parse(api.spec, port, host, stage, **options)
+    warn_at_serve(api.spec, parsed.root or ".")  # handler files, read without running
     with _registry_lock:
         replaced = [s for s in _registry if _replaces(s, api, port, stage)]
         _registry[:] = [s for s in _registry if s not in replaced and s.running]
     for old in replaced:
         old.stop()
-    _warn_shadowing(api, options.get("root"))
-    server = LocalServer(api, port=port, host=host, stage=stage, **options)
+    _warn_shadowing(api, parsed.root)
+    server = LocalServer(api, parsed)
     server.start()
     with _registry_lock:
         _registry.append(server)
+        if not _stop_at_exit[0]:  # servers stop (and run $disconnect) before Python exits
+            _stop_at_exit[0] = True
+            atexit.register(stop_all)
     return server
 
 
-def _replaces(old: LocalServer, api: Any, port: int, stage: str) -> bool:
+def _replaces(old: LocalServer, api: ServedApi, port: int, stage: str) -> bool:
     """Whether serving ``api`` now supersedes the earlier server ``old``."""
     if old.api is api and old.stage == stage:
         return True  # the same cell run again
     return bool(port) and old.api.id == api.id and old.port == port
 
 
-def _warn_shadowing(api: Any, root: Any) -> None:
+def _warn_shadowing(api: ServedApi, root: Any) -> None:
     """Log a warning for handler-folder modules named like a stdlib or installed module.
 
     The handler gets its folder's module (Lambda's task root comes first), but in Lambda a
@@ -228,104 +220,8 @@ def stop_all() -> None:
     with _registry_lock:
         servers = list(_registry)
         _registry.clear()
+        if _stop_at_exit[0]:
+            _stop_at_exit[0] = False
+            atexit.unregister(stop_all)
     for server in servers:
         server.stop()
-
-
-atexit.register(stop_all)
-
-
-def _check(api: Any, port: Any, host: Any, stage: Any, options: dict[str, Any]) -> None:
-    from .._api import WebSocketApi
-
-    if not isinstance(api, WebSocketApi):
-        raise EmulatorError(
-            "serve() needs a WebSocketApi.",
-            given=api,
-            fix='wsnb.local.serve(WebSocketApi("Api").route(...))',
-        )
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise EmulatorError(
-            "port must be an integer from 0 to 65535.",
-            given=port,
-            allowed="0 (any free port) .. 65535",
-            fix="api.serve(port=0)",
-        )
-    if not isinstance(host, str) or not host:
-        raise EmulatorError("host must be an address string.", given=host, fix='host="127.0.0.1"')
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback and not options.get("allow_remote", False):
-        raise EmulatorError(
-            "The local emulator binds to loopback only unless you ask for more.",
-            given=host,
-            allowed="127.0.0.1, ::1, localhost; or another address together with allow_remote=True",
-            fix=f"api.serve(host={host!r}, allow_remote=True)  # other machines can then reach your handlers",
-        )
-    allow_remote = options.pop("allow_remote", False)
-    if not isinstance(allow_remote, bool):
-        raise EmulatorError(
-            "allow_remote must be True or False.", given=allow_remote, fix="allow_remote=True"
-        )
-    options["allow_remote"] = allow_remote
-    if not isinstance(stage, str) or not stage or not all(c.isalnum() or c in "-_" for c in stage):
-        raise EmulatorError(
-            "stage must be a name of letters, digits, '-' and '_'.", given=stage, fix='stage="dev"'
-        )
-    unknown = set(options) - _OPTIONS
-    if unknown:
-        raise EmulatorError(
-            f"Unknown serve() option {sorted(unknown)[0]!r}.",
-            given=sorted(unknown),
-            allowed=", ".join(sorted(_OPTIONS)),
-            fix="remove it",
-        )
-    for name in _NUMBER_OPTIONS:
-        value = options.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0
-        ):
-            raise EmulatorError(
-                f"{name} must be a positive number of seconds.", given=value, fix=f"{name}=5"
-            )
-    if options.get("compression") not in (None, "deflate"):
-        raise EmulatorError(
-            "compression must be None or 'deflate'.",
-            given=options["compression"],
-            allowed="None, 'deflate'",
-            fix="compression=None",
-        )
-    if options.get("iam", "signed") not in ("signed", "allow", "deny"):
-        raise EmulatorError(
-            "iam must be 'signed', 'allow' or 'deny'.",
-            given=options["iam"],
-            allowed="'signed', 'allow', 'deny'",
-            fix='iam="allow"',
-        )
-    runnable = getattr(api, "check_runnable", None)  # an API read from a template
-    if runnable is not None:
-        runnable()  # refuses functions whose runtime is not Python, naming them
-    from .._selection import evaluator, expression_of
-    from ._secrets import check_secrets
-
-    evaluator(expression_of(api.spec))  # an expression the emulator cannot evaluate: refused
-    check_secrets(options.get("secrets"), api.spec.resources())
-    for name in ("app", "region"):
-        value = options.get(name)
-        if value is not None and (not isinstance(value, str) or not value):
-            raise EmulatorError(
-                f"{name} must be a non-empty string.",
-                given=value,
-                fix=f'{name}="{"app" if name == "app" else "us-east-1"}"',
-            )
-    account = options.get("account")
-    if account is not None and (
-        not isinstance(account, str) or len(account) != 12 or not account.isdigit()
-    ):
-        raise EmulatorError(
-            "account must be a 12-digit AWS account id.",
-            given=account,
-            fix='account="123456789012"',
-        )

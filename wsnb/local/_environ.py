@@ -28,7 +28,7 @@ _users = 0
 _original: Any = None
 
 
-class ScopedEnviron(os._Environ):  # type: ignore[misc,name-defined]
+class ScopedEnviron(os._Environ):
     """``os.environ`` with a context-local overlay (see the module docstring)."""
 
     def __init__(self, base: Any) -> None:

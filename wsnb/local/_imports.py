@@ -14,6 +14,11 @@ found in the folder to ``_wsnb_local_<tag>__folder.<name>``; every other import 
 one) is Python's own. So the folder takes precedence only for its own modules, only for that
 function's code, and nothing in ``sys.path`` or ``sys.modules['yaml']`` changes for the kernel.
 
+While a server uses it, a scope's package and modules are in ``sys.modules`` (dataclasses,
+pickling and ``typing`` look modules up there) and one finder is first on ``sys.meta_path``
+(it answers ``_wsnb_local_*`` names only); :func:`release` takes them away when the last
+server using a scope stops.
+
 Limits (documented choices): ``importlib.import_module("utils")`` called by handler code is not
 scoped (it resolves as in the kernel); a top-level handler (``"connect.main"``, shipped alone in
 ``wsnb_functions/connect/``) has no siblings in Lambda, so its folder is only a fallback
@@ -23,6 +28,7 @@ scoped (it resolves as in the kernel); a top-level handler (``"connect.main"``, 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib.machinery
 import importlib.util
 import sys
@@ -141,18 +147,52 @@ class _ScopeFinder:
         return spec
 
 
+_users: dict[str, int] = {}  # scope package -> loaders using it (under _scopes_lock)
+_scopes_lock = threading.Lock()
+
+
 def scope_for(handler_module: str, folder: Path, *, first: bool = True) -> Scope:
     """The (new or existing) scope of the handler module ``handler_module`` (``_wsnb_local_*``)
-    for ``folder``; the folder's modules load as ``<handler_module>__folder.<name>``."""
+    for ``folder``; the folder's modules load as ``<handler_module>__folder.<name>``. A loader
+    that asks for a scope acquires its package once (:func:`acquire`), and releases it after."""
     assert handler_module.startswith(_PREFIX)
-    package = f"{handler_module}__folder"
-    scope = _ScopeFinder.scopes.get(package)
-    if scope is None or scope.folder != str(folder) or scope.first != first:
-        scope = Scope(package, folder, first=first)
-        _ScopeFinder.scopes[package] = scope
-    if _ScopeFinder not in sys.meta_path:
-        sys.meta_path.insert(0, _ScopeFinder)  # type: ignore[arg-type]
+    package = package_of(handler_module)
+    with _scopes_lock:
+        scope = _ScopeFinder.scopes.get(package)
+        if scope is None or scope.folder != str(folder) or scope.first != first:
+            scope = Scope(package, folder, first=first)
+            _ScopeFinder.scopes[package] = scope
+        if _ScopeFinder not in sys.meta_path:
+            sys.meta_path.insert(0, _ScopeFinder)
     return scope
+
+
+def package_of(handler_module: str) -> str:
+    """The package a handler module's folder modules load in."""
+    return f"{handler_module}__folder"
+
+
+def acquire(package: str) -> None:
+    """One more loader uses the scope ``package``."""
+    with _scopes_lock:
+        _users[package] = _users.get(package, 0) + 1
+
+
+def release(package: str) -> None:
+    """A loader is done with the scope ``package``: when none uses it any more, its modules
+    leave ``sys.modules``, and the finder leaves ``sys.meta_path`` with the last scope."""
+    with _scopes_lock:
+        left = _users.get(package, 0) - 1
+        if left > 0:
+            _users[package] = left
+            return
+        _users.pop(package, None)
+        _ScopeFinder.scopes.pop(package, None)
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            sys.modules.pop(name, None)
+        if not _users and not _ScopeFinder.scopes:
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(_ScopeFinder)
 
 
 def shadowing(folder: Path) -> list[str]:

@@ -27,12 +27,16 @@ from . import _mgmt_auth as _auth
 from ._ids import iso8601
 
 if TYPE_CHECKING:
-    from ._server import LocalServer
+    from ._gateway import Gateway
 
 Action = Callable[[], bool]
 Result = tuple[int, dict[str, str], bytes, Action | None]
 
 _JSON = "application/json"
+
+#: The header a handler running in another process sends with its @connections calls: the
+#: API Gateway requestId of its invocation (recorded as ``invocationRequestId``).
+INVOCATION_HEADER = "x-wsnb-request-id"
 
 
 def _error(status: int, kind: str, message: str) -> Result:
@@ -49,7 +53,7 @@ _POSTED_LOCK = threading.Lock()
 
 
 def handle(
-    server: LocalServer,
+    gateway: Gateway,
     method: str,
     target: str,
     body: bytes,
@@ -65,16 +69,15 @@ def handle(
     from the notebook and over HTTP), recorded as ``invocationRequestId`` on the ``post``
     record and on the ``close`` record of a ``DELETE``."""
     path = target.split("?", 1)[0]
-    prefix = f"/{server.stage}/@connections/"
+    assert gateway.stage is not None
+    prefix = f"/{gateway.stage.stage}/@connections/"
     if not path.startswith(prefix):
         return _error(403, "ForbiddenException", "Forbidden")
     cid = unquote(path[len(prefix) :])
-    conn = server._conns.get(cid)
-    if conn is not None and not server._is_open(conn):
-        conn = None  # deleted, timed out or closing: gone at once, as in AWS
+    conn = gateway.connection(cid)  # None when deleted, timed out or closing: gone at once
     if method == "POST":
         status = 413 if len(body) > _facts.MAX_MESSAGE_BYTES else (410 if conn is None else 200)
-        server._log.add(
+        gateway.events.add(
             "post",
             connectionId=cid,
             routeKey=source,
@@ -86,17 +89,17 @@ def handle(
             return _error(413, "PayloadTooLargeException", "Message too long")
         if conn is None:
             return gone()
-        if server._outbound_full(conn) and conn.posted_bytes:
-            server._run_action(lambda: True)  # let the posts queued before this one go out first
+        if gateway.outbound_full(conn) and conn.posted_bytes:
+            gateway.run(lambda: True)  # let the posts queued before this one go out first
         with _POSTED_LOCK:
-            if server._outbound_full(conn):  # a client that does not read ("PostToConnection")
+            if gateway.outbound_full(conn):  # a client that does not read ("PostToConnection")
                 return _error(429, "LimitExceededException", "Limit Exceeded")
             conn.posted_bytes += len(body)  # until the loop writes it (posts may be queued)
 
         def post() -> bool:
             with _POSTED_LOCK:
                 conn.posted_bytes -= len(body)
-            return server._send(conn, body, mark)
+            return gateway.send(conn, body, mark)
 
         return 200, {"Content-Type": _JSON}, b"", post
     if method == "GET":
@@ -111,17 +114,19 @@ def handle(
     if method == "DELETE":
         if conn is None:
             return gone()
-        return 204, {}, b"", lambda: server._drop(conn, invocation)
+        return 204, {}, b"", lambda: gateway.drop(conn, invocation)
     return _error(403, "ForbiddenException", "Forbidden")
 
 
-def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
-    """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread)."""
-    from . import _trace
-    from ._workers import INVOCATION
+def answerer(gateway: Gateway) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
+    """``answer(method, url, body) -> (status, headers, body)`` for in-process calls (any thread).
 
-    caller = _caller(server)
-    invocation = INVOCATION.get
+    In-process calls come from Python code: a handler (the invocation running in this context,
+    :data:`._python_runtime.CURRENT`, is recorded as the caller) or the notebook itself."""
+    from . import _trace
+    from ._python_runtime import CURRENT
+
+    current = CURRENT.get
 
     def answer(method: str, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         mark = _trace.current() if _trace.ON else None
@@ -131,11 +136,13 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
                 mark.m = entered
         parts = url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
+        running = current()
+        source, invocation = running if running is not None else ("notebook", None)
         status, headers, out, action = handle(
-            server, method, target, body, mark, caller(), invocation()
+            gateway, method, target, body, mark, source, invocation
         )
         # A post is queued for the loop (in order) and answered at once; other calls wait.
-        if action is not None and not server._run_action(action, fire_and_forget=method == "POST"):
+        if action is not None and not gateway.run(action, fire_and_forget=method == "POST"):
             status, headers, out, _ = gone()
         if mark is not None:
             mark.ac += _trace.cpu() - started
@@ -143,29 +150,6 @@ def answerer(server: LocalServer) -> Callable[[str, str, bytes], tuple[int, dict
         return status, headers, out
 
     return answer
-
-
-def _caller(server: LocalServer) -> Callable[[], str]:
-    """Which route's function is calling (from the per-invocation environment), else
-    ``"notebook"``: in-process calls come from handlers or from the notebook itself."""
-    from ._environ import OVERLAY
-
-    names: dict[str, str] = {}
-
-    def caller() -> str:
-        overlay = OVERLAY.get()
-        name = overlay.get("AWS_LAMBDA_FUNCTION_NAME") if overlay else None
-        if not isinstance(name, str):
-            return "notebook"
-        key = names.get(name)
-        if key is None:
-            routes = server._routes
-            for rt in list(routes.runtimes.values()) if routes is not None else ():
-                names[rt.name] = rt.key
-            key = names.get(name, name)
-        return key
-
-    return caller
 
 
 def _preview(body: bytes, limit: int = 200) -> str:
@@ -176,11 +160,11 @@ def _preview(body: bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def botocore_handler(server: LocalServer) -> Callable[[Any], Any]:
+def botocore_handler(gateway: Gateway) -> Callable[[Any], Any]:
     """The in-process answer at the HTTP layer for requests to the server's domainName."""
     from . import _transport
 
-    answer = answerer(server)
+    answer = answerer(gateway)
 
     def send(request: Any) -> Any:
         body = request.body or b""
@@ -252,18 +236,24 @@ class _TooLarge(Exception):
 
 
 async def http_client(
-    server: LocalServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    gateway: Gateway,
+    credentials: dict[str, str] | None,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    tasks: dict[asyncio.Task[Any], asyncio.StreamWriter],
 ) -> None:
     """Serve management requests on one keep-alive HTTP/1.1 connection (cancelled at stop).
 
     Every wait is bounded: :data:`IDLE_TIMEOUT` for the next request line, then
     :data:`REQUEST_TIMEOUT` for that request's headers and body (408 and close when they do
     not arrive). A malformed request (bad request line or header, a ``Content-Length`` that is
-    not a non-negative integer) answers 400 and closes.
+    not a non-negative integer) answers 400 and closes. ``credentials``: the key pair requests
+    must be signed with (None: no signature required, on loopback; see :mod:`._mgmt_auth`);
+    ``tasks``: the open connections' tasks and writers (the server ends them at stop).
     """
     task = asyncio.current_task()
     if task is not None:
-        server._http_tasks[task] = writer
+        tasks[task] = writer
     try:
         for _ in range(100_000):  # bounded keep-alive
             line = await asyncio.wait_for(reader.readline(), timeout=IDLE_TIMEOUT)
@@ -283,12 +273,20 @@ async def http_client(
             except asyncio.TimeoutError:
                 await _write(writer, 408, {}, b'{"message": "Request Timeout"}', close=True)
                 break
-            denied = _auth.check(server, method, target, headers, body)
+            denied = _auth.check(credentials, method, target, headers, body)
             if denied is not None:
                 status, out_headers, out, action = denied
             else:
+                # a handler in another process (see _handler_runtime) names its invocation
+                invocation = headers.get(INVOCATION_HEADER)
+                source = gateway.invocations.get(invocation or "")
                 status, out_headers, out, action = handle(
-                    server, method, target, body, source="http"
+                    gateway,
+                    method,
+                    target,
+                    body,
+                    source=source or "http",
+                    invocation=invocation if source is not None else None,
                 )
             if action is not None and not action():
                 status, out_headers, out, _ = gone()
@@ -304,7 +302,7 @@ async def http_client(
     ):
         pass
     finally:
-        server._http_tasks.pop(task, None)  # type: ignore[arg-type]
+        tasks.pop(task, None)  # type: ignore[arg-type]
         writer.close()
 
 

@@ -22,10 +22,7 @@ import re
 import secrets
 import string
 import time
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._server import LocalServer
+from typing import Any
 
 Result = tuple[int, dict[str, str], bytes, Any]
 
@@ -49,12 +46,17 @@ def _deny(kind: str, message: str) -> Result:
 
 
 def check(
-    server: LocalServer, method: str, target: str, headers: dict[str, str], body: bytes
+    credentials: dict[str, str] | None,
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
 ) -> Result | None:
-    """``None`` when the request may proceed, else the 403 answer to send."""
-    if not getattr(server, "allow_remote", False):
+    """``None`` when the request may proceed, else the 403 answer to send. ``credentials``:
+    the server's key pair when it allows remote clients (None: any request may proceed)."""
+    if credentials is None:
         return None
-    creds: dict[str, str] = server.management_credentials
+    creds = credentials
     match = _AUTH.match(headers.get("authorization", ""))
     if match is None:
         return _deny(

@@ -2,11 +2,15 @@
 
 Each service has a host under ``wsnb.localhost`` (``dynamodb.``, ``s3.``, ``ssm.``) that handlers
 reach through ``AWS_ENDPOINT_URL_<SERVICE>``. :mod:`._transport` answers requests for these
-hosts in process (no socket): :func:`send` rewrites the URL to the service's AWS host and hands
-the request to moto's request dispatcher, the same one ``mock_aws`` uses, without turning
-``mock_aws`` on — so any other AWS call still goes where it would. S3 is answered for
-path-style (``s3.wsnb.localhost/<bucket>/<key>``) and virtual-host (``<bucket>.s3.wsnb.localhost``)
-addressing. Data lives as long as the Python process (it survives a server restart).
+hosts in process (no socket) while a server runs (:func:`acquire` / :func:`release`, counted):
+:func:`send` rewrites the URL to the service's AWS host and hands the request to moto's request
+dispatcher, the same one ``mock_aws`` uses, without turning ``mock_aws`` on — so any other AWS
+call still goes where it would. S3 is answered for path-style
+(``s3.wsnb.localhost/<bucket>/<key>``) and virtual-host (``<bucket>.s3.wsnb.localhost``)
+addressing. Data lives as long as the Python process (it survives a server restart), and a
+client made by :func:`local_client` (``server.client("dynamodb")``) reaches it even after the
+last server stopped: such a client answers the local hosts itself (its own ``before-send``
+hook), with no process-wide patch.
 """
 
 from __future__ import annotations
@@ -25,14 +29,53 @@ ENDPOINTS = {service: f"http://{netloc}" for service, netloc in NETLOCS.items()}
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _lock = threading.Lock()
 _stubber: Any = None
+_users = 0
+_users_lock = threading.Lock()
+
+
+def _netlocs() -> list[str]:
+    return [*NETLOCS.values(), f"*.{NETLOCS['s3']}"]
+
+
+def acquire() -> None:
+    """Answer the local service hosts in process for every botocore client, while a server
+    runs (counted: the last :func:`release` takes the answer away)."""
+    global _users
+    with _users_lock:
+        _users += 1
+        if _users == 1:
+            for netloc in _netlocs():
+                _transport.register(netloc, send)
+
+
+def release() -> None:
+    global _users
+    with _users_lock:
+        _users = max(0, _users - 1)
+        if _users == 0:
+            for netloc in _netlocs():
+                _transport.unregister(netloc, send)
 
 
 def register() -> None:
-    """Answer the local service hosts in process (idempotent; stays for the process)."""
-    for service, netloc in NETLOCS.items():
-        _transport.register(netloc, send)
-        if service == "s3":
-            _transport.register(f"*.{netloc}", send)
+    """Answer the local hosts for every botocore client until the process ends (what
+    :func:`acquire` does without its :func:`release`). The emulator never calls it; a client
+    from :func:`local_client` needs no registration."""
+    acquire()
+
+
+def is_local(url: str) -> bool:
+    """Whether ``url`` is addressed to a local service host."""
+    host = _transport.netloc_of(url)
+    return host in _LOCAL_HOSTS or host.endswith("." + NETLOCS["s3"])
+
+
+_LOCAL_HOSTS = frozenset(NETLOCS.values())
+
+
+def _answer_before_send(request: Any, **_: Any) -> Any:
+    """A client's own ``before-send`` hook: answer local hosts (None: send as usual)."""
+    return send(request) if is_local(request.url) else None
 
 
 def send(request: Any) -> Any:
@@ -78,10 +121,13 @@ def local_client(service: str, region: str) -> Any:
     """A boto3 client for ``service`` with fake credentials, wired to the local backend when
     there is one (``dynamodb``, ``s3``, ``ssm``)."""
     boto3 = require("boto3", extra="local", purpose="Local AWS resources")
-    return boto3.session.Session().client(
+    client = boto3.session.Session().client(
         service,
         region_name=region,
         endpoint_url=ENDPOINTS.get(service),
         aws_access_key_id="wsnb-local",
         aws_secret_access_key="wsnb-local",
     )
+    if service in ENDPOINTS:  # reaches local data with or without a running server
+        client.meta.events.register("before-send", _answer_before_send)
+    return client

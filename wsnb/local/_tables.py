@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..model import (
@@ -128,7 +129,7 @@ def ensure_tables(tables: list[Table], *, stage: str, app: str, region: str) -> 
     return names
 
 
-def _key_schema(index: dict[str, str]) -> list[dict[str, str]]:
+def _key_schema(index: Mapping[str, Any]) -> list[dict[str, str]]:
     out = [{"AttributeName": index["partition_key"], "KeyType": "HASH"}]
     if index.get("sort_key"):
         out.append({"AttributeName": index["sort_key"], "KeyType": "RANGE"})

@@ -35,7 +35,7 @@ from typing import Any
 _GATEWAY = "API Gateway"
 _MANAGEMENT = "@connections"
 _PREVIEW = 36
-_REASONS = {410: "410 Gone", 413: "413 Payload too large"}
+_REASONS: dict[Any, str] = {410: "410 Gone", 413: "413 Payload too large"}
 _LIFECYCLE = ("$connect", "$disconnect")
 
 
@@ -86,7 +86,7 @@ class Traffic:
         # Each invocation's arrows form a group drawn where its message arrived: its posts and
         # its end stay with it even when another client's message was logged in between.
         out: list[list[Step]] = []
-        open_calls: dict[str, list[tuple[Any, list[Step]]]] = {}  # route → (requestId, group)
+        open_calls: dict[Any, list[tuple[Any, list[Step]]]] = {}  # route → (requestId, group)
         early_posts: dict[str, list[dict[str, Any]]] = {}  # posts logged before their message
         invocations: dict[Any, list[Step]] = {}  # requestId → the group of that invocation
         # posts logged before their invocation started: (records, group where they were logged)

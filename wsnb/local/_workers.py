@@ -11,62 +11,58 @@ Threads are started on demand (see :class:`Workers`) and reused when idle.
 from __future__ import annotations
 
 import collections
-import contextvars
 import logging
 import queue
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import _environ, _trace
+from ._gate import LoopGate
+from ._handler_runtime import InvocationError
 
 log = logging.getLogger("wsnb.local")
 
-#: The ``requestId`` of the invocation whose handler runs in this context (``None`` outside
-#: one: the notebook, internal jobs). Set by :meth:`Job.run` around the handler, so an ``async``
-#: handler's tasks and ``asyncio.to_thread`` calls inherit it; the management API records it
-#: on the calls a handler makes (``invocationRequestId``).
-INVOCATION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "wsnb_local_invocation", default=None
-)
-
-
-class HandlerFailed(Exception):
-    """A handler raised, timed out or was throttled; carries what the log, the client's answer
-    and the authorizer need. ``kind``: "error", "function-timeout" (the function's own timeout),
-    "integration-timeout" (API Gateway stopped waiting) or "throttled"."""
-
-    def __init__(self, error: BaseException | None, text: str, kind: str = "error") -> None:
-        super().__init__(text)
-        self.error = error
-        self.text = text
-        self.kind = kind
-
-
-def failure_of(exc: BaseException) -> HandlerFailed:
-    """A :class:`HandlerFailed` with the traceback text of ``exc``."""
-    if isinstance(exc, HandlerFailed):
-        return exc
-    if not isinstance(exc, Exception):  # SystemExit & co. end the invocation, not the server
-        wrapped = RuntimeError(f"{type(exc).__name__}: {exc}")
-        wrapped.__cause__ = exc
-        exc = wrapped
-    return HandlerFailed(
-        exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    )
-
 
 class Inbox:
-    """Calls from any thread to run on the server loop, in order, one wake-up per batch."""
+    """Calls from any thread to run on the server loop, in order, one wake-up per batch; or
+    at once on the calling thread, through the loop's gate (:mod:`._gate`), when the loop
+    waits for I/O (:meth:`run_or_put`)."""
 
-    def __init__(self, loop: Any) -> None:
+    def __init__(self, loop: Any, gate: LoopGate | None = None) -> None:
         self._loop = loop
+        self.gate = gate if gate is not None else LoopGate()
         self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = (
             collections.deque()
         )
         self._scheduled = False
+
+    def run_or_put(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Run ``fn(*args)`` now, for the loop, if its gate is open (after what was queued
+        before, so order holds); else queue it (:meth:`put`). ``fn`` must not wait for the
+        loop and must schedule on it only thread-safely."""
+        gate = self.gate
+        if not gate.try_enter():
+            return self.put(fn, *args)
+        try:
+            self.run_queued()
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("internal error in the local emulator")
+        finally:
+            gate.leave()
+        return True
+
+    def run_queued(self) -> None:
+        """Run what is queued (on the loop, or through its gate)."""
+        items = self._items
+        while items:
+            fn, args = items.popleft()
+            try:
+                fn(*args)
+            except Exception:  # one bad completion never stops the others
+                log.exception("internal error in the local emulator")
 
     def put(self, fn: Callable[..., Any], *args: Any) -> bool:
         """Queue ``fn(*args)`` for the loop; False when the loop is gone."""
@@ -82,40 +78,33 @@ class Inbox:
 
     def _drain(self) -> None:
         self._scheduled = False  # items put from now on schedule another drain
-        items = self._items
-        for _ in range(len(items)):
-            fn, args = items.popleft()
-            try:
-                fn(*args)
-            except Exception:  # one bad completion never stops the others
-                log.exception("internal error in the local emulator")
+        self.run_queued()
 
 
 class Job:
-    """One invocation (or internal call) to run on a worker thread: ``fn(*args)`` with a
-    function's ``os.environ``.
+    """One invocation (or internal call) to run on a worker thread: ``fn(*args)``.
 
-    Timing follows Lambda behind API Gateway: the clocks start when the handler *starts* on its
+    Timing follows Lambda behind API Gateway: the clocks start when ``fn`` *starts* on its
     thread (``started``), not when it was submitted. ``answer_after`` is when the caller stops
     waiting (``callback`` then gets the job with ``failure.kind`` naming the clock);
     ``limit_after`` is the function's own timeout, when its concurrency is released even if the
-    thread (which Python cannot stop) is still running. ``request_id`` is the invocation's
-    ``requestId`` (``None`` for internal calls), visible to the handler's context as
-    :data:`INVOCATION`.
+    thread (which Python cannot stop) is still running, and ``expired()`` is called. A job that
+    ends after it was settled by a clock goes to ``late(job)`` instead of ``callback``.
     """
 
     __slots__ = (
         "answer_after",
         "args",
         "callback",
-        "environment",
+        "exception",
+        "expired",
         "failure",
         "fn",
+        "inline",
+        "late",
         "limit_after",
-        "mark",
         "pool",
         "released",
-        "request_id",
         "result",
         "settled",
         "started",
@@ -126,42 +115,33 @@ class Job:
         self,
         fn: Callable[..., Any],
         args: tuple[Any, ...],
-        environment: dict[str, Any] | None,
         callback: Callable[[Job], Any],
-        mark: _trace.Mark | None = None,
-        request_id: str | None = None,
     ) -> None:
         self.fn = fn
         self.args = args
-        self.environment = environment
         self.callback = callback  # called once, on the loop, with the finished (or timed out) job
-        self.mark = mark
-        self.request_id = request_id
         self.result: Any = None
-        self.failure: HandlerFailed | None = None
+        self.exception: BaseException | None = None  # what fn raised
+        self.failure: InvocationError | None = None  # a clock ran out, or throttled
         self.settled = False
         self.timer: Any = None
-        self.started: float | None = None  # time.monotonic() when the handler began
+        self.started: float | None = None  # time.monotonic() when fn began
         self.answer_after: float | None = None
         self.limit_after: float | None = None
         self.pool: _Pool | None = None
         self.released = False
+        self.expired: Callable[[], Any] | None = None
+        self.late: Callable[[Job], Any] | None = None
+        #: its callbacks may run on the worker thread through the loop's gate (they never wait
+        #: for the loop, and schedule on it thread-safely; see Inbox.run_or_put)
+        self.inline = False
 
     def run(self) -> None:
-        token = _environ.OVERLAY.set(self.environment)
-        invocation = INVOCATION.set(self.request_id)
-        if self.mark is not None:
-            _trace.set_current(self.mark)
         self.started = time.monotonic()
         try:
             self.result = self.fn(*self.args)
         except BaseException as exc:
-            self.failure = failure_of(exc)
-        finally:
-            if self.mark is not None:
-                _trace.set_current(None)
-            INVOCATION.reset(invocation)
-            _environ.OVERLAY.reset(token)
+            self.exception = exc
 
 
 class _Pool:
@@ -208,7 +188,8 @@ class Workers:
     has that many, the others share the account's unreserved concurrency (``account_limit``
     minus the reserved ones); beyond it :meth:`submit` raises :class:`Throttled`. The clocks of
     a job start when its handler starts (not while queued). Public methods run on the loop
-    thread.
+    thread. With a gated loop (:mod:`._gate`) submitted jobs reach the threads when the loop
+    next goes to wait for I/O — at the end of its current step, when it lets go of the GIL.
     """
 
     def __init__(
@@ -232,6 +213,12 @@ class Workers:
         self._unreserved = _Pool("account", self.account_limit)
         self._reserved: dict[str, _Pool] = {}
         self.busy = 0  # submitted and not yet finished (loop thread)
+        # With a gated loop (see _gate) jobs wait here until the loop goes to wait for I/O (it
+        # calls flush()): a thread woken earlier would only wait for the GIL the loop holds.
+        self._deferred: collections.deque[Job] | None = None
+        if inbox.gate.enabled:
+            self._deferred = collections.deque()
+            inbox.gate.before_wait = self.flush
 
     @property
     def threads(self) -> int:
@@ -288,7 +275,10 @@ class Workers:
                 self._start_thread()
             elif self._watch is None and self._loop is not None:
                 self._watch = self._loop.call_later(_STALL_SECONDS, self._stall_check, -1)
-        self._jobs.put(job)
+        if self._deferred is not None:
+            self._deferred.append(job)  # handed over when the loop goes to wait (flush)
+        else:
+            self._jobs.put(job)
         if answer_after is not None:
             job.answer_after = answer_after
             job.limit_after = limit_after if limit_after is not None else answer_after
@@ -321,6 +311,7 @@ class Workers:
 
     def _work(self, retires: bool = False) -> None:
         get, put, lock = self._jobs.get, self._inbox.put, self._lock
+        run_or_put = self._inbox.run_or_put
         finish = self._finish
         while True:
             with lock:
@@ -345,14 +336,18 @@ class Workers:
                 return
             job.run()
             self._release(job)
-            put(finish, job)
+            (run_or_put if job.inline else put)(finish, job)
 
-    def _release(self, job: Job) -> None:
-        """The invocation no longer counts against its concurrency (any thread)."""
+    def _release(self, job: Job) -> bool:
+        """The invocation no longer counts against its concurrency (any thread); False when
+        it was released already."""
         with self._lock:
-            if job.pool is not None and not job.released:
-                job.released = True
+            if job.released:
+                return False
+            job.released = True
+            if job.pool is not None:
                 job.pool.running -= 1
+            return True
 
     def _finish(self, job: Job) -> None:
         self.busy -= 1
@@ -362,6 +357,8 @@ class Workers:
         if not job.settled:
             job.settled = True
             job.callback(job)
+        elif job.late is not None:
+            job.late(job)
 
     def _check(self, job: Job, loop: Any) -> None:
         """A job's clock ran out, counted from submission: re-arm it from the handler's start."""
@@ -382,15 +379,17 @@ class Workers:
             function_clock = (job.limit_after or 0) <= (job.answer_after or 0)
             seconds = job.answer_after or 0
             job.failure = (
-                HandlerFailed(
-                    None, f"Task timed out after {seconds:.2f} seconds", "function-timeout"
+                InvocationError(
+                    "Sandbox.Timedout",
+                    f"Task timed out after {seconds:.2f} seconds",
+                    kind="function-timeout",
                 )
                 if function_clock
-                else HandlerFailed(
-                    None,
+                else InvocationError(
+                    "IntegrationTimeout",
                     f"Endpoint request timed out after {seconds:.2f} seconds (API Gateway's "
                     "integration timeout; the function keeps running to its own timeout)",
-                    "integration-timeout",
+                    kind="integration-timeout",
                 )
             )
             job.callback(job)
@@ -399,10 +398,26 @@ class Workers:
             if left > 0.001:
                 job.timer = loop.call_later(left, self._check, job, loop)
                 return
-            self._release(job)  # the function's own timeout: Lambda ends it and frees it
+            # the function's own timeout: Lambda ends it (the runtime replaces its environment)
+            if self._release(job) and job.expired is not None:
+                job.expired()
+
+    def flush(self) -> None:
+        """Hand the jobs submitted since the last flush to the threads (with a gated loop, the
+        loop calls it each time it goes to wait for I/O: see :class:`Workers`)."""
+        deferred = self._deferred
+        if deferred:
+            put = self._jobs.put
+            while True:
+                try:
+                    job = deferred.popleft()
+                except IndexError:  # emptied (also by a shutdown for the loop, see stop())
+                    return
+                put(job)
 
     def shutdown(self) -> None:
         """Let every thread finish its current job and end (does not wait)."""
+        self.flush()
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None

@@ -63,6 +63,7 @@ from ._physical import (
     foreign_handlers,
 )
 from ._resources import TOKEN_PATTERN, resource_name, ssm_parameter_name
+from ._sources import handler_candidates, handler_runtime, resolve_handler_file
 from ._spec import finished_function_error, make_route, normalize_route_key
 from ._values import DYNAMIC_REFERENCE
 
@@ -125,8 +126,10 @@ __all__ += [
     "export_problems",
     "finished_function_error",
     "foreign_handlers",
+    "handler_candidates",
     "handler_files_in",
     "handler_folder_files",
+    "handler_runtime",
     "imported_python_files",
     "integration_error",
     "make_route",
@@ -141,6 +144,7 @@ __all__ += [
     "props_resources",
     "refuse_non_finite",
     "replace_route",
+    "resolve_handler_file",
     "resource_list",
     "resource_name",
     "ssm_parameter_name",

@@ -74,8 +74,6 @@ def _choice(name: str, options: tuple[str, ...]):
     def check(value: Any, path: str) -> str:
         if isinstance(value, str):
             norm = value.strip().lower().replace("-", "_")
-            if name == "runtime":
-                norm = norm.replace("_", ".") if norm.startswith("python_") else norm
             if norm in options:
                 return norm
         close = difflib.get_close_matches(str(value), options, n=1)
@@ -88,6 +86,32 @@ def _choice(name: str, options: tuple[str, ...]):
         )
 
     return check
+
+
+def _runtime(value: Any, path: str) -> str:
+    """A Lambda runtime wsnb runs and synthesizes: Python, or Node.js (SPEC §8)."""
+    if isinstance(value, str):
+        norm = value.strip().lower()
+        if norm in _facts.RUNTIMES:
+            return norm
+        if norm in _facts.NODE_RETIRED_RUNTIMES:
+            when = _facts.aws_date(_facts.NODE_DEPRECATION_DATES[norm])
+            raise PropError(
+                f"runtime {value!r} is retired: AWS Lambda deprecated it on {when} and no longer "
+                "creates functions with it.",
+                given=value,
+                allowed=", ".join(repr(o) for o in _facts.RUNTIMES),
+                fix=f"runtime={_facts.DEFAULT_NODE_RUNTIME!r}",
+                path=path,
+            )
+    close = difflib.get_close_matches(str(value), _facts.RUNTIMES, n=1)
+    raise PropError(
+        f"runtime {value!r} is not supported.",
+        given=value,
+        allowed=", ".join(repr(o) for o in _facts.RUNTIMES),
+        fix=f"runtime={close[0]!r}" if close else f"runtime={_facts.DEFAULT_RUNTIME!r}",
+        path=path,
+    )
 
 
 def _string(name: str, max_len: int):
@@ -235,7 +259,7 @@ def _handler(value: Any, path: str) -> Handler:
 # name -> validator(value, path) -> normalized value
 PROP_VALIDATORS: dict[str, Callable[[Any, str], Any]] = {
     "handler": _handler,
-    "runtime": _choice("runtime", _facts.PYTHON_RUNTIMES),
+    "runtime": _runtime,
     "timeout": _int_in_range("timeout", *_facts.LAMBDA_TIMEOUT_RANGE, "seconds", _parse_seconds),
     "memory_size": _int_in_range(
         "memory_size", *_facts.LAMBDA_MEMORY_RANGE, "MB", _parse_megabytes
@@ -290,8 +314,24 @@ def normalize_props(
     for name in PROP_NAMES:
         if name in props and props[name] is not None:
             out[name] = PROP_VALIDATORS[name](props[name], f"{path}.{name}")
+    _check_callable_runtime(out, path)
     check_data(props_to_json(out), path, error=PropError)
     return freeze(out)
+
+
+def _check_callable_runtime(props: dict[str, Any], path: str) -> None:
+    """A Python function runs on a Python runtime: asking for Node.js with it is a mistake (a
+    Node.js runtime that comes from ``defaults`` does not apply to it: see ``merge_props``)."""
+    handler, runtime = props.get("handler"), props.get("runtime")
+    if isinstance(handler, CallableHandler) and _facts.runtime_family(runtime) != "python":
+        raise PropError(
+            f"{handler.name}() is a Python function; it cannot run on {runtime}.",
+            given=runtime,
+            allowed=", ".join(repr(o) for o in _facts.PYTHON_RUNTIMES),
+            fix=f"leave runtime out (a Python function runs on {_facts.DEFAULT_RUNTIME}), or "
+            'write the handler as a Node.js file and name it: "src/handler.main"',
+            path=f"{path}.runtime",
+        )
 
 
 def unknown_prop_error(key: Any, path: str, *, route_keyword: bool = False) -> PropError:

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from .. import _facts
 from .._errors import HandlerError, HandlerFileWarning
 from .._user_frames import warn
+from ._sources import handler_candidates, resolve_handler_file
 
 _HANDLER_PATTERN = re.compile(r"^(?P<file>[^\s:\\]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)\Z")
 _SEGMENT_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
@@ -41,13 +43,28 @@ def handler_files_in(root: str | os.PathLike[str] | None) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class FileHandler:
-    """``"src/connect.main"``: function ``main`` in the Python file ``src/connect.py``."""
+    """``"src/connect.main"``: function ``main`` of ``src/connect.py`` under a Python runtime, or
+    the export ``main`` of the first of ``src/connect.ts``/``.tsx``/``.mts``/``.js``/``.mjs``/
+    ``.cjs``/``.jsx`` that exists under a Node.js runtime (SST's resolution, SPEC §8)."""
 
     text: str
 
     @property
     def file(self) -> str:
+        """The Python file (``src/connect.py``); :meth:`source_file` resolves by runtime."""
         return self.text.rsplit(".", 1)[0] + ".py"
+
+    def candidates(self, runtime: str | None = None) -> tuple[str, ...]:
+        """The files this handler may name under ``runtime`` (None: wsnb's default), in the
+        order they are tried."""
+        return handler_candidates(self, runtime)
+
+    def source_file(
+        self, root: str | os.PathLike[str] | None = None, runtime: str | None = None
+    ) -> str | None:
+        """The file this handler names under ``runtime``: the first candidate that exists in
+        ``root`` (the working directory when None), relative to it; None when none exists."""
+        return resolve_handler_file(self, runtime, root)
 
     @property
     def module_path(self) -> str:
@@ -151,20 +168,35 @@ def _parse_handler_string(value: str, path: str, check_file: bool) -> FileHandle
         raise HandlerError(
             f"Handler {value!r} {problem}.",
             given=value,
-            allowed='"path/to/file.func": function func in the Python file path/to/file.py, relative to the working directory',
+            allowed='"path/to/file.func": function func of path/to/file.py (Python), or the '
+            "export func of path/to/file.ts or .js (Node.js runtimes), relative to the working "
+            "directory",
             fix='"src/connect.main" for def main(event, context) in src/connect.py',
             path=path,
         )
     handler = FileHandler(text)
     root = _HANDLER_ROOT.get()
-    if check_file and not os.path.isfile(os.path.join(root or "", handler.file)):
+    if check_file and not _any_source_exists(handler, root):
         where = "the working directory" if root is None else f"the API's root {root!r}"
+        node = "/".join(_facts.NODE_HANDLER_EXTENSIONS)
         warn(
-            f"{path}: handler file {handler.file!r} does not exist (yet) relative to "
-            f"{where}; synth and serve will need it.",
+            f"{path}: handler file {handler.file!r} (Python) or {handler.module_path}{node} "
+            f"(Node.js) does not exist (yet) relative to {where}; synth and serve will need one.",
             HandlerFileWarning,
         )
     return handler
+
+
+def _any_source_exists(handler: FileHandler, root: str | None) -> bool:
+    """Whether a file of any runtime exists for ``handler`` in ``root`` (None: the working
+    directory); the runtime is a prop that defaults may set later, so every candidate counts."""
+    base = root or ""
+    if os.path.isfile(os.path.join(base, handler.file)):
+        return True
+    return any(
+        os.path.isfile(os.path.join(base, handler.module_path + ext))
+        for ext in _facts.NODE_HANDLER_EXTENSIONS
+    )
 
 
 def parse_callable(func: Callable[..., Any], path: str) -> CallableHandler:

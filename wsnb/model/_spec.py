@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,9 +44,15 @@ from ._function import (
     unknown_prop_error,
 )
 from ._handlers import CallableHandler, FileHandler
-from ._integrations import Integration, LambdaIntegration, integration_error
+from ._integrations import (
+    Integration,
+    IntegrationResponse,
+    LambdaIntegration,
+    integration_error,
+)
 from ._permissions import dedupe, permission_to_json, statement_tokens
 from ._resources import Resource
+from ._sources import handler_runtime, resolve_handler_file
 from ._values import check_data, text_problem
 
 # The error class for a bad value, by the API option it sits in.
@@ -135,6 +142,20 @@ class RouteSpec:
         return self.props["handler"]
 
     @property
+    def integration_responses(self) -> tuple[IntegrationResponse, ...]:
+        """The integration responses the route gets: its integration's own, or, for a
+        ``return_response`` route whose non-proxy integration has none, one ``$default``
+        pass-through (API Gateway answers a non-proxy integration only through an integration
+        response: "Set up a WebSocket API integration response in API Gateway"). Proxies
+        (Lambda proxy, ``HTTP_PROXY``) have none."""
+        integration = self.integration
+        if integration is None or integration.kind == "http_proxy":
+            return ()
+        if integration.responses or not self.return_response:
+            return tuple(integration.responses)
+        return (IntegrationResponse("$default"),)
+
+    @property
     def integration_label(self) -> str:
         """``Lambda proxy`` or the integration's short label (``MOCK``, ``AWS (Lambda, Event)``…)."""
         return "Lambda proxy" if self.integration is None else self.integration.label
@@ -168,13 +189,20 @@ class RouteSpec:
         return out
 
 
+#: The provenance of a notebook function's runtime when the defaults name a Node.js runtime:
+#: wsnb's built-in Python default applies, so it is ``"builtin"`` (one of the values every view
+#: colours and titles; lint's ``callable-python-runtime`` info says why).
+CALLABLE_RUNTIME_PROVENANCE = "builtin"
+
+
 @dataclass(frozen=True)
 class RouteFunction:
     """A route's function with ``defaults`` merged in, and where each prop came from.
 
     ``provenance[prop]`` is ``"route"``, ``"defaults"``, ``"merged"`` (both gave it and the
     values were combined), ``"attached"`` (``attach_permissions``/``bind`` calls) or
-    ``"builtin"`` (wsnb's default, nobody set it).
+    ``"builtin"`` (wsnb's default: nobody set it, or — for the runtime of a Python function —
+    the defaults name a Node.js runtime, which runs handler files, not Python functions).
     """
 
     route_key: str
@@ -215,6 +243,19 @@ class RouteFunction:
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.props.get(name, default)
+
+    @property
+    def runtime_family(self) -> str:
+        """``"python"`` or ``"nodejs"`` (``"other"`` for a template's Java/… function): the
+        language the handler runs in."""
+        return _facts.runtime_family(handler_runtime(self.handler, self.runtime))
+
+    def source_file(self, root: str | os.PathLike[str] | None = None) -> str | None:
+        """The handler's file under this function's runtime, relative to ``root`` (the working
+        directory when None): ``src/connect.py``, or the first of ``src/connect.ts``, ``.tsx``,
+        ``.mts``, ``.js``, ``.mjs``, ``.cjs``, ``.jsx`` that exists; None when there is none
+        (or the handler is a notebook function)."""
+        return resolve_handler_file(self.handler, self.runtime, root)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -601,7 +642,8 @@ def merge_props(
     own: Mapping[str, Any], base: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The one place defaults apply: ``own`` props over ``base`` (the API's defaults) over
-    wsnb's built-in defaults; environment merges key by key, lists concatenate (base first)."""
+    wsnb's built-in defaults; environment merges key by key, lists concatenate (base first).
+    A Python function keeps wsnb's Python runtime when ``base`` says Node.js."""
     props: dict[str, Any] = {}
     prov: dict[str, str] = {}
     for name in PROP_NAMES:
@@ -621,6 +663,15 @@ def merge_props(
         elif name in BUILTIN_DEFAULTS:
             props[name] = BUILTIN_DEFAULTS[name]
             prov[name] = "builtin"
+    if (
+        isinstance(props.get("handler"), CallableHandler)
+        and prov.get("runtime") == "defaults"
+        and _facts.runtime_family(props["runtime"]) != "python"
+    ):
+        # A notebook function is Python code: a Node.js runtime in defaults (meant for the
+        # handler files) does not apply to it; lint says so (callable-python-runtime).
+        props["runtime"] = BUILTIN_DEFAULTS["runtime"]
+        prov["runtime"] = CALLABLE_RUNTIME_PROVENANCE
     return props, prov
 
 

@@ -32,6 +32,7 @@ from ..model import (
     ssm_parameter_name,
 )
 from ._assets import EXCLUDE_GLOBS, AssetLayout
+from ._integrations import IntegrationSteps
 from ._ir import (
     Asset,
     Assign,
@@ -169,6 +170,9 @@ class _Compiler:
             "certificate": certificate,
             "functions": functions,
             "routes": routes,
+            "integrations": {
+                r.key: r.integration_label for r in spec.routes if r.integration is not None
+            },
             "resources": {f"{k}/{i}": v for (k, i), v in self.res_vars.items()},
             "custom_domain_url": spec.custom_domain.url if spec.custom_domain else None,
         }
@@ -461,7 +465,11 @@ class _Compiler:
         self.emit(Assign(var, call("aws_lambda.Function", SELF, cid, **kwargs), comment=where))
         self.grants(var, props)
 
-    def grants(self, var: str, props: dict[str, Any]) -> None:
+    def grants(self, var: str, props: dict[str, Any], *, role: bool = False) -> None:
+        """``props``' permissions and binds granted to the function ``var`` (or, with
+        ``role=True``, to the IAM role ``var``)."""
+        add_policy = "add_to_policy" if role else "add_to_role_policy"
+        role_expr: Expr = Var(var) if role else Attr(Var(var), "role")
         for item in props.get("permissions", ()):
             if isinstance(item, Table):
                 self.emit(
@@ -476,22 +484,20 @@ class _Compiler:
                     Do(
                         method(
                             var,
-                            "add_to_role_policy",
+                            add_policy,
                             call("aws_iam.PolicyStatement.from_json", self.statement(item)),
                         )
                     )
                 )
             elif managed_policy(item) is not None:
-                self.emit(
-                    Do(method(Attr(Var(var), "role"), "add_managed_policy", self.policy(item)))
-                )
+                self.emit(Do(method(role_expr, "add_managed_policy", self.policy(item))))
             else:
                 action = item if item == "*" or ":" in item else f"{item}:*"
                 self.emit(
                     Do(
                         method(
                             var,
-                            "add_to_role_policy",
+                            add_policy,
                             call("aws_iam.PolicyStatement", actions=[action], resources=["*"]),
                         )
                     )
@@ -573,12 +579,8 @@ class _Compiler:
         )
         return Var("authorizer")
 
-    def routes(self, api: str, authorizer: Expr | None) -> tuple[dict[str, str], dict[str, str]]:
-        functions: dict[str, str] = {}
-        routes: dict[str, str] = {}
-        if not self.spec.routes:
-            return functions, routes
-        self.need_stack = True
+    def connection_arns(self, api: str) -> None:
+        """``connection_arns``: what every route function may call (@connections post, get, delete)."""
         arns = [
             method(
                 "stack",
@@ -596,41 +598,73 @@ class _Compiler:
                 comment="Every route may call the @connections API (post, get, delete)",
             )
         )
-        for fn in self.spec.functions():
-            key = fn.route_key
-            fvar = self.names.var(f"{key.lstrip('$')}_function")
-            self.function(fvar, self.names.cid("Lambda", key), fn.props, f"Route {key!r}")
-            self.emit(
-                Do(
-                    method(
-                        fvar,
-                        "add_to_role_policy",
-                        call(
-                            "aws_iam.PolicyStatement",
-                            actions=["execute-api:ManageConnections"],
-                            resources=Var("connection_arns"),
-                        ),
+
+    def routes(self, api: str, authorizer: Expr | None) -> tuple[dict[str, str], dict[str, str]]:
+        functions: dict[str, str] = {}
+        routes: dict[str, str] = {}
+        if not self.spec.routes:
+            return functions, routes
+        merged = {fn.route_key: fn for fn in self.spec.functions()}
+        if merged:
+            self.need_stack = True
+            self.connection_arns(api)
+        steps = IntegrationSteps(self)
+        for route in self.spec.routes:
+            key = route.key
+            fvar = None
+            fn = merged.get(key)
+            if fn is not None:
+                fvar = self.names.var(f"{key.lstrip('$')}_function")
+                where = f"Route {key!r}"
+                if route.integration is not None:
+                    where += f": {route.integration_label} integration"
+                self.function(fvar, self.names.cid("Lambda", key), fn.props, where)
+                self.emit(
+                    Do(
+                        method(
+                            fvar,
+                            "add_to_role_policy",
+                            call(
+                                "aws_iam.PolicyStatement",
+                                actions=["execute-api:ManageConnections"],
+                                resources=Var("connection_arns"),
+                            ),
+                        )
                     )
                 )
-            )
+                functions[key] = fvar
             rid = self.names.cid("Route", key)
             rvar = self.names.var(f"{key.lstrip('$')}_route")
-            route = self.spec.route(key)
-            kwargs: dict[str, Any] = {
-                "web_socket_api": Var(api),
-                "route_key": key,
-                "integration": call(
+            if route.integration is None:
+                assert fvar is not None
+                integration = call(
                     "aws_apigatewayv2_integrations.WebSocketLambdaIntegration",
                     f"{rid}Integration",
                     Var(fvar),
-                ),
+                )
+            else:
+                integration = steps.integration(route, rid, fvar)
+            kwargs: dict[str, Any] = {
+                "web_socket_api": Var(api),
+                "route_key": key,
+                "integration": integration,
             }
             if key == "$connect" and authorizer is not None:
                 kwargs["authorizer"] = authorizer
-            if route is not None and route.return_response:
+            if route.return_response:
                 kwargs["return_response"] = True
-            self.emit(Assign(rvar, call("aws_apigatewayv2.WebSocketRoute", SELF, rid, **kwargs)))
-            functions[key] = fvar
+            comment = None
+            if fn is None and route.integration is not None:
+                comment = f"Route {key!r}: {route.integration_label} integration"
+            self.emit(
+                Assign(
+                    rvar,
+                    call("aws_apigatewayv2.WebSocketRoute", SELF, rid, **kwargs),
+                    comment=comment,
+                )
+            )
+            if route.integration is not None:
+                steps.finish(route, rid, rvar, api, fvar)
             routes[key] = rvar
         return functions, routes
 

@@ -10,6 +10,10 @@ Naming (documented choices):
 - construct ids: ``Lambda_<key>`` / ``Route_<key>`` (key without non-alphanumerics), ``Api``,
   ``Stage``, ``LogGroup``, ``Table_<id>``, ``Bucket_<id>``, ``AuthorizerFunction``,
   ``Certificate``, ``DomainName``, ``ApiMapping``, ``AliasRecord``/``AliasRecordAAAA``;
+  for a non-proxy route (SPEC §9): the integration ``Route_<key>Integration`` under its route
+  (as for a proxy), ``IntegrationResponse_<key letters>`` under the route, the role wsnb
+  creates for an AWS service integration ``IntegrationRole_<key>`` (see :mod:`wsnb.plan`'s
+  ``_integrations`` for which aws-cdk-lib class serves which kind);
 - tables are named ``<stage>-<app>-<id>`` (as SST);
 - a bound ``Secret`` is read from the SSM parameter ``/wsnb/<app>/<stage>/Secret/<name>/value``
   (functions get ``ssm:GetParameter`` on it and its name in ``WSNB_Secret_<name>_parameter_name``);

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .._errors import RouteKeyError
+from .._errors import IntegrationError, RouteKeyError
 from ..plan import Plan
 from ._interpret import Interpreter
 
@@ -45,6 +45,7 @@ def construct_class() -> Any:
                 self._functions = {k: env[v] for k, v in out["functions"].items()}
                 self._routes = {k: env[v] for k, v in out["routes"].items()}
                 self._resources = {k: env[v] for k, v in out["resources"].items()}
+                self._integrations = dict(out.get("integrations", {}))
                 self._custom_domain_url = out["custom_domain_url"]
                 self._plan = plan
 
@@ -66,8 +67,18 @@ def construct_class() -> Any:
                 return self._custom_domain_url
 
             def get_function(self, key: str) -> Any:
-                """The route's ``aws_lambda.Function``."""
-                return self._functions[_key(key, self._functions)]
+                """The route's ``aws_lambda.Function`` (a Lambda proxy's or a non-proxy
+                ``LambdaIntegration``'s; mock, HTTP and AWS service routes have none)."""
+                norm = _key(key, self._routes)
+                if norm not in self._functions:
+                    raise IntegrationError(
+                        f"get_function: route {norm!r} has no function; its integration is "
+                        f"{self._integrations.get(norm, 'not a Lambda')}.",
+                        given=key,
+                        allowed=", ".join(repr(k) for k in self._functions) or "(no functions)",
+                        fix="use get_route(key) for the route itself",
+                    )
+                return self._functions[norm]
 
             def get_route(self, key: str) -> Any:
                 """The route's ``aws_apigatewayv2.WebSocketRoute``."""

@@ -1,4 +1,4 @@
-"""What a Lambda function is locally: its name, limits, environment, and its loaded handler.
+"""Loading Python handlers: finding the callable behind a function's handler.
 
 File handlers (``"src/send.main"``) are imported from ``<root>/src/send.py`` once per function
 (each route is its own Lambda function, so module-level state is per route, as in AWS) and
@@ -13,7 +13,6 @@ import inspect
 import re
 import sys
 import threading
-import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,96 +22,9 @@ from typing import Any
 from .._errors import EmulatorError
 from ..model import CallableHandler, FileHandler, callable_module_source
 from . import _imports
-from ._ids import log_stream_name, now_ms
-
-
-class LambdaContext:
-    """The ``context`` argument, with the attributes of AWS's Python runtime."""
-
-    __slots__ = (
-        "_deadline",
-        "aws_request_id",
-        "client_context",
-        "function_name",
-        "function_version",
-        "identity",
-        "invoked_function_arn",
-        "log_group_name",
-        "log_stream_name",
-        "memory_limit_in_mb",
-    )
-
-    def __init__(self, runtime: FunctionRuntime, request_id: str, timeout: float) -> None:
-        self.aws_request_id = request_id
-        self.function_name = runtime.name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = runtime.arn
-        # AWS's Python runtime reads this from AWS_LAMBDA_FUNCTION_MEMORY_SIZE: a string.
-        self.memory_limit_in_mb = str(runtime.memory)
-        self.log_group_name = runtime.log_group
-        self.log_stream_name = runtime.log_stream
-        self.identity = None
-        self.client_context = None
-        self._deadline = time.monotonic() + timeout
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-    def __repr__(self) -> str:
-        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
-
-
-@dataclass
-class FunctionRuntime:
-    """One route's (or the authorizer's) function, ready to invoke."""
-
-    key: str  # route key, or "authorizer"
-    name: str
-    arn: str
-    handler: FileHandler | CallableHandler
-    timeout: float  # the function's own timeout (seconds)
-    memory: int
-    environment: dict[str, str]  # the overlay for os.environ (see _environ)
-    log_group: str
-    log_stream: str
-    env_digest: str = ""
-    return_response: bool = False
-
+from ._handler_runtime import LocalFunction
 
 _SLUG = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def function_name(stage: str, app: str, api: str, key: str, given: str | None) -> str:
-    if given:
-        return given
-    slug = _SLUG.sub("", key.lstrip("$")) or "route"
-    return f"{stage}-{app}-{api}-{slug}"[:64]
-
-
-def make_runtime(
-    key: str,
-    props: dict[str, Any],
-    *,
-    name: str,
-    region: str,
-    account: str,
-    environment: dict[str, str],
-    return_response: bool = False,
-) -> FunctionRuntime:
-    env_digest = hashlib.sha256(repr(sorted(environment.items())).encode()).hexdigest()[:16]
-    return FunctionRuntime(
-        key=key,
-        name=name,
-        arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
-        handler=props["handler"],
-        timeout=float(props.get("timeout", 10)),
-        memory=int(props.get("memory_size", 1024)),
-        environment=environment,
-        log_group=f"/aws/lambda/{name}",
-        log_stream=log_stream_name(now_ms()),
-        env_digest=env_digest,
-        return_response=return_response,
-    )
 
 
 @dataclass
@@ -132,8 +44,10 @@ class HandlerLoader:
         self._cache: dict[tuple[str, str, str], _Loaded] = {}
         self._locks: dict[tuple[str, str, str], threading.Lock] = {}
         self._guard = threading.Lock()
+        self._modules: dict[str, types.ModuleType] = {}  # what it put in sys.modules
+        self._packages: set[str] = set()  # the import scopes it uses (see _imports)
 
-    def _cache_key(self, rt: FunctionRuntime) -> tuple[str, str, str]:
+    def _cache_key(self, rt: LocalFunction) -> tuple[str, str, str]:
         h = rt.handler
         ident = (
             h.text
@@ -142,7 +56,7 @@ class HandlerLoader:
         )
         return (rt.key, ident, rt.env_digest)
 
-    def cached(self, rt: FunctionRuntime) -> _Loaded | None:
+    def cached(self, rt: LocalFunction) -> _Loaded | None:
         """The loaded handler if it is still fresh (a cheap check the event loop may make)."""
         h = rt.handler
         if isinstance(h, CallableHandler) and h.func is not None:
@@ -158,7 +72,7 @@ class HandlerLoader:
                 return None
         return entry
 
-    def load(self, rt: FunctionRuntime) -> _Loaded:
+    def load(self, rt: LocalFunction) -> _Loaded:
         """Import (or re-import) the handler. Call it with the function's environment in place."""
         fresh = self.cached(rt)
         if fresh is not None:
@@ -177,11 +91,24 @@ class HandlerLoader:
             self._cache[key] = entry
             return entry
 
-    def _module_name(self, rt: FunctionRuntime, stem: str) -> str:
+    def release(self) -> None:
+        """Take what this loader put in ``sys.modules`` (and its import scopes) away again;
+        a module another loader registered under the same name since stays."""
+        with self._guard:
+            modules, self._modules = self._modules, {}
+            packages, self._packages = self._packages, set()
+            self._cache.clear()
+        for name, module in modules.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        for package in packages:
+            _imports.release(package)
+
+    def _module_name(self, rt: LocalFunction, stem: str) -> str:
         tag = hashlib.sha256(repr(self._cache_key(rt)).encode()).hexdigest()[:10]
         return f"_wsnb_local_{tag}_{_SLUG.sub('_', stem)}"
 
-    def _load_file(self, rt: FunctionRuntime, h: FileHandler) -> _Loaded:
+    def _load_file(self, rt: LocalFunction, h: FileHandler) -> _Loaded:
         path = (self.root / h.file).resolve()
         try:
             mtime = path.stat().st_mtime_ns
@@ -195,8 +122,14 @@ class HandlerLoader:
         # The handler's folder is its Lambda task root: its modules first, for this function only
         # (see _imports). A top-level handler ships alone, so its folder is only a fallback.
         scope = _imports.scope_for(name, path.parent, first=bool(h.directory))
+        with self._guard:
+            if scope.package not in self._packages:
+                self._packages.add(scope.package)
+                _imports.acquire(scope.package)
         scope.reset()
         module = scope.load(name, path)
+        with self._guard:
+            self._modules[name] = module
         func = getattr(module, h.function_name, None)
         if not callable(func):
             raise EmulatorError(
@@ -208,11 +141,13 @@ class HandlerLoader:
             func = _as_lambda_calls_it(func, h)
         return _Loaded(func, False, mtime, path, module)
 
-    def _load_source(self, rt: FunctionRuntime, h: CallableHandler) -> _Loaded:
+    def _load_source(self, rt: LocalFunction, h: CallableHandler) -> _Loaded:
         name = self._module_name(rt, h.name)
         module = types.ModuleType(name)
         module.__file__ = f"<wsnb {h.name}>"
         sys.modules[name] = module
+        with self._guard:
+            self._modules[name] = module
         code = compile(callable_module_source(h), module.__file__, "exec")
         exec(code, module.__dict__)
         func = module.__dict__[h.name]
