@@ -25,7 +25,10 @@ Threads: every use of aws-cdk-lib here runs under one process-wide lock (see
 run at once. Each synthesis writes its cloud assembly into a private directory of its own,
 removed afterwards. Handler files are staged in a private per-process directory
 (:mod:`wsnb.synth._staging`). CDK's own annotations (warnings, info) are copied into
-``SynthResult.warnings``; CDK errors become :class:`~wsnb.SynthError`. A model predicted to
+``SynthResult.warnings``; CDK errors become :class:`~wsnb.SynthError`. aws-cdk-lib's template
+validation report is read from its file, one warning per finding, and never printed: wsnb's
+``cdk.App`` sets the two context values that leave the reporting to the caller
+(:data:`VALIDATION_CONTEXT`), so nothing reaches the cell's stderr. A model predicted to
 exceed CloudFormation's 500-resource limit is refused before aws-cdk-lib is called.
 """
 
@@ -64,6 +67,15 @@ __all__ = [
     "synthesize",
     "to_cdk",
 ]
+
+#: aws-cdk-lib prints its template validation report (``console.error`` in its Node process,
+#: which jsii copies to this process's stderr) unless the app says the caller reports it. wsnb
+#: does: :func:`validation_notes` reads the report file. ``validateAgainstDefaultRules`` is set
+#: too because otherwise CDK still prints a "turn these into errors" preamble; its findings are
+#: then reported as warnings, as CDK's default does, unless the user's own context asks for
+#: errors (then :func:`_run` raises a SynthError with them).
+VALIDATE_FLAG = "@aws-cdk/core:validateAgainstDefaultRules"
+VALIDATION_CONTEXT = {"@aws-cdk/core:failSynthOnValidationErrors": False, VALIDATE_FLAG: True}
 
 _CACHE: OrderedDict[tuple[str, str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
@@ -114,7 +126,12 @@ def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[st
             try:
                 env = Interpreter({}, root).run(
                     plan.app_steps,
-                    extra={"app": {"context": opts.context, "outdir": str(outdir)}},
+                    extra={
+                        "app": {
+                            "context": {**opts.context, **VALIDATION_CONTEXT},
+                            "outdir": str(outdir),
+                        }
+                    },
                 )
                 construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
                 env["app"].synth()
@@ -123,7 +140,10 @@ def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[st
             manifest = json.loads((outdir / "manifest.json").read_text())
             template = json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
             notes, errors = cdk_annotations(outdir)
-            notes += validation_notes(outdir)
+            strict = opts.context.get(VALIDATE_FLAG) is True
+            found = validation_notes(outdir, errors_as="error" if strict else "warning")
+            notes += [n for n in found if not n.startswith(_VALIDATION_ERROR)]
+            errors += [n for n in found if n.startswith(_VALIDATION_ERROR)]
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
     missing = manifest.get("missing") or []
@@ -174,9 +194,16 @@ def cdk_annotations(outdir: Path) -> tuple[list[str], list[str]]:
     return notes, errors
 
 
-def validation_notes(outdir: Path) -> list[str]:
+_VALIDATION_ERROR = "CloudFormation validation error"
+
+
+def validation_notes(outdir: Path, *, errors_as: str = "warning") -> list[str]:
     """What aws-cdk-lib's built-in template validation found (its ``validation-report.json``),
-    one line per finding, so ``SynthResult.warnings`` holds what CDK prints to stderr."""
+    one line per finding: ``SynthResult.warnings`` holds what CDK would print to stderr.
+
+    A finding of severity "error" is said at level ``errors_as``: "warning" (what CDK does
+    unless ``validateAgainstDefaultRules`` is on) or "error" (lines that start with
+    :data:`_VALIDATION_ERROR`, which synth raises)."""
     report = outdir / "validation-report.json"
     if not report.is_file():
         return []
@@ -194,8 +221,12 @@ def validation_notes(outdir: Path) -> list[str]:
                 if isinstance(r := c.get("cloudFormationResource"), dict)
             )
             fix = violation.get("suggestedFix")
+            severity = violation.get("severity", "warning")
+            if severity == "error":
+                severity = errors_as
+            prefix = _VALIDATION_ERROR if severity == "error" else f"{name} {severity}"
             lines.append(
-                f"{name} {violation.get('severity', 'warning')} {violation.get('ruleName', '')} "
+                f"{prefix} {violation.get('ruleName', '')} "
                 f"at {', '.join(where) or 'the template'}: {violation.get('description', '')}"
                 + (f" Fix: {fix}" if fix else "")
             )
