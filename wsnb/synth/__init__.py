@@ -18,7 +18,12 @@ Naming (documented choices):
 - a bound ``Secret`` is read from the SSM parameter ``/wsnb/<app>/<stage>/Secret/<name>/value``
   (functions get ``ssm:GetParameter`` on it and its name in ``WSNB_Secret_<name>_parameter_name``);
 - ``to_cdk(spec, scope)`` takes app and stage from the CDK context values ``wsnb:app`` and
-  ``wsnb:stage`` (default ``"app"``/``"dev"``), and account/region from the scope's stack.
+  ``wsnb:stage`` (default ``"app"``/``"dev"``), and account/region from the scope's stack;
+- a Node.js function ships one esbuild bundle, ``wsnb_functions/<file path, "/" as "-">/``
+  holding ``index.mjs`` (ES module) or ``index.js`` (CommonJS), Lambda handler
+  ``index.<export>`` (see :mod:`wsnb.plan`'s ``_node_assets``); esbuild runs in the API's root,
+  so the same sources give the same asset hash on every machine, and the handler's export is
+  checked in esbuild's metafile before aws-cdk-lib is called.
 
 Threads: every use of aws-cdk-lib here runs under one process-wide lock (see
 :mod:`wsnb.synth._bridge`), so the widget's Synthesize button and a cell's ``api.synth()`` can
@@ -46,13 +51,14 @@ from typing import Any, NoReturn
 
 from .._errors import SynthError, WsnbError
 from ..model import ApiSpec
+from ..node import lambda_bundler
 from ..plan import (
     Options,
     build_plan,
     check_options,
     collect_assets,
     compile_plan,
-    function_handlers,
+    function_sources,
     hosted_zone_context_key,
 )
 from ._bridge import cdk_session
@@ -96,7 +102,7 @@ def synthesize(
     unchanged); handler files are read in ``root`` (None: the working directory now)."""
     opts = check_options(app, stage, region, account, context)
     folder = os.path.abspath(os.getcwd() if root is None else root)
-    assets = collect_assets(function_handlers(spec), root=folder)
+    assets = collect_assets(function_sources(spec), root=folder, bundler=lambda_bundler())
     key = (spec.digest(), opts.key(), folder, assets.digest())
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
@@ -279,7 +285,7 @@ def to_cdk(
             if value is not None:
                 context[key] = value
         opts = check_options(app, stage, region, account, context)
-        plan, assets = build_plan(spec, opts, root=root)
+        plan, assets = build_plan(spec, opts, root=root, bundler=lambda_bundler())
         cid = id or plan.construct_id
         if scope.node.try_find_child(cid) is not None:
             raise SynthError(
