@@ -147,6 +147,9 @@ class Functions:
             env["AWS_ENDPOINT_URL_S3"] = _moto.ENDPOINTS["s3"]
         if any(isinstance(r, (Secret, Parameter)) for r in resources):
             env["AWS_ENDPOINT_URL_SSM"] = _moto.ENDPOINTS["ssm"]
+        # the queues, streams, topics and buses AWS service integrations write to, locally
+        for service in _integration_services(spec):
+            env[_ENDPOINT_VARIABLES[service]] = _moto.ENDPOINTS[service]
         if self._fake_credentials:
             env["AWS_ACCESS_KEY_ID"] = "wsnb-local"
             env["AWS_SECRET_ACCESS_KEY"] = "wsnb-local"
@@ -172,6 +175,20 @@ class Functions:
             [r for r in new if isinstance(r, (Secret, Parameter))], self._secrets, **where
         )
         self._made |= set(new)
+
+
+#: botocore's endpoint variable of each service an AWS service integration may reach locally.
+_ENDPOINT_VARIABLES = {
+    "sqs": "AWS_ENDPOINT_URL_SQS",
+    "sns": "AWS_ENDPOINT_URL_SNS",
+    "kinesis": "AWS_ENDPOINT_URL_KINESIS",
+    "events": "AWS_ENDPOINT_URL_EVENTBRIDGE",
+}
+
+
+def _integration_services(spec: Any) -> list[str]:
+    services = {getattr(r.integration, "service", None) for r in spec.integration_routes()}
+    return sorted(s for s in services if s in _ENDPOINT_VARIABLES)
 
 
 _SLUG = re.compile(r"[^A-Za-z0-9_-]+")

@@ -50,8 +50,8 @@ from ._gateway import preview
 from ._mapping import (
     IntegrationRequest,
     MappingFailure,
+    add_parameters,
     mapping_context,
-    parameter_value,
     request_side,
     response_side,
 )
@@ -390,12 +390,8 @@ class Integrations:
         ctx = mapping_context(event)
         try:
             if integration.kind == "http_proxy":
-                request = IntegrationRequest(ctx.body)
-                for name, source in integration.request_parameters.items():
-                    where, _, param = name[len("integration.request.") :].partition(".")
-                    value = parameter_value(source, ctx)
-                    if value is not None:
-                        getattr(request, where)[param] = value
+                request = IntegrationRequest(ctx.body)  # a proxy sends the message as it is
+                add_parameters(request, integration.request_parameters, ctx)
             else:
                 templates = {
                     k: self.resolve(spec, v) for k, v in integration.request_templates.items()
@@ -469,18 +465,19 @@ class Integrations:
                 f"(or the message passed through) is not JSON: {preview(request.body, 80)!r}",
                 "not JSON",
             )
-        ids = {"request_id": rid, "connection_id": conn.connection_id}
-        if integration.is_async:
+        cid = conn.connection_id
+        if integration.is_async:  # only the function's own timeout bounds it
             self.invoker.begin(
                 fn,
                 event,
                 lambda outcome, _reply: self._async_done(conn, route, fn, rid, outcome),
+                request_id=rid,
+                connection_id=cid,
                 integration_timeout=fn.timeout,
-                **ids,
             )
             return _Backend(202)
         outcome = await self.invoker.invoke(
-            fn, event, integration_timeout=self.timeout(route), **ids
+            fn, event, request_id=rid, connection_id=cid, integration_timeout=self.timeout(route)
         )
         error = outcome.error
         if error is not None:

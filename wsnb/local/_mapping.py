@@ -38,6 +38,7 @@ from ..vtl import (
 __all__ = [
     "IntegrationRequest",
     "MappingFailure",
+    "add_parameters",
     "mapping_context",
     "request_side",
     "response_side",
@@ -108,13 +109,22 @@ def request_side(
     else:
         body = ctx.body
     request = IntegrationRequest(body, choice.key if choice.action == "render" else None)
-    for name, source in integration.request_parameters.items():
-        _, _, rest = name.partition("integration.request.")
-        where, _, param = rest.partition(".")
-        value = parameter_value(source, ctx)
-        if value is not None:
-            getattr(request, where)[param] = value
+    add_parameters(request, integration.request_parameters, ctx)
     return request
+
+
+def add_parameters(
+    request: IntegrationRequest, parameters: Mapping[str, str], ctx: MappingContext
+) -> None:
+    """Set the integration's request parameters (``integration.request.header|querystring|
+    path.NAME``) that have a value for this request."""
+    for name, source in parameters.items():
+        where, _, param = name[len("integration.request.") :].partition(".")
+        value = parameter_value(source, ctx)
+        if value is None:
+            continue
+        target = {"header": request.headers, "querystring": request.querystring}.get(where)
+        (request.path if target is None else target)[param] = value
 
 
 def parameter_value(source: str, ctx: MappingContext) -> str | None:
