@@ -222,3 +222,20 @@ def test_an_http_connect_refuses_on_a_backend_error_status(backend):
     with serve(api) as srv:
         assert run(status(srv.url + "/?token=abc")) == 401
     assert seen[0]["headers"]["token"] == "abc"
+
+
+def test_a_backend_error_status_counts_as_an_integration_error_in_the_traffic(backend):
+    # "Monitor WebSocket API execution with CloudWatch metrics": IntegrationError counts
+    # requests that return a 4XX/5XX response from the integration; API Gateway still answers.
+    base, _seen = backend
+    api = WebSocketApi("HttpErrors").route(
+        "$default", HttpIntegration(f"{base}/status/500", proxy=True), return_response=True
+    )
+    with serve(api) as srv:
+        (reply,) = run(exchange(srv.url, "{}"))
+        traffic = srv.traffic()
+    assert json.loads(reply)["path"] == "/status/500"  # a proxy passes the body through
+    (row,) = traffic.summary()
+    assert row["route"] == "$default" and row["errors"] == 1
+    failed = [s for s in traffic.steps if s.source == "HTTP_PROXY"]
+    assert [(s.text, s.failed) for s in failed] == [("500", True)]

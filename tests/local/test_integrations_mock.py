@@ -18,7 +18,13 @@ import pytest
 import websockets
 
 from tests.local.conftest import exchange, exchange_in_turn, run, wait_until
-from wsnb import AwsIntegration, IntegrationResponse, MockIntegration, WebSocketApi
+from wsnb import (
+    AwsIntegration,
+    IntegrationResponse,
+    LambdaAuthorizer,
+    MockIntegration,
+    WebSocketApi,
+)
 from wsnb.local import serve
 
 FRAME = re.compile(
@@ -283,3 +289,38 @@ def test_concurrent_mock_messages_each_get_their_own_answer(n):
         replies = [r[0] for r in run(clients(srv.url))]
         ids = {e["requestId"] for e in srv.events if e["type"] == "message"}
     assert set(replies) == ids
+
+
+def test_the_authorizer_context_reaches_a_mock_response_template():
+    # A WebSocket test recorded against AWS: a Lambda REQUEST authorizer on a mock $connect, then
+    # a mock $default whose response template reads $context.connectionId and
+    # $context.authorizer.principalId (authorizer context values are strings in $context).
+    from tests.local import handlers_nb
+
+    template = (
+        '{"statusCode" : 200, "connectionId" : "$context.connectionId", '
+        '"principalId" : "$context.authorizer.principalId", "n": "$context.authorizer.n"}'
+    )
+    api = (
+        WebSocketApi("MockAuth")
+        .authorizer(LambdaAuthorizer(handlers_nb.authorize))
+        .route("$connect", mock(200))
+        .route(
+            "$default",
+            mock(200, responses=[IntegrationResponse(templates={"$default": template})]),
+            return_response=True,
+        )
+    )
+    with serve(api) as srv:
+        (reply,) = run(
+            exchange(
+                srv.url, '{"action": "message"}', additional_headers={"Authorization": "allow"}
+            )
+        )
+        (connect,) = [e for e in srv.events if e["type"] == "connect"]
+    assert json.loads(reply) == {
+        "statusCode": 200,
+        "connectionId": connect["connectionId"],
+        "principalId": "user-1",
+        "n": "3",
+    }

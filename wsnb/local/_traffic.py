@@ -23,6 +23,14 @@ invocation the log does not show (cut off by ``last``) stays where it was logged
 an invocation are drawn on their own (from the notebook, over HTTP); a record without the field
 (a log from an older wsnb) is placed by its ``routeKey``, in the oldest open invocation of that
 route.
+
+A route that is not a Lambda proxy is drawn with its integration as the participant — the
+records' ``target``: ``MOCK``, ``HTTP``, ``HTTP_PROXY``, ``AWS sqs``, ``λ ask`` (non-proxy),
+``λ ask (Event)`` — answering with its status (``200``, ``202 accepted``, ``error (200)`` for a
+function error its integration responses mapped); an ``Event`` invocation's end is drawn in its
+group (``done (Event)`` / ``error (Event, logged)``: nothing is sent). Errors in the summary
+also count integration errors (a 4XX/5XX answer or a function error, as CloudWatch's
+``IntegrationError`` does) and failed ``Event`` invocations.
 """
 
 from __future__ import annotations
@@ -221,7 +229,9 @@ class Traffic:
                 status = record.get("status")
                 who = self._who(key, record)
                 if status == 200:
-                    steps.append(Step(who, _GATEWAY, _answer_text(record), reply=True))
+                    steps.append(
+                        Step(who, _GATEWAY, _answer_text(record), True, _integration_error(record))
+                    )
                     if record.get("detail") is not None:
                         steps.append(Step(_GATEWAY, client, _short(record["detail"]), reply=True))
                 else:
@@ -321,7 +331,7 @@ class Traffic:
                 if isinstance(begun, (int, float)) and isinstance(end, (int, float)):
                     latencies.setdefault(key, []).append(max(0.0, (end - begun) * 1000))
             elif kind == "result" and key is not None:
-                if record.get("status") != 200 or record.get("integrationError"):
+                if record.get("status") != 200 or _integration_error(record):
                     row(key)["errors"] += 1
                 begun = started.pop(record.get("requestId"), None)
                 if begun is not None:
@@ -402,6 +412,14 @@ def _answer_text(record: dict[str, Any]) -> str:
     if record.get("integrationError"):
         return f"error ({status})"
     return "202 accepted" if status == 202 else str(status)
+
+
+def _integration_error(record: dict[str, Any]) -> bool:
+    """Whether a route's integration answered with an error (CloudWatch's ``IntegrationError``
+    for WebSocket APIs: a 4XX/5XX response from the integration; or a non-proxy function's
+    error), though API Gateway itself answered."""
+    status = record.get("integrationStatus")
+    return bool(record.get("integrationError")) or (isinstance(status, int) and status >= 400)
 
 
 def _percentile(values: list[float], pct: int) -> float | None:
