@@ -42,11 +42,7 @@ CHANGES_PROCESS = {
 #: JSII_NODE when it starts its Node process, so it cannot be scoped to one call.
 ALLOWED = {("_jsii_env.py", "environ.setdefault"), ("_jsii_env.py", "environ[]=")}
 #: known, owned by another branch (the entry must go when the code goes: checked below)
-KNOWN = {
-    # a dead filter: parse_handler(..., check_file=False) emits no HandlerFileWarning
-    ("template/_functions.py", "warnings.catch_warnings"),
-    ("template/_functions.py", "warnings.simplefilter"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _dotted(node: ast.expr) -> str:

@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsnb import TemplateError, WebSocketApi
@@ -18,6 +18,8 @@ TEMPLATE = {
     "Conditions": {"Yes": {"Fn::Equals": ["a", "a"]}},
     "Resources": {"Fn": {"Type": "AWS::Lambda::Function"}, "T": {"Type": "AWS::DynamoDB::Table"}},
 }
+# a shared 2-core machine: no per-example timing (speed is measured in benchmarks/)
+NO_DEADLINE = settings(deadline=None)
 TEXT = st.text(alphabet=st.characters(blacklist_characters="\x00${}", blacklist_categories=("Cs",)))
 
 
@@ -28,11 +30,13 @@ def _ev(**kw):
 
 
 @given(sep=TEXT, parts=st.lists(TEXT, max_size=6))
+@NO_DEADLINE
 def test_join_is_str_join(sep, parts):
     assert _ev().value({"Fn::Join": [sep, parts]}, "X") == sep.join(parts)
 
 
 @given(before=TEXT, after=TEXT)
+@NO_DEADLINE
 def test_sub_keeps_markers_through_concatenation(before, after):
     value = _ev().value({"Fn::Sub": before + "${Fn.Arn}" + after + "${T}"}, "X")
     assert markers(value) == [("Fn", "Arn"), ("T", "Ref")]
@@ -40,6 +44,7 @@ def test_sub_keeps_markers_through_concatenation(before, after):
 
 
 @given(parts=st.lists(TEXT.filter(lambda s: "," not in s), min_size=1, max_size=5), data=st.data())
+@NO_DEADLINE
 def test_select_of_split(parts, data):
     index = data.draw(st.integers(0, len(parts) - 1))
     node = {"Fn::Select": [index, {"Fn::Split": [",", ",".join(parts)]}]}

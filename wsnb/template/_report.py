@@ -81,8 +81,8 @@ class TemplateReport:
         """The items where synth()/export() differ from the template, grouped by kind
         (:data:`CHANGES` order), in reading order within a kind."""
         order = list(CHANGES)
-        found = [e for e in self.entries if e.change is not None]
-        return sorted(found, key=lambda e: order.index(e.change))
+        found = [(e, e.change) for e in self.entries if e.change is not None]
+        return [e for e, _ in sorted(found, key=lambda item: order.index(item[1]))]
 
     def to_dict(self) -> dict[str, Any]:
         return {

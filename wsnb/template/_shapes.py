@@ -7,15 +7,11 @@ path, what was found and what is expected (never a ``TypeError`` from deep insid
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from .._errors import TemplateError
 from ._intrinsics import NO_VALUE, strip_markers
-
-T = TypeVar("T")
 
 
 def shown(value: Any) -> Any:
@@ -136,23 +132,8 @@ def number(value: Any, where: str) -> float:
     raise shape_error(where, value, "a number")
 
 
-def reads(method: Callable[..., T]) -> Callable[..., T]:
-    """A ``Reader`` method whose first argument is the logical id of the resource it reads: the
-    id is on ``reader.reading`` while it runs (and stays there if it fails), so an unexpected
-    failure can still name the resource being read (see ``from_template``)."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, logical: str, *args: Any, **kwargs: Any) -> T:
-        self.reading.append(logical)
-        result = method(self, logical, *args, **kwargs)
-        self.reading.pop()
-        return result
-
-    return wrapper
-
-
 # Properties of IAM resources (and SAM functions' inline policies) that the reader walks
-# into: their containers are checked when the properties are evaluated (Reader.props).
+# into: their containers are checked when the properties are evaluated (Template.props).
 _IAM_DOCUMENTS = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}
 
 
