@@ -22,6 +22,11 @@ through the integration responses back to the client:
   is the reply as it came.
 * ``AWS`` service: the request goes to the local moto backend (:mod:`._service`).
 
+On ``$connect`` the integration's status decides the handshake: 2xx opens the connection, any
+other status refuses it with that status (a mock's ``statusCode``, an HTTP or service answer);
+a non-proxy function opens it unless it fails (then 502, as a proxy's ``$connect`` that raises;
+AWS documents no status for this case).
+
 Failures API Gateway answers with an error frame (the reason goes to the ``wsnb.local`` log and
 an ``error`` event): a route the emulator cannot run, a template that does not parse or fails
 (with its line and column), a backend that cannot be reached → ``Internal server error``; an
