@@ -53,6 +53,19 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   without one the parameter is absent (``ParameterNotFound``, as in AWS) and a hint is logged;
   secret values are never logged nor shown in events, the monitor or reprs. A Parameter is
   also stored, as a String at ``/wsnb/<app>/<stage>/Parameter/<name>/value``.
+* **Integrations other than a Lambda proxy** (SPEC §9; :mod:`wsnb.local._integrations`): a
+  route (``$connect``/``$disconnect`` included) whose target is a ``MockIntegration``,
+  ``LambdaIntegration`` (non-proxy; ``invocation_type="Event"`` answers at once and runs the
+  function in the background), ``HttpIntegration`` or ``AwsIntegration`` runs as API Gateway
+  runs it: request template and parameters (``wsnb.vtl``), the integration (a mock's
+  ``statusCode``; the function through the same runtime seam; the URL; moto's SQS, SNS,
+  Kinesis, EventBridge, DynamoDB or S3), then — on a two-way route — the integration response
+  and its template. Queues, streams, buses, topics and buckets such a route names are created
+  locally at start (and said so); handlers reach them through ``AWS_ENDPOINT_URL_SQS``/
+  ``_SNS``/``_KINESIS``/``_EVENTBRIDGE``. A route the emulator cannot run
+  (``route.local_problem``) is named at start-up; its messages answer ``Internal server
+  error`` (reason in the log), a ``$connect``/``$disconnect`` is skipped. IAM (an
+  integration's role and permissions) is not checked locally.
 * **Authorizers**: a Lambda REQUEST authorizer runs on ``$connect`` (missing identity source →
   401 without calling it; Allow → connect with its context in ``requestContext.authorizer``;
   Deny → 403; ``raise Exception("Unauthorized")`` → 401; anything else → 500).

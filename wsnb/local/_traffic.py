@@ -23,6 +23,14 @@ invocation the log does not show (cut off by ``last``) stays where it was logged
 an invocation are drawn on their own (from the notebook, over HTTP); a record without the field
 (a log from an older wsnb) is placed by its ``routeKey``, in the oldest open invocation of that
 route.
+
+A route that is not a Lambda proxy is drawn with its integration as the participant — the
+records' ``target``: ``MOCK``, ``HTTP``, ``HTTP_PROXY``, ``AWS sqs``, ``λ ask`` (non-proxy),
+``λ ask (Event)`` — answering with its status (``200``, ``202 accepted``, ``error (200)`` for a
+function error its integration responses mapped); an ``Event`` invocation's end is drawn in its
+group (``done (Event)`` / ``error (Event, logged)``: nothing is sent). Errors in the summary
+also count integration errors (a 4XX/5XX answer or a function error, as CloudWatch's
+``IntegrationError`` does) and failed ``Event`` invocations.
 """
 
 from __future__ import annotations
@@ -72,9 +80,18 @@ class Traffic:
         self.events = [dict(e) for e in events]
         self.routes = frozenset(routes)
         self._clients: dict[str, str] = {}
+        # route → who ran it, as records name it (``target``: ``MOCK``, ``AWS sqs``, ``λ ask
+        # (Event)``…, for routes that are not Lambda proxies; "" for one the emulator skipped)
+        self._targets: dict[Any, str] = {}
         self.steps = self._build()
 
     # ------------------------------------------------------------------ building
+
+    def _who(self, key: Any, record: dict[str, Any] | None = None) -> str:
+        """The participant that ran route ``key`` (learnt from the records' ``target``)."""
+        if record is not None and "target" in record:
+            self._targets[key] = str(record["target"] or "")
+        return self._targets.get(key) or _function(key)
 
     def _client(self, cid: Any) -> str:
         label = self._clients.get(cid)
@@ -100,7 +117,7 @@ class Traffic:
 
         def post(record: dict[str, Any], into: list[Step]) -> None:
             source = record.get("routeKey") or "notebook"
-            caller = _function(source) if source in self.routes else source
+            caller = self._who(source) if source in self.routes else source
             target = self._client(record.get("connectionId"))
             status = record.get("status")
             pair = [Step(caller, _MANAGEMENT, f"POST → {target}")]
@@ -150,8 +167,8 @@ class Traffic:
                         Step(_GATEWAY, client, f"{record.get('status')} refused", True, True)
                     )
                     return
-            if "$connect" in self.routes:
-                steps.append(Step(_GATEWAY, _function("$connect"), "CONNECT"))
+            if "$connect" in self.routes and record.get("target") != "":
+                steps.append(Step(_GATEWAY, self._who("$connect", record), "CONNECT"))
                 started(record.get("requestId"), steps)
                 for early in early_posts.pop("$connect", []):
                     post(early, steps)
@@ -181,7 +198,7 @@ class Traffic:
                 if key is None:
                     steps.append(Step(_GATEWAY, client, "Forbidden (no route)", True, True))
                     continue
-                steps.append(Step(_GATEWAY, _function(key), key))
+                steps.append(Step(_GATEWAY, self._who(key, record), key))
                 open_calls.setdefault(key, []).append((record.get("requestId"), steps))
                 started(record.get("requestId"), steps)
                 for early in early_posts.pop(key, []):
@@ -210,14 +227,31 @@ class Traffic:
                 steps = found[1] if found is not None else group()
                 client = self._client(cid)
                 status = record.get("status")
+                who = self._who(key, record)
                 if status == 200:
-                    steps.append(Step(_function(key), _GATEWAY, "ok", reply=True))
+                    steps.append(
+                        Step(who, _GATEWAY, _answer_text(record), True, _integration_error(record))
+                    )
                     if record.get("detail") is not None:
                         steps.append(Step(_GATEWAY, client, _short(record["detail"]), reply=True))
                 else:
-                    what = "timed out" if status == 504 else "error"
-                    steps.append(Step(_function(key), _GATEWAY, what, reply=True, failed=True))
-                    steps.append(Step(_GATEWAY, client, "Internal server error", True, True))
+                    what = record.get("why") or ("timed out" if status == 504 else "error")
+                    frame = record.get("frame") or "Internal server error"
+                    steps.append(Step(who, _GATEWAY, what, reply=True, failed=True))
+                    steps.append(Step(_GATEWAY, client, frame, True, True))
+            elif kind == "async":  # an Event invocation ended: nothing is sent to anyone
+                steps_of = invocations.get(record.get("requestId"))
+                where = steps_of if steps_of is not None else group()
+                ok = record.get("status") == 200
+                where.append(
+                    Step(
+                        self._who(key, record),
+                        _GATEWAY,
+                        "done (Event)" if ok else "error (Event, logged)",
+                        reply=True,
+                        failed=not ok,
+                    )
+                )
             elif kind == "close" and cid is not None:
                 closed_by_server.add(cid)
                 reason = _short(record.get("detail"), 24)
@@ -234,8 +268,8 @@ class Traffic:
                 client = self._client(cid)
                 if cid not in closed_by_server:
                     steps.append(Step(client, _GATEWAY, f"close {record.get('status')}"))
-                if "$disconnect" in self.routes:
-                    steps.append(Step(_GATEWAY, _function("$disconnect"), "DISCONNECT"))
+                if "$disconnect" in self.routes and record.get("target") != "":
+                    steps.append(Step(_GATEWAY, self._who("$disconnect", record), "DISCONNECT"))
                     open_calls["$disconnect"] = [(None, steps)]
                     started(record.get("requestId"), steps)
         for pending in early_posts.values():
@@ -254,10 +288,11 @@ class Traffic:
         @connections and any outside caller (``notebook``, ``http``), as they appear."""
         seen = {name for step in self.steps for name in (step.source, step.target)}
         clients = list(self._clients.values())
+        backends = set(self._targets.values())
         functions = [
             name
             for name in dict.fromkeys(n for s in self.steps for n in (s.source, s.target))
-            if name.startswith("λ ")
+            if name.startswith("λ ") or name in backends
         ]
         rest = ["authorizer"] if "authorizer" in seen else []
         tail = [_MANAGEMENT] if _MANAGEMENT in seen else []
@@ -296,7 +331,7 @@ class Traffic:
                 if isinstance(begun, (int, float)) and isinstance(end, (int, float)):
                     latencies.setdefault(key, []).append(max(0.0, (end - begun) * 1000))
             elif kind == "result" and key is not None:
-                if record.get("status") != 200:
+                if record.get("status") != 200 or _integration_error(record):
                     row(key)["errors"] += 1
                 begun = started.pop(record.get("requestId"), None)
                 if begun is not None:
@@ -311,6 +346,8 @@ class Traffic:
                 row("$disconnect")["count"] += 1
             elif kind == "error" and key == "$disconnect":
                 row("$disconnect")["errors"] += 1
+            elif kind == "async" and key is not None and record.get("status") != 200:
+                row(key)["errors"] += 1  # an Event invocation failed in the background
         out = []
         for route, r in rows.items():
             values = sorted(latencies.get(route, []))
@@ -363,6 +400,26 @@ class Traffic:
 
     def __repr__(self) -> str:
         return self.to_text()
+
+
+def _answer_text(record: dict[str, Any]) -> str:
+    """What a route's integration answered API Gateway: ``ok`` (a Lambda proxy), or the
+    integration's status (``200``, ``202 accepted`` for an Event invocation, ``error (200)``
+    for a non-proxy function's error mapped by its integration responses)."""
+    status = record.get("integrationStatus")
+    if status is None:
+        return "ok"
+    if record.get("integrationError"):
+        return f"error ({status})"
+    return "202 accepted" if status == 202 else str(status)
+
+
+def _integration_error(record: dict[str, Any]) -> bool:
+    """Whether a route's integration answered with an error (CloudWatch's ``IntegrationError``
+    for WebSocket APIs: a 4XX/5XX response from the integration; or a non-proxy function's
+    error), though API Gateway itself answered."""
+    status = record.get("integrationStatus")
+    return bool(record.get("integrationError")) or (isinstance(status, int) and status >= 400)
 
 
 def _percentile(values: list[float], pct: int) -> float | None:
