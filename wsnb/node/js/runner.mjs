@@ -214,6 +214,7 @@ function invoke(msg) {
   const { id } = msg;
   const deadline = Date.now() + msg.remainingMs;
   globalThis[REQUEST_ID] = id;
+  redirect.setHeaders(msg.headers);
   const fn = config.function;
   const ok = (result) => finish(id, { ok: true, result });
   const fail = (err) => finish(id, { ok: false, raw: err });
