@@ -118,9 +118,7 @@ def _analyse(file: str, runtime: str, root: Path, tools: Any) -> NodeCode:
     watched = [str(full), str(full.parent)]  # the folder: a file added that SST's order prefers
     before = stamp_of(watched)
     try:
-        analysis = analyze(
-            real, base, target=target_for(runtime), tools=tools or tools_for()
-        )
+        analysis = analyze(real, base, target=target_for(runtime), tools=tools or tools_for())
     except BundleError as exc:
         problem = " ".join(str(exc.given or exc.message).split())
         return NodeCode(file, None, problem, tuple(watched), before)
@@ -187,6 +185,6 @@ def _missing_exports(missing: list[tuple[str, str, str, tuple[str, ...]]]) -> Em
         "A Node.js handler's export is missing, so Lambda would answer every call with "
         "Runtime.HandlerNotFound: " + "; ".join(lines) + ".",
         given={"file": file, "handler": name, "exports": list(exported)},
-        allowed=list(exported),
+        allowed=", ".join(exported) or "nothing exported yet",
         fix="use " + "; ".join(fixes),
     )

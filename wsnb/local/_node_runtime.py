@@ -211,9 +211,7 @@ class NodeRuntime:
         with self._lock:
             if self._reaper is not None or self._closed:
                 return
-            self._reaper = threading.Thread(
-                target=self._reap, name="wsnb-node-reaper", daemon=True
-            )
+            self._reaper = threading.Thread(target=self._reap, name="wsnb-node-reaper", daemon=True)
             self._reaper.start()
 
     def _reap(self) -> None:
