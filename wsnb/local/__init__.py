@@ -14,9 +14,11 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   ``wsnb.local`` log and in ``server.events``). ``$connect`` answering non-2xx refuses the
   handshake with that status; raising refuses it with 502, timing out with 504.
 * **Handler runtimes**: a function's code is run by the runtime of its family
-  (:mod:`wsnb.local._handler_runtime`; today in-process Python for ``python3.x``); routing,
+  (:mod:`wsnb.local._handler_runtime`): in-process Python for ``python3.x``, Node worker
+  processes for ``nodejs20.x``/``22.x``/``24.x`` (:mod:`wsnb.local._node_runtime`); routing,
   authorizers, framing, concurrency, clocks and traffic records are the same whatever runs it.
-  ``serve()`` refuses, by name, functions no runtime runs.
+  ``serve()`` refuses, by name, functions no runtime runs, and checks each Node.js handler's
+  export with esbuild before anything starts (:mod:`wsnb.local._node_code`).
 * **Handlers** run as Lambda runs them: each invocation starts at once on its own worker
   thread (reused when idle; threads exist per running invocation, not per connection); an
   ``async def`` handler runs on its worker's own event loop, so a blocking one stalls no other.
@@ -109,6 +111,7 @@ from typing import Any
 from .._errors import require
 from .._handler_check import warn_at_serve
 from ._monitor import Monitor
+from ._node_code import check_node_handlers
 from ._options import ServeOptions
 from ._python_runtime import LambdaContext
 from ._served import ServedApi, check_served
@@ -164,6 +167,7 @@ def serve(
     require("websockets", extra="local", purpose="The local emulator")
     check_served(api)
     parsed = ServeOptions.parse(api.spec, port, host, stage, **options)
+    check_node_handlers(api.spec, parsed.root_path)  # Node toolchain, exports (esbuild)
     warn_at_serve(api.spec, parsed.root or ".")  # handler files, read without running
     with _registry_lock:
         replaced = [s for s in _registry if _replaces(s, api, port, stage)]

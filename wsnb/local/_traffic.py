@@ -22,7 +22,9 @@ recorded before that record (the handler thread can be that quick) is drawn afte
 invocation the log does not show (cut off by ``last``) stays where it was logged. Posts without
 an invocation are drawn on their own (from the notebook, over HTTP); a record without the field
 (a log from an older wsnb) is placed by its ``routeKey``, in the oldest open invocation of that
-route.
+route. The lines a handler wrote (``log`` records: ``console.log`` in a Node.js handler) are
+notes on its function's lifeline in the same invocation, without the time and request id
+CloudWatch puts before them.
 
 A route that is not a Lambda proxy is drawn with its integration as the participant — the
 records' ``target``: ``MOCK``, ``HTTP``, ``HTTP_PROXY``, ``AWS sqs``, ``λ ask`` (non-proxy),
@@ -45,17 +47,20 @@ _MANAGEMENT = "@connections"
 _PREVIEW = 36
 _REASONS: dict[Any, str] = {410: "410 Gone", 413: "413 Payload too large"}
 _LIFECYCLE = ("$connect", "$disconnect")
+_LOG_PREVIEW = 56
 
 
 @dataclass(frozen=True)
 class Step:
-    """One arrow: ``source`` → ``target`` saying ``text``; ``reply`` arrows are dashed."""
+    """One arrow: ``source`` → ``target`` saying ``text``; ``reply`` arrows are dashed; a
+    ``note`` (a handler's log line) is no arrow: ``text`` written on ``source``'s lifeline."""
 
     source: str
     target: str
     text: str
     reply: bool = False
     failed: bool = False
+    note: bool = False
 
 
 def _short(text: Any, limit: int = _PREVIEW) -> str:
@@ -71,6 +76,16 @@ def _client_number(post_text: str) -> int:
 
 def _function(key: str) -> str:
     return f"λ {key}"
+
+
+def _log_text(detail: Any) -> str:
+    """A log line as the diagram shows it: CloudWatch's ``time\trequestId\tLEVEL\tmessage``
+    as ``LEVEL message`` (times and ids would make each drawing differ)."""
+    text = str(detail or "")
+    parts = text.split("\t", 3)
+    if len(parts) == 4 and parts[2].isupper():
+        text = f"{parts[2]} {parts[3]}"
+    return _short(text, _LOG_PREVIEW)
 
 
 class Traffic:
@@ -139,15 +154,22 @@ class Traffic:
             pairs.sort(key=lambda p: _client_number(p[0].text))
             into[run_start:] = [step for p in pairs for step in p]
 
+        def note(record: dict[str, Any], into: list[Step]) -> None:
+            caller = _function(record.get("routeKey") or "?")
+            into.append(Step(caller, caller, _log_text(record.get("detail")), note=True))
+
+        def place(record: dict[str, Any], into: list[Step]) -> None:
+            (note if record.get("type") == "log" else post)(record, into)
+
         def started(request_id: Any, steps: list[Step]) -> None:
-            """The invocation ``request_id`` is drawn in ``steps``: its posts go there."""
+            """The invocation ``request_id`` is drawn in ``steps``: its posts and logs go there."""
             if request_id is None:
                 return
             invocations[request_id] = steps
             pending = waiting.pop(request_id, None)
             if pending is not None:
                 for early in pending[0]:
-                    post(early, steps)
+                    place(early, steps)
 
         def handshake(record: dict[str, Any], refused: bool) -> None:
             steps = group()
@@ -203,11 +225,13 @@ class Traffic:
                 started(record.get("requestId"), steps)
                 for early in early_posts.pop(key, []):
                     post(early, steps)
-            elif kind == "post" and record.get("invocationRequestId") is not None:
-                rid = record["invocationRequestId"]
+            elif (kind == "post" and record.get("invocationRequestId") is not None) or (
+                kind == "log" and record.get("requestId") is not None
+            ):
+                rid = record["invocationRequestId" if kind == "post" else "requestId"]
                 steps_of = invocations.get(rid)
                 if steps_of is not None:
-                    post(record, steps_of)
+                    place(record, steps_of)
                 else:
                     waiting.setdefault(rid, ([], group()))[0].append(record)
             elif kind == "post":  # no invocation (notebook, HTTP, an older log): by routeKey
@@ -277,7 +301,7 @@ class Traffic:
                 post(record, group())
         for records, where in waiting.values():  # their invocation is not in the log
             for record in records:
-                post(record, where)
+                place(record, where)
         return [step for steps in out for step in steps]
 
     # ------------------------------------------------------------------ participants
@@ -362,7 +386,9 @@ class Traffic:
         if not self.steps:
             return "(no traffic yet)"
         lines = [
-            f"{i:>3}. {s.source} {'-->' if s.reply else '->'} {s.target}: {s.text}"
+            f"{i:>3}. {s.source}: {s.text}"
+            if s.note
+            else f"{i:>3}. {s.source} {'-->' if s.reply else '->'} {s.target}: {s.text}"
             for i, s in enumerate(self.steps, 1)
         ]
         return "\n".join(lines)
@@ -374,6 +400,9 @@ class Traffic:
         lines = ["sequenceDiagram"]
         lines += [f"    participant {alias[n]} as {_mermaid_text(n)}" for n in names]
         for s in self.steps:
+            if s.note:
+                lines.append(f"    Note over {alias[s.source]}: {_mermaid_text(s.text)}")
+                continue
             arrow = ("--x" if s.failed else "-->>") if s.reply else "->>"
             lines.append(f"    {alias[s.source]}{arrow}{alias[s.target]}: {_mermaid_text(s.text)}")
         return "\n".join(lines) + "\n"
@@ -467,6 +496,15 @@ def _diagram_html(names: list[str], steps: list[Step]) -> str:
         a, b = column[step.source], column[step.target]
         lo, hi = min(a, b), max(a, b)
         cells = [f'<td style="padding:0 6px;text-align:right;color:#888">{number}</td>']
+        if step.note:  # on the lifeline: both halves of the participant's column
+            cells += [_blank(half) for half in range(2 * a)]
+            cells.append(
+                f'<td colspan="2" style="padding:1px 4px;text-align:center;white-space:nowrap;'
+                f'font-style:italic;color:#777">{_esc(step.text)}</td>'
+            )
+            cells += [_blank(half) for half in range(2 * a + 2, 2 * n)]
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+            continue
         # Two half-columns per participant: its lifeline runs between them.
         for half in range(2 * lo + 1):
             cells.append(_blank(half))
