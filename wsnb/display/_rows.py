@@ -18,6 +18,7 @@ from ..model import (
     Resource,
     permission_label,
 )
+from ._targets import NOT_LOCAL, PROXY, integration_type, target, target_text
 
 MASK = "••••••"
 
@@ -56,7 +57,13 @@ def authorization(spec: ApiSpec, key: str) -> str:
 
 
 def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
-    """One dict per route: ``key``, ``handler``, ``props`` (display strings), ``provenance``,
+    """One dict per route, every route of the API in order: ``key``, ``target`` (the handler,
+    or what a route without a function goes to, as the tables show it: ``PUT https://…``,
+    ``sqs {account}/jobs``, ``API Gateway answers (statusCode 200)``), ``target_label`` and
+    ``target_meta`` (the same in the diagram's box: its label, and a URL's method or a mock's
+    status; ``""`` for a function, whose props say more), ``integration`` (:func:`integration_type`),
+    ``local`` (why ``api.serve()`` cannot run it, or ``""``), ``handler`` (``""`` without a
+    function), ``handler_kind``, ``props`` (display strings), ``provenance``,
     ``return_response``, ``authorization``, ``resources``. Plain JSON, deterministic; every
     caller gets its own copy."""
     return [
@@ -87,10 +94,35 @@ _ROWS_LOCK = threading.Lock()
 
 
 def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
+    functions = {fn.route_key: fn for fn in spec.functions()}
     rows = []
-    by_key = {r.key: r for r in spec.routes}  # spec.route() is a linear scan
-    for fn in spec.functions():
-        route = by_key[fn.route_key]
+    for route in spec.routes:
+        integration = route.integration
+        fn = functions.get(route.key)
+        row: dict[str, Any] = {
+            "key": route.key,
+            "target": "",
+            "target_label": "",
+            "target_meta": "",
+            "integration": integration_type(integration),
+            "local": route.local_problem or "",
+            "handler": "",
+            "handler_kind": "",
+            "props": {},
+            "provenance": {},
+            "return_response": route.return_response,
+            "final": route.final,
+            "authorization": authorization(spec, route.key),
+            "resources": [],
+        }
+        if fn is None:  # a route without a function: mock, HTTP, AWS service
+            assert integration is not None
+            label, meta = target(integration)
+            row.update(target=target_text(integration, label, meta), target_label=label)
+            row["target_meta"] = meta
+            row["resources"] = [f"{r.kind} {r.id}" for r in integration.resources()]
+            rows.append(row)
+            continue
         props = {
             name: display_value(name, value)
             for name, value in fn.props.items()
@@ -103,20 +135,24 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
             for item in fn.props.get(name, ()):
                 if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
                     resources.append(f"{item.kind} {item.id}")
-        rows.append(
-            {
-                "key": fn.route_key,
-                "handler": str(fn.handler),
-                "handler_kind": "python" if isinstance(fn.handler, CallableHandler) else "file",
-                "props": props,
-                "provenance": {k: v for k, v in fn.provenance.items() if k != "handler"},
-                "return_response": route.return_response,
-                "final": route.final,
-                "authorization": authorization(spec, fn.route_key),
-                "resources": resources,
-            }
+        handler = str(fn.handler)
+        row.update(
+            target=handler,
+            target_label=handler,
+            handler=handler,
+            handler_kind="python" if isinstance(fn.handler, CallableHandler) else "file",
+            props=props,
+            provenance={k: v for k, v in fn.provenance.items() if k != "handler"},
+            resources=resources,
         )
+        rows.append(row)
     return rows
+
+
+def target_heading(rows: list[dict[str, Any]]) -> str:
+    """The header of the route tables' second column: ``handler`` while every route has a
+    function, ``target`` once some route goes to a URL, an AWS service or a mock."""
+    return "handler" if all(row["handler"] for row in rows) else "target"
 
 
 #: the props with a column of their own in the route tables, and the column headers
@@ -154,6 +190,8 @@ def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     it (the static HTML, the text table and the widget), so they show the same ones: a column
     appears only if some route has something in it. ``{"name", "label"}`` each, plain JSON:
 
+    - ``integration`` if some route is not a Lambda proxy (:func:`integration_type`), and
+      ``not run locally`` if some route cannot run in ``api.serve()`` (its cell says why);
     - ``reply`` if some route returns its response, ``auth`` if some route is authorized;
     - ``runtime`` if some function's runtime is not wsnb's default (``python3.12``);
     - the other props of :data:`PROP_COLUMNS` that some route has a value for;
@@ -162,6 +200,10 @@ def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
       ``"props"`` names those props, in the order they first appear.
     """
     cols: list[dict[str, Any]] = []
+    if any(r["integration"] != PROXY for r in rows):
+        cols.append({"name": "integration", "label": "integration"})
+    if any(r["local"] for r in rows):
+        cols.append({"name": "local", "label": NOT_LOCAL})
     if any(r["return_response"] for r in rows):
         cols.append({"name": "reply", "label": "reply"})
     if any(r["authorization"] != "NONE" for r in rows):
