@@ -71,8 +71,8 @@ LEGEND = (
     (_BOX, "custom route: chosen by the message's route selection value"),
 )
 #: the legend of labelled arrows and of targets api.serve() cannot run (when there are some)
-ARROW_LEGEND = "arrow label: the route's integration type (no label: a Lambda proxy)"
-NOT_LOCAL_LEGEND = f"dashed box, '{NOT_LOCAL}': api.serve() cannot run that target (and says why)"
+ARROW_LEGEND = "arrow label: the integration type of the route (no label: a Lambda proxy)"
+NOT_LOCAL_LEGEND = f"dashed box, {NOT_LOCAL}: api.serve() cannot run that target (the box says why)"
 # the same, for the text drawing (which has no colours); wrapped to the drawing's width
 TEXT_LEGEND = (
     "$connect, $disconnect and $default are reserved routes: API Gateway calls them itself,",
