@@ -17,6 +17,7 @@ from ._rows import (
     target_heading,
 )
 from ._svg import diagram
+from ._targets import short_reason
 
 # Chip colours for renderers that drop <style> but keep a few inline properties (untrusted
 # JupyterLab / Notebook 7): light backgrounds with dark text read in light and dark themes.
@@ -151,6 +152,12 @@ def _target_cell(row: dict) -> tuple[str, float]:
     return _code_cell(text) if row["handler"] or row["integration"] != "MOCK" else _plain_cell(text)
 
 
+def _local_cell(problem: str) -> tuple[str, float]:
+    """Why ``api.serve()`` cannot run the route: its first phrase, the whole text in the title."""
+    shown = short_reason(problem)
+    return f'<td title="{escape(problem)}">{escape(shown)}</td>', cell_px(shown)
+
+
 @lru_cache(maxsize=2048)
 def _plain_cell(text: str) -> tuple[str, float]:
     """A cell of plain text, abbreviated with the full text in its title."""
@@ -182,7 +189,7 @@ def _routes_tables(rows: list[dict], used: set[str]) -> str:
             if name == "integration":
                 cell = _plain_cell(row["integration"])
             elif name == "local":
-                cell = _plain_cell(row["local"]) if row["local"] else None
+                cell = _local_cell(row["local"]) if row["local"] else None
             elif name == "reply":
                 cell = ("<td>↩ body</td>", cell_px("↩ body")) if row["return_response"] else None
             elif name == "auth":

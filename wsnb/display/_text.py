@@ -15,6 +15,7 @@ from ._rows import (
     summary,
     target_heading,
 )
+from ._targets import short_reason
 
 #: a value longer than this many characters goes on to further lines of its cell (whole, never
 #: cut: the HTML table abbreviates, this one keeps the full text); route keys and handlers
@@ -63,7 +64,7 @@ def _cell(row: dict, col: dict, used: set[str]) -> str:
     if name == "integration":
         return row["integration"]
     if name == "local":
-        return row["local"]
+        return short_reason(row["local"])  # the whole text: the HTML title, serve()'s log
     if name == "reply":
         return "yes" if row["return_response"] else ""
     if name == "auth":
