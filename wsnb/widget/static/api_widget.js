@@ -162,7 +162,8 @@ function render({ model, el }) {
   // the cell of one of the columns Python chose (route_columns: those of the static HTML table)
   function columnCell(row, col) {
     if (col.name === "integration") return h("td", { "data-col": "integration", text: row.integration });
-    if (col.name === "local") return h("td", { "data-col": "local", class: row.local ? "wsnb-w-not-local" : null, text: row.local });
+    // one short phrase of why api.serve() cannot run it (as the static table), all of it in the title
+    if (col.name === "local") return h("td", { "data-col": "local", class: row.local ? "wsnb-w-not-local" : null, title: row.local || null, text: row.local.split(" (")[0] });
     if (col.name === "reply") return h("td", { "data-col": "reply", text: row.return_response ? "↩ body" : "" });
     if (col.name === "auth") return h("td", { "data-col": "auth", text: row.authorization === "NONE" ? "" : row.authorization });
     if (col.name === "other") {
