@@ -147,9 +147,9 @@ def _code_cell(text: str) -> tuple[str, float]:
 
 
 def _target_cell(row: dict) -> tuple[str, float]:
-    """A handler, URL or AWS service call as code; a mock's "API Gateway answers" as words."""
+    """A URL or AWS service call as code; a mock's "API Gateway answers" as words."""
     text = row["target"]
-    return _code_cell(text) if row["handler"] or row["integration"] != "MOCK" else _plain_cell(text)
+    return _plain_cell(text) if row["integration"] == "MOCK" else _code_cell(text)
 
 
 def _local_cell(problem: str) -> tuple[str, float]:
@@ -180,7 +180,7 @@ def _routes_tables(rows: list[dict], used: set[str]) -> str:
     keys, handlers = _Column("route"), _Column(target_heading(rows))
     for row in rows:
         keys.add(*_code_cell(row["key"]))
-        handlers.add(*_target_cell(row))
+        handlers.add(*(_code_cell(row["handler"]) if row["handler"] else _target_cell(row)))
     columns: list[_Column] = []
     for col in cols:
         column = _Column(col["label"])

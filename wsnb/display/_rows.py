@@ -99,53 +99,48 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     for route in spec.routes:
         integration = route.integration
         fn = functions.get(route.key)
-        row: dict[str, Any] = {
-            "key": route.key,
-            "target": "",
-            "target_label": "",
-            "target_meta": "",
-            "integration": integration_type(integration),
-            "local": route.local_problem or "",
-            "handler": "",
-            "handler_kind": "",
-            "props": {},
-            "provenance": {},
-            "return_response": route.return_response,
-            "final": route.final,
-            "authorization": authorization(spec, route.key),
-            "resources": [],
-        }
         if fn is None:  # a route without a function: mock, HTTP, AWS service
             assert integration is not None
             label, meta = target(integration)
-            row.update(target=target_text(integration, label, meta), target_label=label)
-            row["target_meta"] = meta
-            row["resources"] = [f"{r.kind} {r.id}" for r in integration.resources()]
-            rows.append(row)
-            continue
-        props = {
-            name: display_value(name, value)
-            for name, value in fn.props.items()
-            if name != "handler"
-        }
-        if getattr(fn.handler, "runtime", None):  # a non-Python function read from a template
-            props["runtime"] = fn.handler.runtime
-        resources: list[str] = []
-        for name in ("permissions", "bind"):
-            for item in fn.props.get(name, ()):
-                if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
-                    resources.append(f"{item.kind} {item.id}")
-        handler = str(fn.handler)
-        row.update(
-            target=handler,
-            target_label=handler,
-            handler=handler,
-            handler_kind="python" if isinstance(fn.handler, CallableHandler) else "file",
-            props=props,
-            provenance={k: v for k, v in fn.provenance.items() if k != "handler"},
-            resources=resources,
+            text, handler, kind = target_text(integration, label, meta), "", ""
+            props: dict[str, str] = {}
+            provenance: dict[str, str] = {}
+            resources = [f"{r.kind} {r.id}" for r in integration.resources()]
+        else:
+            props = {
+                name: display_value(name, value)
+                for name, value in fn.props.items()
+                if name != "handler"
+            }
+            if getattr(fn.handler, "runtime", None):  # a non-Python function from a template
+                props["runtime"] = fn.handler.runtime
+            resources = []
+            for name in ("permissions", "bind"):
+                for item in fn.props.get(name, ()):
+                    if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
+                        resources.append(f"{item.kind} {item.id}")
+            text = label = handler = str(fn.handler)
+            meta = ""
+            kind = "python" if isinstance(fn.handler, CallableHandler) else "file"
+            provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
+        rows.append(
+            {
+                "key": route.key,
+                "target": text,
+                "target_label": label,
+                "target_meta": meta,
+                "integration": PROXY if integration is None else integration_type(integration),
+                "local": "" if integration is None else integration.local_problem() or "",
+                "handler": handler,
+                "handler_kind": kind,
+                "props": props,
+                "provenance": provenance,
+                "return_response": route.return_response,
+                "final": route.final,
+                "authorization": authorization(spec, route.key),
+                "resources": resources,
+            }
         )
-        rows.append(row)
     return rows
 
 

@@ -124,23 +124,32 @@ class _Graph:
     resources: dict[str, Node]
     row_resources: list[list[str]]
     extra: list[str] = field(default_factory=list)
+    target_heading: str = field(init=False)
+    legend: tuple[tuple[str, str, str], ...] = field(init=False)  # (kind, style, text)
+    text_legend: str = field(init=False)
 
-    @property
-    def target_heading(self) -> str:
-        """``functions`` while every route has one, else ``targets``."""
-        return "functions" if all("wsnb-function" in t.cls for t in self.targets) else "targets"
+    def __post_init__(self) -> None:
+        # what several passes of the layout ask: decided once per graph
+        some_not_local = any("wsnb-not-local" in t.cls for t in self.targets)
+        every_function = all("wsnb-function" in t.cls for t in self.targets)
+        self.target_heading = "functions" if every_function else "targets"
+        legend = [("box", style, text) for style, text in LEGEND]
+        if any(self.labels):
+            legend.append(("line", _EDGE, ARROW_LEGEND))
+        if some_not_local:
+            legend.append(("box", _NOT_LOCAL, NOT_LOCAL_LEGEND))
+        self.legend = tuple(legend)
+        self.text_legend = " ".join(
+            [
+                *TEXT_LEGEND,
+                *([TEXT_ARROW_LEGEND] if any(self.labels) else []),
+                *([TEXT_NOT_LOCAL_LEGEND] if some_not_local else []),
+            ]
+        )
 
     def heading(self, col: str) -> str:
+        """A column's heading: the targets' is ``functions`` while every route has one."""
         return self.target_heading if col == "fn" else HEADINGS[col]
-
-    def legend(self) -> tuple[tuple[str, str, str], ...]:
-        """``(kind, style, text)`` of the legend lines this diagram needs."""
-        items = [("box", style, text) for style, text in LEGEND]
-        if any(self.labels):
-            items.append(("line", _EDGE, ARROW_LEGEND))
-        if any("wsnb-not-local" in t.cls for t in self.targets):
-            items.append(("box", _NOT_LOCAL, NOT_LOCAL_LEGEND))
-        return tuple(items)
 
 
 def _graph(spec: ApiSpec) -> _Graph:
@@ -256,7 +265,7 @@ def _layout(g: _Graph) -> tuple[float, float, dict[str, float]]:
         for i, node in enumerate(g.resources.values()):
             node.x, node.y, node.w = xs["res"], rtop + i * ROW, col_w["res"]
             below = max(below, node.y + ROW / 2)
-    legend = g.legend()
+    legend = g.legend
     legend_w = max(18 + text_width(text, SUB_SIZE) for _, _, text in legend)
     width = max(width, PAD * 2 + legend_w)
     height = below + 6 + len(legend) * LEGEND_ROW + PAD
@@ -320,17 +329,12 @@ def _drawing(g: _Graph) -> Drawing:
             g.routes, g.targets, g.row_resources, g.labels, strict=True
         )
     )
-    legend = list(TEXT_LEGEND)
-    if any(g.labels):
-        legend.append(TEXT_ARROW_LEGEND)
-    if any("wsnb-not-local" in t.cls for t in g.targets):
-        legend.append(TEXT_NOT_LOCAL_LEGEND)
     return Drawing(
         headings=tuple((col, g.heading(col)) for col in g.cols),
         lead=tuple((node.col, node.leaked()) for node in lead),
         routes=routes,
         auth=g.auth.leaked() if g.auth is not None else None,
-        legend=" ".join(legend),
+        legend=g.text_legend,
     )
 
 
@@ -380,7 +384,7 @@ def _svg(spec: ApiSpec, g: _Graph) -> str:
         )
     if g.auth is not None:
         parts.append(_box(g.auth))
-    legend = g.legend()
+    legend = g.legend
     legend_top = height - PAD - len(legend) * LEGEND_ROW + LEGEND_ROW / 2
     for i, (kind, style, text) in enumerate(legend):
         y = legend_top + i * LEGEND_ROW
