@@ -180,7 +180,7 @@ def test_prints_while_loading_go_to_stderr(cli_project: Path) -> None:
     assert done.stderr == "hello from noisy.py\n"
 
 
-MIXED_APP = '''
+MIXED_APP = """
 from wsnb import AwsIntegration, HttpIntegration, LambdaIntegration, MockIntegration, WebSocketApi
 
 api = (
@@ -191,7 +191,7 @@ api = (
     .route("enqueue", AwsIntegration.sqs_send_message("jobs"))
     .route("fwd", HttpIntegration("https://example.com/hook"))
 )
-'''
+"""
 
 
 def test_routes_lists_routes_without_a_function_with_their_integration(tmp_path: Path) -> None:

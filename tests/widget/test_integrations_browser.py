@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,9 +114,7 @@ def measured_problems(page: Any) -> list[str]:
     ]
 
 
-def test_untrusted_display_lists_every_route_and_draws_their_integrations_as_text(
-    laptop, jupyter
-):
+def test_untrusted_display_lists_every_route_and_draws_their_integrations_as_text(laptop, jupyter):
     page = laptop
     output = open_stored(page, jupyter, stored_notebook(jupyter, trusted=False))
     assert not page.evaluate("() => !!document.querySelector('.wsnb-api style')")
@@ -143,7 +140,7 @@ def test_untrusted_display_lists_every_route_and_draws_their_integrations_as_tex
     screenshot(page, "integrations-untrusted-drawing")
     bad = measured_problems(page)
     assert not bad, "\n".join(bad)
-    printed = page.locator('.jp-OutputArea-output:has-text("WebSocketApi \'Mixed\'")').last
+    printed = page.locator(".jp-OutputArea-output:has-text(\"WebSocketApi 'Mixed'\")").last
     printed.scroll_into_view_if_needed()
     screenshot(page, "integrations-print", printed)
     assert all(re.search(rf"\n  {re.escape(k)} ", printed.inner_text()) for k in KEYS)

@@ -186,6 +186,7 @@ def _routes_tables(rows: list[dict], used: set[str]) -> str:
         column = _Column(col["label"])
         name = col["name"]
         for row in rows:
+            cell: tuple[str, float] | None
             if name == "integration":
                 cell = _plain_cell(row["integration"])
             elif name == "local":
