@@ -224,14 +224,16 @@ print("rows in the table:", rows())
 server.traffic()
 
 # %% [markdown]
-# Each `console.log` line is in the server's events in CloudWatch's form — time, Lambda's
-# request id, level, message — tagged with API Gateway's request id of the call that wrote it:
+# Each `console.log` line is also in the server's events (with the `requestId` of the call that
+# wrote it), in CloudWatch's form — time, Lambda's request id, level, message:
 
 # %%
+lines = []
 for event in server.events:
     if event["type"] == "log" and "\tINFO\t" in event["detail"]:
         _time, aws_request_id, level, text = event["detail"].split("\t")
-        print(f"{event['routeKey']:12} {level} {text}")
+        lines.append(f"{event['routeKey']:12} {level} {text}")
+print("\n".join(sorted(lines)))
 
 # %%
 [(row["route"], row["count"], row["errors"]) for row in server.traffic().summary()]
