@@ -1,6 +1,9 @@
 """The architecture diagram as inline SVG, drawn in pure Python.
 
-client → domain → API/stage → (authorizer on $connect) → routes → functions → bound resources.
+client → domain → API/stage → (authorizer on $connect) → routes → targets → bound resources.
+A route's target is its function, or what a route without one goes to (a URL, an AWS service,
+API Gateway itself for a mock); the arrow to it carries the integration type unless it is a
+Lambda proxy, and a target ``api.serve()`` cannot run is drawn dashed with the reason.
 Colours are JupyterLab CSS variables with fallbacks, so light, dark and static renderers work.
 
 Layout: every box is as wide as its measured text (label, a gap, then its grey meta text), so
