@@ -69,7 +69,9 @@ print(open("src/ask.py").read())
 # "Set up mock integrations in API Gateway"); on `$connect` that status decides whether the
 # connection opens. Forget it, and every connection fails. Putting a route response on an
 # `Event` route is another classic: API Gateway allows it, but Lambda only acknowledges the
-# event, so nothing ever comes back. `lint()` catches both:
+# event, so nothing ever comes back. `lint()` catches both (the two *infos* below are notes:
+# this draft has no `$default` route, and wsnb would add a pass-through integration response for
+# the route response):
 
 # %%
 import asyncio
@@ -111,8 +113,74 @@ LambdaIntegration("src/greet.main", timeout=60)
 # %% [markdown]
 # ## The API
 #
-# Now the real thing. The HTTP route needs a backend: a tiny HTTP server on `127.0.0.1` (a free
-# port) that stores notes and answers `201 Created` with what it stored:
+# Now the real thing. `return_response=True` gives a route a *route response*: the integration
+# response's output is then sent back to the client (without one, a route is one-way).
+# `IntegrationResponse("$default", templates=...)` is that integration response, the catch-all
+# that every answer goes through. `AwsIntegration.sqs_send_message("jobs")` is a ready-made SQS
+# integration: a form-encoded `SendMessage` request template and a role allowed to send to the
+# queue.
+
+# %%
+# beyond: integrations
+GREET_REQUEST = '{"name": $input.json(\'$.name\'), "connectionId": "$context.connectionId"}'
+GREET_REPLY = '{"reply": $input.json(\'$.greeting\'), "letters": $input.json(\'$.letters\')}'
+NOTE_REQUEST = '{"text": $input.json(\'$.text\'), "from": "$context.connectionId"}'
+NOTE_REPLY = '{"saved": $input.json(\'$.stored.text\'), "notes": $input.json(\'$.count\')}'
+
+
+def notes_backend(url):
+    """An HTTP integration posting a note to `url`; the backend's answer becomes the reply."""
+    return HttpIntegration(
+        url,
+        request_templates={"$default": NOTE_REQUEST},
+        responses=[IntegrationResponse("$default", templates={"$default": NOTE_REPLY})],
+    )
+
+
+HELP = '{"help": "unknown action; try greet, ask, enqueue or note", "route": "$context.routeKey"}'
+ACCEPT = {"$default": '{"statusCode": 200}'}
+
+api = (
+    WebSocketApi("Integrations", access_log=False)
+    .route("$connect", MockIntegration(request_templates=ACCEPT))
+    .route(
+        "greet",
+        LambdaIntegration(
+            "src/greet.main",
+            request_templates={"$default": GREET_REQUEST},
+            responses=[IntegrationResponse("$default", templates={"$default": GREET_REPLY})],
+        ),
+        return_response=True,
+    )
+    .route(
+        "ask",
+        LambdaIntegration("src/ask.main", request_templates={"$default": ASK_TEMPLATE}, invocation_type="Event"),
+    )
+    .route("enqueue", AwsIntegration.sqs_send_message("jobs"))
+    .route("note", notes_backend("https://notes.example.com/notes"), return_response=True)
+    .route(
+        "$default",
+        MockIntegration(
+            request_templates=ACCEPT,
+            responses=[IntegrationResponse("$default", templates={"$default": HELP})],
+        ),
+        return_response=True,
+    )
+)
+api
+
+# %% [markdown]
+# The lint is clean now:
+
+# %%
+api.lint()
+
+# %% [markdown]
+# ## Run it locally
+#
+# `note` posts to `https://notes.example.com`, which does not exist. Locally, a stand-in will
+# do: a tiny HTTP server on `127.0.0.1` (a free port) that stores notes and answers `201
+# Created` with what it stored.
 
 # %%
 import threading
@@ -141,77 +209,19 @@ threading.Thread(target=backend.serve_forever, daemon=True).start()
 backend_url = f"http://127.0.0.1:{backend.server_address[1]}/notes"
 
 # %% [markdown]
-# The routes. `return_response=True` gives a route a *route response*: the integration
-# response's output is then sent back to the client (without one, a route is one-way).
-# `IntegrationResponse("$default", templates=...)` is that integration response, the catch-all
-# that every answer goes through. `AwsIntegration.sqs_send_message("jobs")` is a ready-made SQS
-# integration: a form-encoded `SendMessage` request template and a role allowed to send to the
-# queue.
-
-# %%
-# beyond: integrations
-GREET_REQUEST = '{"name": $input.json(\'$.name\'), "connectionId": "$context.connectionId"}'
-GREET_REPLY = '{"reply": $input.json(\'$.greeting\'), "letters": $input.json(\'$.letters\')}'
-NOTE_REQUEST = '{"text": $input.json(\'$.text\'), "from": "$context.connectionId"}'
-NOTE_REPLY = '{"saved": $input.json(\'$.stored.text\'), "notes": $input.json(\'$.count\')}'
-HELP = '{"help": "unknown action; try greet, ask, enqueue or note", "route": "$context.routeKey"}'
-ACCEPT = {"$default": '{"statusCode": 200}'}
-
-api = (
-    WebSocketApi("Integrations", access_log=False)
-    .route("$connect", MockIntegration(request_templates=ACCEPT))
-    .route(
-        "greet",
-        LambdaIntegration(
-            "src/greet.main",
-            request_templates={"$default": GREET_REQUEST},
-            responses=[IntegrationResponse("$default", templates={"$default": GREET_REPLY})],
-        ),
-        return_response=True,
-    )
-    .route(
-        "ask",
-        LambdaIntegration("src/ask.main", request_templates={"$default": ASK_TEMPLATE}, invocation_type="Event"),
-    )
-    .route("enqueue", AwsIntegration.sqs_send_message("jobs"))
-    .route(
-        "note",
-        HttpIntegration(
-            backend_url,
-            request_templates={"$default": NOTE_REQUEST},
-            responses=[IntegrationResponse("$default", templates={"$default": NOTE_REPLY})],
-        ),
-        return_response=True,
-    )
-    .route(
-        "$default",
-        MockIntegration(
-            request_templates=ACCEPT,
-            responses=[IntegrationResponse("$default", templates={"$default": HELP})],
-        ),
-        return_response=True,
-    )
-)
-api
-
-# %% [markdown]
-# The lint is clean now:
-
-# %%
-api.lint()
-
-# %% [markdown]
-# ## Run it locally
+# We run a copy of the API whose `note` route points at the stand-in (`replace=True` swaps a
+# route for a different one); `api` itself keeps the real URL for the deployment.
 #
-# `api.serve()` runs every integration: the mocks answer from their templates, the templates
-# are rendered by a Velocity engine, `greet` and `ask` run in the kernel, the SQS queue `jobs`
-# is created in an in-process SQS (moto), and `note` calls the backend above. (An AWS service
-# wsnb does not emulate would be named at start-up and in the table, never skipped silently.)
+# `serve()` runs every integration: the mocks answer from their templates, the templates are
+# rendered by a Velocity engine, `greet` and `ask` run in the kernel, the SQS queue `jobs` is
+# created in an in-process SQS (moto), and `note` calls the stand-in. (An AWS service wsnb does
+# not emulate would be named at start-up and in the table, never skipped silently.)
 
 # %%
 from websockets.asyncio.client import connect
 
-server = api.serve()
+local_api = api.copy().route("note", notes_backend(backend_url), return_response=True, replace=True)
+server = local_api.serve()
 print(server.url)
 
 
@@ -317,20 +327,9 @@ server.running
 # %% [markdown]
 # ## Ship it: CloudFormation
 #
-# The backend on `127.0.0.1` only exists on this machine; a deployed API needs a real one. Same
-# route, same templates, another URL (`replace=True` swaps a route for a different one):
+# `api` still posts notes to the real backend's URL; that is what gets deployed:
 
 # %%
-api.route(
-    "note",
-    HttpIntegration(
-        "https://notes.example.com/notes",
-        request_templates={"$default": NOTE_REQUEST},
-        responses=[IntegrationResponse("$default", templates={"$default": NOTE_REPLY})],
-    ),
-    return_response=True,
-    replace=True,
-)
 result = api.synth(app="integrations", stage="prod")
 result
 
