@@ -34,7 +34,8 @@
 # | `$util.urlEncode(...)`, `$util.escapeJavaScript(...)`, `$util.base64Encode(...)` | encoders for form bodies, JSON strings and binary payloads |
 #
 # `wsnb.vtl.render` renders a template the way the emulator (and API Gateway) does, so a
-# template can be tried before it is put on a route:
+# template can be tried before it is put on a route. The second one is the form body an SQS
+# `SendMessage` integration sends (we meet it again below):
 
 # %%
 from wsnb.vtl import MappingContext, render
@@ -42,6 +43,7 @@ from wsnb.vtl import MappingContext, render
 message = '{"action": "greet", "name": "Ada"}'
 template = '{"name": $input.json(\'$.name\'), "connectionId": "$context.connectionId", "raw": "$util.escapeJavaScript($input.body)"}'
 print(render(template, MappingContext(body=message, context={"connectionId": "abc123="})))
+print(render("Action=SendMessage&MessageBody=$util.urlEncode($input.body)", MappingContext(body=message)))
 
 # %% [markdown]
 # ## The functions
@@ -282,6 +284,8 @@ await wait_until(lambda: finished("enqueue") == 1)
 sqs = server.client("sqs")
 queue_url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
 received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+for m in received:  # a consumer deletes what it has handled
+    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
 [json.loads(m["Body"]) for m in received]
 
 # %% [markdown]
