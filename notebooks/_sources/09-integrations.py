@@ -237,7 +237,9 @@ async def wait_until(condition, seconds=5.0):
 
 
 def finished(route_key, kind="result"):
-    """How many invocations of that route have finished (`"async"`: asynchronous ones)."""
+    """How many events of that kind the server logged for the route: `"result"`, an invocation
+    finished; `"async"`, the background run of an asynchronous one; `"connect"`, a connection.
+    Waiting for them before the next message keeps the log (and the traffic view) in order."""
     return sum(e["type"] == kind and e.get("routeKey") == route_key for e in server.events)
 
 
@@ -247,9 +249,10 @@ def finished(route_key, kind="result"):
 
 # %%
 client = await connect(server.url)
-await wait_until(lambda: len(server.connections) == 1)
-connection_id = server.connections[0]["connectionId"]
-[(e["type"], e["routeKey"], e["target"]) for e in server.events if e["type"] == "connect"]
+await wait_until(lambda: finished("$connect", "connect") == 1 and finished("$connect") == 1)
+connect_events = [e for e in server.events if e["type"] == "connect"]
+connection_id = connect_events[0]["connectionId"]
+[(e["type"], e["routeKey"], e["target"]) for e in connect_events]
 
 # %% [markdown]
 # `greet`: the request template picks the name out of the message and adds the connection id;
@@ -258,7 +261,9 @@ connection_id = server.connections[0]["connectionId"]
 
 # %%
 await client.send(json.dumps({"action": "greet", "name": "Ada"}))
-print(await asyncio.wait_for(client.recv(), 5))
+reply = await asyncio.wait_for(client.recv(), 5)
+await wait_until(lambda: finished("greet") == 1)
+print(reply)
 
 # %% [markdown]
 # `ask`: API Gateway answers Lambda's `202 Accepted` at once and sends the client nothing; the
@@ -294,7 +299,9 @@ for m in received:  # a consumer deletes what it has handled
 
 # %%
 await client.send(json.dumps({"action": "note", "text": "buy milk"}))
-print(await asyncio.wait_for(client.recv(), 5))
+reply = await asyncio.wait_for(client.recv(), 5)
+await wait_until(lambda: finished("note") == 1)
+print(reply)
 print(notes[-1]["text"], notes[-1]["from"] == connection_id)
 
 # %% [markdown]
@@ -302,7 +309,9 @@ print(notes[-1]["text"], notes[-1]["from"] == connection_id)
 
 # %%
 await client.send("hello?")
-print(await asyncio.wait_for(client.recv(), 5))
+reply = await asyncio.wait_for(client.recv(), 5)
+await wait_until(lambda: finished("$default") == 1)
+print(reply)
 
 # %% [markdown]
 # ### See what happened
