@@ -392,9 +392,12 @@ sorted(key_of[r["Properties"]["RouteId"]["Ref"]] for r in resources.values() if 
 # %% [markdown]
 # ## Ship it: a standalone CDK app
 #
-# `export()` writes the same as a plain CDK app (aws-cdk-lib's `WebSocketMockIntegration` and
-# `WebSocketAwsIntegration` where they fit, the L1 `CfnIntegration`, `CfnIntegrationResponse`
-# and `CfnRouteResponse` elsewhere). Running it gives exactly the template above:
+# `export()` writes the same as a plain CDK app: each route is a `WebSocketRoute` (its
+# `return_response=True` makes the route response), the integrations are aws-cdk-lib's
+# `WebSocketMockIntegration` and `WebSocketAwsIntegration` (also for the non-proxy Lambda and,
+# with its `IntegrationType` overridden, the HTTP backend: CDK's `WebSocketLambdaIntegration` is
+# always a proxy), and the response templates are L1 `CfnIntegrationResponse`s, for which CDK
+# has no class. Running the app gives exactly the template above:
 
 # %%
 import os
@@ -413,6 +416,18 @@ run = subprocess.run(
 print("exit code:", run.returncode)
 exported_template = json.loads((cdk_out / f"{result.stack_name}.template.json").read_text())
 exported_template == result.template
+
+# %% [markdown]
+# The SQS route in the exported `app.py`: the role API Gateway assumes, and the route with its
+# `WebSocketAwsIntegration`:
+
+# %%
+import textwrap
+
+app_py = (out / "app.py").read_text()
+start = app_py.index("        # The role API Gateway assumes to call sqs for route 'enqueue'")
+end = app_py.index("        # Route 'note'", start)
+print(textwrap.dedent(app_py[start:end]).rstrip())
 
 # %%
 import shutil
