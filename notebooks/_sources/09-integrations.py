@@ -56,10 +56,12 @@ print(render("Action=SendMessage&MessageBody=$util.urlEncode($input.body)", Mapp
 print(open("src/greet.py").read())
 
 # %% [markdown]
-# `ask` is invoked asynchronously (`Event`): API Gateway hands the event to Lambda and moves on,
-# so the function replies by itself through the `@connections` API, one word at a time. Its
-# request template is the one a public SAM LLM-chat app uses: `$input.body` unquoted, so
-# `event["body"]` is an object, next to the `requestContext` values needed to call back:
+# `ask` is invoked asynchronously (`Event`, the `X-Amz-Invocation-Type` header of AWS's page
+# "Set up asynchronous invocation of the backend Lambda function"): API Gateway hands the event
+# to Lambda and moves on, so the function replies by itself through the `@connections` API, one
+# word at a time. Its request template has the shape a public SAM LLM-chat app uses:
+# `$input.body` unquoted, so `event["body"]` is an object, next to the `requestContext` values
+# needed to call back:
 
 # %%
 print(open("src/ask.py").read())
@@ -116,9 +118,11 @@ LambdaIntegration("src/greet.main", timeout=60)
 # ## The API
 #
 # Now the real thing. `return_response=True` gives a route a *route response*: the integration
-# response's output is then sent back to the client (without one, a route is one-way).
+# response's output is then sent back to the client (without one, a route is one-way; AWS's
+# page "Set up route responses for WebSocket APIs in API Gateway").
 # `IntegrationResponse("$default", templates=...)` is that integration response, the catch-all
-# that every answer goes through. `AwsIntegration.sqs_send_message("jobs")` is a ready-made SQS
+# that every answer goes through ("Set up a WebSocket API integration response in API
+# Gateway"). `AwsIntegration.sqs_send_message("jobs")` is a ready-made SQS
 # integration: a form-encoded `SendMessage` request template and a role allowed to send to the
 # queue.
 
