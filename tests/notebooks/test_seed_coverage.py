@@ -239,6 +239,11 @@ BEYOND_FEATURES: list[tuple[str, str, list[str]]] = [
         ['WebSocketApi.from_template("sam-chat/template.yaml")'],
     ),
     (
+        "typescript-handlers",
+        "08-typescript-handlers.ipynb",
+        ['WebSocketApi("Chat", root="ts-chat")', 'runtime="nodejs22.x"', '"src/connect.main"'],
+    ),
+    (
         "integrations",
         "09-integrations.ipynb",
         [
