@@ -208,6 +208,6 @@ def test_routes_lists_routes_without_a_function_with_their_integration(tmp_path:
     assert table["$connect"].split()[-1] == "MOCK"
     assert table["ask"].split()[1:4] == ["src/default.main", "λ", "(Event)"]
     assert table["enqueue"].split()[1:] == ["sqs", "{account}/jobs", "AWS", "sqs"]
-    assert table["fwd"].split()[1:] == ["POST", "https://example.com/hook", "HTTP"]
+    assert table["fwd"].split()[1:] == ["https://example.com/hook", "(POST)", "HTTP"]
     mermaid = run_cli("routes", "--format", "mermaid", "mixed.py", cwd=tmp_path).stdout
     assert '-->|"AWS sqs"|' in mermaid and '-->|"MOCK"|' in mermaid

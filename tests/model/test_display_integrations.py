@@ -126,7 +126,7 @@ def test_the_target_names_the_function_url_service_or_api_gateway():
     assert rows["$connect"]["target"] == "API Gateway answers (statusCode 200)"
     assert rows["ask"]["target"] == rows["ask"]["handler"] == "src/send.main"
     assert rows["enqueue"]["target"] == "sqs {account}/jobs"
-    assert rows["fwd"]["target"] == "PUT https://backend.example.com/hook"
+    assert rows["fwd"]["target"] == "https://backend.example.com/hook (PUT)"
     assert rows["enqueue"]["handler"] == "" and rows["enqueue"]["props"] == {}
     assert [r["integration"] for r in rows.values()] == [
         "MOCK",
@@ -139,7 +139,7 @@ def test_the_target_names_the_function_url_service_or_api_gateway():
     # the second column says "target" once a route has no function
     assert table_heads(html)[0][:3] == ["route", "target", "integration"]
     assert ">API Gateway answers (statusCode 200)</td><td>MOCK</td>" in html
-    assert "<code>PUT https://backend.example.com/hook</code></td><td>HTTP</td>" in html
+    assert "<code>https://backend.example.com/hook (PUT)</code></td><td>HTTP</td>" in html
     assert "<code>src/default.main</code></td><td>λ proxy</td>" in html
     svg = api.to_svg()
     box = svg_group(svg, "wsnb-target", "$connect")

@@ -58,7 +58,7 @@ def authorization(spec: ApiSpec, key: str) -> str:
 
 def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     """One dict per route, every route of the API in order: ``key``, ``target`` (the handler,
-    or what a route without a function goes to, as the tables show it: ``PUT https://…``,
+    or what a route without a function goes to, as the tables show it: ``https://… (PUT)``,
     ``sqs {account}/jobs``, ``API Gateway answers (statusCode 200)``), ``target_label`` and
     ``target_meta`` (the same in the diagram's box: its label, and a URL's method or a mock's
     status; ``""`` for a function, whose props say more), ``integration`` (:func:`integration_type`),
@@ -102,7 +102,7 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
         if fn is None:  # a route without a function: mock, HTTP, AWS service
             assert integration is not None
             label, meta = target(integration)
-            text, handler, kind = target_text(integration, label, meta), "", ""
+            text, handler, kind = target_text(label, meta), "", ""
             props: dict[str, str] = {}
             provenance: dict[str, str] = {}
             resources = [f"{r.kind} {r.id}" for r in integration.resources()]

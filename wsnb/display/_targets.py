@@ -61,11 +61,7 @@ def short_reason(problem: str) -> str:
     return problem.split(" (", 1)[0].strip()
 
 
-def target_text(integration: Integration, label: str, meta: str) -> str:
-    """The target as the route tables show it: ``PUT https://…`` for an HTTP target, the
-    label and its meta otherwise (``API Gateway answers (statusCode 200)``)."""
-    if not meta:
-        return label
-    if isinstance(integration, HttpIntegration):
-        return f"{meta} {label}"
-    return f"{label} ({meta})"
+def target_text(label: str, meta: str) -> str:
+    """The target as the route tables show it, as the text drawing does: the label and its meta
+    (``https://… (PUT)``, ``API Gateway answers (statusCode 200)``)."""
+    return f"{label} ({meta})" if meta else label
