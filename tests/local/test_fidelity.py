@@ -18,7 +18,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.local import handlers_fidelity as hf
 from tests.local import handlers_nb as h
-from tests.local.conftest import exchange, exchange_in_turn, run, seen, wait_until
+from tests.local.conftest import exchange, exchange_in_turn, run, seen
+from tests.waiting import wait_until
 from wsnb import LambdaAuthorizer, WebSocketApi
 from wsnb._errors import EmulatorError
 from wsnb._selection import evaluator, parse

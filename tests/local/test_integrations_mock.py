@@ -17,7 +17,8 @@ import re
 import pytest
 import websockets
 
-from tests.local.conftest import exchange, exchange_in_turn, run, wait_until
+from tests.local.conftest import exchange, exchange_in_turn, run
+from tests.waiting import wait_until
 from wsnb import (
     AwsIntegration,
     IntegrationResponse,

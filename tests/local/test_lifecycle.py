@@ -11,7 +11,8 @@ import pytest
 import websockets
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import action, exchange, run, wait_until
+from tests.local.conftest import action, exchange, run
+from tests.waiting import wait_until
 from wsnb import EmulatorError, Table, WebSocketApi
 from wsnb.local import LocalServer, running_servers
 

@@ -9,7 +9,8 @@ import pytest
 import websockets
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import exchange, run, seen, wait_until
+from tests.local.conftest import exchange, run, seen
+from tests.waiting import wait_until
 from wsnb import WebSocketApi
 
 

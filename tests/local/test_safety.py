@@ -16,7 +16,8 @@ from websockets.exceptions import InvalidStatus
 
 from tests.local import handlers_nb as h
 from tests.local import handlers_secret as hs
-from tests.local.conftest import action, exchange, run, wait_until
+from tests.local.conftest import action, exchange, run
+from tests.waiting import wait_until
 from wsnb import LambdaAuthorizer, WebSocketApi
 from wsnb.local import _ids, _management, running_servers
 

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.local import handlers_traffic as ht
-from tests.local.conftest import action, run, wait_until
+from tests.local.conftest import action, run
+from tests.waiting import wait_until
 from wsnb import LambdaAuthorizer, WebSocketApi
 from wsnb.local._traffic import Traffic
 
