@@ -36,6 +36,10 @@ def _chat_api() -> WebSocketApi:
     )
 
 
+def _disconnects_done(srv) -> int:
+    return sum(e["type"] == "result" and e["routeKey"] == "$disconnect" for e in srv.events)
+
+
 @pytest.fixture(scope="module")
 def traffic():
     ht.CONNECTED.clear()
@@ -52,7 +56,8 @@ def traffic():
                     got.append(await asyncio.wait_for(bob.recv(), 5))
                     await bob.send("not json")  # no $default: Forbidden
                     got.append(await asyncio.wait_for(bob.recv(), 5))
-                await asyncio.sleep(0.2)
+                # bob's $disconnect has run before alice closes (the picture's order)
+                wait_until(lambda: _disconnects_done(srv) == 1, what="bob's $disconnect")
             return got
 
         got = run(go())
