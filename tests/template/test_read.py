@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from wsnb import EmulatorError, WebSocketApi
+from wsnb import EmulatorError, MockIntegration, WebSocketApi
 from wsnb.model._physical import NamedBucket, NamedParameter, NamedTable
 
 from ._templates import write_full, write_sam
@@ -24,7 +24,11 @@ def test_yaml_short_form_and_json_read_the_same_model(tmp_path, full):
 
 def test_api_routes_integrations_and_route_responses(full):
     assert full.id == "Api"
-    assert full.routes == ["$connect", "echo", "node"]  # MOCK and false-Condition routes left out
+    # every deployed route, the MOCK one too (issue 19: no route hidden); a false Condition
+    # is not deployed
+    assert full.routes == ["$connect", "echo", "node", "mock"]
+    mock = full.spec.route("mock").integration
+    assert isinstance(mock, MockIntegration) and not mock.request_templates
     cdk = full.spec.cdk
     # "Route selection expressions" (API Gateway developer guide): read from the Api.
     assert cdk.web_socket_api["route_selection_expression"] == "$request.body.type"
@@ -34,7 +38,8 @@ def test_api_routes_integrations_and_route_responses(full):
     assert full.get_route("$connect").return_response is False
     report = full.template_report
     ignored = {e.logical_id for e in report.ignored}
-    assert {"MockRoute", "MockInteg", "ProdOnlyRoute", "Unused"} <= ignored
+    assert {"ProdOnlyRoute", "Unused"} <= ignored
+    assert {"MockRoute", "MockInteg"} <= {e.logical_id for e in report.read}
 
 
 def test_function_props(full):
@@ -155,7 +160,7 @@ def test_dict_source_and_api_choice(tmp_path):
         "Properties": {"ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.x"},
     }
     api = WebSocketApi.from_template(data, api="Api", base_dir=tmp_path)
-    assert api.routes == ["$connect", "echo", "node"]
+    assert api.routes == ["$connect", "echo", "node", "mock"]
     other = WebSocketApi.from_template(data, api="Other", base_dir=tmp_path)
     assert other.routes == []
 

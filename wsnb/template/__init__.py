@@ -122,6 +122,8 @@ def read_template(
         runtimes=result.runtimes,
         route_functions=result.route_functions,
         loaded_spec=spec,  # what the differences describe (edits may make them stale)
+        route_ids=result.route_ids,
+        route_integrations=result.route_integrations,
     )
     return spec, origin
 
