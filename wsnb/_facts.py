@@ -143,10 +143,6 @@ MAX_FRAME_BYTES = 32 * 1024
 IDLE_TIMEOUT_SECONDS = 10 * 60
 MAX_CONNECTION_SECONDS = 2 * 60 * 60
 INTEGRATION_TIMEOUT_SECONDS = 29
-#: The AWS services an AWS service integration reaches locally (SPEC §9: "AWS service
-#: integrations act on the local (moto) resources"; issue 20 names SQS, DynamoDB, Kinesis, SNS
-#: and EventBridge), by endpoint prefix. Any other service is shown, and said not to run locally.
-LOCAL_AWS_SERVICES = ("dynamodb", "events", "kinesis", "sns", "sqs")
 
 # AWS API-mapping key: letters, digits and $-_.+!*'() with "/" between levels, <= 300 chars.
 API_MAPPING_KEY_PATTERN = r"[A-Za-z0-9$\-_.+!*'()]+(/[A-Za-z0-9$\-_.+!*'()]+)*"

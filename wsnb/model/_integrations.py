@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from .. import _facts
 from .._errors import IntegrationError
 from ._frozen import Frozen, FrozenDict, freeze, thaw
 from ._function import Function, normalize_props
@@ -373,6 +372,7 @@ class Integration(Frozen):
     parameters, passthrough behaviour, content handling, timeout and integration responses."""
 
     kind: ClassVar[str] = ""
+    #: Why the local emulator cannot run this integration (None: it can).
     _COMMON = (
         "request_templates",
         "template_selection_expression",
@@ -454,11 +454,6 @@ class Integration(Frozen):
     def resources(self) -> list[Resource]:
         """The wsnb resources the integration itself refers to (an AWS service's grants)."""
         return []
-
-    def local_problem(self) -> str | None:
-        """Why ``serve()`` cannot run this integration, in one short phrase (None: it can).
-        Tables, the route list and the template note show it next to the route."""
-        return None
 
     def template_tokens(self) -> list[tuple[str, str, str]]:
         """``(kind, id, attribute)`` of every wsnb placeholder (``table.table_name``) in its
@@ -832,13 +827,6 @@ class AwsIntegration(Integration):
     def service_api(self) -> str:
         """The integration URI's tail: ``action/PutItem`` or ``path/{account}/jobs``."""
         return f"action/{self.action}" if self.action else f"path/{self.path}"
-
-    def local_problem(self) -> str | None:
-        if self.service in _facts.LOCAL_AWS_SERVICES:
-            return None
-        if self.service == "lambda":
-            return "calls a Lambda function outside the model"
-        return f"wsnb does not emulate {self.service}"
 
     @property
     def needs_role(self) -> bool:
