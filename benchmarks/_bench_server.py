@@ -1,6 +1,7 @@
 """A server process for bench_local.py: ``bare`` websockets echo, or the wsnb emulator.
 
 Usage: python _bench_server.py bare|emulator  — prints ``READY <port>`` and runs until stdin closes.
+``BENCH_NODE=1`` serves the echoes as Node.js handlers (node_handlers/echo.mjs).
 """
 
 import asyncio
@@ -47,6 +48,14 @@ def emulator() -> None:
         .route("mgmt", "_bench_handlers.echo_mgmt")
         .route("stats", "_bench_handlers.stats", return_response=True)
     )
+    if os.environ.get("BENCH_NODE"):  # the same two echoes, as Node.js handlers
+        node = {"runtime": "nodejs22.x"}
+        api = (
+            WebSocketApi("BenchNode")
+            .route("echo", "node_handlers/echo.echoResponse", return_response=True, **node)
+            .route("mgmt", "node_handlers/echo.echoMgmt", **node)
+            .route("stats", "_bench_handlers.stats", return_response=True)
+        )
     if os.environ.get("BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     options = (

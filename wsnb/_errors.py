@@ -68,12 +68,15 @@ class WsnbError(Exception):
         if self.path:
             lines.append(f"  at:      {self.path}")
         if self._has_given:
-            lines.append(f"  given:   {_short_repr(self.given)}")
+            lines += self._given_lines()
         if self.allowed:
             lines.append(f"  allowed: {self.allowed}")
         if self.fix:
             lines.append(f"  fix:     {self.fix}")
         return "\n".join(lines)
+
+    def _given_lines(self) -> list[str]:
+        return [f"  given:   {_short_repr(self.given)}"]
 
     @property
     def _render_traceback_(self):
@@ -125,7 +128,57 @@ class PropError(ValidationError, TypeError):
 
 
 class DuplicateRouteError(ValidationError):
-    """A different definition under a route key that is already taken."""
+    """A different definition under a route key that is already taken.
+
+    ``given`` is ``{"existing": ..., "new": ...}`` (the two definitions as JSON); ``str()``
+    shows only what differs, one prop per line (``timeout: unset → 30``)."""
+
+    def _given_lines(self) -> list[str]:
+        given = self.given
+        if not (isinstance(given, dict) and set(given) == {"existing", "new"}):
+            return super()._given_lines()
+        changes = definition_changes(given["existing"], given["new"])
+        if not changes:
+            return super()._given_lines()
+        return [f"  {'changes:' if i == 0 else '':9}{line}" for i, line in enumerate(changes)]
+
+
+def definition_changes(existing: Any, new: Any) -> list[str]:
+    """``name: old → new`` for every prop (and route option) two route definitions disagree on;
+    ``unset`` where one of them leaves it out. Definitions are ``RouteSpec.definition_json()``."""
+
+    def flat(definition: Any) -> dict[str, Any]:
+        if not isinstance(definition, dict):
+            return {"handler": definition}
+        out = dict(definition.get("function") or {})
+        out.update((k, v) for k, v in definition.items() if k != "function")
+        return out
+
+    old, now = flat(existing), flat(new)
+    lines = []
+    for name in [*old, *(n for n in now if n not in old)]:
+        if old.get(name, _MISSING) == now.get(name, _MISSING):
+            continue
+        if name == "handler" and _handler_text(old.get(name)) == _handler_text(now.get(name)):
+            lines.append(f"handler: {_handler_text(now[name])}: its code changed")
+            continue
+        before, after = (_change_text(name, d.get(name, _MISSING)) for d in (old, now))
+        lines.append(f"{name}: {before} → {after}")
+    return lines
+
+
+def _handler_text(value: Any) -> str:
+    if isinstance(value, dict) and isinstance(value.get("python"), dict):
+        return f"{value['python'].get('name')}() (notebook)"
+    return repr(value)
+
+
+def _change_text(name: str, value: Any) -> str:
+    if value is _MISSING:
+        return "unset"
+    if name == "handler":
+        return _handler_text(value)
+    return _short_repr(value, 80)
 
 
 class DefaultsConflictError(ValidationError):

@@ -368,12 +368,23 @@ def check_notebook_function(handler: CallableHandler) -> HandlerProblem | None:
 # ---- a whole model -----------------------------------------------------------------------------
 
 
+def model_handlers(spec: Any) -> list[tuple[str, Any]]:
+    """``(where, handler)`` of every route function and the Lambda authorizer, in the order
+    :func:`handler_problems` reports them."""
+    return [(fn.route_key, fn.handler) for _, fn in spec.all_functions()]
+
+
 def handler_problems(
-    spec: Any, root: str | os.PathLike[str] = ".", *, notebook_functions: bool = True
+    spec: Any,
+    root: str | os.PathLike[str] = ".",
+    *,
+    notebook_functions: bool = True,
+    file_handlers: bool = True,
 ) -> list[tuple[str, HandlerProblem]]:
     """``(where, problem)`` for every route function and the Lambda authorizer of ``spec``
-    (notebook functions only when ``notebook_functions``). File handlers are checked under
-    their function's runtime (Python or Node.js: :mod:`wsnb._node_check`)."""
+    (file handlers only when ``file_handlers``, notebook functions only when
+    ``notebook_functions``). File handlers are checked under their function's runtime (Python
+    or Node.js: :mod:`wsnb._node_check`)."""
     from ._node_check import check_handler_file
 
     memo: dict[Any, HandlerProblem | None] = {}  # routes sharing a handler share its check
@@ -381,6 +392,8 @@ def handler_problems(
     for _, fn in spec.all_functions():
         where, handler = fn.route_key, fn.handler
         if isinstance(handler, FileHandler):
+            if not file_handlers:
+                continue
             problem = check_handler_file(
                 handler, fn.runtime, root, where=where, final=fn.final, memo=memo
             )

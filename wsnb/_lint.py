@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import _facts
-from ._handler_check import handler_problems
+from ._handler_check import handler_problems, model_handlers
 from ._integration_lint import integration_findings
-from .model import ApiSpec, LambdaAuthorizer, managed_policy
+from ._lint_cache import LintCache
+from .model import ApiSpec, FileHandler, LambdaAuthorizer, managed_policy
 
 LEVELS = ("error", "warning", "info")
 _SECRET_NAME = re.compile(
@@ -36,16 +38,46 @@ class Finding:
 def lint(spec: ApiSpec, *, root: str | os.PathLike[str] | None = None) -> list[Finding]:
     """All findings, errors first, then warnings, then infos (stable order within a level).
 
-    Handler files are checked in ``root`` (None: the working directory now)."""
+    Handler files are checked in ``root`` (None: the working directory now). What
+    the checks find is kept while the model, the root and the handler files stay the same
+    (:mod:`wsnb._lint_cache`), so showing an API again costs little; what a notebook function
+    reads from the notebook is checked at every call."""
+    files = [h.file for _, h in model_handlers(spec) if isinstance(h, FileHandler)]
+    where = "." if root is None else root
+    parts = _CACHE.get(spec, where, files, lambda: _checked(spec, where))
     findings: list[Finding] = []
+    for check, part in zip(_CHECKS, parts, strict=True):
+        findings.extend(_with_notebook_functions(spec, part) if check is _handlers else part)
+    return sorted(findings, key=lambda f: LEVELS.index(f.level))
+
+
+def _checked(spec: ApiSpec, root: str | os.PathLike[str]) -> tuple[tuple[Any, ...], ...]:
+    """Each check's findings (the handler check's as ``(where, finding)``), kept by the cache."""
+    parts = []
     for check in _CHECKS:
         try:
-            findings.extend(_handlers(spec, root) if check is _handlers else check(spec))
+            parts.append(tuple(check(spec, root) if check is _handlers else check(spec)))
         except Exception as exc:  # lint never raises
-            findings.append(
-                Finding("info", "lint-internal", f"A lint check failed: {exc!r}.", "report it")
-            )
-    return sorted(findings, key=lambda f: LEVELS.index(f.level))
+            parts.append((_internal(exc),))
+    return tuple(parts)
+
+
+def _internal(exc: Exception) -> Finding:
+    return Finding("info", "lint-internal", f"A lint check failed: {exc!r}.", "report it")
+
+
+def _with_notebook_functions(spec: ApiSpec, part: tuple[Any, ...]) -> list[Finding]:
+    """The handler check's findings in function order: the kept ones for file handlers, and
+    the notebook functions' checked now (what they read from the notebook can change)."""
+    if any(isinstance(item, Finding) for item in part):  # the check itself failed
+        return list(part)
+    found = dict(part)
+    try:
+        for where, problem in handler_problems(spec, file_handlers=False):
+            found[where] = _handler_finding(where, problem)
+    except Exception as exc:
+        return [*found.values(), _internal(exc)]
+    return [found[where] for where, _ in model_handlers(spec) if where in found]
 
 
 def looks_secret(name: str) -> bool:
@@ -146,9 +178,15 @@ def _defaults(spec: ApiSpec):
             )
 
 
-def _handlers(spec: ApiSpec, root: str | os.PathLike[str] | None = None):
-    for where, problem in handler_problems(spec, "." if root is None else root):
-        yield Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
+def _handlers(spec: ApiSpec, root: str | os.PathLike[str] = "."):
+    """``(where, finding)`` for each file handler with a problem (notebook functions: see
+    :func:`_with_notebook_functions`)."""
+    for where, problem in handler_problems(spec, root, notebook_functions=False):
+        yield where, _handler_finding(where, problem)
+
+
+def _handler_finding(where: str, problem: Any) -> Finding:
+    return Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
 
 
 def _runtimes(spec: ApiSpec):
@@ -382,6 +420,8 @@ def _secret_parameters(spec: ApiSpec):
             f"use Secret({res.id!r}) (its value stays in SSM Parameter Store) and bind that",
         )
 
+
+_CACHE = LintCache()
 
 _CHECKS = (
     _routes,

@@ -44,10 +44,16 @@ api
 
 # %% [markdown]
 # Leaving `api` as the last expression of a cell shows it: a route table with every function's
-# **merged** props (the runtime, timeout and memory you would get if you deployed now) and a
-# diagram of how a client's messages flow to your functions. It is plain HTML + SVG, so it shows
-# the same in JupyterLab, VS Code, on GitHub, or in an exported HTML page, and in light and dark
-# themes.
+# **merged** props (the timeout and memory you would get if you deployed now, and the runtime
+# wherever it is not wsnb's default, `python3.12`) and a diagram of how a client's messages flow
+# to your functions. The mark after a value says where it came from: `°` is wsnb's default.
+#
+# The display is plain HTML without scripts, so every viewer shows it, as far as it trusts the
+# notebook. Once you have run the cell (or used *File › Trust Notebook*), and in a page exported
+# with `jupyter nbconvert --to html`, the diagram is drawn as an SVG in your theme's colours. A
+# notebook freshly cloned from git, or read on GitHub, is not trusted: the viewer removes
+# drawings from its outputs, and you see the same diagram as a text drawing, with a note saying
+# so. The table reads the same either way.
 #
 # `print(api)` gives the text form, handy in a terminal or a log:
 

@@ -39,13 +39,16 @@ def _node_api(name: str, **props) -> WebSocketApi:
 
 
 def test_a_function_no_runtime_runs_is_refused_by_name_before_anything_starts():
-    # Only Python is registered: the emulator refuses from the model, naming function and runtime.
+    # Python and Node.js are registered: the emulator refuses a java21 function from the model,
+    # naming function and runtime, and the runtimes it has.
+    handler = ForeignHandler("fn/echo.handler", runtime="java21", logical_id="EchoFn")
+    api = WebSocketApi("Refused").route("$default", handler)
     with pytest.raises(EmulatorError) as info:
-        serve(_node_api("Refused"))
+        serve(api)
     assert str(info.value.message) == (
-        "serve() runs Python handlers only; this API uses EchoFn (nodejs22.x)."
+        "serve() runs Python and Node.js handlers only; this API uses EchoFn (java21)."
     )
-    assert info.value.allowed == "functions with a python3.x Runtime"
+    assert info.value.allowed == "functions with a python3.x or nodejs22.x Runtime"
 
 
 def test_a_route_added_later_with_no_runtime_fails_its_invocations(caplog):
@@ -56,7 +59,8 @@ def test_a_route_added_later_with_no_runtime_fails_its_invocations(caplog):
             (reply,) = run(exchange(srv.url, "hello"))
         assert FRAME.match(reply)["m"] == "Internal server error"
         errors = [e for e in srv.events if e["type"] == "error"]
-    assert "runs Python handlers only" in errors[0]["detail"] and "java21" in errors[0]["detail"]
+    assert "runs Python and Node.js handlers only" in errors[0]["detail"]
+    assert "java21" in errors[0]["detail"]
 
 
 def test_another_runtime_answers_through_the_same_routing_and_frames(monkeypatch):

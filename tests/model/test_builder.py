@@ -195,6 +195,46 @@ def test_different_route_under_taken_key_shows_both_and_how_to_replace():
     assert str(api.get_function("$connect").handler) == "src/default.main"
 
 
+def test_duplicate_route_error_compares_prop_by_prop():
+    api = WebSocketApi("Api").route("$connect", "src/connect.main", environment={"MAX": "5"})
+    with pytest.raises(DuplicateRouteError) as info:
+        api.route("$connect", "src/other.main", timeout=30, return_response=True)
+    err = info.value
+    lines = str(err).splitlines()
+    changes = [line.strip().removeprefix("changes:").strip() for line in lines[2:-1]]
+    assert changes == [
+        "handler: 'src/connect.main' → 'src/other.main'",
+        "environment: {'MAX': '5'} → unset",
+        "timeout: unset → 30",
+        "return_response: unset → True",
+    ]
+    assert lines[-1].startswith("  fix:") and "replace=True" in lines[-1]
+    assert "'existing'" not in str(err)  # no raw dicts: only what differs
+    # the two definitions stay available to code, as JSON
+    assert err.given == {
+        "existing": {"function": {"handler": "src/connect.main", "environment": {"MAX": "5"}}},
+        "new": {"function": {"handler": "src/other.main", "timeout": 30}, "return_response": True},
+    }
+
+
+def test_duplicate_route_error_names_a_changed_notebook_function():
+    import linecache
+
+    def cell(n: int, src: str):  # a function defined the way IPython runs a cell
+        fname = f"<wsnb-test-cell-{n}>"
+        linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)
+        namespace = {"__name__": "__main__"}
+        exec(compile(src, fname, "exec"), namespace)
+        return namespace["h"]
+
+    api = WebSocketApi("Api").route("a", cell(1, "def h(event, context):\n    return 1\n"))
+    with pytest.raises(DuplicateRouteError) as info:
+        api.route("a", cell(2, "def h(event, context):\n    return 2\n"))
+    text = str(info.value)
+    assert "handler: h() (notebook): its code changed" in text
+    assert "return 2" not in text and "'python'" not in text
+
+
 def test_add_routes_is_all_or_nothing():
     api = WebSocketApi("Api").route("$connect", "src/connect.main")
     before = api.to_dict()

@@ -271,12 +271,23 @@ def test_props_without_a_column_of_their_own_share_the_other_column():
         .route("sendMessage", "src/sendMessage.main")
     )
     html = api.to_html()
-    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    head = html.split("<thead>")[-1].split("</thead>", 1)[0]  # the last of the route tables
     assert head.endswith("<th>other</th></tr>")
-    default = html.split('<tr data-route="$default">', 1)[1].split("</tr>", 1)[0]
+    default = _route_cells(html, "$default")
     assert 'title="set on the route">architecture=arm_64</span>' in default
-    assert 'class="wsnb-from-defaults"' in default and "description=chat &lt;backend&gt;" in default
-    send = html.split('<tr data-route="sendMessage">', 1)[1].split("</tr>", 1)[0]
-    # a route that keeps the built-in value shows it too, in the built-in colour
-    assert 'class="wsnb-from-builtin"' in send and "architecture=x86_64" in send
+    assert 'class="wsnb-from-defaults"' in default
+    assert 'description=chat &lt;backend&gt;<sup class="wsnb-mark">*</sup>' in default
+    send = _route_cells(html, "sendMessage")
+    # a route that keeps the built-in value shows it too, marked and in the built-in colour
+    assert 'class="wsnb-from-builtin"' in send
+    assert 'architecture=x86_64<sup class="wsnb-mark">°</sup>' in send
     assert "tracing=" not in html  # built-in on every route: not shown
+
+
+def _route_cells(html: str, key: str) -> str:
+    """A route's cells across the route tables (a wide table continues in further ones)."""
+    return "".join(
+        part.split("</tr>", 1)[0]
+        for marker in (f'<tr data-route="{key}">', f'<tr data-route-more="{key}">')
+        for part in html.split(marker)[1:]
+    )

@@ -188,9 +188,14 @@ def test_template_checks_are_cached_per_text():
         .route("b", MockIntegration(request_templates={"$default": text}))
     )
     api.lint()
+    info = template_problem.cache_info()
+    assert info.misses == 1 and info.hits == 1  # two routes, one text: parsed once
+    api.lint()  # the same model again: lint's own cache answers, no template is looked at
+    assert template_problem.cache_info().hits == 1
+    api.route("c", MockIntegration(request_templates={"$default": text}))  # a new model
     api.lint()
     info = template_problem.cache_info()
-    assert info.misses == 1 and info.hits == 3
+    assert info.misses == 1 and info.hits == 4
 
 
 def test_lint_of_an_integration_api_stays_light():

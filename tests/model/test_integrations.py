@@ -437,3 +437,26 @@ def test_any_valid_mock_round_trips_through_json(templates, expression):
         api = WebSocketApi("Api").route("k", m)
         again = WebSocketApi.from_dict(api.to_dict())
     assert again.get_route("k").integration == m
+
+
+def test_local_problem_names_what_the_local_emulator_cannot_run():
+    # SPEC §9: what cannot be reproduced locally is said (start-up, table): one short phrase.
+    api = (
+        WebSocketApi("Local")
+        .route("$default", "src/default.main")
+        .route("mock", MOCK_OK)
+        .route("http", HttpIntegration("https://backend.example.com/x", proxy=True))
+        .route("ask", LambdaIntegration("src/ask.main", invocation_type="Event"))
+        .route("q", AwsIntegration.sqs_send_message("jobs"))
+        .route("sfn", AwsIntegration("states", action="StartExecution", permissions=["states:*"]))
+    )
+    problems = {r.key: r.local_problem for r in api.spec.routes}
+    assert problems == {
+        "$default": None,
+        "mock": None,
+        "http": None,
+        "ask": None,
+        "q": None,
+        "sfn": "no local states (wsnb emulates dynamodb, events, kinesis, s3, sns, sqs)",
+    }
+    assert api.spec.route("sfn").integration.local_problem() == problems["sfn"]

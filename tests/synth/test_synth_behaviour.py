@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -253,6 +254,57 @@ def test_cdks_template_validation_findings_are_in_the_result(in_project):
     found = [w for w in api.synth().warnings if "CloudFormation Validate" in w]
     assert len(found) == 1 and "Environment.Variables.A" in found[0]
     assert any(f.code == "environment-name" for f in api.lint())
+
+
+def test_synth_writes_nothing_to_stderr_for_a_validation_finding(in_project, tmp_path, capfd):
+    # aws-cdk-lib's Node process prints its validation report ("Set feature flag ... to turn
+    # these into errors", "A copy of this report can be found in ...") through jsii to this
+    # process's stderr (fd 2 or sys.stderr, from jsii's reader thread). wsnb reads the report
+    # file instead: one warning per finding, nothing raw in the cell's stderr.
+    from wsnb.synth import cdk_session
+
+    api = WebSocketApi("QuietValidation").route("x", "src/sendMessage.main", environment={"A": "1"})
+    found = [w for w in api.synth().warnings if "Environment.Variables.A" in w]
+    assert len(found) == 1 and found[0].startswith("CloudFormation Validate warning")
+    # Control, through the same pipe: plain aws-cdk-lib with its default reporting prints the
+    # report. jsii's reader copies the pipe in order, so once the control's report is there,
+    # anything wsnb's synth had printed would be there before it.
+    with cdk_session() as cdk:
+        from aws_cdk import aws_lambda
+
+        app = cdk.App(outdir=str(tmp_path / "control"))
+        stack = cdk.Stack(app, "Control")
+        aws_lambda.CfnFunction(
+            stack,
+            "Fn",
+            code=aws_lambda.CfnFunction.CodeProperty(zip_file="def main(e, c): pass"),
+            role="arn:aws:iam::123456789012:role/control",
+            runtime="python3.12",
+            handler="index.main",
+            environment=aws_lambda.CfnFunction.EnvironmentProperty(variables={"A": "1"}),
+        )
+        app.synth()
+    err = ""
+    for _ in range(600):  # the reader thread copies the control's report: wait for it
+        err += capfd.readouterr().err
+        if "control/validation-report.json" in err.replace("\\", "/"):
+            break
+        time.sleep(0.1)
+    assert err.count("A copy of this report") == 1, err
+    assert err.count("Environment.Variables.A: Additional") == 1, err  # the control's own
+
+
+def test_validation_findings_are_errors_when_the_user_asks_for_it(in_project):
+    # CDK's flag "validateAgainstDefaultRules" turns its findings into synth errors; wsnb keeps
+    # that meaning while it does the reporting itself.
+    from wsnb import SynthError
+
+    api = WebSocketApi("StrictValidation").route(
+        "x", "src/sendMessage.main", environment={"A": "1"}
+    )
+    with pytest.raises(SynthError, match=r"Environment\.Variables\.A") as info:
+        api.synth(context={"@aws-cdk/core:validateAgainstDefaultRules": True})
+    assert "CloudFormation validation error" in str(info.value)
 
 
 def test_users_own_cdk_code_can_share_the_lock(in_project, tmp_path):

@@ -122,13 +122,35 @@ def test_lint_notes_foreign_and_other_python_runtimes(full):
     }
 
 
-def test_serve_refuses_non_python_functions_by_name(full):
-    with pytest.raises(EmulatorError, match=r"NodeFn \(nodejs20\.x\)"):
-        full.serve()
-    from wsnb.local import serve
+def test_serve_runs_node_functions_and_refuses_other_runtimes_by_name(tmp_path, full):
+    # SPEC §7: functions on a Node.js runtime run (§8); Java, Go, .NET, ... are refused by name.
+    import asyncio
 
+    import websockets
+
+    from wsnb.local import serve
+    from wsnb.template._load import parse_file
+
+    async def call_node(url):
+        async with websockets.connect(url + "/?token=letmein") as ws:
+            await ws.send(json.dumps({"type": "node"}))  # the template routes on $request.body.type
+
+    with full.serve() as srv:
+        asyncio.run(asyncio.wait_for(call_node(srv.url), 30))
+        from tests.waiting import wait_until
+
+        results = wait_until(
+            lambda: [e for e in srv.events if e["type"] == "result" and e["routeKey"] == "node"],
+            timeout=30,
+        )  # the client may close before its message's invocation ends: it still runs
+    assert results[0]["status"] == 200  # the inline CommonJS handler ran on Node
+    data = parse_file(write_full(tmp_path / "java"))
+    data["Resources"]["NodeFn"]["Properties"]["Runtime"] = "java21"
+    java = WebSocketApi.from_template(data, base_dir=tmp_path / "java")
+    with pytest.raises(EmulatorError, match=r"NodeFn \(java21\)"):
+        java.serve()
     with pytest.raises(EmulatorError, match="NodeFn"):
-        serve(full)
+        serve(java)
 
 
 def test_sam_globals_simple_table_policy_templates_inline_code(tmp_path):

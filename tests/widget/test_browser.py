@@ -236,14 +236,15 @@ def test_widget_in_jupyterlab_dark_theme(page, jupyter):
 
 
 BIND_ONLY_CELLS = [
-    # an API whose only prop beyond wsnb's built-in defaults is a bound Table
+    # an API whose only props beyond wsnb's built-in defaults are a bound Table and, on one
+    # route, a runtime other than the default (so the runtime column shows)
     "from wsnb import Table, WebSocketApi\n"
     'table = Table("Connections", fields={"id": "string"}, primary_index={"partition_key": "id"})\n'
     "api = (\n"
     '    WebSocketApi("Chat")\n'
     "    .defaults(bind=[table])\n"
     '    .route("$connect", "src/connect.main")\n'
-    '    .route("sendMessage", "src/send.main")\n'
+    '    .route("sendMessage", "src/send.main", runtime="python3.11")\n'
     ")",
     "w = api.show()\nw",
 ]
@@ -289,6 +290,8 @@ def test_routes_tab_shows_only_used_columns_and_is_never_clipped(page, jupyter):
     assert geometry["headers"] == ["route", "handler", "runtime", "timeout", "memory", "bind"], (
         geometry
     )
+    runtime = panel.locator('tr[data-route="sendMessage"] td[data-prop="runtime"]')
+    assert runtime.inner_text() == "python3.11"  # where it differs from the default
     bind = panel.locator('tr[data-route="sendMessage"] td[data-prop="bind"]')
     assert bind.inner_text() == "Table Connections"  # in full, not cut to "Tab"
     assert "wsnb-w-src-defaults" in bind.get_attribute("class")

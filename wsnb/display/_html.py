@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from .._lint import Finding, lint
 from ..model import ApiSpec
-from ._rows import route_columns, route_rows, summary
+from ._fit import TABLE_BUDGET_PX, abbreviate, abbreviate_middle, cell_px, pack
+from ._rows import SOURCES, route_columns, rows_of, summary
 from ._svg import diagram
-
-_PROVENANCE_TITLE = {
-    "route": "set on the route",
-    "defaults": "from defaults",
-    "merged": "route and defaults merged",
-    "attached": "from attach_permissions / bind",
-    "builtin": "wsnb default",
-}
 
 # Chip colours for renderers that drop <style> but keep a few inline properties (untrusted
 # JupyterLab / Notebook 7): light backgrounds with dark text read in light and dark themes.
@@ -39,9 +33,10 @@ STYLE = """<style>
 .wsnb-api .wsnb-settings{margin:0 0 8px;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;color:var(--jp-ui-font-color2,#555)}
 .wsnb-api .wsnb-settings b{color:var(--jp-ui-font-color1,#222);font-weight:600}
 .wsnb-api table.wsnb-routes{border-collapse:collapse;margin:0 0 10px;table-layout:auto}
-.wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;color:var(--jp-ui-font-color1,#222);max-width:28em;overflow-wrap:anywhere}
+.wsnb-api table.wsnb-routes th,.wsnb-api table.wsnb-routes td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 7px;text-align:left;vertical-align:top;color:var(--jp-ui-font-color1,#222)}
 .wsnb-api table.wsnb-routes td:first-child,.wsnb-api table.wsnb-routes td:nth-child(2),.wsnb-api table.wsnb-routes th{white-space:nowrap}
 .wsnb-api table.wsnb-routes th{background:var(--jp-layout-color2,#f3f3f3);color:var(--jp-ui-font-color1,#222);font-weight:600}
+.wsnb-api sup.wsnb-mark{font-size:10px;line-height:0;margin-left:1px}
 .wsnb-api td code{font-family:var(--jp-code-font-family,monospace);font-size:12px;color:var(--jp-content-font-color1,#222);background:none}
 .wsnb-api .wsnb-from-defaults{background:#e3f2fd!important;background:color-mix(in srgb,var(--jp-info-color1,#0288d1) 20%,transparent)!important;color:var(--jp-ui-font-color1,#222)!important}
 .wsnb-api .wsnb-from-merged{background:#e8f5e9!important;background:color-mix(in srgb,var(--jp-success-color1,#388e3c) 20%,transparent)!important;color:var(--jp-ui-font-color1,#222)!important}
@@ -67,82 +62,154 @@ _TEXT_NOTE = (
 )
 
 
-def _cell(row: dict, name: str) -> str:
-    value = row["props"].get(name, "")
-    source = row["provenance"].get(name)
-    if not value:
-        return "<td></td>"
+#: a prop cell longer than this many characters is abbreviated (the full text in its title)
+CELL_CHARS = 40
+#: route keys and handlers longer than this lose their middle (the full text in the title)
+CODE_CHARS = 44
+
+
+class _Column:
+    """One column of the route tables: its header, each row's cell, and the width it needs."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.cells: list[str] = []
+        self.width = cell_px(label, bold=True)
+
+    def add(self, html: str, width: float) -> None:
+        self.cells.append(html)
+        self.width = max(self.width, width)
+
+
+def _source_attrs(source: str | None, full: str = "") -> str:
+    """A value cell's class, inline colour and title (where it came from, and the full text
+    when the cell shows it abbreviated)."""
+    words = SOURCES[source][1] if source in SOURCES else ""
+    title = f"{words}: {full}" if full and words else (full or words)
     attrs = ""
-    if source and source != "route":
+    if source and source != "route" and source in _CHIP_INLINE:
         attrs = f' class="wsnb-from-{source}" style="{_CHIP_INLINE[source]}"'
-    if source:
-        attrs += f' title="{_PROVENANCE_TITLE.get(source, "")}"'
-    return f"<td{attrs}>{escape(value)}</td>"
+    return attrs + (f' title="{escape(title)}"' if title else "")
 
 
-def _other_cell(row: dict, names: list[str]) -> str:
-    """The props without a column of their own, ``name=value`` each in its provenance colour."""
-    items = []
+def _mark(source: str | None) -> str:
+    mark = SOURCES[source][0] if source in SOURCES else ""
+    return f'<sup class="wsnb-mark">{mark}</sup>' if mark else ""
+
+
+def _value_cell(row: dict, name: str, used: set[str]) -> tuple[str, float]:
+    value = row["props"].get(name, "")
+    if not value:
+        return "<td></td>", 0.0
+    source = row["provenance"].get(name)
+    used.add(source or "route")
+    return _value_html(value, source)
+
+
+@lru_cache(maxsize=2048)
+def _value_html(value: str, source: str | None) -> tuple[str, float]:
+    """A value cell's HTML and width (the same few values fill most rows: computed once)."""
+    shown = abbreviate(value, CELL_CHARS)
+    attrs = _source_attrs(source, value if shown != value else "")
+    mark = SOURCES.get(source or "", ("",))[0]
+    return f"<td{attrs}>{escape(shown)}{_mark(source)}</td>", cell_px(shown + mark)
+
+
+def _other_cell(row: dict, names: list[str], used: set[str]) -> tuple[str, float]:
+    """The props without a column of their own, ``name=value`` each with its source's mark."""
+    items, texts = [], []
     for name in names:
         value = row["props"].get(name)
         if not value:
             continue
         source = row["provenance"].get(name)
-        attrs = f' title="{_PROVENANCE_TITLE.get(source, "")}"' if source else ""
-        if source and source != "route":
-            attrs = f' class="wsnb-from-{source}" style="{_CHIP_INLINE[source]}"' + attrs
-        items.append(f"<span{attrs}>{escape(name)}={escape(value)}</span>")
-    return f"<td>{', '.join(items)}</td>"
+        used.add(source or "route")
+        full = f"{name}={value}"
+        shown = abbreviate(full, CELL_CHARS)
+        attrs = _source_attrs(source, full if shown != full else "")
+        items.append(f"<span{attrs}>{escape(shown)}{_mark(source)}</span>")
+        texts.append(shown + SOURCES.get(source or "", ("",))[0])
+    return f"<td>{', '.join(items)}</td>", cell_px(", ".join(texts))
+
+
+@lru_cache(maxsize=2048)
+def _code_cell(text: str) -> tuple[str, float]:
+    shown = abbreviate_middle(text, CODE_CHARS)
+    title = f' title="{escape(text)}"' if shown != text else ""
+    return f"<td{title}><code>{escape(shown)}</code></td>", cell_px(shown, code=True)
 
 
 def routes_table(spec: ApiSpec) -> str:
-    rows = route_rows(spec)
-    cols = route_columns(rows)  # the widget's Routes tab draws the same ones
-    head = "".join(
-        f"<th>{label}</th>" for label in ("route", "handler", *(c["label"] for c in cols))
-    )
-    body = []
+    """The route table: one ``<table>`` when it fits the output's width (:data:`TABLE_BUDGET_PX`),
+    else the columns that do not fit move, in order, to narrower tables that repeat the route.
+
+    Long values are abbreviated with the full text in the cell's ``title`` (the text table
+    shows them whole); a mark after each value says where it came from (see :func:`legend`)."""
+    return _routes_tables(rows_of(spec), set())
+
+
+def _routes_tables(rows: list[dict], used: set[str]) -> str:
+    cols = route_columns(rows)  # the widget's Routes tab and the text table show the same ones
+    keys, handlers = _Column("route"), _Column("handler")
     for row in rows:
-        cells = [
-            f"<td><code>{escape(row['key'])}</code></td>",
-            f"<td><code>{escape(row['handler'])}</code></td>",
-        ]
-        for col in cols:
-            name = col["name"]
+        keys.add(*_code_cell(row["key"]))
+        handlers.add(*_code_cell(row["handler"]))
+    columns: list[_Column] = []
+    for col in cols:
+        column = _Column(col["label"])
+        name = col["name"]
+        for row in rows:
             if name == "reply":
-                cells.append("<td>↩ body</td>" if row["return_response"] else "<td></td>")
+                cell = ("<td>↩ body</td>", cell_px("↩ body")) if row["return_response"] else None
             elif name == "auth":
                 auth = row["authorization"]
-                cells.append(f"<td>{escape(auth)}</td>" if auth != "NONE" else "<td></td>")
+                cell = (f"<td>{escape(auth)}</td>", cell_px(auth)) if auth != "NONE" else None
             elif name == "other":
-                cells.append(_other_cell(row, col["props"]))
+                cell = _other_cell(row, col["props"], used)
             else:
-                cells.append(_cell(row, name))
-        body.append(f'<tr data-route="{escape(row["key"])}">{"".join(cells)}</tr>')
-    if not body:
-        body.append(
-            f'<tr><td colspan="{len(cols) + 2}">no routes yet: api.route("$default", "src/default.main")</td></tr>'
+                cell = _value_cell(row, name, used)
+            column.add(*(cell or ("<td></td>", 0.0)))
+        columns.append(column)
+    if not rows:
+        return (
+            '<table class="wsnb-routes"><thead><tr><th>route</th><th>handler</th></tr></thead>'
+            '<tbody><tr><td colspan="2">no routes yet: api.route("$default", '
+            '"src/default.main")</td></tr></tbody></table>'
         )
-    return f'<table class="wsnb-routes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    groups = pack(
+        [c.width for c in columns], TABLE_BUDGET_PX, keys.width + handlers.width, keys.width
+    )
+    tables = []
+    for number, group in enumerate(groups):
+        lead = [keys, handlers] if number == 0 else [keys]
+        shown = lead + [columns[i] for i in group]
+        head = "".join(f"<th>{c.label}</th>" for c in shown)
+        attr = "data-route" if number == 0 else "data-route-more"
+        body = "".join(
+            f'<tr {attr}="{escape(row["key"])}">{"".join(c.cells[i] for c in shown)}</tr>'
+            for i, row in enumerate(rows)
+        )
+        cls = "wsnb-routes" if number == 0 else "wsnb-routes wsnb-routes-more"
+        tables.append(
+            f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        )
+    return "".join(tables)
 
 
-def legend(spec: ApiSpec) -> str:
-    """What the cell colours mean, for the sources that occur in this API."""
-    used = {src for row in route_rows(spec) for src in row["provenance"].values()}
-    labels = (
-        ("defaults", "from defaults"),
-        ("merged", "merged with defaults"),
-        ("attached", "attached by bind / permissions"),
-        ("builtin", "wsnb default"),
-    )
-    chips = " · ".join(
-        f'<span class="wsnb-from-{src}" style="{_CHIP_INLINE[src]}">{text}</span>'
-        for src, text in labels
-        if src in used
-    )
-    if not chips:
+def legend(used: set[str]) -> str:
+    """What the marks after the values mean, for the sources that occur, in words that read
+    without colour (the chips carry the colours too where the viewer keeps them)."""
+    marked = [src for src in ("defaults", "merged", "attached", "builtin") if src in used]
+    if not marked:
         return ""
-    return f'<div class="wsnb-legend">Cell colours: {chips}</div>'
+    chips = [
+        f'<span class="wsnb-from-{src}" style="{_CHIP_INLINE[src]}">'
+        f"{SOURCES[src][0]} {SOURCES[src][1]}</span>"
+        for src in marked
+    ]
+    if "route" in used:
+        chips.insert(0, "<span>unmarked: set on the route</span>")
+    return f'<p class="wsnb-legend">Values: {" · ".join(chips)}</p>'
 
 
 _DOLLAR_WORD = re.compile(r"\$[^\s,;:()'\"]*")
@@ -190,12 +257,14 @@ def to_html(spec: ApiSpec, findings: list[Finding] | None = None) -> str:
     )
     n = len(spec.routes)
     svg, text = diagram(spec)
+    used: set[str] = set()
+    tables = _routes_tables(rows_of(spec), used)
     return (
         f'<div class="wsnb-api {MATH_IGNORE}" data-wsnb-api="{escape(spec.id)}" data-wsnb-digest="{spec.digest()[:16]}">'
         f"{STYLE}"
         f"<h4>WebSocketApi <code>{escape(spec.id)}</code> · {n} route{'s' if n != 1 else ''}</h4>"
         f'<ul class="wsnb-settings">{settings}</ul>'
-        f"{routes_table(spec)}{legend(spec)}"
+        f"{tables}{legend(used)}"
         f'<div class="wsnb-diagram-box" hidden style="display:none">{svg}</div>'
         f'<pre class="wsnb-diagram-text">{escape(text, quote=False)}</pre>{_TEXT_NOTE}'
         f"{lint_list(spec, findings)}</div>"

@@ -39,3 +39,18 @@ def _advance(ch: str) -> int:
 def text_width(text: str, size: float) -> float:
     """The rendered width in px of ``text`` at font size ``size`` px (an upper bound)."""
     return sum(_advance(ch) for ch in text) * size / _EM
+
+
+#: a monospace advance (Menlo, Consolas, DejaVu Sans Mono: 0.6 em and a little)
+MONO_EM = 0.61
+
+
+def mono_width(text: str, size: float) -> float:
+    """The rendered width in px of ``text`` in a monospace font at ``size`` px (CJK and emoji
+    take two cells)."""
+    return text_cells(text) * MONO_EM * size
+
+
+def text_cells(text: str) -> int:
+    """How many monospace cells ``text`` takes (CJK and emoji take two)."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)

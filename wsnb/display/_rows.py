@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any
 
+from .. import _facts
 from .._lint import looks_secret
 from ..model import (
     TOKEN_PATTERN,
@@ -15,7 +17,6 @@ from ..model import (
     Ref,
     Resource,
     permission_label,
-    thaw,
 )
 
 MASK = "••••••"
@@ -56,14 +57,33 @@ def authorization(spec: ApiSpec, key: str) -> str:
 
 def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     """One dict per route: ``key``, ``handler``, ``props`` (display strings), ``provenance``,
-    ``return_response``, ``authorization``, ``resources``. Plain JSON, deterministic."""
+    ``return_response``, ``authorization``, ``resources``. Plain JSON, deterministic; every
+    caller gets its own copy."""
+    return [
+        {
+            **row,
+            "props": dict(row["props"]),
+            "provenance": dict(row["provenance"]),
+            "resources": list(row["resources"]),
+        }
+        for row in rows_of(spec)
+    ]
+
+
+def rows_of(spec: ApiSpec) -> list[dict[str, Any]]:
+    """The rows of :func:`route_rows`, computed once per spec and shared: the display's own
+    renderers read them and never change them (no copy per render)."""
     cached = _ROWS.get(spec)
     if cached is None:
-        cached = _ROWS[spec] = _route_rows(spec)
-    return thaw(cached)  # every caller gets its own plain copy (a deep one, cheaper than deepcopy)
+        with _ROWS_LOCK:
+            cached = _ROWS.get(spec)
+            if cached is None:
+                cached = _ROWS[spec] = _route_rows(spec)
+    return cached
 
 
 _ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ROWS_LOCK = threading.Lock()
 
 
 def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
@@ -110,27 +130,47 @@ PROP_COLUMNS = (
     ("layers", "layers"),
 )
 
+#: where a value came from (a row's ``provenance``): the mark the tables put after it (text
+#: and HTML alike, so it reads without colour) and the words that explain the mark
+SOURCES = {
+    "route": ("", "set on the route"),
+    "defaults": ("*", "from defaults"),
+    "merged": ("+", "route and defaults merged"),
+    "attached": ("^", "added by bind / attach_permissions"),
+    "builtin": ("°", "wsnb's default"),
+}
+
+
+def differs_from_default(name: str, value: str) -> bool:
+    """Whether a prop's display value is worth a column of its own: the runtime only when it
+    is not wsnb's default (``python3.12``), any other prop when it has a value."""
+    if name == "runtime":
+        return bool(value) and value != _facts.DEFAULT_RUNTIME
+    return bool(value)
+
 
 def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The route table's columns after ``route`` and ``handler``, for every view that draws
-    it (the static HTML and the widget), so they show the same ones: a column appears only if
-    some route has something in it. ``{"name", "label"}`` each, plain JSON:
+    it (the static HTML, the text table and the widget), so they show the same ones: a column
+    appears only if some route has something in it. ``{"name", "label"}`` each, plain JSON:
 
-    - the props of :data:`PROP_COLUMNS` that some route has a value for;
     - ``reply`` if some route returns its response, ``auth`` if some route is authorized;
+    - ``runtime`` if some function's runtime is not wsnb's default (``python3.12``);
+    - the other props of :data:`PROP_COLUMNS` that some route has a value for;
     - ``other`` if some route sets a prop without a column of its own (``description``,
       ``architecture="arm_64"``...; wsnb's built-in values alone do not count): its
       ``"props"`` names those props, in the order they first appear.
     """
-    cols: list[dict[str, Any]] = [
-        {"name": name, "label": label}
-        for name, label in PROP_COLUMNS
-        if any(r["props"].get(name) for r in rows)
-    ]
+    cols: list[dict[str, Any]] = []
     if any(r["return_response"] for r in rows):
         cols.append({"name": "reply", "label": "reply"})
     if any(r["authorization"] != "NONE" for r in rows):
         cols.append({"name": "auth", "label": "auth"})
+    cols += [
+        {"name": name, "label": label}
+        for name, label in PROP_COLUMNS
+        if any(differs_from_default(name, r["props"].get(name, "")) for r in rows)
+    ]
     named = {name for name, _ in PROP_COLUMNS}
     other: list[str] = []
     for row in rows:

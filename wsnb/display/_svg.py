@@ -8,18 +8,22 @@ nothing overlaps or is cut for any label length; the ``<svg>`` keeps its natural
 ``width``/``height`` and scales down to the space it gets (``max-width:100%``).
 
 Degrading: :func:`diagram` also returns the same graph as a plain-text drawing (``──▶``
-connectors, monospace), which :func:`~wsnb.display._html.to_html` shows where the SVG was
-removed (untrusted JupyterLab, GitHub-style sanitizers).
+connectors, monospace, within 80 characters a line: :mod:`wsnb.display._drawing`), which
+:func:`~wsnb.display._html.to_html` shows where the SVG was removed (untrusted JupyterLab,
+GitHub-style sanitizers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
+from functools import lru_cache
+from html import escape as _escape
 
 from ..model import ApiSpec
+from ._drawing import Drawing, Route, text_drawing
+from ._fit import TEXT_WIDTH
 from ._measure import text_width
-from ._rows import route_rows
+from ._rows import differs_from_default, rows_of
 
 ROW = 34
 BOX_H = 24
@@ -59,12 +63,15 @@ LEGEND = (
     ),
     (_BOX, "custom route: chosen by the message's route selection value"),
 )
-# the same, for the text drawing (which has no colours)
+# the same, for the text drawing (which has no colours); wrapped to the drawing's width
 TEXT_LEGEND = (
     "$connect, $disconnect and $default are reserved routes: API Gateway calls them itself,",
     "on connect, on disconnect, or when no other route matches; the others are chosen by the",
     "message's route selection value.",
 )
+
+
+escape = lru_cache(maxsize=4096)(_escape)  # labels repeat (handlers, resources)
 
 
 @dataclass
@@ -107,7 +114,7 @@ class _Graph:
 
 
 def _graph(spec: ApiSpec) -> _Graph:
-    rows = route_rows(spec)
+    rows = rows_of(spec)
     client = Node("client", "client", sub="wss")
     domain = None
     if spec.custom_domain:
@@ -132,7 +139,17 @@ def _graph(spec: ApiSpec) -> _Graph:
             )
         )
         props = row["props"]
-        meta = " ".join(v for v in (props.get("timeout", ""), props.get("memory_size", "")) if v)
+        meta = " ".join(
+            v
+            for v in (
+                props.get("runtime", "")
+                if differs_from_default("runtime", props.get("runtime", ""))
+                else "",
+                props.get("timeout", ""),
+                props.get("memory_size", ""),
+            )
+            if v
+        )
         functions.append(
             Node("fn", row["handler"], sub=meta, cls="wsnb-node wsnb-function", data=key)
         )
@@ -223,165 +240,92 @@ def _edge(x1: float, y1: float, x2: float, y2: float, style: str = _EDGE) -> str
     )
 
 
-class _Art:
-    """The diagram's boxes in reading order, each with the text it contributes to the drawing."""
-
-    ARROW = " ──▶ "
-
-    def __init__(self) -> None:
-        self.lines: list[list[tuple[str, str]]] = []  # (markup, the text it leaves)
-        self.svg_only: list[str] = []
-
-    def line(self) -> list[tuple[str, str]]:
-        self.lines.append([])
-        return self.lines[-1]
-
-    @staticmethod
-    def text(s: str) -> tuple[str, str]:
-        return "", s  # connectors exist only in the text drawing
-
-    @staticmethod
-    def node(n: Node) -> tuple[str, str]:
-        return _box(n), n.leaked()
-
-    def svg(self, piece: tuple[str, str]) -> None:
-        """An SVG element with no part in the text drawing."""
-        self.svg_only.append(piece[0])
-
-    def markup(self) -> str:
-        """The SVG elements alone (no character data between them: a sanitizer that keeps the
-        text of removed tags then leaves only the labels)."""
-        return "".join(m for parts in self.lines for m, _ in parts) + "".join(self.svg_only)
-
-    def plain(self) -> str:
-        return "\n".join("".join(t for _, t in parts).rstrip() for parts in self.lines)
-
-
 def to_svg(spec: ApiSpec) -> str:
     """The diagram as one ``<svg>`` element (deterministic bytes for the same model)."""
     return diagram(spec)[0]
 
 
-def to_text_diagram(spec: ApiSpec) -> str:
-    """The same diagram as a plain-text drawing (monospace), for renderers without SVG."""
-    return diagram(spec)[1]
+def to_text_diagram(spec: ApiSpec, width: int = TEXT_WIDTH) -> str:
+    """The same diagram as a plain-text drawing (monospace) within ``width`` characters a
+    line, for renderers without SVG."""
+    return diagram(spec, width)[1]
 
 
-def diagram(spec: ApiSpec) -> tuple[str, str]:
-    """``(svg, text drawing)`` of the API, from one layout."""
+def diagram(spec: ApiSpec, width: int = TEXT_WIDTH) -> tuple[str, str]:
+    """``(svg, text drawing)`` of the API, from one graph."""
     g = _graph(spec)
-    width, height, xs = _layout(g)
-    art = _Art()
-    char_w = {c: len(HEADINGS[c]) for c in g.cols}
-    for node in [g.client, g.domain, g.api, *g.routes, *g.functions, *g.resources.values()]:
-        if node is not None:
-            char_w[node.col] = max(char_w[node.col], len(node.leaked()))
-    if not g.routes:
-        char_w["route"] = max(char_w["route"], len("(no routes yet)"))
-    arrow = len(_Art.ARROW)
+    return _svg(spec, g), text_drawing(_drawing(g), width)
 
-    def pad(used: int, col: str) -> tuple[str, str]:
-        return art.text(" " * (char_w[col] - used))
 
-    # headings
-    heading = art.line()
-    for i, col in enumerate(g.cols):
-        text = HEADINGS[col]
-        heading.append(
-            (
-                f'<text x="{xs[col]:.1f}" y="{PAD + 6:.1f}" class="wsnb-heading" '
-                f'style="{_SUB}">{escape(text)}</text>',
-                text,
-            )
+def _drawing(g: _Graph) -> Drawing:
+    lead = [g.client] + ([g.domain] if g.domain is not None else []) + [g.api]
+    routes = tuple(
+        Route(
+            route.leaked(),
+            fn.label,
+            fn.sub,
+            tuple(g.resources[res].leaked() for res in resources),
         )
-        if i < len(g.cols) - 1:
-            heading.append(pad(len(text), col))
-            heading.append(art.text(" " * arrow))
+        for route, fn, resources in zip(g.routes, g.functions, g.row_resources, strict=True)
+    )
+    return Drawing(
+        headings=tuple((col, HEADINGS[col]) for col in g.cols),
+        lead=tuple((node.col, node.leaked()) for node in lead),
+        routes=routes,
+        auth=g.auth.leaked() if g.auth is not None else None,
+        legend=" ".join(TEXT_LEGEND),
+    )
 
+
+def _svg(spec: ApiSpec, g: _Graph) -> str:
+    """The drawn diagram. Its elements follow the reading order (headings, the chain to the
+    API, then route, function and new resources row by row) with no character data between
+    them: a sanitizer that keeps the text of removed tags then leaves the labels in order."""
+    width, height, xs = _layout(g)
+    parts = [
+        f'<text x="{xs[col]:.1f}" y="{PAD + 6:.1f}" class="wsnb-heading" '
+        f'style="{_SUB}">{escape(HEADINGS[col])}</text>'
+        for col in g.cols
+    ]
     edges: list[str] = []
     entry = g.client
     if g.domain is not None:
         edges.append(_edge(g.client.x + g.client.w, g.client.y, g.domain.x, g.domain.y))
         entry = g.domain
     edges.append(_edge(entry.x + entry.w, entry.y, g.api.x, g.api.y))
-    lead = [g.client] + ([g.domain] if g.domain is not None else []) + [g.api]
-    lead_chars = sum(char_w[n.col] for n in lead) + arrow * (len(lead) - 1)
-
-    n = len(g.routes)
+    parts += [_box(node) for node in (g.client, g.domain, g.api) if node is not None]
     drawn: set[str] = set()
-    for i, (route, fn) in enumerate(zip(g.routes, g.functions, strict=True)):
-        line = art.line()
-        if i == 0:
-            for j, node in enumerate(lead):
-                line.append(art.node(node))
-                line.append(pad(len(node.leaked()), node.col))
-                if j < len(lead) - 1:
-                    line.append(art.text(_Art.ARROW))
-        else:
-            line.append(art.text(" " * lead_chars))
-        branch = "─" if n == 1 else ("┬" if i == 0 else ("└" if i == n - 1 else "├"))
-        line.append(art.text((" ─" if i == 0 else "  ") + branch + "▶ "))
-        line.append(art.node(route))
-        line.append(pad(len(route.leaked()), "route"))
-        line.append(art.text(_Art.ARROW))
-        line.append(art.node(fn))
+    for route, fn, resources in zip(g.routes, g.functions, g.row_resources, strict=True):
+        parts += [_box(route), _box(fn)]
         edges.append(_edge(g.api.x + g.api.w, g.api.y, route.x, route.y))
         edges.append(_edge(route.x + route.w, route.y, fn.x, fn.y))
         if g.auth is not None and route.label == "$connect":
             edges.append(_edge(g.api.x + g.api.w, g.auth.y, route.x, route.y, _AUTH_EDGE))
-        if g.row_resources[i]:
-            line.append(pad(len(fn.leaked()), "fn"))
-            line.append(art.text(_Art.ARROW))
-            for k, res in enumerate(g.row_resources[i]):
-                node = g.resources[res]
-                if k:
-                    line.append(art.text(", "))
-                edges.append(_edge(fn.x + fn.w, fn.y, node.x, node.y))
-                if res not in drawn:  # each resource is drawn once, where it is first used
-                    drawn.add(res)
-                    line.append(art.node(node))
-                else:
-                    line.append(art.text(node.leaked()))
+        for res in resources:
+            node = g.resources[res]
+            edges.append(_edge(fn.x + fn.w, fn.y, node.x, node.y))
+            if res not in drawn:  # each resource is drawn once, where it is first used
+                drawn.add(res)
+                parts.append(_box(node))
     if not g.routes:
-        line = art.line()
-        for j, node in enumerate(lead):
-            line.append(art.node(node))
-            line.append(pad(len(node.leaked()), node.col))
-            if j < len(lead) - 1:
-                line.append(art.text(_Art.ARROW))
-        line.append(art.text(_Art.ARROW))
-        line.append(
-            (
-                f'<text x="{xs["route"]:.1f}" y="{g.api.y + 4:.1f}" style="{_SUB}">'
-                "(no routes yet)</text>",
-                "(no routes yet)",
-            )
+        parts.append(
+            f'<text x="{xs["route"]:.1f}" y="{g.api.y + 4:.1f}" style="{_SUB}">'
+            "(no routes yet)</text>"
         )
     if g.auth is not None:
-        line = art.line()
-        line.append(art.text(" " * (lead_chars - char_w["api"])))
-        line.append(art.node(g.auth))
-        line.append(art.text(" ┄┄▶ authorizes $connect"))
+        parts.append(_box(g.auth))
     legend_top = height - PAD - len(LEGEND) * LEGEND_ROW + LEGEND_ROW / 2
-    art.line()  # the text drawing: a blank line, then the legend in words
-    for text in TEXT_LEGEND:
-        art.line().append(art.text(text))
     for i, (style, text) in enumerate(LEGEND):
         y = legend_top + i * LEGEND_ROW
-        art.svg(
-            (
-                f'<g class="wsnb-legend-item"><rect x="{PAD}" y="{y - 5:.1f}" width="12" '
-                f'height="10" rx="2" style="{style}"/><text x="{PAD + 18}" y="{y + 3.5:.1f}" '
-                f'style="{_SUB}">{escape(text)}</text></g>',
-                text,
-            )
+        parts.append(
+            f'<g class="wsnb-legend-item"><rect x="{PAD}" y="{y - 5:.1f}" width="12" '
+            f'height="10" rx="2" style="{style}"/><text x="{PAD + 18}" y="{y + 3.5:.1f}" '
+            f'style="{_SUB}">{escape(text)}</text></g>'
         )
-
-    body = "".join(edges) + art.markup()
-    svg = (
+    body = "".join(edges) + "".join(parts)
+    return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wsnb-diagram" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'style="max-width:100%;height:auto" role="img" '
         f'aria-label="Diagram of WebSocketApi {escape(spec.id)}">{body}</svg>'
     )
-    return svg, art.plain()

@@ -1,5 +1,7 @@
 """Export: write a standalone CDK app (``app.py``, ``cdk.json``, ``requirements.txt``,
 ``README.md`` and the handler sources) whose ``cdk synth`` template equals ``api.synth()``.
+Node.js functions ship wsnb's esbuild bundles, with their sources and the rebuild command
+(:mod:`wsnb.export._node`).
 
 The app is rendered from the same plan that :func:`wsnb.synth.synthesize` interprets, so the
 two cannot drift. The target directory is written atomically (a temp sibling, then a rename);
@@ -22,7 +24,9 @@ from typing import Any
 
 from .._errors import ExportError
 from ..model import ApiSpec
+from ..node import lambda_bundler
 from ..plan import AssetLayout, Options, build_plan, check_options
+from ._node import node_readme, node_sources
 from ._render import render_app
 
 __all__ = ["MANIFEST", "ExportResult", "export_app", "read_manifest", "render_files"]
@@ -73,11 +77,12 @@ def render_files(
     """Every file of the exported app (relative posix path → bytes), and the asset layout.
     ``notes`` (e.g. how the app differs from the template it was read from) go into README.md;
     handler files are read in ``root`` (None: the working directory now)."""
-    plan, assets = build_plan(spec, opts, error=ExportError, root=root)
-    for name in assets.files:
+    plan, assets = build_plan(spec, opts, error=ExportError, root=root, bundler=lambda_bundler())
+    sources = node_sources(assets, Path(os.getcwd() if root is None else root).resolve())
+    for name in [*assets.files, *sources]:
         if name.split("/")[0] in _FIXED:
             raise ExportError(
-                f"A handler asset would overwrite the app's own file {name!r}.",
+                f"A handler asset or source would overwrite the app's own file {name!r}.",
                 given=name,
                 fix="rename the handler's folder",
             )
@@ -86,11 +91,14 @@ def render_files(
         "cdk.json": _cdk_json(plan.context).encode(),
         "requirements.txt": _requirements().encode(),
         "README.md": _differences_first(
-            _readme(spec, opts, plan.stack_name), _differences(notes)
+            _readme(spec, opts, plan.stack_name, node_readme(assets)), _differences(notes)
         ).encode(),
     }
     for rel, item in sorted(assets.files.items()):
         files[rel] = item.data()
+    for rel, data in sorted(sources.items()):
+        if files.setdefault(rel, data) != data:  # pragma: no cover - both read the same file
+            raise ExportError(f"Two different contents for {rel!r} in the app.", given=rel)
     return files, assets
 
 
@@ -388,7 +396,8 @@ def _requirements() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _readme(spec: ApiSpec, opts: Options, stack_name: str) -> str:
+def _readme(spec: ApiSpec, opts: Options, stack_name: str, node: str = "") -> str:
+    """The app's README; ``node``: the section on Node.js bundles, when there are some."""
     return (
         f"# WebSocket API `{spec.id}` — CDK app\n\n"
         "Written by `wsnb export` from a wsnb `WebSocketApi` model. It needs only `aws-cdk-lib`\n"
@@ -407,7 +416,8 @@ def _readme(spec: ApiSpec, opts: Options, stack_name: str) -> str:
         "- API Gateway access logging needs the account's API Gateway CloudWatch role\n"
         "  (`AWS::ApiGateway::Account` `CloudWatchRoleArn`), set once per account and region.\n"
         f"- `{MANIFEST}` lists the files wsnb wrote: exporting again with `overwrite=True`\n"
-        "  (`wsnb export ... --overwrite`) replaces those and keeps your other files here.\n\n"
+        "  (`wsnb export ... --overwrite`) replaces those and keeps your other files here.\n"
+        f"{node}\n"
         "## Node.js and the `!!!` banner\n\n"
         "`app.py` talks to aws-cdk-lib through jsii, which runs a Node.js process. When the\n"
         "system's Node is past its end of life, every run prints a large `!!!!` banner on\n"

@@ -14,9 +14,11 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   ``wsnb.local`` log and in ``server.events``). ``$connect`` answering non-2xx refuses the
   handshake with that status; raising refuses it with 502, timing out with 504.
 * **Handler runtimes**: a function's code is run by the runtime of its family
-  (:mod:`wsnb.local._handler_runtime`; today in-process Python for ``python3.x``); routing,
+  (:mod:`wsnb.local._handler_runtime`): in-process Python for ``python3.x``, Node worker
+  processes for ``nodejs20.x``/``22.x``/``24.x`` (:mod:`wsnb.local._node_runtime`); routing,
   authorizers, framing, concurrency, clocks and traffic records are the same whatever runs it.
-  ``serve()`` refuses, by name, functions no runtime runs.
+  ``serve()`` refuses, by name, functions no runtime runs, and checks each Node.js handler's
+  export with esbuild before anything starts (:mod:`wsnb.local._node_code`).
 * **Handlers** run as Lambda runs them: each invocation starts at once on its own worker
   thread (reused when idle; threads exist per running invocation, not per connection); an
   ``async def`` handler runs on its worker's own event loop, so a blocking one stalls no other.
@@ -53,6 +55,19 @@ asyncio loop (so it works inside a running Jupyter kernel and in plain scripts),
   without one the parameter is absent (``ParameterNotFound``, as in AWS) and a hint is logged;
   secret values are never logged nor shown in events, the monitor or reprs. A Parameter is
   also stored, as a String at ``/wsnb/<app>/<stage>/Parameter/<name>/value``.
+* **Integrations other than a Lambda proxy** (SPEC §9; :mod:`wsnb.local._integrations`): a
+  route (``$connect``/``$disconnect`` included) whose target is a ``MockIntegration``,
+  ``LambdaIntegration`` (non-proxy; ``invocation_type="Event"`` answers at once and runs the
+  function in the background), ``HttpIntegration`` or ``AwsIntegration`` runs as API Gateway
+  runs it: request template and parameters (``wsnb.vtl``), the integration (a mock's
+  ``statusCode``; the function through the same runtime seam; the URL; moto's SQS, SNS,
+  Kinesis, EventBridge, DynamoDB or S3), then — on a two-way route — the integration response
+  and its template. Queues, streams, buses, topics and buckets such a route names are created
+  locally at start (and said so); handlers reach them through ``AWS_ENDPOINT_URL_SQS``/
+  ``_SNS``/``_KINESIS``/``_EVENTBRIDGE``. A route the emulator cannot run
+  (``route.local_problem``) is named at start-up; its messages answer ``Internal server
+  error`` (reason in the log), a ``$connect``/``$disconnect`` is skipped. IAM (an
+  integration's role and permissions) is not checked locally.
 * **Authorizers**: a Lambda REQUEST authorizer runs on ``$connect`` (missing identity source →
   401 without calling it; Allow → connect with its context in ``requestContext.authorizer``;
   Deny → 403; ``raise Exception("Unauthorized")`` → 401; anything else → 500).
@@ -96,6 +111,7 @@ from typing import Any
 from .._errors import require
 from .._handler_check import warn_at_serve
 from ._monitor import Monitor
+from ._node_code import check_node_handlers
 from ._options import ServeOptions
 from ._python_runtime import LambdaContext
 from ._served import ServedApi, check_served
@@ -151,6 +167,7 @@ def serve(
     require("websockets", extra="local", purpose="The local emulator")
     check_served(api)
     parsed = ServeOptions.parse(api.spec, port, host, stage, **options)
+    check_node_handlers(api.spec, parsed.root_path)  # Node toolchain, exports (esbuild)
     warn_at_serve(api.spec, parsed.root or ".")  # handler files, read without running
     with _registry_lock:
         replaced = [s for s in _registry if _replaces(s, api, port, stage)]

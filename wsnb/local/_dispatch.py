@@ -15,7 +15,9 @@ from . import _trace, _ws
 from ._events import Connection, disconnect_event, error_frame, message_event, select_route
 from ._gateway import Gateway, preview, request_id_field
 from ._handler_runtime import LocalFunction, Outcome
+from ._handshake import target_field
 from ._ids import aws_id, now_ms
+from ._integrations import Integrations
 from ._invoker import Invoker
 
 log = logging.getLogger("wsnb.local")
@@ -28,9 +30,12 @@ _FRAME_MESSAGE = {"integration-timeout": "Endpoint request timed out"}
 class Dispatcher:
     """Routes the messages of one server's connections (on its loop)."""
 
-    def __init__(self, gateway: Gateway, invoker: Invoker) -> None:
+    def __init__(
+        self, gateway: Gateway, invoker: Invoker, integrations: Integrations | None = None
+    ) -> None:
         self.gateway = gateway
         self.invoker = invoker
+        self.integrations = integrations  # runs the routes that are not Lambda proxies
 
     async def connection(self, ws: Any) -> None:
         """Serve one open connection until it closes, then run ``$disconnect``."""
@@ -47,6 +52,7 @@ class Dispatcher:
             routeKey="$connect",
             detail=conn.source_ip,
             **request_id_field(conn.connect_request_id),
+            **target_field(gateway.routes(), "$connect", self.integrations),
         )
         if log.isEnabledFor(logging.INFO):
             log.info("connect %s from %s", cid, conn.source_ip)
@@ -86,6 +92,7 @@ class Dispatcher:
         else:
             code, reason = _ws.close_info(ws)
         spec = gateway.api.spec
+        routes = gateway.functions.routes_for(spec)
         # The $disconnect invocation's requestId is on the disconnect record (logged first:
         # subscribers learn of the disconnect before the handler runs).
         rid = aws_id() if "$disconnect" in spec.route_keys and gateway.stage else None
@@ -96,11 +103,14 @@ class Dispatcher:
             status=code,
             detail=reason,
             **request_id_field(rid),
+            **target_field(routes, "$disconnect", self.integrations),
         )
         if log.isEnabledFor(logging.INFO):
             log.info("disconnect %s (%s %s)", cid, code, reason)
-        routes = gateway.functions.routes_for(spec)
-        if rid is not None and "$disconnect" in routes.keys and gateway.stage is not None:
+        route = routes.integrations.get("$disconnect")
+        if rid is not None and route is not None and self.integrations is not None:
+            await self.integrations.disconnect(routes, conn, route, code, reason, rid)
+        elif rid is not None and "$disconnect" in routes.keys and gateway.stage is not None:
             fn = gateway.function(routes, "$disconnect")
             event = disconnect_event(gateway.stage, conn, code, reason, rid)
             started = time.time()
@@ -128,6 +138,11 @@ class Dispatcher:
                 detail=preview(message),  # status 403: no route matched and no $default
             )
             gateway.send(conn, error_frame("Forbidden", cid, rid))
+            return
+        route = routes.integrations.get(key)
+        if route is not None and self.integrations is not None:
+            assert isinstance(message, str)  # binary frames never reach a route
+            self.integrations.message(conn, route, routes, message)
             return
         fn = gateway.function(routes, key)
         event = message_event(stage, conn, key, message)

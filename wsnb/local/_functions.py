@@ -34,7 +34,12 @@ class Routes:
     def __init__(self, spec: Any) -> None:
         self.spec = spec
         self.keys = frozenset(spec.route_keys)
-        self.return_response = {r.key for r in spec.routes if r.return_response}
+        # a proxy's reply is its result's body; a non-proxy route's is made by its integration
+        self.return_response = {
+            r.key for r in spec.routes if r.return_response and r.integration is None
+        }
+        #: The routes whose target is not a Lambda proxy (run by :mod:`._integrations`).
+        self.integrations = {r.key: r for r in spec.routes if r.integration is not None}
         self.functions: dict[str, LocalFunction] = {}
         try:
             self.select = evaluator(expression_of(spec))
@@ -46,7 +51,8 @@ class Routes:
 class Functions:
     """Makes the local functions of a server's model, and the resources they use.
 
-    ``reserve(name, limit)`` declares a function's reserved concurrency to the invoker.
+    ``reserve(name, limit)`` declares a function's reserved concurrency to the invoker;
+    ``on_new_spec(spec)`` is called once for each new model value, after its resources exist.
     """
 
     def __init__(
@@ -60,6 +66,7 @@ class Functions:
         secrets: SecretValues,
         fake_credentials: bool,
         reserve: Callable[[str, int | None], None],
+        on_new_spec: Callable[[Any], None] | None = None,
     ) -> None:
         self._where = {"stage": stage, "app": app, "region": region}
         self._account = account
@@ -67,6 +74,7 @@ class Functions:
         self._secrets = secrets
         self._fake_credentials = fake_credentials
         self._reserve = reserve
+        self._on_new_spec = on_new_spec  # e.g. preparing the integrations' local resources
         self._made: set[Resource] = set()
         self.current: Routes | None = None
 
@@ -76,6 +84,8 @@ class Functions:
         if routes is None or routes.spec is not spec:
             routes = Routes(spec)
             self.ensure_resources(spec.resources())
+            if self._on_new_spec is not None:
+                self._on_new_spec(spec)
             self.current = routes
         return routes
 
@@ -137,6 +147,9 @@ class Functions:
             env["AWS_ENDPOINT_URL_S3"] = _moto.ENDPOINTS["s3"]
         if any(isinstance(r, (Secret, Parameter)) for r in resources):
             env["AWS_ENDPOINT_URL_SSM"] = _moto.ENDPOINTS["ssm"]
+        # the queues, streams, topics and buses AWS service integrations write to, locally
+        for service in _integration_services(spec):
+            env[_ENDPOINT_VARIABLES[service]] = _moto.ENDPOINTS[service]
         if self._fake_credentials:
             env["AWS_ACCESS_KEY_ID"] = "wsnb-local"
             env["AWS_SECRET_ACCESS_KEY"] = "wsnb-local"
@@ -162,6 +175,20 @@ class Functions:
             [r for r in new if isinstance(r, (Secret, Parameter))], self._secrets, **where
         )
         self._made |= set(new)
+
+
+#: botocore's endpoint variable of each service an AWS service integration may reach locally.
+_ENDPOINT_VARIABLES = {
+    "sqs": "AWS_ENDPOINT_URL_SQS",
+    "sns": "AWS_ENDPOINT_URL_SNS",
+    "kinesis": "AWS_ENDPOINT_URL_KINESIS",
+    "events": "AWS_ENDPOINT_URL_EVENTBRIDGE",
+}
+
+
+def _integration_services(spec: Any) -> list[str]:
+    services = {getattr(r.integration, "service", None) for r in spec.integration_routes()}
+    return sorted(s for s in services if s in _ENDPOINT_VARIABLES)
 
 
 _SLUG = re.compile(r"[^A-Za-z0-9_-]+")

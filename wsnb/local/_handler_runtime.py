@@ -49,7 +49,8 @@ warm environment, newline-delimited JSON over its pipes):
   detail) that ``server.events`` and the traffic view read. The Python runtime returns none:
   ``print`` in a handler goes where the notebook's output goes, as before.
 * **Environment**: ``function.environment`` holds what Lambda sets and the function's own
-  variables; ``AWS_ENDPOINT_URL_DYNAMODB``/``_S3``/``_SSM`` name in-process hosts
+  variables; ``AWS_ENDPOINT_URL_DYNAMODB``/``_S3``/``_SSM`` (and ``_SQS``/``_SNS``/
+  ``_KINESIS``/``_EVENTBRIDGE`` when AWS service integrations use them) name in-process hosts
   (``http://<service>.wsnb.localhost``) that only Python code in this process reaches: an
   out-of-process runtime points them at an HTTP front of the same backends. Handlers build
   ``https://{domainName}/{stage}`` for @connections; ``ServerInfo.management_url`` answers the

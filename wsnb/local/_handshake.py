@@ -29,6 +29,7 @@ from ._authorizer import (
 from ._events import Connection, authorizer_event, connect_event, parse_query
 from ._gateway import Gateway, request_id_field
 from ._ids import aws_id, now_ms
+from ._integrations import Integrations, participant
 from ._invoker import Invoker
 
 log = logging.getLogger("wsnb.local")
@@ -55,9 +56,18 @@ _CONNECT_STATUS = {"function-timeout": 504, "integration-timeout": 504, "throttl
 class Handshake:
     """Decides each handshake of one server (on its loop)."""
 
-    def __init__(self, gateway: Gateway, invoker: Invoker, *, url: str, iam: str) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        invoker: Invoker,
+        *,
+        url: str,
+        iam: str,
+        integrations: Integrations | None = None,
+    ) -> None:
         self.gateway = gateway
         self.invoker = invoker
+        self.integrations = integrations  # runs a $connect that is not a Lambda proxy
         self.url = url  # the server's ws:// URL (its port is known once it listens)
         self.iam = iam
 
@@ -108,6 +118,7 @@ class Handshake:
                 routeKey="$connect",
                 status=status,
                 **request_id_field(conn.connect_request_id),
+                **target_field(routes, "$connect", self.integrations),
             )
             log.info("refused %s (%s)", conn.connection_id, status)
             return _refusal(status)
@@ -197,6 +208,9 @@ class Handshake:
 
     async def _run_connect(self, routes: Any, conn: Connection) -> int | None:
         gateway = self.gateway
+        route = routes.integrations.get("$connect")
+        if route is not None and self.integrations is not None:
+            return await self.integrations.connect(routes, conn, route)
         fn = gateway.function(routes, "$connect")
         assert gateway.stage is not None
         event = connect_event(gateway.stage, conn)
@@ -222,6 +236,17 @@ class Handshake:
             if not 200 <= status < 300:
                 return status if 100 <= status <= 599 else 502
         return None
+
+
+def target_field(routes: Any, key: str, integrations: Integrations | None) -> dict[str, str]:
+    """``{"target": ...}``: who ran route ``key`` for the traffic view when it is not a Lambda
+    proxy (``""``: a route the emulator skips); nothing for a proxy."""
+    route = routes.integrations.get(key)
+    if route is None:
+        return {}
+    if integrations is not None and integrations.problem(route) is not None:
+        return {"target": ""}
+    return {"target": participant(route)}
 
 
 def _refusal(status: int, message: str | None = None) -> Any:

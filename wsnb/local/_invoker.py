@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from .._errors import EmulatorError
@@ -93,11 +94,14 @@ class Invoker:
     def begin(
         self,
         fn: LocalFunction,
-        event: dict[str, Any],
+        event: Any,
         done: Done,
         mark: _trace.Mark | None = None,
         *,
         inline: bool = False,
+        request_id: str | None = None,
+        connection_id: str | None = None,
+        integration_timeout: float | None = None,
     ) -> None:
         """Start one invocation of ``fn`` with ``event`` (on the loop; never waits).
 
@@ -108,23 +112,29 @@ class Invoker:
         when the invocation starts: the client's answer waits at most min(function timeout,
         integration timeout); past the integration timeout the handler keeps running until its
         own timeout, when its concurrency is released and its runtime replaces its environment.
+
+        ``request_id``/``connection_id``: API Gateway's ids for the invocation when ``event`` is
+        not a proxy event (a non-proxy integration's templated event; by default they are read
+        from ``event["requestContext"]``); ``integration_timeout``: the route's own integration
+        timeout (default: the server's).
         """
+        ids = _Ids(request_id, connection_id, integration_timeout)
         try:
             runtime = self.runtimes.for_function(fn)
         except EmulatorError as exc:
             done(Outcome(error=InvocationError("Runtime.Unsupported", str(exc))), None)
             return
         if runtime.ready(fn):
-            self._submit(fn, runtime, event, done, mark, inline)
+            self._submit(fn, runtime, event, done, mark, inline, ids)
         else:
-            self.spawn(self._prepare_then_submit(fn, runtime, event, done, mark, inline))
+            self.spawn(self._prepare_then_submit(fn, runtime, event, done, mark, inline, ids))
 
     async def invoke(
-        self, fn: LocalFunction, event: dict[str, Any], mark: _trace.Mark | None = None
+        self, fn: LocalFunction, event: Any, mark: _trace.Mark | None = None, **ids: Any
     ) -> Outcome:
-        """Invoke ``fn`` and wait for how it ended."""
+        """Invoke ``fn`` and wait for how it ended (``ids``: as :meth:`begin` takes them)."""
         fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self.begin(fn, event, lambda outcome, _reply: _settle(fut, outcome), mark)
+        self.begin(fn, event, lambda outcome, _reply: _settle(fut, outcome), mark, **ids)
         return await fut
 
     async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -141,10 +151,11 @@ class Invoker:
         self,
         fn: LocalFunction,
         runtime: HandlerRuntime,
-        event: dict[str, Any],
+        event: Any,
         done: Done,
         mark: _trace.Mark | None,
         inline: bool,
+        ids: _Ids,
     ) -> None:
         """A function whose code is not ready: prepare it on a worker thread (no clock, as
         Lambda's init phase), then invoke it."""
@@ -157,21 +168,25 @@ class Invoker:
         if error is not None:
             done(Outcome(error=error), None)
         else:
-            self._submit(fn, runtime, event, done, mark, inline)
+            self._submit(fn, runtime, event, done, mark, inline, ids)
 
     def _submit(
         self,
         fn: LocalFunction,
         runtime: HandlerRuntime,
-        event: dict[str, Any],
+        event: Any,
         done: Done,
         mark: _trace.Mark | None,
         inline: bool,
+        ids: _Ids,
     ) -> None:
         assert self.workers is not None
-        rid = event["requestContext"]["requestId"]
+        rid = ids.request_id or event["requestContext"]["requestId"]
         invocation = Invocation(event, rid, mark=mark)
-        connection_id = event["requestContext"].get("connectionId")
+        connection_id = ids.connection_id
+        if ids.request_id is None:
+            connection_id = event["requestContext"].get("connectionId")
+        integration_timeout = ids.integration_timeout or self.integration_timeout
         running = self.running
 
         def finished(job: Job) -> None:
@@ -197,7 +212,7 @@ class Invoker:
             self.workers.submit(
                 job,
                 self._loop,
-                answer_after=min(fn.timeout, self.integration_timeout),
+                answer_after=min(fn.timeout, integration_timeout),
                 function=fn.name,
                 limit_after=fn.timeout,
             )
@@ -220,6 +235,15 @@ class Invoker:
             self.events.add(
                 "log", connectionId=connection_id, routeKey=fn.key, requestId=rid, detail=line.text
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Ids:
+    """What :meth:`Invoker.begin` may be told beyond the event (see there)."""
+
+    request_id: str | None = None
+    connection_id: str | None = None
+    integration_timeout: float | None = None
 
 
 def _settle(fut: asyncio.Future[Any], value: Any) -> None:

@@ -1,4 +1,5 @@
-"""moto's in-process backends behind private hosts: local DynamoDB, S3 and SSM.
+"""moto's in-process backends behind private hosts: local DynamoDB, S3 and SSM (and SQS, SNS,
+Kinesis and EventBridge for AWS service integrations).
 
 Each service has a host under ``wsnb.localhost`` (``dynamodb.``, ``s3.``, ``ssm.``) that handlers
 reach through ``AWS_ENDPOINT_URL_<SERVICE>``. :mod:`._transport` answers requests for these
@@ -23,7 +24,9 @@ from .._errors import require
 from . import _transport
 
 _DOMAIN = "wsnb.localhost"
-SERVICES = ("dynamodb", "s3", "ssm")
+#: The services answered locally: what tables, buckets and secrets use, and what AWS service
+#: integrations may call (:mod:`._service`).
+SERVICES = ("dynamodb", "s3", "ssm", "sqs", "sns", "kinesis", "events")
 NETLOCS = {service: f"{service}.{_DOMAIN}" for service in SERVICES}
 ENDPOINTS = {service: f"http://{netloc}" for service, netloc in NETLOCS.items()}
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
@@ -119,7 +122,7 @@ def _region(request: Any) -> str:
 
 def local_client(service: str, region: str) -> Any:
     """A boto3 client for ``service`` with fake credentials, wired to the local backend when
-    there is one (``dynamodb``, ``s3``, ``ssm``)."""
+    there is one (``dynamodb``, ``s3``, ``ssm``, ``sqs``, ``sns``, ``kinesis``, ``events``)."""
     boto3 = require("boto3", extra="local", purpose="Local AWS resources")
     client = boto3.session.Session().client(
         service,

@@ -1,4 +1,5 @@
-"""An HTTP front on 127.0.0.1 for the local DynamoDB, S3 and SSM, for clients in other processes.
+"""An HTTP front on 127.0.0.1 for the local DynamoDB, S3 and SSM (and SQS, SNS, Kinesis and
+EventBridge), for clients in other processes.
 
 Python handlers reach moto's in-process backends without a socket (:mod:`._moto`); a Node
 handler's AWS SDK needs a URL. This server answers plain HTTP on 127.0.0.1 with the same
@@ -21,13 +22,23 @@ from . import _moto
 
 _SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/aws4_request", re.I)
 _QUERY_SCOPE = re.compile(r"X-Amz-Credential=[^&]*?/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/aws4_request")
-_TARGETS = {"dynamodb": "dynamodb", "amazonssm": "ssm"}
+_TARGETS = {
+    "dynamodb": "dynamodb",
+    "amazonssm": "ssm",
+    "amazonsqs": "sqs",
+    "kinesis": "kinesis",
+    "awsevents": "events",
+}
 #: Headers that belong to one HTTP hop, not to the answer moto gives.
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
 _ENDPOINT_VARIABLES = {
     "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB",
     "s3": "AWS_ENDPOINT_URL_S3",
     "ssm": "AWS_ENDPOINT_URL_SSM",
+    "sqs": "AWS_ENDPOINT_URL_SQS",
+    "sns": "AWS_ENDPOINT_URL_SNS",
+    "kinesis": "AWS_ENDPOINT_URL_KINESIS",
+    "events": "AWS_ENDPOINT_URL_EVENTBRIDGE",
 }
 
 
@@ -75,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(
                 400,
                 {"Content-Type": "application/json"},
-                b'{"message": "wsnb answers DynamoDB, S3 and SSM here"}',
+                b'{"message": "wsnb answers DynamoDB, S3, SSM, SQS, SNS, Kinesis and EventBridge here"}',
             )
             return
         headers = HeadersDict()
@@ -117,7 +128,7 @@ class MotoHttp:
         self._thread.start()
 
     def environment(self) -> dict[str, str]:
-        """``AWS_ENDPOINT_URL_<SERVICE>`` for DynamoDB, S3 and SSM, all pointing here."""
+        """``AWS_ENDPOINT_URL_<SERVICE>`` for every local service, all pointing here."""
         return {name: self.base_url for name in _ENDPOINT_VARIABLES.values()}
 
     def stop(self) -> None:

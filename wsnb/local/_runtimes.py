@@ -15,11 +15,13 @@ from .. import _facts
 from .._errors import EmulatorError
 from ..model import CallableHandler
 from ._handler_runtime import HandlerRuntime, LocalFunction, ServerInfo, family_of
+from ._node_runtime import NodeRuntime
 from ._python_runtime import PythonRuntime
 
 #: Runtime family (the leading letters of a Lambda runtime name) → the class that runs it.
 REGISTRY: dict[str, type[HandlerRuntime]] = {
     "python": PythonRuntime,
+    "nodejs": NodeRuntime,
 }
 
 

@@ -28,6 +28,7 @@ from ._gateway import Gateway
 from ._handler_runtime import ServerInfo
 from ._handshake import Handshake
 from ._ids import api_id, now_ms
+from ._integrations import Integrations
 from ._invoker import Invoker
 from ._monitor import EventLog, Monitor, Record
 from ._options import ServeOptions
@@ -87,6 +88,7 @@ class LocalServer:
             secrets=options.secrets,
             fake_credentials=_no_credentials(),
             reserve=lambda name, limit: self._invoker.reserve(name, limit),
+            on_new_spec=lambda spec: self._integrations.prepare(spec),
         )
         self._gateway = gateway = Gateway(api, EventLog(options.max_events), functions)
         self._invoker = Invoker(
@@ -96,6 +98,15 @@ class LocalServer:
             gateway.invocations,
             integration_timeout=self.integration_timeout,
             max_workers=options.max_workers,
+        )
+        self._integrations = Integrations(
+            gateway,
+            self._invoker,
+            stage=options.stage,
+            app=options.app,
+            region=options.region,
+            account=options.account,
+            integration_timeout=self.integration_timeout,
         )
         # open management connections: their task, and the writer that ends them at stop
         self._http_tasks: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
@@ -348,8 +359,9 @@ class LocalServer:
         gateway, invoker = self._gateway, self._invoker
         self._stop_event = asyncio.Event()
         gateway.attach(asyncio.get_running_loop(), invoker.start(self._gate))
-        handshake = Handshake(gateway, invoker, url="", iam=self.iam)
-        dispatcher = Dispatcher(gateway, invoker)
+        integrations = self._integrations
+        handshake = Handshake(gateway, invoker, url="", iam=self.iam, integrations=integrations)
+        dispatcher = Dispatcher(gateway, invoker, integrations)
         server = await serve(
             dispatcher.connection,
             self.host,
@@ -384,7 +396,7 @@ class LocalServer:
         try:
             await invoker.in_thread(gateway.routes)
         except Exception as exc:
-            log.error("creating local tables, buckets or parameters failed: %s", exc)
+            log.error("creating local tables, buckets, parameters or queues failed: %s", exc)
         sweeper = asyncio.ensure_future(self._sweep())
         gateway.events.add("start", detail=self.url)
         log.info("serving %s on %s (management API %s)", self.api.id, self.url, self.management_url)

@@ -22,7 +22,17 @@ recorded before that record (the handler thread can be that quick) is drawn afte
 invocation the log does not show (cut off by ``last``) stays where it was logged. Posts without
 an invocation are drawn on their own (from the notebook, over HTTP); a record without the field
 (a log from an older wsnb) is placed by its ``routeKey``, in the oldest open invocation of that
-route.
+route. The lines a handler wrote (``log`` records: ``console.log`` in a Node.js handler) are
+notes on its function's lifeline in the same invocation, without the time and request id
+CloudWatch puts before them.
+
+A route that is not a Lambda proxy is drawn with its integration as the participant — the
+records' ``target``: ``MOCK``, ``HTTP``, ``HTTP_PROXY``, ``AWS sqs``, ``λ ask`` (non-proxy),
+``λ ask (Event)`` — answering with its status (``200``, ``202 accepted``, ``error (200)`` for a
+function error its integration responses mapped); an ``Event`` invocation's end is drawn in its
+group (``done (Event)`` / ``error (Event, logged)``: nothing is sent). Errors in the summary
+also count integration errors (a 4XX/5XX answer or a function error, as CloudWatch's
+``IntegrationError`` does) and failed ``Event`` invocations.
 """
 
 from __future__ import annotations
@@ -37,17 +47,20 @@ _MANAGEMENT = "@connections"
 _PREVIEW = 36
 _REASONS: dict[Any, str] = {410: "410 Gone", 413: "413 Payload too large"}
 _LIFECYCLE = ("$connect", "$disconnect")
+_LOG_PREVIEW = 56
 
 
 @dataclass(frozen=True)
 class Step:
-    """One arrow: ``source`` → ``target`` saying ``text``; ``reply`` arrows are dashed."""
+    """One arrow: ``source`` → ``target`` saying ``text``; ``reply`` arrows are dashed; a
+    ``note`` (a handler's log line) is no arrow: ``text`` written on ``source``'s lifeline."""
 
     source: str
     target: str
     text: str
     reply: bool = False
     failed: bool = False
+    note: bool = False
 
 
 def _short(text: Any, limit: int = _PREVIEW) -> str:
@@ -65,6 +78,16 @@ def _function(key: str) -> str:
     return f"λ {key}"
 
 
+def _log_text(detail: Any) -> str:
+    """A log line as the diagram shows it: CloudWatch's ``time\trequestId\tLEVEL\tmessage``
+    as ``LEVEL message`` (times and ids would make each drawing differ)."""
+    text = str(detail or "")
+    parts = text.split("\t", 3)
+    if len(parts) == 4 and parts[2].isupper():
+        text = f"{parts[2]} {parts[3]}"
+    return _short(text, _LOG_PREVIEW)
+
+
 class Traffic:
     """The traffic of one server, from a snapshot of its events (see the module docstring)."""
 
@@ -72,9 +95,18 @@ class Traffic:
         self.events = [dict(e) for e in events]
         self.routes = frozenset(routes)
         self._clients: dict[str, str] = {}
+        # route → who ran it, as records name it (``target``: ``MOCK``, ``AWS sqs``, ``λ ask
+        # (Event)``…, for routes that are not Lambda proxies; "" for one the emulator skipped)
+        self._targets: dict[Any, str] = {}
         self.steps = self._build()
 
     # ------------------------------------------------------------------ building
+
+    def _who(self, key: Any, record: dict[str, Any] | None = None) -> str:
+        """The participant that ran route ``key`` (learnt from the records' ``target``)."""
+        if record is not None and "target" in record:
+            self._targets[key] = str(record["target"] or "")
+        return self._targets.get(key) or _function(key)
 
     def _client(self, cid: Any) -> str:
         label = self._clients.get(cid)
@@ -100,7 +132,7 @@ class Traffic:
 
         def post(record: dict[str, Any], into: list[Step]) -> None:
             source = record.get("routeKey") or "notebook"
-            caller = _function(source) if source in self.routes else source
+            caller = self._who(source) if source in self.routes else source
             target = self._client(record.get("connectionId"))
             status = record.get("status")
             pair = [Step(caller, _MANAGEMENT, f"POST → {target}")]
@@ -122,15 +154,22 @@ class Traffic:
             pairs.sort(key=lambda p: _client_number(p[0].text))
             into[run_start:] = [step for p in pairs for step in p]
 
+        def note(record: dict[str, Any], into: list[Step]) -> None:
+            caller = _function(record.get("routeKey") or "?")
+            into.append(Step(caller, caller, _log_text(record.get("detail")), note=True))
+
+        def place(record: dict[str, Any], into: list[Step]) -> None:
+            (note if record.get("type") == "log" else post)(record, into)
+
         def started(request_id: Any, steps: list[Step]) -> None:
-            """The invocation ``request_id`` is drawn in ``steps``: its posts go there."""
+            """The invocation ``request_id`` is drawn in ``steps``: its posts and logs go there."""
             if request_id is None:
                 return
             invocations[request_id] = steps
             pending = waiting.pop(request_id, None)
             if pending is not None:
                 for early in pending[0]:
-                    post(early, steps)
+                    place(early, steps)
 
         def handshake(record: dict[str, Any], refused: bool) -> None:
             steps = group()
@@ -150,8 +189,8 @@ class Traffic:
                         Step(_GATEWAY, client, f"{record.get('status')} refused", True, True)
                     )
                     return
-            if "$connect" in self.routes:
-                steps.append(Step(_GATEWAY, _function("$connect"), "CONNECT"))
+            if "$connect" in self.routes and record.get("target") != "":
+                steps.append(Step(_GATEWAY, self._who("$connect", record), "CONNECT"))
                 started(record.get("requestId"), steps)
                 for early in early_posts.pop("$connect", []):
                     post(early, steps)
@@ -181,16 +220,18 @@ class Traffic:
                 if key is None:
                     steps.append(Step(_GATEWAY, client, "Forbidden (no route)", True, True))
                     continue
-                steps.append(Step(_GATEWAY, _function(key), key))
+                steps.append(Step(_GATEWAY, self._who(key, record), key))
                 open_calls.setdefault(key, []).append((record.get("requestId"), steps))
                 started(record.get("requestId"), steps)
                 for early in early_posts.pop(key, []):
                     post(early, steps)
-            elif kind == "post" and record.get("invocationRequestId") is not None:
-                rid = record["invocationRequestId"]
+            elif (kind == "post" and record.get("invocationRequestId") is not None) or (
+                kind == "log" and record.get("requestId") is not None
+            ):
+                rid = record["invocationRequestId" if kind == "post" else "requestId"]
                 steps_of = invocations.get(rid)
                 if steps_of is not None:
-                    post(record, steps_of)
+                    place(record, steps_of)
                 else:
                     waiting.setdefault(rid, ([], group()))[0].append(record)
             elif kind == "post":  # no invocation (notebook, HTTP, an older log): by routeKey
@@ -210,14 +251,31 @@ class Traffic:
                 steps = found[1] if found is not None else group()
                 client = self._client(cid)
                 status = record.get("status")
+                who = self._who(key, record)
                 if status == 200:
-                    steps.append(Step(_function(key), _GATEWAY, "ok", reply=True))
+                    steps.append(
+                        Step(who, _GATEWAY, _answer_text(record), True, _integration_error(record))
+                    )
                     if record.get("detail") is not None:
                         steps.append(Step(_GATEWAY, client, _short(record["detail"]), reply=True))
                 else:
-                    what = "timed out" if status == 504 else "error"
-                    steps.append(Step(_function(key), _GATEWAY, what, reply=True, failed=True))
-                    steps.append(Step(_GATEWAY, client, "Internal server error", True, True))
+                    what = record.get("why") or ("timed out" if status == 504 else "error")
+                    frame = record.get("frame") or "Internal server error"
+                    steps.append(Step(who, _GATEWAY, what, reply=True, failed=True))
+                    steps.append(Step(_GATEWAY, client, frame, True, True))
+            elif kind == "async":  # an Event invocation ended: nothing is sent to anyone
+                steps_of = invocations.get(record.get("requestId"))
+                where = steps_of if steps_of is not None else group()
+                ok = record.get("status") == 200
+                where.append(
+                    Step(
+                        self._who(key, record),
+                        _GATEWAY,
+                        "done (Event)" if ok else "error (Event, logged)",
+                        reply=True,
+                        failed=not ok,
+                    )
+                )
             elif kind == "close" and cid is not None:
                 closed_by_server.add(cid)
                 reason = _short(record.get("detail"), 24)
@@ -234,8 +292,8 @@ class Traffic:
                 client = self._client(cid)
                 if cid not in closed_by_server:
                     steps.append(Step(client, _GATEWAY, f"close {record.get('status')}"))
-                if "$disconnect" in self.routes:
-                    steps.append(Step(_GATEWAY, _function("$disconnect"), "DISCONNECT"))
+                if "$disconnect" in self.routes and record.get("target") != "":
+                    steps.append(Step(_GATEWAY, self._who("$disconnect", record), "DISCONNECT"))
                     open_calls["$disconnect"] = [(None, steps)]
                     started(record.get("requestId"), steps)
         for pending in early_posts.values():
@@ -243,7 +301,7 @@ class Traffic:
                 post(record, group())
         for records, where in waiting.values():  # their invocation is not in the log
             for record in records:
-                post(record, where)
+                place(record, where)
         return [step for steps in out for step in steps]
 
     # ------------------------------------------------------------------ participants
@@ -254,10 +312,11 @@ class Traffic:
         @connections and any outside caller (``notebook``, ``http``), as they appear."""
         seen = {name for step in self.steps for name in (step.source, step.target)}
         clients = list(self._clients.values())
+        backends = set(self._targets.values())
         functions = [
             name
             for name in dict.fromkeys(n for s in self.steps for n in (s.source, s.target))
-            if name.startswith("λ ")
+            if name.startswith("λ ") or name in backends
         ]
         rest = ["authorizer"] if "authorizer" in seen else []
         tail = [_MANAGEMENT] if _MANAGEMENT in seen else []
@@ -296,7 +355,7 @@ class Traffic:
                 if isinstance(begun, (int, float)) and isinstance(end, (int, float)):
                     latencies.setdefault(key, []).append(max(0.0, (end - begun) * 1000))
             elif kind == "result" and key is not None:
-                if record.get("status") != 200:
+                if record.get("status") != 200 or _integration_error(record):
                     row(key)["errors"] += 1
                 begun = started.pop(record.get("requestId"), None)
                 if begun is not None:
@@ -311,6 +370,8 @@ class Traffic:
                 row("$disconnect")["count"] += 1
             elif kind == "error" and key == "$disconnect":
                 row("$disconnect")["errors"] += 1
+            elif kind == "async" and key is not None and record.get("status") != 200:
+                row(key)["errors"] += 1  # an Event invocation failed in the background
         out = []
         for route, r in rows.items():
             values = sorted(latencies.get(route, []))
@@ -325,7 +386,9 @@ class Traffic:
         if not self.steps:
             return "(no traffic yet)"
         lines = [
-            f"{i:>3}. {s.source} {'-->' if s.reply else '->'} {s.target}: {s.text}"
+            f"{i:>3}. {s.source}: {s.text}"
+            if s.note
+            else f"{i:>3}. {s.source} {'-->' if s.reply else '->'} {s.target}: {s.text}"
             for i, s in enumerate(self.steps, 1)
         ]
         return "\n".join(lines)
@@ -337,6 +400,9 @@ class Traffic:
         lines = ["sequenceDiagram"]
         lines += [f"    participant {alias[n]} as {_mermaid_text(n)}" for n in names]
         for s in self.steps:
+            if s.note:
+                lines.append(f"    Note over {alias[s.source]}: {_mermaid_text(s.text)}")
+                continue
             arrow = ("--x" if s.failed else "-->>") if s.reply else "->>"
             lines.append(f"    {alias[s.source]}{arrow}{alias[s.target]}: {_mermaid_text(s.text)}")
         return "\n".join(lines) + "\n"
@@ -363,6 +429,26 @@ class Traffic:
 
     def __repr__(self) -> str:
         return self.to_text()
+
+
+def _answer_text(record: dict[str, Any]) -> str:
+    """What a route's integration answered API Gateway: ``ok`` (a Lambda proxy), or the
+    integration's status (``200``, ``202 accepted`` for an Event invocation, ``error (200)``
+    for a non-proxy function's error mapped by its integration responses)."""
+    status = record.get("integrationStatus")
+    if status is None:
+        return "ok"
+    if record.get("integrationError"):
+        return f"error ({status})"
+    return "202 accepted" if status == 202 else str(status)
+
+
+def _integration_error(record: dict[str, Any]) -> bool:
+    """Whether a route's integration answered with an error (CloudWatch's ``IntegrationError``
+    for WebSocket APIs: a 4XX/5XX response from the integration; or a non-proxy function's
+    error), though API Gateway itself answered."""
+    status = record.get("integrationStatus")
+    return bool(record.get("integrationError")) or (isinstance(status, int) and status >= 400)
 
 
 def _percentile(values: list[float], pct: int) -> float | None:
@@ -410,6 +496,15 @@ def _diagram_html(names: list[str], steps: list[Step]) -> str:
         a, b = column[step.source], column[step.target]
         lo, hi = min(a, b), max(a, b)
         cells = [f'<td style="padding:0 6px;text-align:right;color:#888">{number}</td>']
+        if step.note:  # on the lifeline: both halves of the participant's column
+            cells += [_blank(half) for half in range(2 * a)]
+            cells.append(
+                f'<td colspan="2" style="padding:1px 4px;text-align:center;white-space:nowrap;'
+                f'font-style:italic;color:#777">{_esc(step.text)}</td>'
+            )
+            cells += [_blank(half) for half in range(2 * a + 2, 2 * n)]
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+            continue
         # Two half-columns per participant: its lifeline runs between them.
         for half in range(2 * lo + 1):
             cells.append(_blank(half))

@@ -52,7 +52,12 @@ from ._finite import refuse_non_finite
 from ._function import LAMBDA_ENV_NAME, env_name_fix, props_resources
 from ._handler_files import handler_folder_files, imported_python_files
 from ._handlers import export_problems, handler_files_in, parse_callable, parse_handler
-from ._integrations import CFN_TYPES, check_selection_expression, integration_error
+from ._integrations import (
+    CFN_TYPES,
+    LOCAL_SERVICES,
+    check_selection_expression,
+    integration_error,
+)
 from ._permissions import managed_policy, normalize_permissions
 from ._physical import (
     DeclaredRuntimeHandler,
@@ -112,6 +117,7 @@ __all__ += [
     "CFN_TYPES",
     "DYNAMIC_REFERENCE",
     "LAMBDA_ENV_NAME",
+    "LOCAL_SERVICES",
     "TOKEN_PATTERN",
     "DeclaredRuntimeHandler",
     "ForeignHandler",

@@ -44,6 +44,8 @@ PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 CONTENT_HANDLINGS = ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT")
 HTTP_METHODS = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 INVOCATION_TYPES = ("RequestResponse", "Event")
+#: The AWS services whose integrations the local emulator runs (against its moto backends).
+LOCAL_SERVICES = ("dynamodb", "events", "kinesis", "s3", "sns", "sqs")
 #: ``TimeoutInMillis``: 50 ms to 29 s for WebSocket APIs ("Amazon API Gateway quotas").
 MIN_TIMEOUT_MS, MAX_TIMEOUT_MS = 50, 29_000
 #: A mapping template is at most 300 KB ("Amazon API Gateway quotas": mapping template size).
@@ -372,7 +374,6 @@ class Integration(Frozen):
     parameters, passthrough behaviour, content handling, timeout and integration responses."""
 
     kind: ClassVar[str] = ""
-    #: Why the local emulator cannot run this integration (None: it can).
     _COMMON = (
         "request_templates",
         "template_selection_expression",
@@ -463,6 +464,13 @@ class Integration(Frozen):
         texts = list(self.request_templates.values())
         texts += [t for r in self.responses for t in r.templates.values()]
         return [token for text in texts for token in find_tokens(text)]
+
+    def local_problem(self) -> str | None:
+        """Why the local emulator (``api.serve()``) cannot run this integration, in one short
+        phrase for tables and logs; None when it can. Mock, Lambda and HTTP integrations run
+        locally; an AWS service integration runs when wsnb emulates the service
+        (:data:`LOCAL_SERVICES`)."""
+        return None
 
     def connect_only_sources(self) -> list[str]:
         """Request-parameter sources API Gateway supports on ``$connect`` only."""
@@ -827,6 +835,11 @@ class AwsIntegration(Integration):
     def service_api(self) -> str:
         """The integration URI's tail: ``action/PutItem`` or ``path/{account}/jobs``."""
         return f"action/{self.action}" if self.action else f"path/{self.path}"
+
+    def local_problem(self) -> str | None:
+        if self.service in LOCAL_SERVICES:
+            return None
+        return f"no local {self.service} (wsnb emulates {', '.join(LOCAL_SERVICES)})"
 
     @property
     def needs_role(self) -> bool:

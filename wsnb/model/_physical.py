@@ -129,7 +129,8 @@ class DeclaredRuntimeHandler(FileHandler):
 @dataclass(frozen=True)
 class ForeignHandler(DeclaredRuntimeHandler):
     """The handler of a function read from a template whose runtime is not Python
-    (``nodejs20.x``, ``java21``…): shown with its runtime, refused by ``serve()`` and ``synth()``."""
+    (``nodejs20.x``, ``java21``…): shown with its runtime; ``serve()`` runs a Node.js one and
+    refuses the others; ``synth()`` refuses them."""
 
 
 def foreign_handlers(spec: Any) -> dict[str, str]:

@@ -156,6 +156,12 @@ class RouteSpec:
         return (IntegrationResponse("$default"),)
 
     @property
+    def local_problem(self) -> str | None:
+        """Why ``api.serve()`` cannot run this route (one short phrase), or None when it can
+        (see :meth:`Integration.local_problem`; a Lambda proxy always can)."""
+        return None if self.integration is None else self.integration.local_problem()
+
+    @property
     def integration_label(self) -> str:
         """``Lambda proxy`` or the integration's short label (``MOCK``, ``AWS (Lambda, Event)``…)."""
         return "Lambda proxy" if self.integration is None else self.integration.label

@@ -35,7 +35,17 @@ from ._errors import (
     NodeOfflineError,
     NodeVersionError,
 )
-from ._esbuild import Analysis, Bundle, analyze, bundle, exports, target_for
+from ._esbuild import (
+    REQUIRE_BANNER,
+    Analysis,
+    Bundle,
+    analyze,
+    bundle,
+    command_args,
+    exports,
+    lambda_bundler,
+    target_for,
+)
 from ._toolchain import MIN_NODE, node_binary, node_version, require_node, run_npm
 from ._worker import LogLine, NodeFunctionSpec, NodeWorker, Outcome, Started
 
@@ -44,6 +54,7 @@ __all__ = [
     "ESBUILD_VERSION",
     "FETCH_COMMAND",
     "MIN_NODE",
+    "REQUIRE_BANNER",
     "SDK_VERSION",
     "Analysis",
     "Bundle",
@@ -62,9 +73,11 @@ __all__ = [
     "analyze",
     "bundle",
     "cache_root",
+    "command_args",
     "ensure",
     "exports",
     "find",
+    "lambda_bundler",
     "node_binary",
     "node_version",
     "require_node",

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ from ._errors import BundleError, NodeError
 from ._toolchain import _child_env
 
 _JS = Path(__file__).with_name("js")
+#: The line an ES module bundle starts with when CommonJS code inside it calls ``require()``:
+#: it gives that code Node's own (one line, so the rebuild command can carry it).
+REQUIRE_BANNER = (
+    'import { createRequire as __wsnbCreateRequire } from "node:module"; '
+    "const require = __wsnbCreateRequire(import.meta.url);"
+)
 _RUNTIME_TARGETS = {"nodejs18.x": "node18", "nodejs20.x": "node20", "nodejs22.x": "node22"}
 
 
@@ -104,6 +111,40 @@ def bundle(
     return Bundle(**_fields(out), code=code)
 
 
+def lambda_bundler(
+    tools: NodeTools | None = None,
+) -> Callable[[str | os.PathLike[str], str | os.PathLike[str], str], Bundle]:
+    """``bundler(entry, root, runtime)``: :func:`bundle` for a Lambda Node.js runtime (its
+    :func:`target_for`), with wsnb's tools found or fetched on the first call only (what synth
+    and export give the plan: an API without Node.js functions never needs them)."""
+    found: list[NodeTools] = [tools] if tools is not None else []
+
+    def run(entry: str | os.PathLike[str], root: str | os.PathLike[str], runtime: str) -> Bundle:
+        if not found:
+            found.append(ensure())
+        return bundle(entry, root, target=target_for(runtime), tools=found[0])
+
+    return run
+
+
+def command_args(made: Bundle, outfile: str, *, target: str) -> list[str]:
+    """The ``esbuild`` command-line arguments that write ``made`` byte for byte to ``outfile``
+    (a path relative to the root) when run in the root folder with esbuild
+    :data:`~wsnb.node.ESBUILD_VERSION`: the same options as :func:`bundle` (``target`` is the
+    one it was given), for a README's rebuild command."""
+    if b"//# sourceMappingURL=" in made.code:
+        raise BundleError(
+            "A bundle with a source map has no rebuild command.",
+            given=made.entry,
+            fix="bundle without sourcemap=True",
+        )
+    args = [made.entry, "--bundle", "--platform=node", f"--format={made.format}"]
+    args += [f"--target={target}", "--external:@aws-sdk/*", f"--outfile={outfile}"]
+    if made.code.startswith(REQUIRE_BANNER.encode()):
+        args.append(f"--banner:js={REQUIRE_BANNER}")
+    return args
+
+
 def _fields(out: dict[str, Any]) -> dict[str, Any]:
     return {
         "entry": out["entry"],
@@ -153,7 +194,7 @@ def _call(
     rel, base = relative_entry(entry, root)
     tools = tools or ensure()
     request = {"entry": rel, "root": str(base), "target": target, "code": code}
-    request["sourcemap"] = sourcemap
+    request.update(sourcemap=sourcemap, banner=REQUIRE_BANNER)
     out = _service(tools).call(request)
     if not out.get("ok"):
         errors = out.get("errors") or ["unknown error"]

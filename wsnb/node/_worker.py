@@ -313,6 +313,15 @@ class NodeWorker:
         """End the environment now (a later :meth:`invoke` starts a fresh one)."""
         self._end()
 
+    def interrupt(self) -> None:
+        """Kill the environment's processes without touching its pipes: safe from another
+        thread while an invocation runs, which then returns at once (``Runtime.ExitError``,
+        ``ended``) and closes them itself."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
     def _end(self) -> None:
         if self._finalizer is not None:
             self._finalizer()
@@ -330,6 +339,7 @@ class NodeWorker:
         deadline: float | None = None,
         *,
         on_log: Callable[[LogLine], None] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Outcome:
         """Run the handler once and return its :class:`Outcome`.
 
@@ -338,11 +348,14 @@ class NodeWorker:
         now + the function's timeout); a cold start's Init phase does not count against it, as
         on Lambda. Past the deadline the process is killed: ``timed_out`` and ``ended``.
         ``on_log`` sees each line as it arrives (they are all in ``Outcome.logs`` too).
+        ``headers`` are added to the requests this invocation makes that are redirected to
+        ``spec.management_url`` (and to no other request), e.g. the emulator's
+        ``x-wsnb-request-id``.
         """
         if not self._busy.acquire(blocking=False):
             raise RuntimeError("this NodeWorker is running an invocation; use another worker")
         try:
-            return self._invoke(event, dict(context or {}), deadline, on_log)
+            return self._invoke(event, dict(context or {}), deadline, on_log, dict(headers or {}))
         finally:
             self._busy.release()
 
@@ -352,6 +365,7 @@ class NodeWorker:
         context: dict[str, Any],
         deadline: float | None,
         on_log: Callable[[LogLine], None] | None,
+        headers: dict[str, str],
     ) -> Outcome:
         request_id = str(context.get("awsRequestId") or uuid.uuid4())
         asked = time.monotonic()
@@ -395,6 +409,8 @@ class NodeWorker:
             },
             "remainingMs": int(limit * 1000),
         }
+        if headers:
+            message["headers"] = {str(k): str(v) for k, v in headers.items()}
         try:
             self._send(message)
         except OSError:

@@ -24,6 +24,7 @@ from ._assets import (
 from ._compile import (
     compile_plan,
     function_handlers,
+    function_sources,
     hosted_zone_context_key,
     secret_parameter_name,
 )
@@ -44,6 +45,7 @@ from ._ir import (
     Sym,
     Var,
 )
+from ._node_assets import BuiltBundle, Bundler, NodeAsset
 from ._notes import SynthNote
 from ._options import Options, check_options
 
@@ -55,6 +57,8 @@ __all__ = [
     "AssetLayout",
     "Assign",
     "Attr",
+    "BuiltBundle",
+    "Bundler",
     "Call",
     "Concat",
     "DictE",
@@ -62,6 +66,7 @@ __all__ = [
     "Expr",
     "ListE",
     "Lit",
+    "NodeAsset",
     "Options",
     "Plan",
     "SetAttr",
@@ -74,6 +79,7 @@ __all__ = [
     "collect_assets",
     "compile_plan",
     "function_handlers",
+    "function_sources",
     "hosted_zone_context_key",
     "is_shipped",
     "secret_parameter_name",
@@ -87,8 +93,10 @@ def build_plan(
     *,
     error: type = SynthError,
     root: str | os.PathLike[str] | None = None,
+    bundler: Bundler | None = None,
 ) -> tuple[Plan, AssetLayout]:
     """(plan, asset layout) for a spec and checked options: the input of both back ends.
-    Handler files are read in ``root`` (None: the working directory now)."""
-    assets = collect_assets(function_handlers(spec), error=error, root=root)
+    Handler files are read in ``root`` (None: the working directory now); Node.js handler
+    files are bundled with ``bundler`` (the back end's, from :mod:`wsnb.node`)."""
+    assets = collect_assets(function_sources(spec), error=error, root=root, bundler=bundler)
     return compile_plan(spec, opts, assets), assets

@@ -10,7 +10,10 @@ Both back ends use the same layout, so the asset hashes CDK computes are the sam
 - a top-level file handler ``"connect.main"`` ships ``connect.py`` and the project's Python
   files it imports, in ``wsnb_functions/connect/``;
 - a notebook function ``send`` ships ``callable_module_source(...)`` as
-  ``wsnb_functions/send_handler/send_handler.py``.
+  ``wsnb_functions/send_handler/send_handler.py``;
+- a Node.js handler file ``src/connect.ts`` ships as one esbuild bundle,
+  ``wsnb_functions/src-connect/index.mjs`` (see :mod:`wsnb.plan._node_assets`), with Lambda
+  handler ``index.main``; the bundling is the back end's ``bundler``.
 
 One rule says which files an asset ships (:func:`is_shipped`, from :data:`EXCLUDE_GLOBS`):
 hidden files and folders (``.DS_Store``, ``.git``…), ``__pycache__``, ``node_modules``,
@@ -32,14 +35,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .. import _facts
 from .._errors import SynthError, WsnbError
 from ..model import (
     CallableHandler,
     FileHandler,
     callable_module_source,
     handler_folder_files,
+    handler_runtime,
     imported_python_files,
 )
+from ._node_assets import Bundler, NodeAsset, NodeFunction, plan_node_assets
 
 GENERATED_DIR = "wsnb_functions"
 #: names an asset never ships (a file or a folder with all it holds), as CDK exclude globs
@@ -64,13 +70,33 @@ class AssetFile:
         return Path(self.source).read_bytes()
 
 
+#: ``(where, handler)`` (the handler's own runtime: a template's, else Python) or
+#: ``(where, handler, runtime)`` (the function's merged ``runtime`` prop)
+HandlerItem = (
+    tuple[str, FileHandler | CallableHandler]
+    | tuple[str, FileHandler | CallableHandler, str | None]
+)
+
+
 @dataclass
 class AssetLayout:
-    """Handlers → (asset directory, Lambda handler string), and every file of every asset."""
+    """Handlers → (asset directory, Lambda handler string), and every file of every asset.
+
+    ``handlers`` is keyed by the handler (Python) or ``(handler, runtime)`` (Node.js: the file
+    and the bundle depend on the runtime); :meth:`lambda_code` looks either up. ``node``: the
+    Node.js bundles, whose ``sources`` the export copies beside them (not part of any asset).
+    """
 
     handlers: dict[object, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, AssetFile] = field(default_factory=dict)
     directories: list[str] = field(default_factory=list)
+    node: list[NodeAsset] = field(default_factory=list)
+
+    def lambda_code(self, handler: object, runtime: str) -> tuple[str, str]:
+        """(asset directory, Lambda handler string) of ``handler`` under ``runtime`` (as
+        :func:`shipped_runtime` gives it)."""
+        found = self.handlers.get((handler, runtime))
+        return found if found is not None else self.handlers[handler]
 
     def digest(self) -> str:
         h = hashlib.sha256()
@@ -80,24 +106,43 @@ class AssetLayout:
         return h.hexdigest()
 
 
+def shipped_runtime(handler: object, runtime: str | None) -> str:
+    """The Lambda runtime a function ships with: a template's declared Node.js runtime, else
+    the function's ``runtime`` prop (None: wsnb's default)."""
+    declared = handler_runtime(handler, runtime)
+    if _facts.runtime_family(declared) == "nodejs":
+        return declared
+    return runtime or _facts.DEFAULT_RUNTIME
+
+
 def collect_assets(
-    handlers: Iterable[tuple[str, FileHandler | CallableHandler]],
+    handlers: Iterable[HandlerItem],
     *,
     root: str | os.PathLike[str] | None = None,
     error: type[WsnbError] = SynthError,
+    bundler: Bundler | None = None,
 ) -> AssetLayout:
-    """The layout for ``(where, handler)`` pairs; ``where`` names the route in errors. Handler
-    paths are relative to ``root`` (None: the working directory now)."""
+    """The layout for ``(where, handler[, runtime])`` items; ``where`` names the route in errors.
+    Handler paths are relative to ``root`` (None: the working directory now); Node.js handler
+    files are bundled with ``bundler`` (needed only when there are some)."""
     base = Path(os.getcwd() if root is None else root).resolve()
     place = "the working directory" if root is None else "the API's root"
     layout = AssetLayout()
     generated: dict[str, object] = {}
-    handlers = list(handlers)
-    entries: dict[str, list[str]] = {}  # handler folder → the API's handler files in it
-    for _, handler in handlers:
+    python: list[tuple[str, FileHandler | CallableHandler]] = []
+    node: list[NodeFunction] = []
+    for item in handlers:
+        where, handler = item[0], item[1]
+        runtime = shipped_runtime(handler, item[2] if len(item) > 2 else None)
+        if isinstance(handler, FileHandler) and _facts.runtime_family(runtime) == "nodejs":
+            node.append(NodeFunction(where, handler, runtime))
+        else:
+            python.append((where, handler))
+    entries: dict[str, list[str]] = {}  # handler folder → the API's Python handler files in it
+    for _, handler in python:
         if isinstance(handler, FileHandler) and handler.directory:
             entries.setdefault(handler.directory, []).append(PurePosixPath(handler.file).name)
-    for where, handler in handlers:
+    for where, handler in python:
         if handler in layout.handlers:
             continue
         if isinstance(handler, CallableHandler):
@@ -157,7 +202,35 @@ def collect_assets(
                     _add(layout, AssetFile(f"{rel}/{name}", source=sources[name]), error)
         _add_dir(layout, rel)
         layout.handlers[handler] = (rel, lambda_handler)
+    _add_node(layout, node, base, bundler, error, place)
     return layout
+
+
+def _add_node(
+    layout: AssetLayout,
+    functions: list[NodeFunction],
+    base: Path,
+    bundler: Bundler | None,
+    error: type[WsnbError],
+    place: str,
+) -> None:
+    """The Node.js functions' bundles, each in an asset folder of its own."""
+    if not functions:
+        return
+    placed, assets = plan_node_assets(functions, base, GENERATED_DIR, bundler, error, place)
+    for asset in assets:
+        if asset.folder in layout.directories:
+            raise error(
+                f"The Node.js handler file {asset.entry!r} would be bundled into "
+                f"{asset.folder!r}, which a Python handler's asset already uses.",
+                given=asset.entry,
+                fix="rename the Node.js file (or the Python one)",
+            )
+        _add(layout, AssetFile(asset.path, text=asset.bundle.code.decode()), error)
+        _add_dir(layout, asset.folder)
+        layout.node.append(asset)
+    for fn, (asset, lambda_handler) in placed.items():
+        layout.handlers[(fn.handler, fn.runtime)] = (asset.folder, lambda_handler)
 
 
 def _top_level_imports(

@@ -31,7 +31,7 @@ from ..model import (
     resource_name,
     ssm_parameter_name,
 )
-from ._assets import EXCLUDE_GLOBS, AssetLayout
+from ._assets import EXCLUDE_GLOBS, AssetLayout, shipped_runtime
 from ._integrations import IntegrationSteps
 from ._ir import (
     Asset,
@@ -84,6 +84,20 @@ def function_handlers(spec: ApiSpec) -> list[tuple[str, FileHandler | CallableHa
     found = [(f"route {fn.route_key!r}", fn.handler) for fn in spec.functions()]
     if isinstance(spec.authorizer, LambdaAuthorizer):
         found.append(("authorizer", spec.authorizer.function.handler))
+    return found
+
+
+def function_sources(
+    spec: ApiSpec,
+) -> list[tuple[str, FileHandler | CallableHandler, str | None]]:
+    """Every handler the API ships with its function's ``runtime`` prop and a label naming
+    where it came from (what :func:`~wsnb.plan.collect_assets` takes)."""
+    found: list[tuple[str, FileHandler | CallableHandler, str | None]] = [
+        (f"route {fn.route_key!r}", fn.handler, fn.runtime) for fn in spec.functions()
+    ]
+    auth = spec.authorizer_function
+    if auth is not None:
+        found.append(("authorizer", auth.handler, auth.runtime))
     return found
 
 
@@ -421,11 +435,10 @@ class _Compiler:
 
     def function(self, var: str, cid: str, props: dict[str, Any], where: str) -> None:
         handler = props["handler"]
-        asset_dir, lambda_handler = self.assets.handlers[handler]
+        runtime = shipped_runtime(handler, props.get("runtime"))
+        asset_dir, lambda_handler = self.assets.lambda_code(handler, runtime)
         kwargs: dict[str, Any] = {
-            "runtime": Sym(
-                "aws_lambda.Runtime." + _runtime_name(props.get("runtime", _facts.DEFAULT_RUNTIME))
-            ),
+            "runtime": Sym("aws_lambda.Runtime." + _runtime_name(runtime)),
             "handler": lambda_handler,
             "code": call(
                 "aws_lambda.Code.from_asset", Asset(asset_dir), exclude=list(EXCLUDE_GLOBS)
@@ -847,8 +860,11 @@ class _Compiler:
 
 
 def _runtime_name(runtime: str) -> str:
-    """``"python3.12"`` → ``"PYTHON_3_12"`` (the ``aws_lambda.Runtime`` member)."""
-    return "PYTHON_" + runtime.removeprefix("python").replace(".", "_")
+    """The ``aws_lambda.Runtime`` member: ``"python3.12"`` → ``"PYTHON_3_12"``,
+    ``"nodejs22.x"`` → ``"NODEJS_22_X"``."""
+    return (
+        runtime.upper().replace("PYTHON", "PYTHON_").replace("NODEJS", "NODEJS_").replace(".", "_")
+    )
 
 
 def _dynamo_key(table: Table, name: str | None) -> Call | None:

@@ -18,14 +18,22 @@ Naming (documented choices):
 - a bound ``Secret`` is read from the SSM parameter ``/wsnb/<app>/<stage>/Secret/<name>/value``
   (functions get ``ssm:GetParameter`` on it and its name in ``WSNB_Secret_<name>_parameter_name``);
 - ``to_cdk(spec, scope)`` takes app and stage from the CDK context values ``wsnb:app`` and
-  ``wsnb:stage`` (default ``"app"``/``"dev"``), and account/region from the scope's stack.
+  ``wsnb:stage`` (default ``"app"``/``"dev"``), and account/region from the scope's stack;
+- a Node.js function ships one esbuild bundle, ``wsnb_functions/<file path, "/" as "-">/``
+  holding ``index.mjs`` (ES module) or ``index.js`` (CommonJS), Lambda handler
+  ``index.<export>`` (see :mod:`wsnb.plan`'s ``_node_assets``); esbuild runs in the API's root,
+  so the same sources give the same asset hash on every machine, and the handler's export is
+  checked in esbuild's metafile before aws-cdk-lib is called.
 
 Threads: every use of aws-cdk-lib here runs under one process-wide lock (see
 :mod:`wsnb.synth._bridge`), so the widget's Synthesize button and a cell's ``api.synth()`` can
 run at once. Each synthesis writes its cloud assembly into a private directory of its own,
 removed afterwards. Handler files are staged in a private per-process directory
 (:mod:`wsnb.synth._staging`). CDK's own annotations (warnings, info) are copied into
-``SynthResult.warnings``; CDK errors become :class:`~wsnb.SynthError`. A model predicted to
+``SynthResult.warnings``; CDK errors become :class:`~wsnb.SynthError`. aws-cdk-lib's template
+validation report is read from its file, one warning per finding, and never printed: wsnb's
+``cdk.App`` sets the two context values that leave the reporting to the caller
+(:data:`VALIDATION_CONTEXT`), so nothing reaches the cell's stderr. A model predicted to
 exceed CloudFormation's 500-resource limit is refused before aws-cdk-lib is called.
 """
 
@@ -43,13 +51,14 @@ from typing import Any, NoReturn
 
 from .._errors import SynthError, WsnbError
 from ..model import ApiSpec
+from ..node import lambda_bundler
 from ..plan import (
     Options,
     build_plan,
     check_options,
     collect_assets,
     compile_plan,
-    function_handlers,
+    function_sources,
     hosted_zone_context_key,
 )
 from ._bridge import cdk_session
@@ -64,6 +73,15 @@ __all__ = [
     "synthesize",
     "to_cdk",
 ]
+
+#: aws-cdk-lib prints its template validation report (``console.error`` in its Node process,
+#: which jsii copies to this process's stderr) unless the app says the caller reports it. wsnb
+#: does: :func:`validation_notes` reads the report file. ``validateAgainstDefaultRules`` is set
+#: too because otherwise CDK still prints a "turn these into errors" preamble; its findings are
+#: then reported as warnings, as CDK's default does, unless the user's own context asks for
+#: errors (then :func:`_run` raises a SynthError with them).
+VALIDATE_FLAG = "@aws-cdk/core:validateAgainstDefaultRules"
+VALIDATION_CONTEXT = {"@aws-cdk/core:failSynthOnValidationErrors": False, VALIDATE_FLAG: True}
 
 _CACHE: OrderedDict[tuple[str, str, str, str], SynthResult] = OrderedDict()
 _CACHE_SIZE = 32
@@ -84,7 +102,7 @@ def synthesize(
     unchanged); handler files are read in ``root`` (None: the working directory now)."""
     opts = check_options(app, stage, region, account, context)
     folder = os.path.abspath(os.getcwd() if root is None else root)
-    assets = collect_assets(function_handlers(spec), root=folder)
+    assets = collect_assets(function_sources(spec), root=folder, bundler=lambda_bundler())
     key = (spec.digest(), opts.key(), folder, assets.digest())
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
@@ -114,7 +132,12 @@ def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[st
             try:
                 env = Interpreter({}, root).run(
                     plan.app_steps,
-                    extra={"app": {"context": opts.context, "outdir": str(outdir)}},
+                    extra={
+                        "app": {
+                            "context": {**opts.context, **VALIDATION_CONTEXT},
+                            "outdir": str(outdir),
+                        }
+                    },
                 )
                 construct_class()(env["stack"], plan.construct_id, plan=plan, asset_root=root)
                 env["app"].synth()
@@ -123,7 +146,10 @@ def _run(plan: Any, assets: Any, opts: Options) -> tuple[dict[str, Any], list[st
             manifest = json.loads((outdir / "manifest.json").read_text())
             template = json.loads((outdir / f"{plan.stack_name}.template.json").read_text())
             notes, errors = cdk_annotations(outdir)
-            notes += validation_notes(outdir)
+            strict = opts.context.get(VALIDATE_FLAG) is True
+            found = validation_notes(outdir, errors_as="error" if strict else "warning")
+            notes += [n for n in found if not n.startswith(_VALIDATION_ERROR)]
+            errors += [n for n in found if n.startswith(_VALIDATION_ERROR)]
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
     missing = manifest.get("missing") or []
@@ -174,9 +200,16 @@ def cdk_annotations(outdir: Path) -> tuple[list[str], list[str]]:
     return notes, errors
 
 
-def validation_notes(outdir: Path) -> list[str]:
+_VALIDATION_ERROR = "CloudFormation validation error"
+
+
+def validation_notes(outdir: Path, *, errors_as: str = "warning") -> list[str]:
     """What aws-cdk-lib's built-in template validation found (its ``validation-report.json``),
-    one line per finding, so ``SynthResult.warnings`` holds what CDK prints to stderr."""
+    one line per finding: ``SynthResult.warnings`` holds what CDK would print to stderr.
+
+    A finding of severity "error" is said at level ``errors_as``: "warning" (what CDK does
+    unless ``validateAgainstDefaultRules`` is on) or "error" (lines that start with
+    :data:`_VALIDATION_ERROR`, which synth raises)."""
     report = outdir / "validation-report.json"
     if not report.is_file():
         return []
@@ -194,8 +227,12 @@ def validation_notes(outdir: Path) -> list[str]:
                 if isinstance(r := c.get("cloudFormationResource"), dict)
             )
             fix = violation.get("suggestedFix")
+            severity = violation.get("severity", "warning")
+            if severity == "error":
+                severity = errors_as
+            prefix = _VALIDATION_ERROR if severity == "error" else f"{name} {severity}"
             lines.append(
-                f"{name} {violation.get('severity', 'warning')} {violation.get('ruleName', '')} "
+                f"{prefix} {violation.get('ruleName', '')} "
                 f"at {', '.join(where) or 'the template'}: {violation.get('description', '')}"
                 + (f" Fix: {fix}" if fix else "")
             )
@@ -248,7 +285,7 @@ def to_cdk(
             if value is not None:
                 context[key] = value
         opts = check_options(app, stage, region, account, context)
-        plan, assets = build_plan(spec, opts, root=root)
+        plan, assets = build_plan(spec, opts, root=root, bundler=lambda_bundler())
         cid = id or plan.construct_id
         if scope.node.try_find_child(cid) is not None:
             raise SynthError(

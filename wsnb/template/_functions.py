@@ -174,7 +174,12 @@ def _read_runtime(
             lid,
             kind,
             "approximated",
-            f"Runtime {runtime or '?'} is not Python: shown, but serve() and synth() refuse it",
+            f"Runtime {runtime or '?'} is not Python: "
+            + (
+                "served locally by wsnb's Node.js runtime, but synth() refuses it"
+                if runtime.startswith("nodejs")
+                else "shown, but serve() and synth() refuse it"
+            ),
             change=None,  # nothing is synthesized: synth() refuses the API
         )
 

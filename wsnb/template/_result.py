@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _facts
 from .._errors import EmulatorError, SynthError
 from .._lint import LEVELS, Finding
 from .._user_frames import warn
@@ -51,16 +52,21 @@ _FIXES = {
 
 
 def check_runnable(spec: ApiSpec) -> None:
-    """Raise a ``WsnbError`` naming every function the emulator cannot run (and its runtime)."""
-    foreign = foreign_handlers(spec)
+    """Raise a ``WsnbError`` naming every function the emulator cannot run (and its runtime):
+    Node.js functions run (SPEC §8); Java, Go, .NET, Ruby and custom runtimes do not."""
+    foreign = {
+        lid: rt
+        for lid, rt in foreign_handlers(spec).items()
+        if _facts.runtime_family(rt) != "nodejs"
+    }
     if foreign:
         names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
         raise EmulatorError(
-            f"serve() runs Python handlers only; this API uses {names}.",
+            f"serve() runs Python and Node.js handlers only; this API uses {names}.",
             given=foreign,
-            allowed="functions with a python3.x Runtime",
-            fix="port those handlers to Python, or serve the routes that use Python only "
-            "(remove the others with a new WebSocketApi)",
+            allowed="functions with a python3.x or nodejs*.x Runtime",
+            fix="port those handlers to Python or Node.js, or serve the routes that use them "
+            "only (remove the others with a new WebSocketApi)",
         )
 
 
@@ -177,12 +183,17 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
                 )
             )
     for lid, rt in foreign_handlers(spec).items():
+        node = _facts.runtime_family(rt) == "nodejs"
         findings.append(
             Finding(
                 "warning",
                 "template-foreign-runtime",
-                f"{lid} runs on {rt}: it is shown, but serve() and synth() refuse it.",
-                "port the handler to Python to run it locally",
+                f"{lid} runs on {rt}: serve() runs it, but synth() and export() refuse it."
+                if node
+                else f"{lid} runs on {rt}: it is shown, but serve() and synth() refuse it.",
+                "deploy the original template for it"
+                if node
+                else "port the handler to Python to run it locally",
             )
         )
     findings.extend(difference_findings(spec, origin))

@@ -2,15 +2,13 @@
 // Protocol: one JSON request per line on stdin, one JSON answer per line on stdout, in order.
 // argv[2]: the esbuild package folder (wsnb's cache). Requests name an entry relative to a
 // root, and esbuild always runs with that root as its working directory, so the output (its
-// path comments included) is the same on every machine.
+// path comments included) is the same on every machine. `banner` (sent with each request) is
+// the one line that gives CommonJS code inside an ES module bundle Node's require().
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
 
 const esbuild = createRequire(import.meta.url)(process.argv[2]);
 const SHIM = /\bvar __require = /;
-const BANNER =
-  'import { createRequire as __wsnbCreateRequire } from "node:module";\n' +
-  'const require = __wsnbCreateRequire(import.meta.url);';
 
 function options(req, format, banner) {
   const ext = format === 'esm' ? '.mjs' : '.cjs';
@@ -28,7 +26,7 @@ function options(req, format, banner) {
     outdir: '.',
     outExtension: { '.js': ext },
     sourcemap: req.sourcemap ? 'inline' : false,
-    banner: banner ? { js: BANNER } : undefined,
+    banner: banner ? { js: req.banner } : undefined,
     logLevel: 'silent',
     color: false,
   };

@@ -16,6 +16,12 @@ let matches = () => false;
 let target;
 let prefix = '';
 let wrapped = false;
+// Headers added to redirected requests only (the emulator's: which invocation made the call).
+let extra = {};
+
+export function setHeaders(headers) {
+  extra = headers && typeof headers === 'object' ? headers : {};
+}
 
 export function install({ target: url, hosts = [], apiIds = [] }) {
   if (!url) return;
@@ -51,6 +57,7 @@ function wrapFetch() {
     const moved = new URL(prefix + url.pathname + url.search, target);
     const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
     headers.set('x-forwarded-host', url.host);
+    for (const [key, value] of Object.entries(extra)) headers.set(key, value);
     const request = isRequest ? new Request(moved, input) : moved;
     return original(request, { ...(init || {}), headers });
   };
@@ -93,6 +100,7 @@ export function activateHttps() {
     if (!Object.keys(headers).some((k) => k.toLowerCase() === 'host')) {
       headers.host = port && String(port) !== '443' ? `${hostname}:${port}` : hostname;
     }
+    Object.assign(headers, extra);
     const forwarded = {
       protocol: 'http:',
       hostname: target.hostname,

@@ -22,6 +22,7 @@ const inFd = Number(process.argv[2]);
 const outFd = Number(process.argv[3]);
 const REQUEST_ID = Symbol.for('aws.lambda.runtime.requestId');
 const requireHere = module.createRequire(import.meta.url);
+const RUNNER_URL = import.meta.url;
 
 // ---------------------------------------------------------------- the control channel
 
@@ -86,11 +87,19 @@ for (const [method, level] of Object.entries(LEVELS)) {
   console[method] = (message, ...params) => log(level, message, ...params);
 }
 
+function ownFrames(stack) {
+  // A stack's lines down to the first frame of this runner (what calls the handler, and
+  // Node's event plumbing under it): the user's frames, as Lambda's runtime frames are its own.
+  const lines = stack.split('\n');
+  const cut = lines.findIndex((line) => /^\s+at /.test(line) && line.includes(RUNNER_URL));
+  return cut > 0 ? lines.slice(0, cut) : lines;
+}
+
 function formatted(err) {
   // The log form of an error (AWS's "Invoke Error" / "Uncaught Exception" lines).
   if (err instanceof Error) {
     const out = { errorType: err.name, errorMessage: err.message, code: err.code, ...err };
-    if (typeof err.stack === 'string') out.stack = err.stack.split('\n');
+    if (typeof err.stack === 'string') out.stack = ownFrames(err.stack);
     try {
       return '\t' + JSON.stringify(out);
     } catch {
@@ -105,7 +114,7 @@ function response(err) {
   try {
     if (util.types.isNativeError(err) || (err && typeof err.name === 'string' &&
         typeof err.message === 'string' && typeof err.stack === 'string')) {
-      return { errorType: err.name, errorMessage: err.message, trace: err.stack.split('\n') };
+      return { errorType: err.name, errorMessage: err.message, trace: ownFrames(err.stack) };
     }
     return { errorType: typeof err, errorMessage: String(err), trace: [] };
   } catch {
@@ -214,6 +223,7 @@ function invoke(msg) {
   const { id } = msg;
   const deadline = Date.now() + msg.remainingMs;
   globalThis[REQUEST_ID] = id;
+  redirect.setHeaders(msg.headers);
   const fn = config.function;
   const ok = (result) => finish(id, { ok: true, result });
   const fail = (err) => finish(id, { ok: false, raw: err });
