@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
+from ._options import add_report_option, template_report
 from ._target import TARGET_HELP, open_target
 
 FORMATS = ("text", "json", "mermaid", "dot")
@@ -25,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         default="text",
         help="text (default), json (api.to_dict()), mermaid or dot",
     )
+    add_report_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -37,6 +40,31 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "dot":
             text = api.to_dot()
         else:
-            text = repr(api)
+            text = repr(api).rstrip("\n") + other_routes(api)
+        report = template_report(api, args.target) if args.report else None
     print(text.rstrip("\n"))
+    if report is not None:
+        print(f"\n{report}")
     return 0
+
+
+def other_routes(api: Any) -> str:
+    """The routes the table above does not list (a mock, HTTP or AWS service integration has
+    no function), each with its integration and, when ``serve()`` cannot run it, why — so the
+    text view names every route. An API read from a template lists them in its note."""
+    if api.origin is not None:
+        return ""
+    from ..display import route_rows
+    from ..template import local_problem
+
+    shown = {row["key"] for row in route_rows(api.spec)}
+    missing = [route for route in api.spec.routes if route.key not in shown]
+    if not missing:
+        return ""
+    width = max(len(route.key) for route in missing)
+    lines = ["", "  routes without a function (not in the table):"]
+    for route in missing:
+        problem = local_problem(route)
+        line = f"    {route.key:<{width}}  {route.integration_label}"
+        lines.append(line + (f" — not run locally: {problem}" if problem else ""))
+    return "\n".join(lines)

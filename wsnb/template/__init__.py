@@ -23,7 +23,7 @@ from .._errors import TemplateError, WsnbError
 from .._user_frames import warnings_if_committed
 from ..model import ApiSpec, build_spec
 from ._load import TEMPLATE_SUFFIXES, load
-from ._note import note_html, note_text
+from ._note import local_problem, note_html, note_text
 from ._origin import TemplateOrigin
 from ._output_root import output_root
 from ._read import ApiChoiceError, Reader, ReadResult, find_apis, pick_api
@@ -51,6 +51,7 @@ __all__ = [
     "check_runnable",
     "find_apis",
     "lint_findings",
+    "local_problem",
     "looks_like_template",
     "note_html",
     "note_text",

@@ -106,7 +106,11 @@ def read_integration_responses(context: ReadContext) -> dict[str, list[ReadRespo
                 "ignored",
                 "not read: "
                 + ", ".join(rest)
-                + (" (response parameter mappings are not kept)" if "ResponseParameters" in rest else ""),
+                + (
+                    " (response parameter mappings are not kept)"
+                    if "ResponseParameters" in rest
+                    else ""
+                ),
             )
         out.setdefault(integration, []).append(ReadResponse(lid, integration, response))
     return out

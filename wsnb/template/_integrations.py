@@ -264,9 +264,7 @@ class _IntegrationReader:
             )
         method = self.p.get("IntegrationMethod") or "POST"
         return self.build(
-            lambda: HttpIntegration(
-                url, method=method, proxy=self.kind == "HTTP_PROXY", **options
-            )
+            lambda: HttpIntegration(url, method=method, proxy=self.kind == "HTTP_PROXY", **options)
         )
 
     # ------------------------------------------------------------------ AWS
@@ -277,7 +275,9 @@ class _IntegrationReader:
         if subtype:
             return self.subtype(str(subtype), options), None
         where = f"{self.lid}.Properties.IntegrationUri"
-        uri = shapes.text(self.context.template.with_placeholders(self.lid, "IntegrationUri"), where)
+        uri = shapes.text(
+            self.context.template.with_placeholders(self.lid, "IntegrationUri"), where
+        )
         m = _SERVICE_URI.match(uri)
         if m is None:
             raise TemplateError(

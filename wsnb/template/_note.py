@@ -1,36 +1,77 @@
 """The note an API read from a template shows under (text) or above (HTML) its table: where it
-came from, how much was read, and each route's function and runtime."""
+came from, how much was read, and every route: its function and runtime, or its integration
+(``MOCK``, ``HTTP``, ``AWS (sqs path)``…) and, when ``serve()`` cannot run it, why."""
 
 from __future__ import annotations
 
 import html
+from typing import Any
 
+from ..model import RouteSpec
 from ._origin import TemplateOrigin
+
+
+def local_problem(route: RouteSpec) -> str | None:
+    """Why ``serve()`` cannot run the route's integration, in one short phrase (None: it can,
+    or the route is a Lambda proxy). The model's ``Integration.local_problem()`` says it; a
+    model without it (before the emulator runs integrations) says nothing here."""
+    ask: Any = getattr(route.integration, "local_problem", None)
+    return ask() if callable(ask) else None
+
+
+def route_line(origin: TemplateOrigin, route: RouteSpec) -> str:
+    """``<key>: <function> (<runtime>)`` for a Lambda proxy (as it always read); for another
+    integration ``<key>: <label>[ → <function> (<runtime>)][ — not run locally: <why>]``."""
+    lid = origin.route_functions.get(route.key)
+    function = f"{lid} ({origin.runtimes.get(lid, '?')})" if lid else ""
+    if route.integration is None:
+        return f"{route.key}: {function}"
+    text = f"{route.key}: {route.integration_label}" + (f" → {function}" if function else "")
+    problem = local_problem(route)
+    return text + (f" — not run locally: {problem}" if problem else "")
 
 
 def note_text(origin: TemplateOrigin) -> str:
     """``From template <source> (API <id>): n read, n approximated, n ignored ...`` and one
-    line per route: ``  <key>: <function> (<runtime>)``."""
+    line per route (:func:`route_line`)."""
     r = origin.report
     lines = [
         f"From template {origin.source} (API {r.api_id}): "
         f"{len(r.read)} read, {len(r.approximated)} approximated, {len(r.ignored)} ignored "
         "— see api.template_report"
     ]
-    for key, lid in origin.route_functions.items():
-        lines.append(f"  {key}: {lid} ({origin.runtimes.get(lid, '?')})")
+    lines += [f"  {route_line(origin, route)}" for route in origin.loaded_spec.routes]
     return "\n".join(lines)
 
 
+def _runs_locally(origin: TemplateOrigin, route: RouteSpec) -> str:
+    lid = origin.route_functions.get(route.key)
+    if lid is not None and not origin.runtimes.get(lid, "").startswith("python"):
+        return "no (not Python)"
+    problem = local_problem(route)
+    return f"no ({problem})" if problem else "yes"
+
+
 def note_html(origin: TemplateOrigin) -> str:
-    """The same as an HTML block with a table: route, function, runtime, runs locally."""
+    """The same as an HTML block with a table: route, (integration,) function, runtime, runs
+    locally. The integration column is there when a route is not a Lambda proxy."""
     r = origin.report
-    rows = "".join(
-        f"<tr><td><code>{html.escape(key)}</code></td><td><code>{html.escape(lid)}</code></td>"
-        f"<td>{html.escape(origin.runtimes.get(lid, '?'))}</td>"
-        f"<td>{'yes' if origin.runtimes.get(lid, '').startswith('python') else 'no (not Python)'}</td></tr>"
-        for key, lid in origin.route_functions.items()
-    )
+    routes = origin.loaded_spec.routes
+    integrations = any(route.integration is not None for route in routes)
+    rows = []
+    for route in routes:
+        lid = origin.route_functions.get(route.key, "")
+        cells = [f"<code>{html.escape(route.key)}</code>"]
+        if integrations:
+            cells.append(html.escape(route.integration_label))
+        cells += [
+            f"<code>{html.escape(lid)}</code>" if lid else "",
+            html.escape(origin.runtimes.get(lid, "?")) if lid else "",
+            html.escape(_runs_locally(origin, route)),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = ["route", *(["integration"] if integrations else []), "function", "runtime"]
+    head.append("runs locally")
     return (
         "<div class='wsnb-template-note' style='font-size:0.9em;margin:0.3em 0;"
         "color:var(--jp-ui-font-color1,#333)'>"
@@ -38,6 +79,7 @@ def note_html(origin: TemplateOrigin) -> str:
         f"(API <code>{html.escape(r.api_id)}</code>): {len(r.read)} read, "
         f"{len(r.approximated)} approximated, {len(r.ignored)} ignored — see "
         "<code>api.template_report</code>."
-        "<table><thead><tr><th>route</th><th>function</th><th>runtime</th>"
-        f"<th>runs locally</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        "<table><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in head)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -14,6 +14,7 @@ from .._errors import EmulatorError, SynthError
 from .._lint import LEVELS, Finding
 from .._user_frames import warn
 from ..model import ApiSpec, ForeignHandler, foreign_handlers
+from ._advice import in_template_terms
 from ._functions import local_python
 from ._origin import TemplateOrigin
 from ._report import CHANGES, Entry
@@ -35,6 +36,17 @@ _COUNTED = {  # how the warning counts each kind of difference
     "setting": "setting(s)",
     "left out": "item(s) left out",
     "resource": "resource(s) not in the output",
+}
+#: The same advice in command-line words (``TARGET``: the CLI's TARGET), where it differs.
+_CLI_FIXES = {
+    "grant": "compare the function's role in the output of wsnb synth TARGET with the "
+    "template's, or deploy the original template",
+    "setting": "check the setting in the output of wsnb synth TARGET, or deploy the original "
+    "template",
+    "left out": "add it to the CDK app that wsnb export TARGET DIR writes, or deploy the "
+    "original template",
+    "resource": "deploy it with the original template (or add it to the CDK app that wsnb "
+    "export TARGET DIR writes)",
 }
 _FIXES = {
     "grant": "compare the function's role in the synthesized template with the template's; add "
@@ -61,13 +73,18 @@ def check_runnable(spec: ApiSpec) -> None:
     }
     if foreign:
         names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
-        raise EmulatorError(
+        err = EmulatorError(
             f"serve() runs Python and Node.js handlers only; this API uses {names}.",
             given=foreign,
             allowed="functions with a python3.x or nodejs*.x Runtime",
             fix="port those handlers to Python or Node.js, or serve the routes that use them "
             "only (remove the others with a new WebSocketApi)",
         )
+        err.cli_fix = (  # type: ignore[attr-defined]
+            "port those functions to Python or Node.js (their Runtime and code) in the "
+            "template, or remove their routes from it"
+        )
+        raise err
 
 
 def check_output(spec: ApiSpec, origin: TemplateOrigin, what: str) -> None:
@@ -127,7 +144,13 @@ def difference_text(origin: TemplateOrigin, entry: Entry) -> str:
 def difference_findings(spec: ApiSpec, origin: TemplateOrigin) -> list[Finding]:
     """One lint warning per place where synth()/export() differ from the template."""
     return [
-        Finding("warning", DIFFERENCE_CODE, difference_text(origin, e), _FIXES[e.change])
+        Finding(
+            "warning",
+            DIFFERENCE_CODE,
+            difference_text(origin, e),
+            _FIXES[e.change],
+            cli_fix=_CLI_FIXES.get(e.change),
+        )
         for e in origin.report.differences
         if e.change is not None and _still_true(spec, origin, e.logical_id)
     ]
@@ -154,7 +177,10 @@ def output_notes(spec: ApiSpec, origin: TemplateOrigin) -> list[str]:
     the output differs from the template (still true for the model as it is now)."""
     from ..plan import SynthNote
 
-    return [SynthNote.note(**f.to_dict()) for f in difference_findings(spec, origin)]
+    return [
+        SynthNote.note(f.level, f.code, f.message, f.fix, f.cli_fix)
+        for f in difference_findings(spec, origin)
+    ]
 
 
 # ---------------------------------------------------------------------- lint
@@ -171,6 +197,7 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
         for f in findings
         if not (f.code == "handler-file-missing" and any(x in f.message for x in foreign_files))
     ]
+    findings = [in_template_terms(f, origin) for f in findings]
     here = local_python()
     for lid, rt in sorted(origin.runtimes.items()):
         if rt.startswith("python") and rt != here:
@@ -180,6 +207,7 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
                     "template-runtime",
                     f"{lid} declares {rt}; locally it runs on this interpreter ({here}).",
                     f"run the notebook on {rt} for an exact match, or ignore",
+                    cli_fix=f"run wsnb with a {rt} interpreter for an exact match, or ignore",
                 )
             )
     for lid, rt in foreign_handlers(spec).items():
@@ -194,6 +222,10 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
                 "deploy the original template for it"
                 if node
                 else "port the handler to Python to run it locally",
+                template_fix=None
+                if node
+                else f"set Runtime of {lid} to a Python or Node.js runtime (and port its "
+                "code) to run it locally",
             )
         )
     findings.extend(difference_findings(spec, origin))
@@ -206,6 +238,7 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
                 f"{len(quiet)} template item(s) were not read into the model (wsnb makes "
                 "its own, or they are not deployed); see api.template_report.",
                 "print(api.template_report)",
+                cli_fix="wsnb routes TARGET --report",
             )
         )
     return sorted(findings, key=lambda f: LEVELS.index(f.level))

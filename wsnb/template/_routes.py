@@ -205,7 +205,9 @@ def read_route_responses(
         key = route_ids[route_lid]
         routes[key]["return_response"] = True
         rkey = p.get("RouteResponseKey", "$default")
-        what = "the handler's body" if "integration" not in routes[key] else "its integration's answer"
+        what = (
+            "the handler's body" if "integration" not in routes[key] else "its integration's answer"
+        )
         context.report.add(
             lid,
             ROUTE_RESPONSE,
