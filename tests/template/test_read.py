@@ -195,13 +195,46 @@ def test_non_python_runtime_is_in_the_route_table(full):
     assert "nodejs20.x" in to_html(full.spec)
 
 
-def test_synth_refuses_non_python_functions_by_name(full):
-    from wsnb import SynthError
+def test_synth_leaves_out_routes_whose_function_is_not_python_and_names_them(full, tmp_path):
+    from wsnb.template import TemplateSynthWarning
 
-    with pytest.raises(SynthError, match=r"NodeFn \(nodejs20\.x\)"):
-        full.synth()
-    with pytest.raises(SynthError, match="NodeFn"):
-        full.export("unused-dir")
+    # "node" is served (Node.js runs locally) but its template code is not a handler file
+    # wsnb builds: synth()/export() leave the route out, and say which
+    with pytest.warns(
+        TemplateSynthWarning, match=r"left out route\(s\) 'node' \(NodeFn \(nodejs20\.x\)\)"
+    ):
+        result = full.synth()
+    keys = [
+        r["Properties"]["RouteKey"]
+        for r in result.template["Resources"].values()
+        if r["Type"] == "AWS::ApiGatewayV2::Route"
+    ]
+    assert "node" not in keys and sorted(keys) == sorted(k for k in full.routes if k != "node")
+    assert not any("NodeFn" in lid for lid in result.template["Resources"])
+    assert any("left out route(s) 'node'" in str(w) for w in result.warnings)
+    assert full.routes == ["$connect", "echo", "node", "mock"]  # the model keeps it
+    with pytest.warns(TemplateSynthWarning, match="left out route"):
+        exported = full.export(tmp_path / "app")
+    assert any("'node' (NodeFn (nodejs20.x))" in str(w) for w in exported.warnings)
+
+
+def test_synth_refuses_when_no_route_is_left(tmp_path):
+    from wsnb import SynthError
+    from wsnb.template._load import parse_file
+
+    data = parse_file(write_full(tmp_path))
+    resources = data["Resources"]
+    for lid in [
+        lid
+        for lid, r in resources.items()
+        if r["Type"].startswith(("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Authorizer"))
+        and lid != "NodeRoute"
+    ]:
+        del resources[lid]
+    only_node = WebSocketApi.from_template(data, base_dir=tmp_path)
+    assert only_node.routes == ["node"]
+    with pytest.raises(SynthError, match=r"every route's function is another runtime: NodeFn"):
+        only_node.synth()
 
 
 def test_missing_extra_is_named(tmp_path, monkeypatch):

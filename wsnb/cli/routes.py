@@ -40,12 +40,29 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "dot":
             text = api.to_dot()
         else:
-            text = repr(api).rstrip("\n") + other_routes(api)
+            text = routes_text(api, args.target, report_below=args.report)
         report = template_report(api, args.target) if args.report else None
     print(text.rstrip("\n"))
     if report is not None:
         print(f"\n{report}")
     return 0
+
+
+def routes_text(api: Any, target: str, *, report_below: bool = False) -> str:
+    """``repr(api)`` in the command line's words: where the lint findings and (for a template
+    TARGET) the template report are, as commands; every route listed (see
+    :func:`other_routes`)."""
+    from ..display import text_table
+    from ._errors import with_target
+
+    lint_hint = with_target("wsnb lint TARGET", target)
+    text = text_table(api.spec, api.lint(), lint_hint=lint_hint).rstrip("\n")
+    if api.origin is None:
+        return text + other_routes(api)
+    from ..template import note_text
+
+    hint = "the template report below" if report_below else "wsnb routes TARGET --report"
+    return text + "\n" + note_text(api.origin, report_hint=with_target(hint, target))
 
 
 def other_routes(api: Any) -> str:
@@ -55,7 +72,6 @@ def other_routes(api: Any) -> str:
     if api.origin is not None:
         return ""
     from ..display import route_rows
-    from ..template import local_problem
 
     shown = {row["key"] for row in route_rows(api.spec)}
     missing = [route for route in api.spec.routes if route.key not in shown]
@@ -64,7 +80,7 @@ def other_routes(api: Any) -> str:
     width = max(len(route.key) for route in missing)
     lines = ["", "  routes without a function (not in the table):"]
     for route in missing:
-        problem = local_problem(route)
+        problem = route.local_problem
         line = f"    {route.key:<{width}}  {route.integration_label}"
         lines.append(line + (f" — not run locally: {problem}" if problem else ""))
     return "\n".join(lines)

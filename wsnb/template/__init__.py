@@ -3,7 +3,7 @@
 ``WebSocketApi.from_template(source, api=None, parameters=None, region=None, account=None,
 base_dir=None)`` calls :func:`read_template`, which returns the model (an ``ApiSpec``) and a
 :class:`TemplateOrigin` (report, source, root, stage, region, account, runtimes, ...); the
-facade wraps both, and calls this package's functions (``lint_findings``, ``check_output``,
+facade wraps both, and calls this package's functions (``lint_findings``, ``output_spec``,
 ``serve_defaults``, ``note_text``, ...) with ``(spec, origin)``. This package never imports the
 facade. Pieces: :mod:`._load` (files, dicts, cloud assemblies), :mod:`._intrinsics` (Ref,
 Fn::*, conditions, mappings, pseudo parameters), :mod:`._read` (resources → the wsnb model),
@@ -23,7 +23,7 @@ from .._errors import TemplateError, WsnbError
 from .._user_frames import warnings_if_committed
 from ..model import ApiSpec, build_spec
 from ._load import TEMPLATE_SUFFIXES, load
-from ._note import local_problem, note_html, note_text
+from ._note import note_html, note_text
 from ._origin import TemplateOrigin
 from ._output_root import output_root
 from ._read import ApiChoiceError, Reader, ReadResult, find_apis, pick_api
@@ -32,10 +32,10 @@ from ._result import (
     DIFFERENCE_CODE,
     TemplateSynthWarning,
     answer_deployed_host,
-    check_output,
     check_runnable,
     lint_findings,
     output_notes,
+    output_spec,
     serve_defaults,
 )
 
@@ -47,15 +47,14 @@ __all__ = [
     "TemplateReport",
     "TemplateSynthWarning",
     "answer_deployed_host",
-    "check_output",
     "check_runnable",
     "find_apis",
     "lint_findings",
-    "local_problem",
     "looks_like_template",
     "note_html",
     "note_text",
     "output_notes",
+    "output_spec",
     "output_root",
     "read_template",
     "serve_defaults",

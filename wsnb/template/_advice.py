@@ -152,6 +152,10 @@ TEMPLATE_FIXES: dict[str, Callable[[_Names], str]] = {
         f"{n.integration}'s RequestTemplates, or set its TemplateSelectionExpression to choose "
         "between them"
     ),
+    "route-selection-expression": lambda n: (
+        "set RouteSelectionExpression of the AWS::ApiGatewayV2::Api to an expression the "
+        "emulator evaluates, e.g. $request.body.action"
+    ),
     "response-template-never-selected": lambda n: (
         "key the response template $default, or set "
         f"the TemplateSelectionExpression of {n.integration}'s IntegrationResponse"

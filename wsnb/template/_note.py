@@ -5,50 +5,55 @@ came from, how much was read, and every route: its function and runtime, or its 
 from __future__ import annotations
 
 import html
-from typing import Any
 
+from .. import _facts
 from ..model import RouteSpec
 from ._origin import TemplateOrigin
 
 
-def local_problem(route: RouteSpec) -> str | None:
-    """Why ``serve()`` cannot run the route's integration, in one short phrase (None: it can,
-    or the route is a Lambda proxy). The model's ``Integration.local_problem()`` says it; a
-    model without it (before the emulator runs integrations) says nothing here."""
-    ask: Any = getattr(route.integration, "local_problem", None)
-    return ask() if callable(ask) else None
+def local_problem(origin: TemplateOrigin, route: RouteSpec) -> str | None:
+    """Why ``serve()`` cannot run the route, in one short phrase (None: it can): its
+    function's runtime (the emulator runs Python and Node.js), or its integration's
+    (:attr:`RouteSpec.local_problem`: an AWS service wsnb does not emulate)."""
+    lid = origin.route_functions.get(route.key)
+    runtime = origin.runtimes.get(lid, "") if lid else ""
+    if runtime and _facts.runtime_family(runtime) == "other":
+        return f"{runtime} runtime (wsnb runs Python and Node.js)"
+    return route.local_problem
 
 
-def route_line(origin: TemplateOrigin, route: RouteSpec) -> str:
-    """``<key>: <function> (<runtime>)`` for a Lambda proxy (as it always read); for another
-    integration ``<key>: <label>[ → <function> (<runtime>)][ — not run locally: <why>]``."""
+def route_line(origin: TemplateOrigin, route: RouteSpec, *, label: bool = False) -> str:
+    """``<key>: <function> (<runtime>)`` for a Lambda proxy (``label``: ``<key>: Lambda proxy
+    → ...``, when other routes of the API have other integrations); for another integration
+    ``<key>: <label>[ → <function> (<runtime>)]``; then `` — not run locally: <why>`` when
+    ``serve()`` cannot run it."""
     lid = origin.route_functions.get(route.key)
     function = f"{lid} ({origin.runtimes.get(lid, '?')})" if lid else ""
-    if route.integration is None:
-        return f"{route.key}: {function}"
-    text = f"{route.key}: {route.integration_label}" + (f" → {function}" if function else "")
-    problem = local_problem(route)
+    if route.integration is None and not label:
+        text = f"{route.key}: {function}"
+    else:
+        text = f"{route.key}: {route.integration_label}" + (f" → {function}" if function else "")
+    problem = local_problem(origin, route)
     return text + (f" — not run locally: {problem}" if problem else "")
 
 
-def note_text(origin: TemplateOrigin) -> str:
-    """``From template <source> (API <id>): n read, n approximated, n ignored ...`` and one
-    line per route (:func:`route_line`)."""
+def note_text(origin: TemplateOrigin, *, report_hint: str = "api.template_report") -> str:
+    """``From template <source> (API <id>): n read, n approximated, n ignored — see
+    <report_hint>`` and one line per route (:func:`route_line`)."""
     r = origin.report
     lines = [
         f"From template {origin.source} (API {r.api_id}): "
         f"{len(r.read)} read, {len(r.approximated)} approximated, {len(r.ignored)} ignored "
-        "— see api.template_report"
+        f"— see {report_hint}"
     ]
-    lines += [f"  {route_line(origin, route)}" for route in origin.loaded_spec.routes]
+    routes = origin.loaded_spec.routes
+    label = any(route.integration is not None for route in routes)
+    lines += [f"  {route_line(origin, route, label=label)}" for route in routes]
     return "\n".join(lines)
 
 
 def _runs_locally(origin: TemplateOrigin, route: RouteSpec) -> str:
-    lid = origin.route_functions.get(route.key)
-    if lid is not None and not origin.runtimes.get(lid, "").startswith("python"):
-        return "no (not Python)"
-    problem = local_problem(route)
+    problem = local_problem(origin, route)
     return f"no ({problem})" if problem else "yes"
 
 
