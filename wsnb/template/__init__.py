@@ -54,8 +54,8 @@ __all__ = [
     "note_html",
     "note_text",
     "output_notes",
-    "output_spec",
     "output_root",
+    "output_spec",
     "read_template",
     "serve_defaults",
 ]
