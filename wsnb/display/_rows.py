@@ -96,8 +96,10 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
             for name, value in fn.props.items()
             if name != "handler"
         }
+        provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
         if getattr(fn.handler, "runtime", None):  # a non-Python function read from a template
             props["runtime"] = fn.handler.runtime
+            provenance["runtime"] = "route"  # the template's, not wsnb's default
         resources: list[str] = []
         for name in ("permissions", "bind"):
             for item in fn.props.get(name, ()):
@@ -109,7 +111,7 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
                 "handler": str(fn.handler),
                 "handler_kind": "python" if isinstance(fn.handler, CallableHandler) else "file",
                 "props": props,
-                "provenance": {k: v for k, v in fn.provenance.items() if k != "handler"},
+                "provenance": provenance,
                 "return_response": route.return_response,
                 "final": route.final,
                 "authorization": authorization(spec, fn.route_key),
