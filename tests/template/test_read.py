@@ -110,7 +110,8 @@ def test_display_notes_where_it_came_from_and_runtimes(full):
     bundle = full._repr_mimebundle_()
     assert "From template <code>full.yaml</code>" in bundle["text/html"]
     assert "nodejs20.x" in bundle["text/html"] and "<svg" in bundle["text/html"]
-    assert "node: NodeFn (nodejs20.x)" in bundle["text/plain"]
+    assert "node: Lambda proxy → NodeFn (nodejs20.x)" in bundle["text/plain"]
+    assert "mock: MOCK" in bundle["text/plain"]  # every route, its integration named
     assert full._repr_mimebundle_() == bundle  # deterministic
 
 

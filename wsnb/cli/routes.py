@@ -50,37 +50,15 @@ def run(args: argparse.Namespace) -> int:
 
 def routes_text(api: Any, target: str, *, report_below: bool = False) -> str:
     """``repr(api)`` in the command line's words: where the lint findings and (for a template
-    TARGET) the template report are, as commands; every route listed (see
-    :func:`other_routes`)."""
+    TARGET) the template report are, as commands."""
     from ..display import text_table
     from ._errors import with_target
 
     lint_hint = with_target("wsnb lint TARGET", target)
     text = text_table(api.spec, api.lint(), lint_hint=lint_hint).rstrip("\n")
     if api.origin is None:
-        return text + other_routes(api)
+        return text
     from ..template import note_text
 
     hint = "the template report below" if report_below else "wsnb routes TARGET --report"
     return text + "\n" + note_text(api.origin, report_hint=with_target(hint, target))
-
-
-def other_routes(api: Any) -> str:
-    """The routes the table above does not list (a mock, HTTP or AWS service integration has
-    no function), each with its integration and, when ``serve()`` cannot run it, why — so the
-    text view names every route. An API read from a template lists them in its note."""
-    if api.origin is not None:
-        return ""
-    from ..display import route_rows
-
-    shown = {row["key"] for row in route_rows(api.spec)}
-    missing = [route for route in api.spec.routes if route.key not in shown]
-    if not missing:
-        return ""
-    width = max(len(route.key) for route in missing)
-    lines = ["", "  routes without a function (not in the table):"]
-    for route in missing:
-        problem = route.local_problem
-        line = f"    {route.key:<{width}}  {route.integration_label}"
-        lines.append(line + (f" — not run locally: {problem}" if problem else ""))
-    return "\n".join(lines)
