@@ -195,7 +195,7 @@ class _IntegrationReader:
             label = "MOCK"
         elif self.kind in ("HTTP", "HTTP_PROXY"):
             integration = self.http(options)
-            label = f"{self.kind} {integration.url}"  # type: ignore[attr-defined]
+            label = f"{self.kind} {integration.url}"
         else:
             integration, function = self.aws(options)
             label = integration.label + (f" to {function}" if function else "")
@@ -305,7 +305,7 @@ class _IntegrationReader:
             rest = self.text(rest, "IntegrationUri")
         method = self.p.get("IntegrationMethod") or "POST"
         role, permissions = self.credentials()
-        kwargs = {"action": rest} if m["kind"] == "action" else {"path": rest}
+        kwargs: dict[str, Any] = {"action": rest} if m["kind"] == "action" else {"path": rest}
         integration = self.build(
             lambda: AwsIntegration(
                 m["service"],
