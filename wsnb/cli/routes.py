@@ -49,16 +49,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def routes_text(api: Any, target: str, *, report_below: bool = False) -> str:
-    """``repr(api)`` in the command line's words: where the lint findings and (for a template
-    TARGET) the template report are, as commands."""
+    """``repr(api)``; for a template TARGET in the command line's words: where the lint
+    findings and the template report are, as commands."""
     from ..display import text_table
     from ._errors import with_target
 
+    if api.origin is None:  # a Python TARGET: its user has the variable (api.lint())
+        return repr(api)
+    from ..template import note_text
+
     lint_hint = with_target("wsnb lint TARGET", target)
     text = text_table(api.spec, api.lint(), lint_hint=lint_hint).rstrip("\n")
-    if api.origin is None:
-        return text
-    from ..template import note_text
 
     hint = "the template report below" if report_below else "wsnb routes TARGET --report"
     return text + "\n" + note_text(api.origin, report_hint=with_target(hint, target))
