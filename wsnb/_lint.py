@@ -39,7 +39,7 @@ class Finding:
 
     def __str__(self) -> str:
         text = f"{self.level}: [{self.code}] {self.message} Fix: {self.fix}"
-        return text + (f" In the template: {self.template_fix}" if self.template_fix else "")
+        return text + (f"; in the template: {self.template_fix}" if self.template_fix else "")
 
     def to_dict(self) -> dict[str, str]:
         out = {"level": self.level, "code": self.code, "message": self.message, "fix": self.fix}

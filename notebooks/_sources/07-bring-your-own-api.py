@@ -120,9 +120,9 @@ main(["routes", "sam-chat/template.yaml:ChatApi", "--parameter", "TableName=chat
 # %% [markdown]
 # ## What cannot run locally
 #
-# The emulator runs Python handlers. A function with another runtime is still read and shown
-# (its runtime is in the table), and `serve()` refuses it by name. A template can also be a
-# plain dict:
+# The emulator runs Python and Node.js handlers. A function with another runtime (Java, Go,
+# .NET, ...) is still read and shown (its runtime is in the table, with why it cannot run), and
+# `serve()` refuses it by name. A template can also be a plain dict:
 
 # %%
 mixed = WebSocketApi.from_template(
@@ -143,16 +143,16 @@ mixed = WebSocketApi.from_template(
                     "ApiId": {"Ref": "Api"},
                     "IntegrationType": "AWS_PROXY",
                     "IntegrationUri": {
-                        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${NodeFunction.Arn}/invocations"
+                        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${JavaFunction.Arn}/invocations"
                     },
                 },
             },
-            "NodeFunction": {
+            "JavaFunction": {
                 "Type": "AWS::Lambda::Function",
                 "Properties": {
-                    "Runtime": "nodejs20.x",
-                    "Handler": "index.handler",
-                    "Code": {"ZipFile": "exports.handler = async () => ({ statusCode: 200 });"},
+                    "Runtime": "java21",
+                    "Handler": "example.Handler::handleRequest",
+                    "Code": {"ZipFile": "a Java function's code is a .jar: not run here"},
                 },
             },
         }
