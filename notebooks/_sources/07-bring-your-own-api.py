@@ -120,9 +120,10 @@ main(["routes", "sam-chat/template.yaml:ChatApi", "--parameter", "TableName=chat
 # %% [markdown]
 # ## What cannot run locally
 #
-# The emulator runs Python and Node.js handlers. A function with another runtime (Java, Go,
-# .NET, ...) is still read and shown (its runtime is in the table, with why it cannot run), and
-# `serve()` refuses it by name. A template can also be a plain dict:
+# The emulator runs Python and Node.js handlers (tutorial 08 runs TypeScript ones). A function
+# with another runtime (Java, Go, .NET, Ruby) is still read and shown (its runtime is in the
+# table), and `serve()` refuses it by name. A template can also be a plain dict; this one's
+# function is Node.js code written inline, which `serve()` runs with Node as Lambda would:
 
 # %%
 mixed = WebSocketApi.from_template(
@@ -135,6 +136,15 @@ mixed = WebSocketApi.from_template(
                     "ApiId": {"Ref": "Api"},
                     "RouteKey": "$default",
                     "Target": {"Fn::Sub": "integrations/${Integration}"},
+                    "RouteResponseSelectionExpression": "$default",
+                },
+            },
+            "RouteResponse": {
+                "Type": "AWS::ApiGatewayV2::RouteResponse",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "RouteId": {"Ref": "Route"},
+                    "RouteResponseKey": "$default",
                 },
             },
             "Integration": {
@@ -143,26 +153,31 @@ mixed = WebSocketApi.from_template(
                     "ApiId": {"Ref": "Api"},
                     "IntegrationType": "AWS_PROXY",
                     "IntegrationUri": {
-                        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${JavaFunction.Arn}/invocations"
+                        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${NodeFunction.Arn}/invocations"
                     },
                 },
             },
-            "JavaFunction": {
+            "NodeFunction": {
                 "Type": "AWS::Lambda::Function",
                 "Properties": {
-                    "Runtime": "java21",
-                    "Handler": "example.Handler::handleRequest",
-                    "Code": {"ZipFile": "a Java function's code is a .jar: not run here"},
+                    "Runtime": "nodejs22.x",
+                    "Handler": "index.handler",
+                    "Code": {
+                        "ZipFile": "exports.handler = async (event) => "
+                        "({ statusCode: 200, body: 'node got ' + event.body });"
+                    },
                 },
             },
         }
     }
 )
 print(repr(mixed).splitlines()[-1])
-try:
-    mixed.serve()
-except WsnbError as exc:
-    print(exc.message)
+node_server = mixed.serve()
+client = await connect(node_server.url)
+await client.send("hello")
+print(await client.recv())
+await client.close()
+node_server.stop()
 
 # %% [markdown]
 # An imported API also synthesizes (`chat.synth()`) and exports (`chat.export(path)`) where the
