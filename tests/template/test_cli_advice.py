@@ -252,3 +252,14 @@ def test_wsnb_serve_runs_the_llm_chat_app(llm_chat, tmp_path, monkeypatch):
         {"kind": "end"},
     ]
     assert "-> langchain/sagemaker" in served.stderr
+
+
+def test_the_html_note_says_per_route_whether_it_runs_locally(problems):
+    from wsnb import WebSocketApi
+
+    html = WebSocketApi.from_template(problems)._repr_mimebundle_()["text/html"]
+    note = html.split("wsnb-template-note", 1)[1].split("</table>", 1)[0]
+    assert "<th>integration</th>" in note and "<th>runs locally</th>" in note
+    assert "<td>no: java21 runtime (wsnb runs Python and Node.js)</td>" in note
+    assert "<td>no: no local states (wsnb emulates" in note
+    assert note.count("<td>yes</td>") == 2  # the MOCK $connect and the Python route

@@ -54,7 +54,7 @@ def note_text(origin: TemplateOrigin, *, report_hint: str = "api.template_report
 
 def _runs_locally(origin: TemplateOrigin, route: RouteSpec) -> str:
     problem = local_problem(origin, route)
-    return f"no ({problem})" if problem else "yes"
+    return f"no: {problem}" if problem else "yes"
 
 
 def note_html(origin: TemplateOrigin) -> str:
