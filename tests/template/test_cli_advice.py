@@ -104,8 +104,16 @@ def problems(tmp_path, monkeypatch):
 
 def _route_lines(out: str) -> dict[str, str]:
     """The note's ``  key: ...`` lines under ``From template ...``, by route key."""
-    note = out.split("From template ", 1)[1].splitlines()[1:]
-    return dict(line.strip().split(": ", 1) for line in note if line.startswith("  "))
+    note = out.split("From template ", 1)[1].splitlines()
+    assert all(len(line) <= 80 for line in note), note  # wrapped: no viewer wraps it
+    routes: list[str] = []
+    for line in note[1:]:
+        if line.startswith("    "):  # a wrapped line goes on
+            if routes:
+                routes[-1] += " " + line.strip()
+        elif line.startswith("  "):
+            routes.append(line.strip())
+    return dict(line.split(": ", 1) for line in routes)
 
 
 def test_routes_lists_all_seven_routes_of_the_llm_chat_app_with_their_integration(llm_chat, capsys):
@@ -134,7 +142,7 @@ def test_routes_lists_all_seven_routes_of_the_llm_chat_app_with_their_integratio
     for key in lines:  # and every one has a row (all seven have a function)
         assert re.search(rf"^  {re.escape(key)} ", table, re.MULTILINE), key
     assert f"(wsnb lint {llm_chat})" in out
-    assert f"see wsnb routes {llm_chat} --report" in out
+    assert f"see wsnb routes {llm_chat} --report" in " ".join(out.split())
     assert not PYTHON_ADVICE.search(out), PYTHON_ADVICE.search(out)
 
 
@@ -155,7 +163,7 @@ def test_routes_says_why_a_route_does_not_run_locally(problems, capsys):
 def test_report_flag_prints_the_template_report(llm_chat, capsys):
     assert main(["routes", llm_chat, "--report"]) == 0
     out = capsys.readouterr().out
-    assert "see the template report below" in out
+    assert "see the template report below" in " ".join(out.split())
     report = out.split("Template report for ", 1)[1]
     assert "LangChainCommonLayer" in report  # the layer: read nowhere else
     assert "BedrockPermission" in report and "ignored (" in report

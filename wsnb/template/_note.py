@@ -5,10 +5,14 @@ came from, how much was read, and every route: its function and runtime, or its 
 from __future__ import annotations
 
 import html
+import textwrap
 
 from .. import _facts
 from ..model import RouteSpec
 from ._origin import TemplateOrigin
+
+#: the text table's width (``wsnb.display``'s ``TEXT_WIDTH``): the note's lines keep to it
+TEXT_WIDTH = 80
 
 
 def local_problem(origin: TemplateOrigin, route: RouteSpec) -> str | None:
@@ -39,17 +43,31 @@ def route_line(origin: TemplateOrigin, route: RouteSpec, *, label: bool = False)
 
 def note_text(origin: TemplateOrigin, *, report_hint: str = "api.template_report") -> str:
     """``From template <source> (API <id>): n read, n approximated, n ignored — see
-    <report_hint>`` and one line per route (:func:`route_line`)."""
+    <report_hint>`` and one line per route (:func:`route_line`), each wrapped within the text
+    table's width (continued four spaces in), so no viewer has to wrap it."""
     r = origin.report
-    lines = [
+    head = (
         f"From template {origin.source} (API {r.api_id}): "
         f"{len(r.read)} read, {len(r.approximated)} approximated, {len(r.ignored)} ignored "
         f"— see {report_hint}"
-    ]
+    )
     routes = origin.loaded_spec.routes
     label = any(route.integration is not None for route in routes)
-    lines += [f"  {route_line(origin, route, label=label)}" for route in routes]
+    lines = _wrapped(head, "")
+    for route in routes:
+        lines += _wrapped(route_line(origin, route, label=label), "  ")
     return "\n".join(lines)
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text,
+        TEXT_WIDTH,
+        initial_indent=indent,
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _runs_locally(origin: TemplateOrigin, route: RouteSpec) -> str:
