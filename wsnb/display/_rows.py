@@ -12,6 +12,7 @@ from ..model import (
     TOKEN_PATTERN,
     ApiSpec,
     CallableHandler,
+    DeclaredRuntimeHandler,
     FileHandler,
     LambdaAuthorizer,
     Ref,
@@ -105,8 +106,8 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
             if name != "handler"
         }
         provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
-        if getattr(fn.handler, "runtime", None):  # a non-Python function read from a template
-            props["runtime"] = fn.handler.runtime
+        if isinstance(fn.handler, DeclaredRuntimeHandler) and fn.handler.runtime:
+            props["runtime"] = fn.handler.runtime  # a runtime read from a template
             provenance["runtime"] = "route"  # the template's, not wsnb's default
         if route.integration is not None:
             props["integration"] = integration_text(route)

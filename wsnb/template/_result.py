@@ -153,7 +153,8 @@ def _warn_differences(spec: ApiSpec, origin: TemplateOrigin, what: str) -> None:
         return
     counts: dict[str, int] = {}
     for e in differences:
-        counts[_COUNTED[e.change]] = counts.get(_COUNTED[e.change], 0) + 1
+        if e.change is not None:  # always so: differences are the entries with a change
+            counts[_COUNTED[e.change]] = counts.get(_COUNTED[e.change], 0) + 1
     where = {
         "to_cdk()": "they are listed below and in api.lint()",
         "export()": "the result's warnings and the app's README.md list each (also api.lint())",
@@ -221,11 +222,12 @@ def _still_true(spec: ApiSpec, origin: TemplateOrigin, logical_id: str) -> bool:
 
 
 def output_notes(spec: ApiSpec, origin: TemplateOrigin) -> list[str]:
-    """What ``synth()``/``export()`` tell beyond the model's own warnings: every place where
-    the output differs from the template (still true for the model as it is now)."""
+    """What ``synth()``/``export()`` tell beyond the model's own warnings: the routes they
+    leave out, and every place where the output differs from the template (still true for the
+    model as it is now)."""
     from ..plan import SynthNote
 
-    notes = []
+    notes: list[str] = []
     left = left_out_routes(spec)
     if left:
         text = _left_out_text(left) + "."
