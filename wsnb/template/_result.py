@@ -318,28 +318,5 @@ def serve_defaults(origin: TemplateOrigin, stage: str | None, options: dict[str,
 def answer_deployed_host(server: Any, origin: TemplateOrigin) -> None:
     """Let handlers that build the management client from the template's own URL
     (``https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Stage}``, resolved with the
-    local API id) reach this server too: the same in-process answer as for its domainName,
-    removed when the server stops. Nothing leaves the machine."""
-    from ..local import register_api, unregister_api
-
-    served = getattr(server, "_api_answer", None)
-    if served is None:
-        return
-    host = origin.api_host.format(server.api_id)
-
-    def answer(method: str, url: str, body: bytes) -> Any:
-        parts = url.split("/", 4)  # https:, '', host, stage, rest: the template's stage name
-        if len(parts) > 3:  # may differ from the one served (wsnb serve --stage dev)
-            parts[3] = server.stage
-        return served(method, "/".join(parts), body)
-
-    register_api(host, answer)
-    stop = server.stop
-
-    def stop_and_forget(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return stop(*args, **kwargs)
-        finally:
-            unregister_api(host, answer)
-
-    server.stop = stop_and_forget
+    local API id) reach this server too (:meth:`LocalServer.answer_host`)."""
+    server.answer_host(origin.api_host.format(server.api_id))
