@@ -252,3 +252,63 @@ def test_same_mixed_model_same_bytes_across_processes(project):
         for _ in range(2)
     ]
     assert runs[0] == runs[1] and 'data-route="query"' in runs[0]
+
+
+# ---- routes of notebook functions, a role-assumed service integration (from the template
+# reader's branch, in this display's terms)
+
+ROLE = "arn:aws:iam::123456789012:role/apigw"
+
+
+def _api() -> WebSocketApi:
+    return (
+        WebSocketApi("Mixed")
+        .route("$connect", MockIntegration(request_templates={"$default": '{"statusCode": 200}'}))
+        .route("$default", lambda event, context: {"statusCode": 200})
+        .route(
+            "ask",
+            LambdaIntegration(lambda event, context: {"ok": 1}, invocation_type="Event"),
+        )
+        .route(
+            "start",
+            AwsIntegration(
+                "states",
+                action="StartExecution",
+                credentials_role=ROLE,
+                request_templates={"$default": "$input.body"},
+            ),
+        )
+    )
+
+
+def test_every_route_has_a_row_with_its_integration():
+    rows = {row["key"]: row for row in route_rows(_api().spec)}
+    assert list(rows) == ["$connect", "$default", "ask", "start"]  # the model's order
+    assert rows["$connect"]["handler"] == "" and rows["$connect"]["props"] == {}
+    assert rows["$connect"]["target"] == "API Gateway answers (statusCode 200)"
+    assert rows["$connect"]["integration"] == "MOCK" and rows["$connect"]["local"] == ""
+    assert rows["$default"]["integration"] == "λ proxy"  # a Lambda proxy
+    assert rows["ask"]["integration"] == "λ (Event)" and rows["ask"]["handler_kind"] == "python"
+    assert rows["start"]["target"] == "states StartExecution"
+    assert rows["start"]["local"] == NO_STATES
+
+
+def test_the_text_table_the_html_and_the_diagrams_list_every_route():
+    api = _api()
+    text = repr(api)
+    for key in ("$connect", "$default", "ask", "start"):
+        assert re.search(rf"^  {re.escape(key)} ", text, re.MULTILINE), key
+    assert re.search(r"^  start +states StartExecution +AWS states +no local states$", text, re.M)
+    html = api.to_html()
+    assert 'data-route="start"' in html and 'data-route="$connect"' in html
+    assert "<th>integration</th>" in html and "<th>not run locally</th>" in html
+    mermaid = api.to_mermaid()
+    assert '["API Gateway answers (statusCode 200)"]' in mermaid
+    assert '["states StartExecution (not run locally: no local states)"]' in mermaid
+    assert "states StartExecution" in to_text_diagram(api.spec)
+    assert ">start<" in api.to_svg()
+
+
+def test_an_api_of_lambda_proxies_has_no_integration_column():
+    api = WebSocketApi("Plain").route("$default", lambda event, context: {"statusCode": 200})
+    assert " integration" not in repr(api) and "<th>integration</th>" not in api.to_html()

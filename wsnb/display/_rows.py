@@ -113,8 +113,10 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
                 for name, value in fn.props.items()
                 if name != "handler"
             }
+            provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
             if isinstance(fn.handler, DeclaredRuntimeHandler) and fn.handler.runtime:
                 props["runtime"] = fn.handler.runtime  # a runtime read from a template
+                provenance["runtime"] = "route"  # the template's, not wsnb's default
             resources = []
             for name in ("permissions", "bind"):
                 for item in fn.props.get(name, ()):
@@ -123,7 +125,6 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
             text = label = handler = str(fn.handler)
             meta = ""
             kind = "python" if isinstance(fn.handler, CallableHandler) else "file"
-            provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
         rows.append(
             {
                 "key": route.key,
