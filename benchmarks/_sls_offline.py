@@ -159,10 +159,21 @@ class SlsOffline:
         self.log: list[str] = []
         ready = threading.Event()
         threading.Thread(target=self._read, args=(ready,), daemon=True).start()
-        if not ready.wait(90) or self.proc.poll() is not None:
+        if not ready.wait(90) or self.proc.poll() is not None or not self._accepting(30):
             tail = " | ".join(self.log[-5:])
             self.stop()
-            raise RuntimeError(f"serverless-offline did not start within 90 s: {tail[:400]}")
+            raise RuntimeError(f"serverless-offline did not start within 120 s: {tail[:400]}")
+
+    def _accepting(self, seconds: float) -> bool:
+        """True once the WebSocket port accepts connections (it logs "listening" just before)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                time.sleep(0.1)
+        return False
 
     def _read(self, ready: threading.Event) -> None:
         assert self.proc.stdout is not None
