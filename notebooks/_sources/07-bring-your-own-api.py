@@ -120,9 +120,10 @@ main(["routes", "sam-chat/template.yaml:ChatApi", "--parameter", "TableName=chat
 # %% [markdown]
 # ## What cannot run locally
 #
-# The emulator runs Python handlers. A function with another runtime is still read and shown
-# (its runtime is in the table), and `serve()` refuses it by name. A template can also be a
-# plain dict:
+# The emulator runs Python and Node.js handlers (tutorial 08 runs TypeScript ones). A function
+# with another runtime (Java, Go, .NET, Ruby) is still read and shown (its runtime is in the
+# table), and `serve()` refuses it by name. A template can also be a plain dict; this one's
+# function is Node.js code written inline, which `serve()` runs with Node as Lambda would:
 
 # %%
 mixed = WebSocketApi.from_template(
@@ -135,6 +136,15 @@ mixed = WebSocketApi.from_template(
                     "ApiId": {"Ref": "Api"},
                     "RouteKey": "$default",
                     "Target": {"Fn::Sub": "integrations/${Integration}"},
+                    "RouteResponseSelectionExpression": "$default",
+                },
+            },
+            "RouteResponse": {
+                "Type": "AWS::ApiGatewayV2::RouteResponse",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "RouteId": {"Ref": "Route"},
+                    "RouteResponseKey": "$default",
                 },
             },
             "Integration": {
@@ -150,19 +160,24 @@ mixed = WebSocketApi.from_template(
             "NodeFunction": {
                 "Type": "AWS::Lambda::Function",
                 "Properties": {
-                    "Runtime": "nodejs20.x",
+                    "Runtime": "nodejs22.x",
                     "Handler": "index.handler",
-                    "Code": {"ZipFile": "exports.handler = async () => ({ statusCode: 200 });"},
+                    "Code": {
+                        "ZipFile": "exports.handler = async (event) => "
+                        "({ statusCode: 200, body: 'node got ' + event.body });"
+                    },
                 },
             },
         }
     }
 )
 print(repr(mixed).splitlines()[-1])
-try:
-    mixed.serve()
-except WsnbError as exc:
-    print(exc.message)
+node_server = mixed.serve()
+client = await connect(node_server.url)
+await client.send("hello")
+print(await client.recv())
+await client.close()
+node_server.stop()
 
 # %% [markdown]
 # An imported API also synthesizes (`chat.synth()`) and exports (`chat.export(path)`) where the

@@ -215,7 +215,7 @@ def test_labels_say_where_the_function_came_from():
 
 
 def test_local_emulator_and_shipped_module_agree(in_project, tmp_path):
-    from tests.local.conftest import exchange, run
+    from tests.local.conftest import exchange_in_turn, run
 
     api = (
         WebSocketApi("Api")
@@ -224,7 +224,7 @@ def test_local_emulator_and_shipped_module_agree(in_project, tmp_path):
     )
     messages = [json.dumps({"action": "echo"}), json.dumps({"action": "defaults"})]
     with api.serve() as srv:
-        local = run(exchange(srv.url, *messages))
+        local = run(exchange_in_turn(srv.url, *messages))  # paired with the messages
     out = api.export(tmp_path / "app").path
     shipped = []
     for func, message in zip((async_echo, uses_defaults), messages, strict=True):
@@ -232,7 +232,7 @@ def test_local_emulator_and_shipped_module_agree(in_project, tmp_path):
         asset = out / "wsnb_functions" / handler.split(".")[0]
         (reply,) = run_like_lambda(asset, handler, [{"body": message}])
         shipped.append(reply["body"])
-    assert sorted(local) == sorted(shipped)  # replies may arrive in either order
+    assert local == shipped
 
 
 # ------------------------------------------------------ file handlers: what a folder ships

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.local import handlers_nb
+from tests.waiting import wait_until as wait_until  # the one helper; re-exported for old imports
 
 # hypothesis' pytest plugin imports hypothesis at the terminal summary, when handler threads may
 # still run; CPython 3.11's AST constructor state is shared between threads and sometimes raises
@@ -52,18 +52,6 @@ async def exchange_in_turn(url: str, *messages: Any, **connect_kw: Any) -> list[
             await ws.send(m)
             replies.append(await asyncio.wait_for(ws.recv(), 10))
     return replies
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 def seen(kind: str) -> list[tuple[str, dict, dict]]:

@@ -23,6 +23,7 @@ def identity(event, context):
 
 
 def blocked(event, context):
+    SEEN.append(("blocked",))  # running: the test may now count on it being in flight
     BLOCK.wait(20)
     return {"statusCode": 200, "body": "released"}
 
@@ -35,8 +36,17 @@ def sleeper(event, context):
     return {"statusCode": 200, "body": "slept"}
 
 
+def held(event, context):
+    """Runs until the test releases it, then records that it finished."""
+    SEEN.append(("held",))
+    BLOCK.wait(20)
+    SEEN.append(("finished", "held"))
+    return {"statusCode": 200, "body": "held"}
+
+
 async def async_blocking(event, context):
-    time.sleep(float(json.loads(event["body"]).get("s", 1)))  # blocks its own loop only
+    SEEN.append(("async blocking",))
+    BLOCK.wait(20)  # blocks its own event loop (only) until the test releases it
     return {"statusCode": 200, "body": "blocked"}
 
 

@@ -104,6 +104,7 @@ def boom(event, context):
 
 def slow(event, context):
     time.sleep(float(json.loads(event["body"]).get("s", 1)))
+    SEEN.append(("slept", event, _ctx(context)))
     return {"statusCode": 200, "body": "slept"}
 
 

@@ -9,7 +9,8 @@ import pytest
 import websockets
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import action, exchange, run, seen, wait_until
+from tests.local.conftest import action, exchange, run, seen
+from tests.waiting import wait_until
 from wsnb import WebSocketApi
 
 ID = re.compile(r"^[A-Za-z0-9]{15}=$")

@@ -15,7 +15,8 @@ import json
 import logging
 import uuid
 
-from tests.local.conftest import exchange, exchange_in_turn, run, wait_until
+from tests.local.conftest import exchange, exchange_in_turn, run
+from tests.waiting import wait_until
 from wsnb import AwsIntegration, IntegrationResponse, MockIntegration, Table, WebSocketApi
 from wsnb.local import serve
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -11,7 +10,8 @@ import pytest
 import websockets
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import action, exchange, run, wait_until
+from tests.local.conftest import action, exchange, run
+from tests.waiting import wait_until
 from wsnb import EmulatorError, Table, WebSocketApi
 from wsnb.local import LocalServer, running_servers
 
@@ -45,14 +45,15 @@ def _write(path, text):
 def test_handle_basics_and_idempotent_stop():
     api = WebSocketApi("Handle").route("dump", h.dump, return_response=True)
     srv = api.serve()
-    assert isinstance(srv, LocalServer) and srv.url == f"ws://127.0.0.1:{srv.port}" and srv.port > 0
+    assert isinstance(srv, LocalServer)  # the public handle type (wsnb.local)
+    assert srv.port > 0
+    assert srv.url == f"ws://127.0.0.1:{srv.port}"
     assert srv in running_servers()
     assert "running" in repr(srv)
 
     async def go():
         async with websockets.connect(srv.url):
-            await asyncio.sleep(0.05)
-            return srv.connections
+            return wait_until(lambda: srv.connections, what="the open connection is listed")
 
     conns = run(go())
     assert len(conns) == 1 and conns[0]["sourceIp"] == "127.0.0.1"
@@ -263,24 +264,28 @@ def test_events_on_event_monitor_and_logging(caplog):
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "given", "fix"),
     [
-        {"port": -1},
-        {"port": "80"},
-        {"host": "0.0.0.0"},
-        {"stage": "a b"},
-        {"idle_timeout": 0},
-        {"integration_timeout": "29"},
-        {"compression": "gzip"},
-        {"iam": "maybe"},
-        {"bogus": 1},
+        ({"port": -1}, -1, "api.serve(port=0)"),
+        ({"port": "80"}, "80", "api.serve(port=0)"),
+        ({"host": "0.0.0.0"}, "0.0.0.0", "api.serve(host='0.0.0.0', allow_remote=True)"),
+        ({"stage": "a b"}, "a b", 'stage="dev"'),
+        ({"idle_timeout": 0}, 0, "idle_timeout=5"),
+        ({"integration_timeout": "29"}, "29", "integration_timeout=5"),
+        ({"compression": "gzip"}, "gzip", "compression=None"),
+        ({"iam": "maybe"}, "maybe", 'iam="allow"'),
+        ({"bogus": 1}, ["bogus"], "remove it"),
     ],
 )
-def test_bad_options_raise_emulator_error(kwargs):
+def test_bad_options_raise_emulator_error(kwargs, given, fix):
     api = WebSocketApi("Bad").route("dump", h.dump)
+    before = running_servers()
     with pytest.raises(EmulatorError) as info:
         api.serve(**kwargs)
-    assert info.value.fix or info.value.allowed
+    assert info.value.given == given
+    assert type(info.value.given) is type(given)  # "80" is refused as a str, not read as 80
+    assert info.value.fix is not None and info.value.fix.startswith(fix)
+    assert running_servers() == before  # refused before anything started
 
 
 def test_port_in_use_is_a_clear_error():

@@ -11,7 +11,8 @@ import pytest
 import websockets
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import action, exchange, run, wait_until
+from tests.local.conftest import action, exchange, run
+from tests.waiting import wait_until
 from wsnb import WebSocketApi
 
 
@@ -254,10 +255,11 @@ def test_connection_is_listed_and_reachable_as_soon_as_connect_returns(server, a
 
     async def go():
         for _ in range(30):
+            before = {c["connectionId"] for c in server.connections}
             async with websockets.connect(server.url) as ws:
                 ids = {c["connectionId"] for c in server.connections}
-                assert len(ids) >= 1
-                newest = max(server.connections, key=lambda c: c["connectedAt"])["connectionId"]
+                assert len(ids - before) == 1  # listed already, without waiting
+                (newest,) = ids - before
                 await asyncio.to_thread(client.post_to_connection, ConnectionId=newest, Data=b"hi")
                 assert await asyncio.wait_for(ws.recv(), 5) == "hi"
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import websockets
 
-from tests.local.conftest import run, wait_until
+from tests.local.conftest import run
+from tests.waiting import wait_until
 from wsnb import EmulatorError, Table, WebSocketApi
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sst-chat"
@@ -83,6 +84,8 @@ def test_three_clients_chat_and_the_logs_carry_the_request_id(served, caplog):
     assert (level, text) == ("INFO", "sent 9 characters to 3 connections")
     assert re.fullmatch(r"[0-9a-f-]{36}", aws_request_id)
     assert line in caplog.text  # the server's log too
+    (logged,) = [r.getMessage() for r in caplog.records if "sent 9 characters" in r.getMessage()]
+    assert logged == f"dev-app-Chat-sendMessage {line}"  # the request id once, as CloudWatch has it
     drawing = server.traffic().to_text()
     assert "λ sendMessage: INFO sent 9 characters to 3 connections" in drawing
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import websockets
 
-from tests.local.conftest import run, wait_until
+from tests.local.conftest import run
+from tests.waiting import wait_until
 from wsnb import HandlerFileWarning, Table, WebSocketApi
 from wsnb.local import _node_runtime
 

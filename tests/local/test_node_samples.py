@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import websockets
 
-from tests.local.conftest import run, wait_until
+from tests.local.conftest import run
+from tests.waiting import wait_until
 from wsnb import WebSocketApi
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "simple-websockets-chat-app"
@@ -38,10 +39,8 @@ async def _chat(url: str, rows) -> tuple[list[str], list[str]]:
         await a.send(json.dumps({"action": "sendmessage", "data": "hello from a"}))
         first = [await asyncio.wait_for(ws.recv(), 20) for ws in (a, b, c)]
         await b.close()
-        for _ in range(400):  # $disconnect runs after the close (best effort, as on AWS)
-            if await asyncio.to_thread(rows) == 2:
-                break
-            await asyncio.sleep(0.05)
+        # $disconnect runs after the close (best effort, as on AWS) and deletes b's row
+        wait_until(lambda: rows() == 2, timeout=20, what="b's row deleted by $disconnect")
         await c.send(json.dumps({"action": "sendmessage", "data": "c here"}))
         second = [await asyncio.wait_for(ws.recv(), 20) for ws in (a, c)]
         return first, second

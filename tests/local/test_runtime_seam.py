@@ -19,8 +19,9 @@ import pytest
 import websockets
 
 from tests.local import handlers_nb as h
-from tests.local.conftest import exchange, exchange_in_turn, run, wait_until
+from tests.local.conftest import exchange, exchange_in_turn, run
 from tests.local.pipe_runtime import registered
+from tests.waiting import wait_until
 from wsnb import EmulatorError, WebSocketApi
 from wsnb.local import ServeOptions, serve
 from wsnb.model import ForeignHandler

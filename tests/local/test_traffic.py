@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.local import handlers_traffic as ht
-from tests.local.conftest import action, run, wait_until
+from tests.local.conftest import action, run
+from tests.waiting import wait_until
 from wsnb import LambdaAuthorizer, WebSocketApi
 from wsnb.local._traffic import Traffic
 
@@ -33,6 +34,10 @@ def _chat_api() -> WebSocketApi:
         .route("ping", ht.ping, return_response=True)
         .route("boom", ht.boom)
     )
+
+
+def _disconnects_done(srv) -> int:
+    return sum(e["type"] == "result" and e["routeKey"] == "$disconnect" for e in srv.events)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,8 @@ def traffic():
                     got.append(await asyncio.wait_for(bob.recv(), 5))
                     await bob.send("not json")  # no $default: Forbidden
                     got.append(await asyncio.wait_for(bob.recv(), 5))
-                await asyncio.sleep(0.2)
+                # bob's $disconnect has run before alice closes (the picture's order)
+                wait_until(lambda: _disconnects_done(srv) == 1, what="bob's $disconnect")
             return got
 
         got = run(go())

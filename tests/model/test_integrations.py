@@ -238,21 +238,27 @@ def test_template_selection_expressions_aws_accepts(expression):
     )
 
 
+ESCAPED = 'template_selection_expression="\\\\$default"'
+BY_ACTION = 'template_selection_expression="${request.body.action}"'
+
+
 @pytest.mark.parametrize(
-    "expression, problem",
+    "expression, problem, fix",
     [
-        ("$default", "must be escaped"),
-        ("${context.routeKey}", "not one API Gateway evaluates"),
-        ("${integration.response.statuscode}", "not one API Gateway evaluates"),  # response only
-        ("", "non-empty"),
-        (5, "non-empty"),
+        ("$default", "must be escaped", ESCAPED),
+        ("${context.routeKey}", "not one API Gateway evaluates", BY_ACTION),
+        ("${integration.response.statuscode}", "not one API Gateway evaluates", BY_ACTION),
+        ("", "non-empty", ESCAPED),
+        (5, "non-empty", ESCAPED),
     ],
 )
-def test_template_selection_expressions_aws_refuses(expression, problem):
+def test_template_selection_expressions_aws_refuses(expression, problem, fix):
+    # (${integration.response.statuscode} is a response selection expression only)
     with pytest.raises(IntegrationError, match=problem) as err:
         MockIntegration(template_selection_expression=expression)
     assert err.value.path == "MockIntegration.template_selection_expression"
-    assert err.value.fix
+    assert err.value.given == expression
+    assert err.value.fix == fix
 
 
 def test_integration_response_selection_may_use_the_status_code_and_headers():

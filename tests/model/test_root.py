@@ -48,7 +48,14 @@ def test_a_bad_root_is_refused_and_changes_nothing(app, bad):
     api = WebSocketApi("Api", root=app)
     with pytest.raises(ValidationError) as err:
         api.with_root(bad)
-    assert err.value.fix and "root" in err.value.message
+    assert "root" in err.value.message
+    assert err.value.given == bad
+    if isinstance(bad, Path):  # a file: its folder is the likely root
+        assert err.value.fix == f"api.with_root({str(app / 'src')!r})"
+    else:
+        assert err.value.fix == (
+            'WebSocketApi("Api", root="path/to/project"), or api.with_root("path/to/project")'
+        )
     assert api.root == app
     with pytest.raises(ValidationError):
         WebSocketApi("Api", root=bad)

@@ -169,7 +169,7 @@ def test_moto_http_front_refuses_services_it_does_not_serve(moto_front):
         moto_front.base_url + "/",
         data=b"{}",
         headers={
-            "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/sqs/aws4_request"
+            "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/ses/aws4_request"
         },
     )
     with pytest.raises(urllib.error.HTTPError) as err:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.node.conftest import invoke_once, write
+from tests.waiting import wait_until
 from wsnb.node import NodeFunctionSpec, NodeWorker
 
 HANDLERS = {
@@ -262,9 +263,7 @@ def test_one_invocation_at_a_time(tools, root):
         results = []
         busy = threading.Thread(target=lambda: results.append(worker.invoke({"sleep": 3000})))
         busy.start()
-        deadline = time.monotonic() + 10
-        while not worker._busy.locked() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(worker._busy.locked, timeout=10, what="the first invocation runs")
         with pytest.raises(RuntimeError, match="running an invocation"):
             worker.invoke({})
         busy.join()
@@ -288,15 +287,11 @@ def test_lines_printed_between_invocations_are_kept(tools, tmp_path):
     )
     with NodeWorker(NodeFunctionSpec("late.main", tmp_path), tools=tools) as worker:
         first = worker.invoke({}, {"awsRequestId": "req-1"})
-        late: list = []
-        deadline = time.monotonic() + 20
-        while not late and time.monotonic() < deadline:
-            late += worker.drain()
-            time.sleep(0.02)
+        late = wait_until(worker.drain, timeout=20, what="the line printed after the result")
         assert [(ln.request_id, ln.message) for ln in late] == [("req-1", "after the result")]
         worker.invoke({"crash": True}, {"awsRequestId": "req-2"})
-        while worker.alive and time.monotonic() < deadline + 20:
-            time.sleep(0.02)  # the timer throws: the environment ends while idle
+        # the timer throws: the environment ends while idle
+        wait_until(lambda: not worker.alive, timeout=20, what="the environment ends")
         after = worker.invoke({}, {"awsRequestId": "req-3"})
     assert first.result == after.result == "early" and after.init_ms is not None
     kept = [(ln.request_id, ln.message.split(" \t")[0]) for ln in after.logs]

@@ -77,3 +77,17 @@ def test_start_script_hands_over_to_the_server() -> None:
     assert text.startswith("#!/bin/bash\n")
     assert text.rstrip().splitlines()[-1] == 'exec "$@"'
     assert os.access(start, os.X_OK)
+
+
+def test_post_build_fetches_the_node_toolchain() -> None:
+    # repo2docker runs an executable binder/postBuild once at image build ("Configuration
+    # files supported by repo2docker"): tutorial 08's Node handlers then need no download.
+    post_build = BINDER / "postBuild"
+    text = post_build.read_text(encoding="utf-8")
+    assert text.startswith("#!/bin/bash\n") and "set -euo pipefail" in text
+    assert os.access(post_build, os.X_OK)
+    commands = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert commands[-1] == "python -m wsnb.node fetch"
+    from wsnb.node.__main__ import main
+
+    assert main(["fetch"]) == 0  # the same command (.ci/setup has filled the cache: offline)

@@ -238,6 +238,22 @@ BEYOND_FEATURES: list[tuple[str, str, list[str]]] = [
         "07-bring-your-own-api.ipynb",
         ['WebSocketApi.from_template("sam-chat/template.yaml")'],
     ),
+    (
+        "typescript-handlers",
+        "08-typescript-handlers.ipynb",
+        ['WebSocketApi("Chat", root="ts-chat")', 'runtime="nodejs22.x"', '"src/connect.main"'],
+    ),
+    (
+        "integrations",
+        "09-integrations.ipynb",
+        [
+            "MockIntegration(request_templates=ACCEPT)",
+            'LambdaIntegration("src/ask.main"',
+            'invocation_type="Event"',
+            'AwsIntegration.sqs_send_message("jobs")',
+            'IntegrationResponse("$default", templates={"$default": GREET_REPLY})',
+        ],
+    ),
 ]
 _BEYOND_TAG = re.compile(r"^\s*# beyond: (.+?)\s*$", re.MULTILINE)
 

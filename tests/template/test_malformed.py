@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import random
-import time
 
 import pytest
 
@@ -199,11 +198,11 @@ def _mutated(base, path, value):
 def test_every_mutation_loads_or_raises_a_wsnb_error(tmp_path, writer):
     """Each position of the template replaced by each kind of wrong value (a seeded sample):
     from_template loads it or raises a WsnbError — and the reader's own shape checks caught
-    it, not the safety net."""
+    it, not the safety net. The same 900 cases every run, on any machine (no clock)."""
     base = parse_file(writer(tmp_path))
     cases = [(path, value) for path in _paths(base) for value in VALUES]
     random.Random(14).shuffle(cases)
-    started = time.monotonic()
+    assert len(cases) >= 900
     raw, netted = [], []
     for path, value in cases[:900]:
         try:
@@ -213,7 +212,5 @@ def test_every_mutation_loads_or_raises_a_wsnb_error(tmp_path, writer):
                 netted.append((path, value, str(exc).splitlines()[0]))
         except Exception as exc:
             raw.append((path, value, f"{type(exc).__name__}: {exc}"))
-        if time.monotonic() - started > 8:  # bounded on a slow machine; the order is seeded
-            break
     assert raw == []
     assert netted == []

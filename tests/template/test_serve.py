@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_until
 from wsnb import WebSocketApi
 
 from ._templates import write_full
@@ -39,7 +40,7 @@ def test_sam_chat_three_clients(chat_dir, monkeypatch, tmp_path):
     assert api.routes == ["$connect", "$disconnect", "sendmessage"]
     import websockets
 
-    async def chat(url):
+    async def chat(url, server):
         async with (
             websockets.connect(url) as a,
             websockets.connect(url) as b,
@@ -48,14 +49,20 @@ def test_sam_chat_three_clients(chat_dir, monkeypatch, tmp_path):
             await a.send(json.dumps({"action": "sendmessage", "data": "hello from a"}))
             first = [await asyncio.wait_for(ws.recv(), 10) for ws in (a, b, c)]
             await b.close()
-            await asyncio.sleep(0.3)  # $disconnect removes b from the table
+            # b's $disconnect has removed it from the table before c broadcasts
+            wait_until(
+                lambda: any(
+                    e["type"] == "result" and e["routeKey"] == "$disconnect" for e in server.events
+                ),
+                what="b's $disconnect",
+            )
             await c.send(json.dumps({"action": "sendmessage", "data": "c here"}))
             second = [await asyncio.wait_for(ws.recv(), 10) for ws in (a, c)]
             return first, second
 
     with api.serve() as server:
         assert server.stage == "Prod"  # the template's stage
-        first, second = _run(chat(server.url))
+        first, second = _run(chat(server.url, server))
         # "Use @connections commands in your backend service" (API Gateway developer guide)
         assert first == ["hello from a"] * 3
         assert second == ["c here"] * 2

@@ -93,12 +93,11 @@ def check_diagram(widget: Any) -> None:
 def check_lint(widget: Any) -> None:
     panel = tab(widget, "lint")
     findings = panel.locator("li.wsnb-w-finding")
-    assert findings.count() >= 1
-    codes = [f.get_attribute("data-code") for f in findings.all()]
-    assert "access-log-role" in codes
-    first = findings.first
-    assert first.get_attribute("data-level") in ("error", "warning", "info")
-    assert first.locator(".wsnb-w-fix").count() == 1
+    # NOTEBOOK_CELLS' API after its later cell (the same state update as the third route row,
+    # which check_routes waited for): api.lint() finds this one thing only
+    got = [(f.get_attribute("data-code"), f.get_attribute("data-level")) for f in findings.all()]
+    assert got == [("access-log-role", "info")]
+    assert findings.first.locator(".wsnb-w-fix").count() == 1
 
 
 def check_synth(widget: Any, page: Any, *, copy: str = "") -> None:
@@ -195,7 +194,8 @@ def test_widget_in_jupyterlab(page, jupyter):
 
 def test_widget_in_notebook7(page, jupyter):
     widget = open_widget(page, jupyter, "notebook7", "widget-nb7.ipynb")
-    assert page.locator("#top-panel, .jp-NotebookKernelStatus, #jp-top-panel").count() >= 1
+    assert page.locator("#top-panel").count() == 1  # Notebook 7's shell, not JupyterLab's
+    assert page.locator("#jp-top-panel").count() == 0
     assert "/notebooks/" in page.url
     check_routes(widget)
     check_diagram(widget)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..model import ApiSpec
+from ..model import ApiSpec, LambdaAuthorizer
 from ._rows import route_rows
 
 
@@ -34,7 +34,12 @@ def _graph(spec: ApiSpec) -> tuple[list[_Node], list[_Edge]]:
     nodes.append(_Node("api", "WebSocketApi " + spec.construct_id, "box"))
     edges.append(_Edge(entry, "api"))
     if spec.authorizer != "none":
-        label = "IAM" if spec.authorizer == "iam" else f"Lambda authorizer {spec.authorizer.name}"  # type: ignore[union-attr]
+        authorizer = spec.authorizer  # "iam" or a LambdaAuthorizer here
+        label = (
+            f"Lambda authorizer {authorizer.name}"
+            if isinstance(authorizer, LambdaAuthorizer)
+            else "IAM"
+        )
         nodes.append(_Node("auth", label, "diamond"))
     resources: list[str] = []
     for i, row in enumerate(route_rows(spec)):

@@ -12,6 +12,7 @@ from ..model import (
     TOKEN_PATTERN,
     ApiSpec,
     CallableHandler,
+    DeclaredRuntimeHandler,
     FileHandler,
     LambdaAuthorizer,
     Ref,
@@ -96,8 +97,8 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
             for name, value in fn.props.items()
             if name != "handler"
         }
-        if getattr(fn.handler, "runtime", None):  # a non-Python function read from a template
-            props["runtime"] = fn.handler.runtime
+        if isinstance(fn.handler, DeclaredRuntimeHandler) and fn.handler.runtime:
+            props["runtime"] = fn.handler.runtime  # a runtime read from a template
         resources: list[str] = []
         for name in ("permissions", "bind"):
             for item in fn.props.get(name, ()):

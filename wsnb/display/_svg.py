@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape as _escape
 
-from ..model import ApiSpec
+from ..model import ApiSpec, LambdaAuthorizer
 from ._drawing import Drawing, Route, text_drawing
 from ._fit import TEXT_WIDTH
 from ._measure import text_width
@@ -123,7 +123,8 @@ def _graph(spec: ApiSpec) -> _Graph:
     api = Node("api", str(api_label), sub="stage", style=_ACCENT)
     auth = None
     if spec.authorizer != "none":
-        label = "IAM auth" if spec.authorizer == "iam" else f"λ {spec.authorizer.name}"  # type: ignore[union-attr]
+        authorizer = spec.authorizer  # "iam" or a LambdaAuthorizer here
+        label = f"λ {authorizer.name}" if isinstance(authorizer, LambdaAuthorizer) else "IAM auth"
         auth = Node("api", label, style=_WARN, cls="wsnb-node wsnb-auth")
     routes, functions, resources, row_resources = [], [], {}, []
     for row in rows:

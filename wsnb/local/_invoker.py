@@ -231,7 +231,10 @@ class Invoker:
     ) -> None:
         """A runtime's log lines: in the ``wsnb.local`` log and as ``log`` events."""
         for line in outcome.logs:
-            log.info("%s %s %s", fn.name, line.aws_request_id, line.text)
+            # Node's console lines are already in CloudWatch's form (time, request id, level,
+            # message): name the request once; Python's print lines get it in front.
+            named = f"\t{line.aws_request_id}\t" in line.text
+            log.info("%s %s", fn.name if named else f"{fn.name} {line.aws_request_id}", line.text)
             self.events.add(
                 "log", connectionId=connection_id, routeKey=fn.key, requestId=rid, detail=line.text
             )

@@ -43,7 +43,8 @@ _ENDPOINT_VARIABLES = {
 
 
 def service_of(headers: Any, path: str) -> str | None:
-    """``dynamodb``, ``s3`` or ``ssm`` for a request, or None when it names no local service."""
+    """The local service a request is for (one of ``_moto.SERVICES``), or None when it names
+    none the emulator serves."""
     m = _SCOPE.search(headers.get("Authorization") or "")
     if m is None:
         m = _QUERY_SCOPE.search(unquote(path))

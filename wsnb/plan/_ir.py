@@ -112,13 +112,15 @@ def expr(value: Any) -> Expr:
         return value
     if isinstance(value, (list, tuple)):
         items = tuple(expr(v) for v in value)
-        if all(isinstance(i, Lit) for i in items):
-            return Lit([i.value for i in items])  # type: ignore[union-attr]
+        literals = [i for i in items if isinstance(i, Lit)]
+        if len(literals) == len(items):
+            return Lit([i.value for i in literals])
         return ListE(items)
     if isinstance(value, dict):
         pairs = tuple((str(k), expr(v)) for k, v in value.items())
-        if all(isinstance(v, Lit) for _, v in pairs):
-            return Lit({k: v.value for k, v in pairs})  # type: ignore[union-attr]
+        literals = [v for _, v in pairs if isinstance(v, Lit)]
+        if len(literals) == len(pairs):
+            return Lit({k: v.value for (k, _), v in zip(pairs, literals, strict=True)})
         return DictE(pairs)
     if value is None or isinstance(value, (str, int, float, bool)):
         return Lit(str(value) if isinstance(value, str) else value)

@@ -88,7 +88,8 @@ def check_output(spec: ApiSpec, origin: TemplateOrigin, what: str) -> None:
         return
     counts: dict[str, int] = {}
     for e in differences:
-        counts[_COUNTED[e.change]] = counts.get(_COUNTED[e.change], 0) + 1
+        if e.change is not None:  # always so: differences are the entries with a change
+            counts[_COUNTED[e.change]] = counts.get(_COUNTED[e.change], 0) + 1
     where = {
         "to_cdk()": "they are listed below and in api.lint()",
         "export()": "the result's warnings and the app's README.md list each (also api.lint())",
