@@ -15,8 +15,9 @@ Node.js handlers (node_handlers/echo.mjs; a second emulator with BENCH_NODE=1), 
   cold   first invocation of a Node function: message sent -> reply (a worker starts, loads
          the handler and its SDK import); the first one on a fresh server also starts the
          emulator's local-AWS HTTP front. Python's first invocation alongside. target: < 1 s
-  node (a)  the return_response echo at 1 and 50 connections, after a warm-up at 50
-         target: >= 0.5x Python's (a) at 50 connections, 0 failed
+  node (a)  the return_response echo at 1 and 50 connections, after a warm-up at 50; each
+         right after the same echo on a Python emulator running beside it ("paired (a)")
+         target: >= 0.5x the paired Python (a) at 50 connections, 0 failed
   node (b)  the post_to_connection echo at 50 connections           target: >= 1.5x sls (b)
   sls    serverless-offline 13.10.1 running the same echo.mjs (endpoint edited to its
          documented local one), warmed up the same way; installed on first use into wsnb's
@@ -249,23 +250,34 @@ def warm_up(port: int, pid: int) -> None:
 
 
 def run_node(quick: bool, m1: int, m50: int) -> tuple[dict, dict, dict]:
-    """The Node.js scenarios on an emulator serving node_handlers/echo.mjs."""
+    """The Node.js scenarios on an emulator serving node_handlers/echo.mjs. A Python emulator
+    runs beside it: each Node echo is measured right after the same echo on the Python handler
+    ("paired"), so their ratio holds when other work on the machine comes and goes."""
     results: dict[str, dict] = {}
     traces: dict[str, dict] = {}
-    proc, port = start_server("emulator", {"BENCH_NODE": "1"})
+    python, python_port = start_server("emulator")
     try:
-        cold = cold_starts(port)
-        warm_up(port, proc.pid)
-        for name, n, m, action in (
-            ("node (a) 1", 1, m1, "echo"),
-            ("node (a) 50", 50, m50, "echo"),
-            ("node (b) 50", 50, m50, "mgmt"),
-        ):
-            handler_stats(port)  # reset
-            results[name] = load(port, n, m, action, proc.pid)
-            traces[name] = handler_stats(port)
+        proc, port = start_server("emulator", {"BENCH_NODE": "1"})
+        try:
+            cold = cold_starts(port)
+            warm_up(port, proc.pid)
+            load(python_port, 1, 200, "echo", python.pid)
+            load(python_port, 50, 20, "echo", python.pid)
+            for name, n, m, action in (
+                ("node (a) 1", 1, m1, "echo"),
+                ("node (a) 50", 50, m50, "echo"),
+                ("node (b) 50", 50, m50, "mgmt"),
+            ):
+                if action == "echo":
+                    paired = "paired (a) " + name.rsplit(" ", 1)[1]
+                    results[paired] = load(python_port, n, m, action, python.pid)
+                handler_stats(port)  # reset
+                results[name] = load(port, n, m, action, proc.pid)
+                traces[name] = handler_stats(port)
+        finally:
+            stop_server(proc)
     finally:
-        stop_server(proc)
+        stop_server(python)
     return results, traces, cold
 
 
@@ -491,12 +503,19 @@ def report_node(results: dict, colds: dict) -> None:
         )
     if sls:
         print(f"    serverless-offline's first invocation of echo.mjs: {_ms(sls['first_ms'])}")
-    py50, n1, n50 = results["(a) 50"], results["node (a) 1"], results["node (a) 50"]
+    py1, py50 = results["paired (a) 1"], results["paired (a) 50"]
+    n1, n50 = results["node (a) 1"], results["node (a) 50"]
     print(
         f"warm return_response echo: {n1['rt_s']:.0f} rt/s at 1 conn "
-        f"({n1['rt_s'] / results['(a) 1']['rt_s']:.2f}x Python's), {n50['rt_s']:.0f} rt/s at 50 "
-        f"= {n50['rt_s'] / py50['rt_s']:.2f}x Python's {py50['rt_s']:.0f} (target >= 0.50), "
-        f"{n1['sent'] - n1['ok'] + n50['sent'] - n50['ok']} failed"
+        f"({n1['rt_s'] / py1['rt_s']:.2f}x Python's {py1['rt_s']:.0f}), {n50['rt_s']:.0f} rt/s "
+        f"at 50 = {n50['rt_s'] / py50['rt_s']:.2f}x Python's {py50['rt_s']:.0f} (target >= 0.50), "
+        f"{n1['sent'] - n1['ok'] + n50['sent'] - n50['ok']} failed (Python's measured just before "
+        f"each, on a second server; its (a) rows above: {results['(a) 1']['rt_s']:.0f} / "
+        f"{results['(a) 50']['rt_s']:.0f})"
+    )
+    print(
+        f"    server CPU per message at 50 conns: Node {n50['cpu_us']:.0f} us (emulator + workers), "
+        f"Python {py50['cpu_us']:.0f} us"
     )
     b50 = results["node (b) 50"]
     line = (
