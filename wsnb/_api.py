@@ -562,10 +562,10 @@ class WebSocketApi:
         (and root, and handler file contents)."""
         from .synth import synthesize
 
-        self._check_output("synth()")
+        spec = self._output_spec("synth()")
         with self._output_root() as root:
             result = synthesize(
-                self._spec,
+                spec,
                 app=app,
                 stage=stage,
                 region=region,
@@ -575,13 +575,16 @@ class WebSocketApi:
             )
         return result.with_warnings(self._output_notes())
 
-    def _check_output(self, what: str) -> None:
-        """An API read from a template: refuse what synth cannot build, warn where the output
-        differs from the template (``what``: "synth()", "export()" or "to_cdk()")."""
-        if self._origin is not None:
-            from .template import check_output
+    def _output_spec(self, what: str) -> ApiSpec:
+        """The model synth/export/to_cdk build (``what``: "synth()", "export()" or
+        "to_cdk()"): for an API read from a template, without the routes whose function synth
+        cannot build (a warning names them), with a warning where the output differs from the
+        template."""
+        if self._origin is None:
+            return self._spec
+        from .template import output_spec
 
-            check_output(self._spec, self._origin, what)
+        return output_spec(self._spec, self._origin, what)
 
     @contextlib.contextmanager
     def _output_root(self) -> Iterator[Path | None]:
@@ -608,9 +611,9 @@ class WebSocketApi:
         """Add this API to your own CDK stack; returns the construct."""
         from .synth import to_cdk
 
-        self._check_output("to_cdk()")
+        spec = self._output_spec("to_cdk()")
         with self._output_root() as root:
-            return to_cdk(self._spec, scope, id, root=root)
+            return to_cdk(spec, scope, id, root=root)
 
     @check_keywords
     def export(
@@ -631,10 +634,10 @@ class WebSocketApi:
         """
         from .export import export_app
 
-        self._check_output("export()")
+        spec = self._output_spec("export()")
         with self._output_root() as root:
             return export_app(
-                self._spec,
+                spec,
                 path,
                 app=app,
                 stage=stage,

@@ -41,7 +41,7 @@ def integration_findings(spec: ApiSpec) -> Iterator[Any]:
                 unchecked = True
                 yield Finding(level, code, message, fix)
                 continue
-            yield Finding(level, code, f"route {route.key!r}: {message}", fix)
+            yield Finding(level, code, f"route {route.key!r}: {message}", fix, route=route.key)
 
 
 def _route_problems(route: RouteSpec) -> Iterator[tuple[str, str, str, str]]:

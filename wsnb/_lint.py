@@ -21,18 +21,32 @@ _SECRET_NAME = re.compile(
 
 @dataclass(frozen=True)
 class Finding:
-    """One lint finding: ``level`` is "error", "warning" or "info"; ``code`` is short and stable."""
+    """One lint finding: ``level`` is "error", "warning" or "info"; ``code`` is short and stable.
+
+    ``fix`` is the advice in Python (the model's terms). ``route`` is the route key the finding
+    is about, when it is about one. An API read from a template also gets the advice in its
+    user's other terms: ``template_fix``, the same as an edit of the template (shown after the
+    fix), and ``cli_fix``, in command-line words (``TARGET`` standing for the CLI's TARGET).
+    """
 
     level: str
     code: str
     message: str
     fix: str
+    route: str | None = None
+    template_fix: str | None = None
+    cli_fix: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.level}: [{self.code}] {self.message} Fix: {self.fix}"
+        text = f"{self.level}: [{self.code}] {self.message} Fix: {self.fix}"
+        return text + (f"; in the template: {self.template_fix}" if self.template_fix else "")
 
     def to_dict(self) -> dict[str, str]:
-        return {"level": self.level, "code": self.code, "message": self.message, "fix": self.fix}
+        out = {"level": self.level, "code": self.code, "message": self.message, "fix": self.fix}
+        for name in ("route", "template_fix", "cli_fix"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
 
 
 def lint(spec: ApiSpec, *, root: str | os.PathLike[str] | None = None) -> list[Finding]:
@@ -111,6 +125,7 @@ def _routes(spec: ApiSpec):
                 "route-looks-reserved",
                 f"Route {key!r} is a custom action, not the reserved {bare!r} route.",
                 f"rename it to {bare!r} if you meant API Gateway's {bare} route",
+                route=key,
             )
 
 
@@ -186,7 +201,13 @@ def _handlers(spec: ApiSpec, root: str | os.PathLike[str] = "."):
 
 
 def _handler_finding(where: str, problem: Any) -> Finding:
-    return Finding(problem.level, problem.code, f"{where}: {problem.message}", problem.fix)
+    return Finding(
+        problem.level,
+        problem.code,
+        f"{where}: {problem.message}",
+        problem.fix,
+        route=None if where == "authorizer" else where,
+    )
 
 
 def _runtimes(spec: ApiSpec):
@@ -199,8 +220,15 @@ def _runtimes(spec: ApiSpec):
 
 def _functions(spec: ApiSpec):
     functions = [(fn.route_key, fn.props) for _, fn in spec.all_functions()]
+    # "Set up asynchronous invocation of the backend Lambda function": with the Event
+    # invocation type API Gateway does not wait for the function, so its limit does not apply
+    not_waited = {
+        r.key for r in spec.integration_routes() if getattr(r.integration, "is_async", False)
+    }
     for where, props in functions:
         timeout = props.get("timeout", _facts.DEFAULT_TIMEOUT)
+        if where in not_waited:
+            continue
         if where != "authorizer" and timeout > _facts.INTEGRATION_TIMEOUT_SECONDS:
             yield Finding(
                 "info",
@@ -208,6 +236,7 @@ def _functions(spec: ApiSpec):
                 f"{where}: timeout is {timeout} s but API Gateway stops waiting after "
                 f"{_facts.INTEGRATION_TIMEOUT_SECONDS} s (the client gets an error; Lambda keeps running).",
                 "keep the work under 29 s, or reply later through the @connections API",
+                route=where,
             )
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from wsnb import EmulatorError, WebSocketApi
+from wsnb import EmulatorError, MockIntegration, WebSocketApi
 from wsnb.model._physical import NamedBucket, NamedParameter, NamedTable
 
 from ._templates import write_full, write_sam
@@ -24,7 +24,11 @@ def test_yaml_short_form_and_json_read_the_same_model(tmp_path, full):
 
 def test_api_routes_integrations_and_route_responses(full):
     assert full.id == "Api"
-    assert full.routes == ["$connect", "echo", "node"]  # MOCK and false-Condition routes left out
+    # every deployed route, the MOCK one too (issue 19: no route hidden); a false Condition
+    # is not deployed
+    assert full.routes == ["$connect", "echo", "node", "mock"]
+    mock = full.spec.route("mock").integration
+    assert isinstance(mock, MockIntegration) and not mock.request_templates
     cdk = full.spec.cdk
     # "Route selection expressions" (API Gateway developer guide): read from the Api.
     assert cdk.web_socket_api["route_selection_expression"] == "$request.body.type"
@@ -34,7 +38,8 @@ def test_api_routes_integrations_and_route_responses(full):
     assert full.get_route("$connect").return_response is False
     report = full.template_report
     ignored = {e.logical_id for e in report.ignored}
-    assert {"MockRoute", "MockInteg", "ProdOnlyRoute", "Unused"} <= ignored
+    assert {"ProdOnlyRoute", "Unused"} <= ignored
+    assert {"MockRoute", "MockInteg"} <= {e.logical_id for e in report.read}
 
 
 def test_function_props(full):
@@ -105,7 +110,8 @@ def test_display_notes_where_it_came_from_and_runtimes(full):
     bundle = full._repr_mimebundle_()
     assert "From template <code>full.yaml</code>" in bundle["text/html"]
     assert "nodejs20.x" in bundle["text/html"] and "<svg" in bundle["text/html"]
-    assert "node: NodeFn (nodejs20.x)" in bundle["text/plain"]
+    assert "node: Lambda proxy → NodeFn (nodejs20.x)" in bundle["text/plain"]
+    assert "mock: MOCK" in bundle["text/plain"]  # every route, its integration named
     assert full._repr_mimebundle_() == bundle  # deterministic
 
 
@@ -177,7 +183,7 @@ def test_dict_source_and_api_choice(tmp_path):
         "Properties": {"ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.x"},
     }
     api = WebSocketApi.from_template(data, api="Api", base_dir=tmp_path)
-    assert api.routes == ["$connect", "echo", "node"]
+    assert api.routes == ["$connect", "echo", "node", "mock"]
     other = WebSocketApi.from_template(data, api="Other", base_dir=tmp_path)
     assert other.routes == []
 
@@ -190,13 +196,46 @@ def test_non_python_runtime_is_in_the_route_table(full):
     assert "nodejs20.x" in to_html(full.spec)
 
 
-def test_synth_refuses_non_python_functions_by_name(full):
-    from wsnb import SynthError
+def test_synth_leaves_out_routes_whose_function_is_not_python_and_names_them(full, tmp_path):
+    from wsnb.template import TemplateSynthWarning
 
-    with pytest.raises(SynthError, match=r"NodeFn \(nodejs20\.x\)"):
-        full.synth()
-    with pytest.raises(SynthError, match="NodeFn"):
-        full.export("unused-dir")
+    # "node" is served (Node.js runs locally) but its template code is not a handler file
+    # wsnb builds: synth()/export() leave the route out, and say which
+    with pytest.warns(
+        TemplateSynthWarning, match=r"left out route\(s\) 'node' \(NodeFn \(nodejs20\.x\)\)"
+    ):
+        result = full.synth()
+    keys = [
+        r["Properties"]["RouteKey"]
+        for r in result.template["Resources"].values()
+        if r["Type"] == "AWS::ApiGatewayV2::Route"
+    ]
+    assert "node" not in keys and sorted(keys) == sorted(k for k in full.routes if k != "node")
+    assert not any("NodeFn" in lid for lid in result.template["Resources"])
+    assert any("left out route(s) 'node'" in str(w) for w in result.warnings)
+    assert full.routes == ["$connect", "echo", "node", "mock"]  # the model keeps it
+    with pytest.warns(TemplateSynthWarning, match="left out route"):
+        exported = full.export(tmp_path / "app")
+    assert any("'node' (NodeFn (nodejs20.x))" in str(w) for w in exported.warnings)
+
+
+def test_synth_refuses_when_no_route_is_left(tmp_path):
+    from wsnb import SynthError
+    from wsnb.template._load import parse_file
+
+    data = parse_file(write_full(tmp_path))
+    resources = data["Resources"]
+    for lid in [
+        lid
+        for lid, r in resources.items()
+        if r["Type"].startswith(("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Authorizer"))
+        and lid != "NodeRoute"
+    ]:
+        del resources[lid]
+    only_node = WebSocketApi.from_template(data, base_dir=tmp_path)
+    assert only_node.routes == ["node"]
+    with pytest.raises(SynthError, match=r"every route's function is another runtime: NodeFn"):
+        only_node.synth()
 
 
 def test_missing_extra_is_named(tmp_path, monkeypatch):

@@ -49,13 +49,16 @@ _KEYWORD = re.compile(
 
 def one_line(exc: BaseException) -> str:
     """The first line of a WsnbError's message, what is allowed (when short) and its fix in
-    command-line terms (or ``Type: message`` for other exceptions)."""
+    command-line terms: the error's own ``cli_fix`` when it carries one (advice written for
+    the command line, e.g. export's), else its Python fix translated (or ``Type: message`` for
+    other exceptions)."""
     if isinstance(exc, WsnbError):
         text = _first_line(exc.message)
-        if exc.fix:
-            fix = cli_fix(_flatten(exc.fix))
+        given_fix = getattr(exc, "cli_fix", None) or exc.fix
+        if given_fix:
+            fix = cli_fix(_flatten(given_fix))
             allowed = _flatten(exc.allowed or "")
-            if allowed and len(allowed) <= _ALLOWED_MAX and fix != _flatten(exc.fix):
+            if allowed and len(allowed) <= _ALLOWED_MAX and fix != _flatten(given_fix):
                 text = f"{text} Allowed: {allowed}."
             text = f"{text} Fix: {fix}"
         return text
@@ -111,6 +114,26 @@ def cli_fix(fix: str) -> str:
         out.append(fix[pos : match.start()] + flags)
         pos = end + 1
     return _outside_parentheses("".join(out) + fix[pos:])
+
+
+def finding_fix(finding: Any, target: str | None = None, *, template: bool = False) -> str:
+    """A lint finding's advice in the command line's words: for a template TARGET
+    (``template``) the template edit (``template_fix``) when it has one; else its own
+    ``cli_fix`` (``TARGET`` there naming the TARGET given); else its Python fix through
+    :func:`cli_fix`."""
+    if template and getattr(finding, "template_fix", None):
+        return finding.template_fix
+    own = getattr(finding, "cli_fix", None)
+    if own:
+        return with_target(own, target)
+    return cli_fix(getattr(finding, "fix", "") or "")
+
+
+def with_target(text: str, target: str | None) -> str:
+    """``TARGET`` in command-line advice → the TARGET the user gave (quoted for a shell)."""
+    if not target:
+        return text
+    return re.sub(r"\bTARGET\b", lambda _: shlex.quote(target), text)
 
 
 def _outside_parentheses(text: str) -> str:

@@ -158,3 +158,26 @@ def parameter_item(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
     return name.strip(), value
+
+
+def add_report_option(parser: argparse.ArgumentParser) -> None:
+    """``--report``: also print what ``from_template`` read, approximated and ignored."""
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also print the template report (what was read, approximated and ignored, "
+        "resource by resource): a template or cdk.out TARGET",
+    )
+
+
+def template_report(api: Any, target: str) -> str:
+    """The report of an API read from a template TARGET (``--report``), as text."""
+    from ._errors import TargetError
+
+    if getattr(api, "origin", None) is None:
+        raise TargetError(
+            "--report applies to a template TARGET (a .yaml/.json template or a cdk.out folder).",
+            given=target,
+            fix="remove --report, or point TARGET at a template",
+        )
+    return str(api.template_report)

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from .._errors import ExportError
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import TARGET_HELP, open_target, template_environment
 from .synth import warning_text
-
-
-@contextmanager
-def command_line_fixes() -> Iterator[None]:
-    """Export errors carry their advice in command-line terms too (``cli_fix``): show that."""
-    try:
-        yield
-    except ExportError as exc:
-        cli_fix = getattr(exc, "cli_fix", None)
-        if cli_fix:
-            exc.fix = cli_fix
-        raise
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -50,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
         template_environment(args.region, args.account),
         open_target(args.target) as api,
         progress(f"exporting {api.id} ..."),
-        command_line_fixes(),
     ):
         result = api.export(args.directory, overwrite=args.overwrite, **synth_kwargs(args))
     for warning in getattr(result, "warnings", None) or ():  # e.g. where it differs from a template
-        print(f"{getattr(warning, 'level', 'warning')}: {warning_text(warning)}", file=sys.stderr)
+        text = warning_text(warning, args.target)
+        print(f"{getattr(warning, 'level', 'warning')}: {text}", file=sys.stderr)
     print(f"exported {api.id} as a CDK app to {args.directory}")
     print(f"next: cd {args.directory} && pip install -r requirements.txt && cdk synth")
     return 0

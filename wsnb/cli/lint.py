@@ -6,6 +6,8 @@ import argparse
 from collections import Counter
 from typing import Any
 
+from ._errors import finding_fix
+from ._options import add_report_option, template_report
 from ._target import TARGET_HELP, open_target
 
 
@@ -19,6 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     )
     parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument("--strict", action="store_true", help="also exit 1 on warnings")
+    add_report_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -30,15 +33,19 @@ def level_name(finding: Any) -> str:
     return {"warn": "warning", "err": "error"}.get(text, text)
 
 
-def format_findings(findings: list[Any]) -> str:
-    """One block per finding: ``level  CODE  message`` then an indented ``fix:`` line."""
+def format_findings(
+    findings: list[Any], target: str | None = None, *, template: bool = False
+) -> str:
+    """One block per finding: ``level  CODE  message`` then an indented ``fix:`` line, the
+    advice in the command line's words (``template``: TARGET is a template, whose user edits
+    the template; ``target``: the TARGET the advice names)."""
     if not findings:
         return "no findings"
     width = max(7, *(len(level_name(f)) for f in findings))  # "warning" keeps columns steady
     lines = []
     for finding in findings:
         lines.append(f"{level_name(finding):<{width}}  {finding.code}  {finding.message}")
-        fix = getattr(finding, "fix", None)
+        fix = finding_fix(finding, target, template=template)
         if fix:
             lines.append(f"{'':<{width}}  fix: {fix}")
     counts = Counter(level_name(f) for f in findings)
@@ -55,5 +62,8 @@ def failing(findings: list[Any], *, strict: bool) -> bool:
 def run(args: argparse.Namespace) -> int:
     with open_target(args.target) as api:
         findings = list(api.lint())
-    print(format_findings(findings))
+        report = template_report(api, args.target) if args.report else None
+    print(format_findings(findings, args.target, template=api.origin is not None))
+    if report is not None:
+        print(f"\n{report}")
     return 1 if failing(findings, strict=args.strict) else 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
+from ._options import add_report_option, template_report
 from ._target import TARGET_HELP, open_target
 
 FORMATS = ("text", "json", "mermaid", "dot")
@@ -25,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
         default="text",
         help="text (default), json (api.to_dict()), mermaid or dot",
     )
+    add_report_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -37,6 +40,26 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "dot":
             text = api.to_dot()
         else:
-            text = repr(api)
+            text = routes_text(api, args.target, report_below=args.report)
+        report = template_report(api, args.target) if args.report else None
     print(text.rstrip("\n"))
+    if report is not None:
+        print(f"\n{report}")
     return 0
+
+
+def routes_text(api: Any, target: str, *, report_below: bool = False) -> str:
+    """``repr(api)``; for a template TARGET in the command line's words: where the lint
+    findings and the template report are, as commands."""
+    from ..display import text_table
+    from ._errors import with_target
+
+    if api.origin is None:  # a Python TARGET: its user has the variable (api.lint())
+        return repr(api)
+    from ..template import note_text
+
+    lint_hint = with_target("wsnb lint TARGET", target)
+    text = text_table(api.spec, api.lint(), lint_hint=lint_hint).rstrip("\n")
+
+    hint = "the template report below" if report_below else "wsnb routes TARGET --report"
+    return text + "\n" + note_text(api.origin, report_hint=with_target(hint, target))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from ._errors import with_target
 from ._options import absolute_path, add_synth_options, synth_kwargs
 from ._progress import progress
 from ._target import TARGET_HELP, open_target, template_environment
@@ -32,15 +33,19 @@ def add_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argument
     parser.set_defaults(run=run)
 
 
-def synthesize(api: Any, kwargs: dict[str, Any], *, said: set[str] | None = None) -> Any:
+def synthesize(
+    api: Any, kwargs: dict[str, Any], *, said: set[str] | None = None, target: str | None = None
+) -> Any:
     """``api.synth(**kwargs)`` with a spinner on a terminal, warnings on stderr (except those
-    whose lint code is in ``said``: already shown)."""
+    whose lint code is in ``said``: already shown; ``target``: the TARGET their command-line
+    advice names)."""
     with progress(f"synthesizing {api.id} with aws-cdk-lib ..."):
         result = api.synth(**kwargs)
     for warning in getattr(result, "warnings", None) or []:
         if getattr(warning, "code", None) in (said or ()):
             continue
-        print(f"{getattr(warning, 'level', 'warning')}: {warning_text(warning)}", file=sys.stderr)
+        text = warning_text(warning, target)
+        print(f"{getattr(warning, 'level', 'warning')}: {text}", file=sys.stderr)
     return result
 
 
@@ -58,7 +63,7 @@ def describe(result: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     with template_environment(args.region, args.account), open_target(args.target) as api:
-        result = synthesize(api, synth_kwargs(args))
+        result = synthesize(api, synth_kwargs(args), target=args.target)
         text = result.to_json()
     if not text.endswith("\n"):
         text += "\n"
@@ -72,8 +77,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def warning_text(warning: Any) -> str:
-    """One synth/export warning as the CLI prints it: ``[code] text``."""
+def warning_text(warning: Any, target: str | None = None) -> str:
+    """One synth/export warning as the CLI prints it: ``[code] text`` (its command-line
+    wording when it has one, ``TARGET`` there naming ``target``)."""
+    cli_text = getattr(warning, "cli_text", None)
+    if isinstance(cli_text, str):
+        code = getattr(warning, "code", None)
+        text = with_target(cli_text, target)
+        return f"[{code}] {text}" if code else text
     message = getattr(warning, "message", None)
     if isinstance(message, str):
         code = getattr(warning, "code", None)

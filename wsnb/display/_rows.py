@@ -17,6 +17,7 @@ from ..model import (
     LambdaAuthorizer,
     Ref,
     Resource,
+    RouteSpec,
     permission_label,
 )
 
@@ -88,17 +89,28 @@ _ROWS_LOCK = threading.Lock()
 
 
 def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
+    """One row per route, in the model's order: a route with a function (Lambda proxy or
+    non-proxy Lambda integration) shows the function; a route without one (mock, HTTP, AWS
+    service) shows its integration where the handler goes. A route that is not a Lambda proxy
+    has an ``integration`` prop: its type and, when ``serve()`` cannot run it, why."""
     rows = []
-    by_key = {r.key: r for r in spec.routes}  # spec.route() is a linear scan
-    for fn in spec.functions():
-        route = by_key[fn.route_key]
+    functions = {fn.route_key: fn for fn in spec.functions()}
+    for route in spec.routes:
+        fn = functions.get(route.key)
+        if fn is None:
+            rows.append(_integration_row(spec, route))
+            continue
         props = {
             name: display_value(name, value)
             for name, value in fn.props.items()
             if name != "handler"
         }
+        provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
         if isinstance(fn.handler, DeclaredRuntimeHandler) and fn.handler.runtime:
             props["runtime"] = fn.handler.runtime  # a runtime read from a template
+            provenance["runtime"] = "route"  # the template's, not wsnb's default
+        if route.integration is not None:
+            props["integration"] = integration_text(route)
         resources: list[str] = []
         for name in ("permissions", "bind"):
             for item in fn.props.get(name, ()):
@@ -110,7 +122,7 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
                 "handler": str(fn.handler),
                 "handler_kind": "python" if isinstance(fn.handler, CallableHandler) else "file",
                 "props": props,
-                "provenance": {k: v for k, v in fn.provenance.items() if k != "handler"},
+                "provenance": provenance,
                 "return_response": route.return_response,
                 "final": route.final,
                 "authorization": authorization(spec, fn.route_key),
@@ -120,8 +132,39 @@ def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
     return rows
 
 
+def integration_text(route: RouteSpec, *, label: bool = True) -> str:
+    """The integration cell: ``AWS (Lambda, Event)``… (``label``), and ``not run locally:
+    <why>`` (the first words of :attr:`RouteSpec.local_problem`) when ``serve()`` cannot."""
+    problem = route.local_problem
+    parts = [route.integration_label] if label else []
+    if problem:
+        parts.append(f"not run locally: {problem.split(' (')[0]}")
+    return "; ".join(parts)
+
+
+def _integration_row(spec: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """The row of a route without a function: its integration in the handler's place (the
+    integration cell says only why it cannot run locally, if it cannot)."""
+    resources = []
+    for item in getattr(route.integration, "resources", lambda: [])():
+        if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
+            resources.append(f"{item.kind} {item.id}")
+    return {
+        "key": route.key,
+        "handler": route.integration_label,
+        "handler_kind": "integration",
+        "props": {"integration": integration_text(route, label=False)},
+        "provenance": {},
+        "return_response": route.return_response,
+        "final": route.final,
+        "authorization": authorization(spec, route.key),
+        "resources": resources,
+    }
+
+
 #: the props with a column of their own in the route tables, and the column headers
 PROP_COLUMNS = (
+    ("integration", "integration"),
     ("runtime", "runtime"),
     ("timeout", "timeout"),
     ("memory_size", "memory"),

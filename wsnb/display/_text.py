@@ -87,11 +87,16 @@ def _table(header: list[str], body: list[list[list[str]]]) -> list[str]:
 
 
 def text_table(
-    spec: ApiSpec, findings: list[Finding] | None = None, *, width: int = TEXT_WIDTH
+    spec: ApiSpec,
+    findings: list[Finding] | None = None,
+    *,
+    width: int = TEXT_WIDTH,
+    lint_hint: str = "api.lint()",
 ) -> str:
     """``WebSocketApi 'Api'`` + settings + one line per route, within ``width`` characters
     where the values allow: columns that do not fit move, in order, to a second table that
-    repeats the route. A mark after a value says where it came from (legend below)."""
+    repeats the route. A mark after a value says where it came from (legend below); the lint
+    summary names ``lint_hint`` as where the findings are (the CLI: its lint command)."""
     n = len(spec.routes)
     lines = [f"WebSocketApi {spec.id!r}: {n} route{'s' if n != 1 else ''}"]
     for key, value in summary(spec).items():
@@ -140,5 +145,5 @@ def text_table(
         for f in findings:
             counts[f.level] = counts.get(f.level, 0) + 1
         parts = [f"{n} {lvl}{'s' if n != 1 else ''}" for lvl, n in counts.items()]
-        lines.append(f"{_INDENT}lint: {', '.join(parts)} (api.lint())")
+        lines.append(f"{_INDENT}lint: {', '.join(parts)} ({lint_hint})")
     return "\n".join(lines)

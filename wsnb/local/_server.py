@@ -121,10 +121,33 @@ class LocalServer:
         self._stop_event: asyncio.Event | None = None
         self._botocore_answer: Callable[[Any], Any] | None = None
         self._api_answer: _transport.Answer | None = None
+        self._extra_hosts: list[tuple[str, _transport.Answer]] = []
         self._env_installed = False
         self._moto_acquired = False
 
     # ------------------------------------------------------------------ public handle
+
+    def answer_host(self, host: str) -> None:
+        """Also answer in-process @connections calls addressed to ``host`` (e.g. the deployed
+        API's ``{apiId}.execute-api.{region}.amazonaws.com`` that a template's handlers build
+        their client from), whatever stage their URL names; forgotten when the server stops.
+        Nothing leaves the machine."""
+        served = self._api_answer
+        if served is None:
+            raise EmulatorError(
+                "answer_host() needs a running server.",
+                given=host,
+                fix="call it after serve() has started the server",
+            )
+
+        def answer(method: str, url: str, body: bytes) -> Any:
+            parts = url.split("/", 4)  # https:, '', host, stage, rest
+            if len(parts) > 3:  # the caller's stage may differ from the one served
+                parts[3] = self.stage
+            return served(method, "/".join(parts), body)
+
+        _transport.register_api(host, answer)
+        self._extra_hosts.append((host, answer))
 
     @property
     def url(self) -> str:
@@ -322,6 +345,8 @@ class LocalServer:
         if self._api_answer is not None:
             _transport.unregister_api(self.domain_name, self._api_answer)
             self._api_answer = None
+        while self._extra_hosts:
+            _transport.unregister_api(*self._extra_hosts.pop())
         if self._env_installed:
             self._env_installed = False
             _environ.uninstall()

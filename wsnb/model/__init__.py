@@ -13,6 +13,7 @@ from ._frozen import Frozen, FrozenDict, FrozenList, freeze, thaw
 from ._function import PROP_NAMES, Function
 from ._handlers import CallableHandler, FileHandler, callable_module_source, unresolved_globals
 from ._integrations import (
+    INVOCATION_TYPES,
     AwsIntegration,
     HttpIntegration,
     Integration,
@@ -73,6 +74,7 @@ from ._spec import finished_function_error, make_route, normalize_route_key
 from ._values import DYNAMIC_REFERENCE
 
 __all__ = [
+    "INVOCATION_TYPES",
     "PROP_NAMES",
     "AccessLogSpec",
     "ApiSpec",

@@ -3,7 +3,7 @@
 ``WebSocketApi.from_template(source, api=None, parameters=None, region=None, account=None,
 base_dir=None)`` calls :func:`read_template`, which returns the model (an ``ApiSpec``) and a
 :class:`TemplateOrigin` (report, source, root, stage, region, account, runtimes, ...); the
-facade wraps both, and calls this package's functions (``lint_findings``, ``check_output``,
+facade wraps both, and calls this package's functions (``lint_findings``, ``output_spec``,
 ``serve_defaults``, ``note_text``, ...) with ``(spec, origin)``. This package never imports the
 facade. Pieces: :mod:`._load` (files, dicts, cloud assemblies), :mod:`._intrinsics` (Ref,
 Fn::*, conditions, mappings, pseudo parameters), :mod:`._read` (resources → the wsnb model),
@@ -32,10 +32,10 @@ from ._result import (
     DIFFERENCE_CODE,
     TemplateSynthWarning,
     answer_deployed_host,
-    check_output,
     check_runnable,
     lint_findings,
     output_notes,
+    output_spec,
     serve_defaults,
 )
 
@@ -47,7 +47,6 @@ __all__ = [
     "TemplateReport",
     "TemplateSynthWarning",
     "answer_deployed_host",
-    "check_output",
     "check_runnable",
     "find_apis",
     "lint_findings",
@@ -56,6 +55,7 @@ __all__ = [
     "note_text",
     "output_notes",
     "output_root",
+    "output_spec",
     "read_template",
     "serve_defaults",
 ]
@@ -122,6 +122,8 @@ def read_template(
         runtimes=result.runtimes,
         route_functions=result.route_functions,
         loaded_spec=spec,  # what the differences describe (edits may make them stale)
+        route_ids=result.route_ids,
+        route_integrations=result.route_integrations,
     )
     return spec, origin
 

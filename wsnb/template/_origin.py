@@ -8,7 +8,7 @@ says. Frozen: an API's origin never changes (edits change the model, not where i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import ApiSpec
@@ -25,8 +25,11 @@ class TemplateOrigin:
     folder linking to the code folders). ``stage``: the template's stage name. ``api_host``:
     ``"{}.execute-api.<region>.amazonaws.com"`` (``{}`` = the API id). ``region`` and
     ``account``: what ``AWS::Region`` and ``AWS::AccountId`` resolved to. ``runtimes``:
-    function logical id → runtime. ``route_functions``: route key → function logical id.
-    ``loaded_spec``: the model as read (what the report's differences describe).
+    function logical id → runtime. ``route_functions``: route key → function logical id (for
+    the routes that have a function). ``loaded_spec``: the model as read (what the report's
+    differences describe). ``route_ids`` and ``route_integrations``: route key → the logical id
+    of its ``AWS::ApiGatewayV2::Route`` and of its ``AWS::ApiGatewayV2::Integration`` (what
+    advice in the template's terms names).
     """
 
     report: TemplateReport
@@ -39,3 +42,5 @@ class TemplateOrigin:
     runtimes: dict[str, str]
     route_functions: dict[str, str]
     loaded_spec: ApiSpec
+    route_ids: dict[str, str] = field(default_factory=dict)
+    route_integrations: dict[str, str] = field(default_factory=dict)

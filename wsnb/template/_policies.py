@@ -72,6 +72,18 @@ def read_permissions(context: ReadContext, lid: str, kind: str, p: dict[str, Any
     return uniq
 
 
+def read_role_permissions(context: ReadContext, lid: str, kind: str, role_lid: str) -> list[Any]:
+    """The grants of the template role ``role_lid`` as wsnb permissions, read for resource
+    ``lid`` of type ``kind`` (an integration whose ``CredentialsArn`` names that role: wsnb
+    creates the role API Gateway assumes, granted the same)."""
+    out = _role(context, Grantee(lid, kind), role_lid, [])
+    uniq: list[Any] = []
+    for item in out:
+        if item not in uniq:
+            uniq.append(item)
+    return uniq
+
+
 def report_role_additions(context: ReadContext, route_lids: set[str]) -> None:
     """Report, per function, what wsnb's function role grants beyond the template's role:
     connection management (route functions), X-Ray (when traced) and CloudWatch Logs."""

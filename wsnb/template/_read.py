@@ -11,7 +11,7 @@ and domain (:mod:`._stage`, :mod:`._domain`) — and records in a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,9 @@ class ReadResult:
     report: TemplateReport
     runtimes: dict[str, str]  # function logical id -> runtime
     route_functions: dict[str, str]  # route key -> function logical id
+    route_ids: dict[str, str] = field(default_factory=dict)  # route key -> Route logical id
+    #: route key -> the logical id of its AWS::ApiGatewayV2::Integration
+    route_integrations: dict[str, str] = field(default_factory=dict)
     temp_dir: str | None = None
     region: str = "us-east-1"
     account: str = "123456789012"
@@ -99,7 +102,8 @@ class Reader:
 def read_api(context: ReadContext) -> ReadResult:
     """Read the API ``context.api`` and everything it uses."""
     cdk_api = _read_api_resource(context)
-    routes, route_functions, auth = read_routes(context)
+    read = read_routes(context)
+    routes, route_functions, auth = read.routes, read.functions, read.authorizer
     stage_name, cdk_stage, access_log = read_stage(context)
     domain = read_domain(context)
     cdk: dict[str, Any] = {}
@@ -112,9 +116,14 @@ def read_api(context: ReadContext) -> ReadResult:
     root = handler_root(context)
     uses = _shared_functions(context, route_functions, auth)
     for key, value in routes.items():
-        value["function"] = finish_function(
-            context, value["function"], root, keep_name=uses[value["function"]][0] == key
-        )
+        lid = value.pop("function", None)
+        if lid is None:  # a mock, HTTP or AWS service integration: no function
+            continue
+        props = finish_function(context, lid, root, keep_name=uses[lid][0] == key)
+        if "integration" in value:  # a non-proxy Lambda integration gets its function
+            value["integration"] = value["integration"].with_function(props)
+        else:
+            value["function"] = props
     if auth is not None and not isinstance(auth, str):
         auth["function"] = finish_function(
             context, auth["function"], root, keep_name=uses[auth["function"]][0] == "authorizer"
@@ -131,6 +140,8 @@ def read_api(context: ReadContext) -> ReadResult:
         report=context.report,
         runtimes={lid: f.runtime for lid, f in context.functions.items()},
         route_functions=route_functions,
+        route_ids=read.route_ids,
+        route_integrations=read.integrations,
         temp_dir=str(context.temp) if context.temp else None,
         region=context.region,
         account=context.account,

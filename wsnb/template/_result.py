@@ -7,13 +7,15 @@ functions with ``(spec, origin)``. None of them changes the API or any process-w
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .. import _facts
 from .._errors import EmulatorError, SynthError
 from .._lint import LEVELS, Finding
 from .._user_frames import warn
-from ..model import ApiSpec, ForeignHandler, foreign_handlers
+from ..model import ApiSpec, ForeignHandler, LambdaAuthorizer, foreign_handlers
+from ._advice import in_template_terms
 from ._functions import local_python
 from ._origin import TemplateOrigin
 from ._report import CHANGES, Entry
@@ -27,6 +29,8 @@ class TemplateSynthWarning(UserWarning):
 #: The lint code (and synth/export warning code) of each place where the output of an API
 #: read from a template differs from that template.
 DIFFERENCE_CODE = "template-approximated"
+#: The synth/export warning code of the routes left out of the output (not Python functions).
+LEFT_OUT_CODE = "template-route-left-out"
 
 _COUNTED = {  # how the warning counts each kind of difference
     "grant": "grant(s)",
@@ -35,6 +39,17 @@ _COUNTED = {  # how the warning counts each kind of difference
     "setting": "setting(s)",
     "left out": "item(s) left out",
     "resource": "resource(s) not in the output",
+}
+#: The same advice in command-line words (``TARGET``: the CLI's TARGET), where it differs.
+_CLI_FIXES = {
+    "grant": "compare the function's role in the output of wsnb synth TARGET with the "
+    "template's, or deploy the original template",
+    "setting": "check the setting in the output of wsnb synth TARGET, or deploy the original "
+    "template",
+    "left out": "add it to the CDK app that wsnb export TARGET DIR writes, or deploy the "
+    "original template",
+    "resource": "deploy it with the original template (or add it to the CDK app that wsnb "
+    "export TARGET DIR writes)",
 }
 _FIXES = {
     "grant": "compare the function's role in the synthesized template with the template's; add "
@@ -61,28 +76,78 @@ def check_runnable(spec: ApiSpec) -> None:
     }
     if foreign:
         names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
-        raise EmulatorError(
+        err = EmulatorError(
             f"serve() runs Python and Node.js handlers only; this API uses {names}.",
             given=foreign,
             allowed="functions with a python3.x or nodejs*.x Runtime",
             fix="port those handlers to Python or Node.js, or serve the routes that use them "
             "only (remove the others with a new WebSocketApi)",
         )
-
-
-def check_output(spec: ApiSpec, origin: TemplateOrigin, what: str) -> None:
-    """Before ``synth()``/``export()``/``to_cdk()`` (``what``): refuse functions that are not
-    Python, and warn once (:class:`TemplateSynthWarning`) where the output differs from the
-    template."""
-    foreign = foreign_handlers(spec)
-    if foreign:
-        names = ", ".join(f"{lid} ({rt})" for lid, rt in foreign.items())
-        raise SynthError(
-            f"{what} builds Python functions only; this API uses {names}.",
-            given=foreign,
-            allowed="functions with a python3.x Runtime",
-            fix="deploy the original template for those functions, or port them to Python",
+        err.cli_fix = (  # type: ignore[attr-defined]
+            "port those functions to Python or Node.js (their Runtime and code) in the "
+            "template, or remove their routes from it"
         )
+        raise err
+
+
+def left_out_routes(spec: ApiSpec) -> dict[str, str]:
+    """``{route key: "LogicalId (runtime)"}`` of the routes whose function synth cannot build:
+    a function read from a template on a runtime other than Python (wsnb builds handler files
+    of its own models, not a template's Node.js or Java code)."""
+    return {
+        fn.route_key: f"{fn.handler.logical_id or fn.route_key} ({fn.handler.runtime})"
+        for fn in spec.functions()
+        if isinstance(fn.handler, ForeignHandler)
+    }
+
+
+def _left_out_text(left: dict[str, str]) -> str:
+    routes = ", ".join(f"{key!r} ({function})" for key, function in left.items())
+    return (
+        f"left out route(s) {routes}: wsnb builds Python functions of a template only, so "
+        "the output has neither the route nor its function"
+    )
+
+
+_LEFT_OUT_FIX = "deploy the original template for those routes, or port their functions to Python"
+_LEFT_OUT_CLI_FIX = (
+    "deploy the original template for those routes, or set their functions' Runtime to "
+    "Python (and port the code) in the template"
+)
+
+
+def output_spec(spec: ApiSpec, origin: TemplateOrigin, what: str) -> ApiSpec:
+    """The model ``synth()``/``export()``/``to_cdk()`` (``what``) build: the routes whose
+    function is not Python are left out, with a warning naming them (an authorizer that is not
+    Python is refused: leaving it out would open ``$connect`` to everyone); and a warning once
+    (:class:`TemplateSynthWarning`) where the output differs from the template."""
+    auth = spec.authorizer
+    if isinstance(auth, LambdaAuthorizer) and isinstance(auth.function.handler, ForeignHandler):
+        handler = auth.function.handler
+        name = f"{handler.logical_id or 'authorizer'} ({handler.runtime})"
+        raise SynthError(
+            f"{what} builds Python functions of a template only; the authorizer is {name}.",
+            given={handler.logical_id or "authorizer": handler.runtime},
+            allowed="an authorizer function with a python3.x Runtime",
+            fix="deploy the original template, or port the authorizer to Python",
+        )
+    left = left_out_routes(spec)
+    if left and len(left) == len(spec.routes):
+        raise SynthError(
+            f"{what} builds Python functions of a template only, and every route's function "
+            f"is another runtime: {', '.join(left.values())}.",
+            given=left,
+            allowed="functions with a python3.x Runtime",
+            fix=_LEFT_OUT_FIX,
+        )
+    if left:
+        warn(f"{what}: {_left_out_text(left)}. Fix: {_LEFT_OUT_FIX}", TemplateSynthWarning)
+        spec = dataclasses.replace(spec, routes=tuple(r for r in spec.routes if r.key not in left))
+    _warn_differences(spec, origin, what)
+    return spec
+
+
+def _warn_differences(spec: ApiSpec, origin: TemplateOrigin, what: str) -> None:
     differences = origin.report.differences
     if not differences:
         return
@@ -128,7 +193,13 @@ def difference_text(origin: TemplateOrigin, entry: Entry) -> str:
 def difference_findings(spec: ApiSpec, origin: TemplateOrigin) -> list[Finding]:
     """One lint warning per place where synth()/export() differ from the template."""
     return [
-        Finding("warning", DIFFERENCE_CODE, difference_text(origin, e), _FIXES[e.change])
+        Finding(
+            "warning",
+            DIFFERENCE_CODE,
+            difference_text(origin, e),
+            _FIXES[e.change],
+            cli_fix=_CLI_FIXES.get(e.change),
+        )
         for e in origin.report.differences
         if e.change is not None and _still_true(spec, origin, e.logical_id)
     ]
@@ -151,11 +222,23 @@ def _still_true(spec: ApiSpec, origin: TemplateOrigin, logical_id: str) -> bool:
 
 
 def output_notes(spec: ApiSpec, origin: TemplateOrigin) -> list[str]:
-    """What ``synth()``/``export()`` tell beyond the model's own warnings: every place where
-    the output differs from the template (still true for the model as it is now)."""
+    """What ``synth()``/``export()`` tell beyond the model's own warnings: the routes they
+    leave out, and every place where the output differs from the template (still true for the
+    model as it is now)."""
     from ..plan import SynthNote
 
-    return [SynthNote.note(**f.to_dict()) for f in difference_findings(spec, origin)]
+    notes: list[str] = []
+    left = left_out_routes(spec)
+    if left:
+        text = _left_out_text(left) + "."
+        notes.append(
+            SynthNote.note("warning", LEFT_OUT_CODE, text, _LEFT_OUT_FIX, _LEFT_OUT_CLI_FIX)
+        )
+    notes += [
+        SynthNote.note(f.level, f.code, f.message, f.fix, f.cli_fix)
+        for f in difference_findings(spec, origin)
+    ]
+    return notes
 
 
 # ---------------------------------------------------------------------- lint
@@ -172,6 +255,7 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
         for f in findings
         if not (f.code == "handler-file-missing" and any(x in f.message for x in foreign_files))
     ]
+    findings = [in_template_terms(f, origin) for f in findings]
     here = local_python()
     for lid, rt in sorted(origin.runtimes.items()):
         if rt.startswith("python") and rt != here:
@@ -181,6 +265,7 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
                     "template-runtime",
                     f"{lid} declares {rt}; locally it runs on this interpreter ({here}).",
                     f"run the notebook on {rt} for an exact match, or ignore",
+                    cli_fix=f"run wsnb with a {rt} interpreter for an exact match, or ignore",
                 )
             )
     for lid, rt in foreign_handlers(spec).items():
@@ -189,12 +274,17 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
             Finding(
                 "warning",
                 "template-foreign-runtime",
-                f"{lid} runs on {rt}: serve() runs it, but synth() and export() refuse it."
-                if node
-                else f"{lid} runs on {rt}: it is shown, but serve() and synth() refuse it.",
+                f"{lid} runs on {rt}: "
+                + ("serve() runs it" if node else "it is shown, but serve() refuses it")
+                + "; synth() and export() leave out its route (they build a template's "
+                "Python functions only; an authorizer on it is refused).",
                 "deploy the original template for it"
                 if node
-                else "port the handler to Python to run it locally",
+                else "port the handler to Python to run it locally and synthesize it",
+                template_fix=None
+                if node
+                else f"set Runtime of {lid} to a Python runtime (and port its code) to run "
+                "it locally and synthesize it",
             )
         )
     findings.extend(difference_findings(spec, origin))
@@ -205,8 +295,9 @@ def lint_findings(spec: ApiSpec, origin: TemplateOrigin, findings: list[Finding]
                 "info",
                 "template-ignored",
                 f"{len(quiet)} template item(s) were not read into the model (wsnb makes "
-                "its own, or they are not deployed); see api.template_report.",
+                "its own, or they are not deployed); the template report lists them.",
                 "print(api.template_report)",
+                cli_fix="wsnb routes TARGET --report",
             )
         )
     return sorted(findings, key=lambda f: LEVELS.index(f.level))
@@ -227,28 +318,5 @@ def serve_defaults(origin: TemplateOrigin, stage: str | None, options: dict[str,
 def answer_deployed_host(server: Any, origin: TemplateOrigin) -> None:
     """Let handlers that build the management client from the template's own URL
     (``https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Stage}``, resolved with the
-    local API id) reach this server too: the same in-process answer as for its domainName,
-    removed when the server stops. Nothing leaves the machine."""
-    from ..local import register_api, unregister_api
-
-    served = getattr(server, "_api_answer", None)
-    if served is None:
-        return
-    host = origin.api_host.format(server.api_id)
-
-    def answer(method: str, url: str, body: bytes) -> Any:
-        parts = url.split("/", 4)  # https:, '', host, stage, rest: the template's stage name
-        if len(parts) > 3:  # may differ from the one served (wsnb serve --stage dev)
-            parts[3] = server.stage
-        return served(method, "/".join(parts), body)
-
-    register_api(host, answer)
-    stop = server.stop
-
-    def stop_and_forget(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return stop(*args, **kwargs)
-        finally:
-            unregister_api(host, answer)
-
-    server.stop = stop_and_forget
+    local API id) reach this server too (:meth:`LocalServer.answer_host`)."""
+    server.answer_host(origin.api_host.format(server.api_id))

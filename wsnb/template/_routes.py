@@ -1,8 +1,10 @@
-"""Reading the routes of the API: each ``AWS::ApiGatewayV2::Route``, its integration (an
-``AWS_PROXY`` to a Lambda function), its route response, and the authorizer it names."""
+"""Reading the routes of the API: each ``AWS::ApiGatewayV2::Route``, its integration (any type:
+:mod:`._integrations`, with its integration responses: :mod:`._integration_responses`), its
+route response, and the authorizer it names."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _facts
@@ -10,12 +12,13 @@ from .._errors import TemplateError
 from . import _shapes as shapes
 from ._context import ReadContext, reads
 from ._functions import read_function
+from ._integration_responses import read_integration_responses, report_integration_responses
+from ._integrations import INTEGRATION, Target, read_integration
 from ._intrinsics import markers
 from ._kinds import FUNCTION_TYPES
 from ._references import one_marker
 
 ROUTE = "AWS::ApiGatewayV2::Route"
-INTEGRATION = "AWS::ApiGatewayV2::Integration"
 ROUTE_RESPONSE = "AWS::ApiGatewayV2::RouteResponse"
 AUTHORIZER = "AWS::ApiGatewayV2::Authorizer"
 _ROUTE_PROPERTIES = {
@@ -29,41 +32,77 @@ _ROUTE_PROPERTIES = {
 }
 
 
-def read_routes(context: ReadContext) -> tuple[dict[str, Any], dict[str, str], Any]:
-    """The API's routes (route key -> wsnb route, its ``function`` still a logical id), the
-    function of each route key, and the authorizer (``"iam"``, a Lambda authorizer, or None)."""
-    routes: dict[str, Any] = {}
-    route_functions: dict[str, str] = {}
-    route_ids: dict[str, str] = {}  # route logical id -> route key
+@dataclass
+class RoutesRead:
+    """The API's routes as read: ``routes`` (route key → wsnb route dict, its ``function``
+    still a logical id; a non-proxy route's ``integration`` a model object), ``functions``
+    (route key → its function's logical id, for the routes that have one), ``route_ids`` and
+    ``integrations`` (route key → the logical id of its Route and of its Integration), and
+    ``authorizer`` (``"iam"``, a Lambda authorizer, or None)."""
+
+    routes: dict[str, Any] = field(default_factory=dict)
+    functions: dict[str, str] = field(default_factory=dict)
+    route_ids: dict[str, str] = field(default_factory=dict)
+    integrations: dict[str, str] = field(default_factory=dict)
     authorizer: Any = None
+
+
+def read_routes(context: ReadContext) -> RoutesRead:
+    """Every route of the API, whatever its integration (see :class:`RoutesRead`)."""
+    out = RoutesRead()
+    responses = read_integration_responses(context)
+    answering = _routes_with_responses(context)
+    took_responses: dict[str, str] = {}  # integration logical id -> route key
     for lid in context.template.resources_of(ROUTE):
         context.reading[:] = [lid]
         if not context.refers_to_api(context.template.props(lid).get("ApiId")):
             continue
         context.used.add(lid)
-        read = read_route(context, lid)
+        read = read_route(context, lid, responses, answering)
         if read is None:
             continue
-        key, route, fn_lid, route_authorizer = read
+        key, route, target, route_authorizer = read
         if route_authorizer is not None:
-            authorizer = route_authorizer
-        if key in routes:
+            out.authorizer = route_authorizer
+        if key in out.routes:
             raise TemplateError(
                 f"{lid}.Properties.RouteKey: route key {key!r} is defined twice for this API.",
                 given=key,
                 path=f"{lid}.Properties.RouteKey",
             )
-        routes[key] = route
-        route_functions[key] = fn_lid
-        route_ids[lid] = key
-    read_route_responses(context, routes, route_ids)
-    return routes, route_functions, authorizer
+        out.routes[key] = route
+        if target.function is not None:
+            out.functions[key] = target.function
+        out.route_ids[key] = lid
+        out.integrations[key] = target.logical_id
+        if target.integration is not None and target.integration.kind != "http_proxy":
+            took_responses.setdefault(target.logical_id, key)
+    report_integration_responses(context, responses, took_responses)
+    read_route_responses(context, out.routes, {lid: key for key, lid in out.route_ids.items()})
+    return out
 
 
-def read_route(context: ReadContext, lid: str) -> tuple[str, dict[str, Any], str, Any] | None:
-    """One route of the API: (route key, wsnb route, function logical id, the authorizer it
-    names or None); None for a route that is not served (Condition false, no Target, an
-    integration wsnb does not emulate)."""
+def _routes_with_responses(context: ReadContext) -> set[str]:
+    """The logical ids of the routes a (deployed) route response of this API names."""
+    template = context.template
+    found: set[str] = set()
+    for lid in template.resources_of(ROUTE_RESPONSE):
+        p = template.props(lid)
+        if context.refers_to_api(p.get("ApiId")) and template.surely_active(lid):
+            found.update(r for r, _ in markers(p.get("RouteId")) if template.type_of(r) == ROUTE)
+    return found
+
+
+def read_route(
+    context: ReadContext,
+    lid: str,
+    responses: dict[str, Any],
+    answering: set[str],
+) -> tuple[str, dict[str, Any], Target, Any] | None:
+    """One route of the API: (route key, wsnb route, its integration as read, the authorizer
+    it names or None); None for a route that is not deployed (Condition false, no Target).
+    ``responses``: the API's integration responses by integration; ``answering``: the routes
+    a route response names."""
     template = context.template
     if not template.active(lid):
         context.report.add(
@@ -95,12 +134,25 @@ def read_route(context: ReadContext, lid: str) -> tuple[str, dict[str, Any], str
     integ = one_marker(
         context, target, f"{lid}.Properties.Target", (INTEGRATION,), "the route's Target"
     )
-    fn_lid = read_integration(context, integ, lid, key)
-    if fn_lid is None:
-        return None
-    route: dict[str, Any] = {"function": fn_lid}
+    returns = bool(p.get("RouteResponseSelectionExpression")) or lid in answering
+    read = read_integration(
+        context,
+        integ,
+        lid,
+        key,
+        responses=[r.response for r in responses.get(integ, [])],
+        returns=returns,
+    )
+    route: dict[str, Any] = {}
+    if read.function is not None:
+        route["function"] = read.function
+    if read.integration is None:
+        notes = [f"RouteKey {key!r}", f"Target → {integ} → {read.function}"]
+    else:
+        route["integration"] = read.integration
+        shown = f"Target → {integ} ({read.integration.label})"
+        notes = [f"RouteKey {key!r}", shown + (f" → {read.function}" if read.function else "")]
     authorizer: Any = None
-    notes = [f"RouteKey {key!r}", f"Target → {integ} → {fn_lid}"]
     if p.get("RouteResponseSelectionExpression"):
         route["return_response"] = True
         notes.append("RouteResponseSelectionExpression → return_response")
@@ -129,13 +181,14 @@ def read_route(context: ReadContext, lid: str) -> tuple[str, dict[str, Any], str
     context.report.add(lid, ROUTE, "read", "; ".join(notes))
     if rest:
         context.report.add(lid, ROUTE, "ignored", "not read: " + ", ".join(rest))
-    return key, route, fn_lid, authorizer
+    return key, route, read, authorizer
 
 
 def read_route_responses(
     context: ReadContext, routes: dict[str, Any], route_ids: dict[str, str]
 ) -> None:
-    """A route response on a route of the API: that route returns the handler's body."""
+    """A route response on a route of the API: that route returns its integration's answer
+    (``route_ids``: route logical id → route key)."""
     for lid in context.template.resources_of(ROUTE_RESPONSE):
         context.reading[:] = [lid]
         p = context.template.props(lid)
@@ -152,40 +205,19 @@ def read_route_responses(
         key = route_ids[route_lid]
         routes[key]["return_response"] = True
         rkey = p.get("RouteResponseKey", "$default")
+        what = (
+            "the handler's body" if "integration" not in routes[key] else "its integration's answer"
+        )
         context.report.add(
             lid,
             ROUTE_RESPONSE,
             "read" if rkey == "$default" else "approximated",
-            f"route {key!r} returns the handler's body (return_response=True)"
+            f"route {key!r} returns {what} (return_response=True)"
             + ("" if rkey == "$default" else f"; RouteResponseKey {rkey!r} read as $default"),
         )
-
-
-@reads
-def read_integration(context: ReadContext, lid: str, route_lid: str, key: str) -> str | None:
-    """A route's integration: the logical id of the function it proxies to, or None (and
-    reported) for an integration wsnb does not emulate."""
-    context.used.add(lid)
-    p = context.template.props(lid)
-    kind = str(p.get("IntegrationType", "")).upper()
-    if kind != "AWS_PROXY":
-        context.report.add(
-            lid,
-            INTEGRATION,
-            "ignored",
-            f"IntegrationType {kind or '?'} is not emulated (only AWS_PROXY to Lambda); route {key!r} is not served",
-        )
-        context.report.add(
-            route_lid, ROUTE, "ignored", f"route {key!r}: its integration {lid} is not AWS_PROXY"
-        )
-        return None
-    uri = p.get("IntegrationUri")
-    fn = one_marker(
-        context, uri, f"{lid}.Properties.IntegrationUri", FUNCTION_TYPES, "the integration URI"
-    )
-    context.report.add(lid, INTEGRATION, "read", f"AWS_PROXY to {fn}")
-    read_function(context, fn)
-    return fn
+        rest = sorted(set(p) - {"ApiId", "RouteId", "RouteResponseKey"})
+        if rest:
+            context.report.add(lid, ROUTE_RESPONSE, "ignored", "not read: " + ", ".join(rest))
 
 
 @reads

@@ -4,6 +4,7 @@ scan by ``Type``)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,27 @@ class Template:
             self._props[logical] = shapes.mapping(self.evaluator.value(raw, where), where)
             shapes.check_properties(kind, self._props[logical], where)
         return self._props[logical]
+
+    def with_placeholders(self, logical: str, prop: str) -> Any:
+        """One property evaluated with ``{region}``/``{account}`` standing for ``AWS::Region``
+        and ``AWS::AccountId`` (how wsnb's model writes an integration URI or role ARN that
+        follows the stack); the evaluated value when that is not possible (a ``FindInMap``
+        keyed by the region). Conditions are those of the template as read."""
+        raw = (self.resources.get(logical, {}).get("Properties") or {}).get(prop)
+        plain = self.props(logical).get(prop)
+        if raw is None:
+            return plain
+        placeholders = copy.copy(self.evaluator)
+        placeholders.pseudo = {
+            **self.evaluator.pseudo,
+            "AWS::Region": "{region}",
+            "AWS::AccountId": "{account}",
+        }
+        placeholders.condition = self.evaluator.condition  # type: ignore[method-assign]
+        try:
+            return placeholders.value(raw, f"{logical}.Properties.{prop}")
+        except TemplateError:
+            return plain
 
     def function_name(self, logical: str) -> str | None:
         """A function's literal ``FunctionName`` as written (not evaluated), if any."""
