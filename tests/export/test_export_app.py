@@ -12,31 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from exported_app import cdk_json_context, run_exported
 
 from wsnb import ExportError, Parameter, PropError, SynthError, WebSocketApi
 
 pytestmark = pytest.mark.cdk
-
-
-def run_exported(app_dir: Path, context: dict) -> dict:
-    """Run ``python app.py`` the way ``cdk synth`` does (CDK_OUTDIR + context) and read the template."""
-    out = app_dir / "cdk.out"
-    env = dict(os.environ, CDK_OUTDIR=str(out), CDK_CONTEXT_JSON=json.dumps(context))
-    proc = subprocess.run(
-        [sys.executable, "app.py"],
-        cwd=app_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    (template,) = out.glob("*.template.json")
-    return json.loads(template.read_text())
-
-
-def cdk_json_context(app_dir: Path) -> dict:
-    return json.loads((app_dir / "cdk.json").read_text())["context"]
 
 
 @pytest.fixture(scope="session")

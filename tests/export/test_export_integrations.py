@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import ast
-import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from exported_app import run_exported
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integration_examples import messages_table, mixed_api, mock_only_api
@@ -26,24 +25,6 @@ from wsnb import (
 )
 
 pytestmark = pytest.mark.cdk
-
-
-def run_exported(app_dir: Path) -> dict:
-    """``python app.py`` the way ``cdk synth`` runs it (CDK_OUTDIR + cdk.json's context)."""
-    out = app_dir / "cdk.out"
-    context = json.loads((app_dir / "cdk.json").read_text())["context"]
-    env = dict(os.environ, CDK_OUTDIR=str(out), CDK_CONTEXT_JSON=json.dumps(context))
-    proc = subprocess.run(
-        [sys.executable, "app.py"],
-        cwd=app_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    (template,) = out.glob("*.template.json")
-    return json.loads(template.read_text())
 
 
 def ruff_errors(*files: Path) -> str:

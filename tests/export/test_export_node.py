@@ -7,38 +7,19 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from exported_app import run_exported
 from node_examples import CHAT_SOURCES, MIXED_SOURCES, chat_api, mixed_api, write
 
 from wsnb.node import ESBUILD_VERSION, ensure
 
 pytestmark = pytest.mark.cdk
-
-
-def run_exported(app_dir: Path) -> dict:
-    """``python app.py`` the way ``cdk synth`` runs it (CDK_OUTDIR + cdk.json's context)."""
-    out = app_dir / "cdk.out"
-    context = json.loads((app_dir / "cdk.json").read_text())["context"]
-    env = dict(os.environ, CDK_OUTDIR=str(out), CDK_CONTEXT_JSON=json.dumps(context))
-    proc = subprocess.run(
-        [sys.executable, "app.py"],
-        cwd=app_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    (template,) = out.glob("*.template.json")
-    return json.loads(template.read_text())
 
 
 @pytest.fixture(scope="module")

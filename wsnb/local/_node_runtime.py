@@ -62,6 +62,9 @@ class NodeRuntime:
         self.server = server
         self._lock = threading.Lock()
         self._pools: dict[str, Pool] = {}  # function key -> the pool running it now
+        # function key -> (function, its pool as ready() found it): invoke() skips a second
+        # check of the files (a few stat calls per invocation), as the Python runtime does
+        self._fresh: dict[str, tuple[LocalFunction, Pool]] = {}
         self._preparing: dict[str, threading.Lock] = {}
         self._running: dict[Invocation, Any] = {}  # invocation -> its NodeWorker
         self._front: Any = None  # the moto HTTP front (started with the first pool)
@@ -73,7 +76,10 @@ class NodeRuntime:
 
     def ready(self, function: LocalFunction) -> bool:
         pool = self._pools.get(function.key)
-        return pool is not None and not pool.retired and pool.serves(function)
+        if pool is None or pool.retired or not pool.serves(function):
+            return False
+        self._fresh[function.key] = (function, pool)
+        return True
 
     def prepare(self, function: LocalFunction) -> InvocationError | None:
         with self._lock:
@@ -101,8 +107,14 @@ class NodeRuntime:
         return None
 
     def invoke(self, function: LocalFunction, invocation: Invocation) -> Outcome:
-        pool = self._pools.get(function.key)
-        if pool is None or pool.retired or not pool.serves(function):
+        fresh = self._fresh.get(function.key)
+        if fresh is not None and fresh[0] is function and not fresh[1].retired:
+            pool: Pool | None = fresh[1]  # ready() has just checked its files
+        else:
+            pool = self._pools.get(function.key)
+            if pool is not None and (pool.retired or not pool.serves(function)):
+                pool = None
+        if pool is None:
             error = self.prepare(function)  # changed on disk since ready() looked
             pool = self._pools.get(function.key)
             if error is not None or pool is None:

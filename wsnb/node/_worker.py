@@ -148,6 +148,7 @@ class _Pipes:
     """The reading side of a worker: control messages and raw output, line by line."""
 
     def __init__(self, control: int, stdout: int, stderr: int) -> None:
+        self.control = control
         self.fds = {control: "control", stdout: "stdout", stderr: "stderr"}
         self.buffers = {fd: b"" for fd in self.fds}
         self.open = set(self.fds)
@@ -158,7 +159,7 @@ class _Pipes:
         if self.backlog:
             waiting, self.backlog = self.backlog, []
             return waiting
-        control = next(fd for fd, name in self.fds.items() if name == "control")
+        control = self.control
         if control not in self.open:
             return None
         ready, _, _ = select.select(list(self.open), [], [], max(0.0, timeout))
@@ -371,12 +372,13 @@ class NodeWorker:
         asked = time.monotonic()
         init_ms = None
         logs: list[LogLine] = []
-        if not self.alive and self._pipes is not None:
+        alive = self.alive
+        if not alive and self._pipes is not None:
             self._wait(lambda m: False, time.monotonic() + 1.0, self._pending)
         for line in self._pending:  # printed since the last invocation ended
             self._emit(line, logs, on_log)
         self._pending = []
-        if not self.alive:
+        if not alive:
             started = self._start(INIT_LIMIT)
             init_ms = started.init_ms
             for line in started.logs:
