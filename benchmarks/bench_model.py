@@ -4,8 +4,9 @@ Run: python benchmarks/bench_model.py
 Baseline measured in the same run: building the same routes as plain dicts with `json` and a
 naive HTML table, so the ratio shows wsnb's own overhead.
 Targets (issue 3): import + build 50 + render < 0.3 s; render of a 500-route API < 50 ms.
-The same 500 routes with TypeScript handlers (nodejs22.x; lint resolves and scans the .ts file)
-are measured in the same run, as a ratio to the Python API's render.
+The same 500 routes with TypeScript handlers (nodejs22.x; lint resolves and scans the .ts file),
+and 500 routes of mixed integrations (Lambda proxy, non-proxy Event Lambda, SQS, HTTP), are
+measured in the same run, as ratios to the Python API's render.
 """
 
 from __future__ import annotations
@@ -136,6 +137,33 @@ def main() -> None:
         print(
             f"render a 500-route Node.js API              {node_render * 1000:8.2f} ms  "
             f"ratio {node_render / render:.2f}x the Python one"
+        )
+
+        # the same number of routes, a quarter each Lambda proxy, non-proxy Event Lambda, SQS and
+        # HTTP integration (SPEC §9): every view lists and draws them all
+        from wsnb import AwsIntegration, HttpIntegration, LambdaIntegration
+
+        targets = (
+            lambda: "src/h.main",
+            lambda: LambdaIntegration("src/h.main", invocation_type="Event"),
+            lambda: AwsIntegration.sqs_send_message("jobs"),
+            lambda: HttpIntegration("https://backend.example.com/hook"),
+        )
+        mixed_apis = []
+        for n in range(15):
+            api = wsnb.WebSocketApi(f"Mixed{n}").defaults(timeout=20)
+            for i in range(500):
+                api.route(f"action{i}", targets[i % 4]())
+            mixed_apis.append(api)
+        mixed_samples = []
+        for api in mixed_apis:
+            t0 = time.perf_counter()
+            api._repr_mimebundle_()
+            mixed_samples.append(time.perf_counter() - t0)
+        mixed_render = statistics.median(mixed_samples)
+        print(
+            f"render a 500-route API of mixed integrations {mixed_render * 1000:7.2f} ms  "
+            f"ratio {mixed_render / render:.2f}x the proxies-only one"
         )
 
 

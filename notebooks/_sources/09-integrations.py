@@ -176,6 +176,10 @@ api = (
 api
 
 # %% [markdown]
+# Every route is in the table with its integration type and its target: the handler of a
+# Lambda, the URL of an HTTP backend, the service call of an AWS integration, "API Gateway
+# answers" for a mock. The diagram writes the type on the arrow from each route to its target.
+#
 # The lint is clean now:
 
 # %%

@@ -178,3 +178,36 @@ def test_prints_while_loading_go_to_stderr(cli_project: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["id"] == "Noisy"
     assert done.stderr == "hello from noisy.py\n"
+
+
+MIXED_APP = """
+from wsnb import AwsIntegration, HttpIntegration, LambdaIntegration, MockIntegration, WebSocketApi
+
+api = (
+    WebSocketApi("Mixed")
+    .route("$connect", MockIntegration(request_templates={"$default": '{"statusCode": 200}'}))
+    .route("$default", "src/default.main")
+    .route("ask", LambdaIntegration("src/default.main", invocation_type="Event"))
+    .route("enqueue", AwsIntegration.sqs_send_message("jobs"))
+    .route("fwd", HttpIntegration("https://example.com/hook"))
+)
+"""
+
+
+def test_routes_lists_routes_without_a_function_with_their_integration(tmp_path: Path) -> None:
+    # issue 19 §2: `wsnb routes` lists every route, not only those with a Lambda proxy
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "default.py").write_text("def main(event, context):\n    return None\n")
+    (tmp_path / "mixed.py").write_text(MIXED_APP.lstrip(), encoding="utf-8")
+    done = run_cli("routes", "mixed.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "WebSocketApi 'Mixed': 5 routes"
+    table = {line.split()[0]: line for line in lines if line.startswith("  ")}
+    assert table["route"].split()[:3] == ["route", "target", "integration"]
+    assert table["$connect"].split()[-1] == "MOCK"
+    assert table["ask"].split()[1:4] == ["src/default.main", "λ", "(Event)"]
+    assert table["enqueue"].split()[1:] == ["sqs", "{account}/jobs", "AWS", "sqs"]
+    assert table["fwd"].split()[1:] == ["https://example.com/hook", "(POST)", "HTTP"]
+    mermaid = run_cli("routes", "--format", "mermaid", "mixed.py", cwd=tmp_path).stdout
+    assert '-->|"AWS sqs"|' in mermaid and '-->|"MOCK"|' in mermaid

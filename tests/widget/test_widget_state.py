@@ -244,3 +244,25 @@ def test_routes_tab_leaves_out_the_columns_no_route_uses(project):
     assert w.route_columns[0] == {"name": "runtime", "label": "runtime"}
     assert _static_headers(api.spec)[2] == "runtime"
     w.close()
+
+
+def test_routes_without_a_function_are_in_the_routes_tab_with_their_integration(widget, api):
+    # issue 19 §2: a later cell adds routes that are not Lambda proxies; the Routes tab lists
+    # them (as plain JSON), with the same columns as the static table
+    from wsnb import AwsIntegration, MockIntegration
+
+    api.route("$default", MockIntegration(request_templates={"$default": '{"statusCode": 200}'}))
+    api.route("start", AwsIntegration("states", action="StartExecution", permissions=["states:*"]))
+    assert [r["key"] for r in widget.routes] == ["$connect", "sendMessage", "$default", "start"]
+    assert widget.routes == route_rows(api.spec)
+    json.dumps(widget.routes)
+    mock = widget.routes[2]
+    assert mock["handler"] == "" and mock["target"] == "API Gateway answers (statusCode 200)"
+    assert mock["integration"] == "MOCK" and mock["props"] == {} and mock["local"] == ""
+    assert widget.routes[3]["local"].startswith("no local states")
+    names = [c["name"] for c in widget.route_columns]
+    assert names[:3] == ["integration", "local", "reply"]
+    assert ["route", "target", *(c["label"] for c in widget.route_columns)] == _static_headers(
+        api.spec
+    )
+    assert 'class="wsnb-node wsnb-target" data-route="$default"' in widget.svg

@@ -25,15 +25,29 @@ AUTH_EDGE = " ┄┄▶ authorizes $connect"
 NO_ROUTES = "(no routes yet)"
 
 
+def connector(label: str, width: int = -1) -> str:
+    """The arrow from a route to its target with the integration type on it (``── MOCK ──▶``),
+    drawn for labels ``width`` characters long so the targets line up (``-1``: this label's own
+    length); ``──▶`` alone when no route of the drawing has a label (``width`` 0)."""
+    width = len(label) if width < 0 else width
+    if not width:
+        return ARROW
+    if not label:
+        return " ──" + "─" * (width + 2) + "──▶ "
+    return " ── " + label + " " + "─" * (width - len(label)) + "──▶ "
+
+
 @dataclass(frozen=True)
 class Route:
-    """One route's row of the drawing: its key (with ``(↩ reply)``), its function's label and
-    meta text (runtime, timeout, memory), and the resources the function uses."""
+    """One route's row of the drawing: its key (with ``(↩ reply)``), its target's label and
+    meta text (a function's runtime, timeout, memory; a URL's method…), the resources the
+    target uses, and the integration type written on the arrow (``""``: a Lambda proxy)."""
 
     text: str
     function: str
     meta: str
     resources: tuple[str, ...]
+    label: str = ""
 
     @property
     def function_text(self) -> str:
@@ -68,10 +82,13 @@ def _columns(d: Drawing) -> list[str]:
     items["res"] = [res for r in d.routes for res in r.resources]
     width = {col: max([len(h), *map(len, items.get(col, []))]) for col, h in d.headings}
     arrow = len(ARROW)
+    label_w = max((len(r.label) for r in d.routes), default=0)
+    to_target = len(connector("", label_w))  # the route → target arrows, labels included
     heading = ""
     for i, (col, text) in enumerate(d.headings):
         last = i == len(d.headings) - 1
-        heading += text if last else text.ljust(width[col]) + " " * arrow
+        gap = to_target if col == "route" else arrow
+        heading += text if last else text.ljust(width[col]) + " " * gap
     lead = ARROW.join(text.ljust(width[col]) for col, text in d.lead)
     lines = [heading]
     n = len(d.routes)
@@ -79,9 +96,9 @@ def _columns(d: Drawing) -> list[str]:
         line = lead if i == 0 else " " * len(lead)
         branch = "─" if n == 1 else ("┬" if i == 0 else ("└" if i == n - 1 else "├"))
         line += (" ─" if i == 0 else "  ") + branch + "▶ " + route.text.ljust(width["route"])
-        line += ARROW + route.function_text
+        line += connector(route.label, label_w) + route.function_text
         if route.resources:
-            line = line.ljust(len(lead) + 5 + width["route"] + arrow + width["fn"])
+            line = line.ljust(len(lead) + 5 + width["route"] + to_target + width["fn"])
             line += ARROW + ", ".join(route.resources)
         lines.append(line)
     if not d.routes:
@@ -114,11 +131,14 @@ def _tree(d: Drawing, width: int) -> list[str]:
     branches = [("└" if i == n - 1 else "├", " " if i == n - 1 else "│") for i in range(n)]
     key_w = max((len(r.text) for r in d.routes), default=0)
     fn_w = max((len(r.function_text) for r in d.routes if r.resources), default=0)
+    label_w = max((len(r.label) for r in d.routes), default=0)
+    to_target = len(connector("", label_w))
     aligned = []
     for (branch, _), route in zip(branches, d.routes, strict=True):
-        line = f" {branch}─▶ {route.text.ljust(key_w)}{ARROW}{route.function_text}"
+        arrow = connector(route.label, label_w)
+        line = f" {branch}─▶ {route.text.ljust(key_w)}{arrow}{route.function_text}"
         if route.resources:
-            line = line.ljust(5 + key_w + len(ARROW) + fn_w) + ARROW + ", ".join(route.resources)
+            line = line.ljust(5 + key_w + to_target + fn_w) + ARROW + ", ".join(route.resources)
         aligned.append(line)
     if all(len(line) <= width for line in aligned):
         lines += aligned
@@ -133,21 +153,32 @@ def _tree(d: Drawing, width: int) -> list[str]:
 def _block(route: Route, head: str, indent: str, width: int) -> list[str]:
     """Layout 3 for one route: as few lines as fit, each within ``width``."""
     resources = ", ".join(route.resources)
-    one = head + route.text + ARROW + route.function_text
+    one = head + route.text + connector(route.label) + route.function_text
     if route.resources and len(one + ARROW + resources) <= width:
         return [one + ARROW + resources]
     if len(one) <= width:
         lines = [one]
     else:
         lines = [head + abbreviate_middle(route.text, width - len(head))]
-        arrow = indent + "──▶ "
+        arrow = indent + connector(route.label).lstrip()
+        below = indent + "    "  # where the target's text goes on when the arrow is long
         if len(arrow + route.function_text) <= width:
             lines.append(arrow + route.function_text)
         else:
-            lines.append(arrow + abbreviate_middle(route.function, width - len(arrow)))
+            if route.label and len(arrow + route.function) > width:
+                lines += [
+                    arrow.rstrip(),
+                    below + abbreviate_middle(route.function, width - len(below)),
+                ]
+            else:
+                lines.append(arrow + abbreviate_middle(route.function, width - len(arrow)))
             if route.meta:
-                lines.append(
-                    indent + "    " + abbreviate_middle(f"({route.meta})", width - len(arrow))
+                lines += textwrap.wrap(
+                    f"({route.meta})",
+                    width,
+                    initial_indent=below,
+                    subsequent_indent=below,
+                    break_on_hyphens=False,
                 )
     if route.resources:
         lines += _wrapped(list(route.resources), indent + "──▶ ", indent + "    ", width)

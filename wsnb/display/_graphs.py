@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 
 from ..model import ApiSpec, LambdaAuthorizer
-from ._rows import route_rows
+from ._rows import rows_of
+from ._targets import NOT_LOCAL, PROXY, short_reason
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class _Edge:
     source: str
     target: str
     dashed: bool = False
+    label: str = ""  # the integration type on a route's edge ("" for a Lambda proxy)
 
 
 def _graph(spec: ApiSpec) -> tuple[list[_Node], list[_Edge]]:
@@ -42,9 +44,13 @@ def _graph(spec: ApiSpec) -> tuple[list[_Node], list[_Edge]]:
         )
         nodes.append(_Node("auth", label, "diamond"))
     resources: list[str] = []
-    for i, row in enumerate(route_rows(spec)):
-        nodes += [_Node(f"r{i}", row["key"], "box"), _Node(f"f{i}", row["handler"], "box")]
-        edges += [_Edge("api", f"r{i}"), _Edge(f"r{i}", f"f{i}")]
+    for i, row in enumerate(rows_of(spec)):
+        label = "" if row["integration"] == PROXY else row["integration"]
+        target = row["target"]
+        if row["local"]:
+            target += f" ({NOT_LOCAL}: {short_reason(row['local'])})"
+        nodes += [_Node(f"r{i}", row["key"], "box"), _Node(f"f{i}", target, "box")]
+        edges += [_Edge("api", f"r{i}"), _Edge(f"r{i}", f"f{i}", label=label)]
         if row["key"] == "$connect" and spec.authorizer != "none":
             edges.append(_Edge("auth", f"r{i}", dashed=True))
         for res in row["resources"]:
@@ -67,7 +73,12 @@ def to_mermaid(spec: ApiSpec) -> str:
     nodes, edges = _graph(spec)
     lines = ["flowchart LR"]
     lines += [f"  {n.id}{_MERMAID_SHAPES[n.shape].format(_mermaid_text(n.label))}" for n in nodes]
-    lines += [f"  {e.source} {'-.->' if e.dashed else '-->'} {e.target}" for e in edges]
+    lines += [
+        f"  {e.source} {'-.->' if e.dashed else '-->'}"
+        + (f"|{_mermaid_text(e.label)}|" if e.label else "")
+        + f" {e.target}"
+        for e in edges
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -82,6 +93,10 @@ def to_dot(spec: ApiSpec) -> str:
     for n in nodes:
         shape = "" if n.shape == "box" else f", shape={n.shape}"
         lines.append(f"  {n.id} [label={json.dumps(n.label, ensure_ascii=False)}{shape}];")
-    lines += [f"  {e.source} -> {e.target}{' [style=dashed]' if e.dashed else ''};" for e in edges]
+    for e in edges:
+        attrs = (["style=dashed"] if e.dashed else []) + (
+            [f"label={json.dumps(e.label, ensure_ascii=False)}"] if e.label else []
+        )
+        lines.append(f"  {e.source} -> {e.target}{f' [{chr(44).join(attrs)}]' if attrs else ''};")
     lines.append("}")
     return "\n".join(lines) + "\n"

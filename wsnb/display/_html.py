@@ -9,8 +9,15 @@ from html import escape
 from .._lint import Finding, lint
 from ..model import ApiSpec
 from ._fit import TABLE_BUDGET_PX, abbreviate, abbreviate_middle, cell_px, pack
-from ._rows import SOURCES, route_columns, rows_of, summary
+from ._rows import (
+    SOURCES,
+    route_columns,
+    rows_of,
+    summary,
+    target_heading,
+)
 from ._svg import diagram
+from ._targets import short_reason
 
 # Chip colours for renderers that drop <style> but keep a few inline properties (untrusted
 # JupyterLab / Notebook 7): light backgrounds with dark text read in light and dark themes.
@@ -139,6 +146,26 @@ def _code_cell(text: str) -> tuple[str, float]:
     return f"<td{title}><code>{escape(shown)}</code></td>", cell_px(shown, code=True)
 
 
+def _target_cell(row: dict) -> tuple[str, float]:
+    """A URL or AWS service call as code; a mock's "API Gateway answers" as words."""
+    text = row["target"]
+    return _plain_cell(text) if row["integration"] == "MOCK" else _code_cell(text)
+
+
+def _local_cell(problem: str) -> tuple[str, float]:
+    """Why ``api.serve()`` cannot run the route: its first phrase, the whole text in the title."""
+    shown = short_reason(problem)
+    return f'<td title="{escape(problem)}">{escape(shown)}</td>', cell_px(shown)
+
+
+@lru_cache(maxsize=2048)
+def _plain_cell(text: str) -> tuple[str, float]:
+    """A cell of plain text, abbreviated with the full text in its title."""
+    shown = abbreviate(text, CELL_CHARS)
+    title = f' title="{escape(text)}"' if shown != text else ""
+    return f"<td{title}>{escape(shown)}</td>", cell_px(shown)
+
+
 def routes_table(spec: ApiSpec) -> str:
     """The route table: one ``<table>`` when it fits the output's width (:data:`TABLE_BUDGET_PX`),
     else the columns that do not fit move, in order, to narrower tables that repeat the route.
@@ -150,16 +177,21 @@ def routes_table(spec: ApiSpec) -> str:
 
 def _routes_tables(rows: list[dict], used: set[str]) -> str:
     cols = route_columns(rows)  # the widget's Routes tab and the text table show the same ones
-    keys, handlers = _Column("route"), _Column("handler")
+    keys, handlers = _Column("route"), _Column(target_heading(rows))
     for row in rows:
         keys.add(*_code_cell(row["key"]))
-        handlers.add(*_code_cell(row["handler"]))
+        handlers.add(*(_code_cell(row["handler"]) if row["handler"] else _target_cell(row)))
     columns: list[_Column] = []
     for col in cols:
         column = _Column(col["label"])
         name = col["name"]
         for row in rows:
-            if name == "reply":
+            cell: tuple[str, float] | None
+            if name == "integration":
+                cell = _plain_cell(row["integration"])
+            elif name == "local":
+                cell = _local_cell(row["local"]) if row["local"] else None
+            elif name == "reply":
                 cell = ("<td>↩ body</td>", cell_px("↩ body")) if row["return_response"] else None
             elif name == "auth":
                 auth = row["authorization"]

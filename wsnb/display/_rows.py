@@ -17,9 +17,9 @@ from ..model import (
     LambdaAuthorizer,
     Ref,
     Resource,
-    RouteSpec,
     permission_label,
 )
+from ._targets import NOT_LOCAL, PROXY, integration_type, target, target_text
 
 MASK = "••••••"
 
@@ -58,7 +58,13 @@ def authorization(spec: ApiSpec, key: str) -> str:
 
 
 def route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
-    """One dict per route: ``key``, ``handler``, ``props`` (display strings), ``provenance``,
+    """One dict per route, every route of the API in order: ``key``, ``target`` (the handler,
+    or what a route without a function goes to, as the tables show it: ``https://… (PUT)``,
+    ``sqs {account}/jobs``, ``API Gateway answers (statusCode 200)``), ``target_label`` and
+    ``target_meta`` (the same in the diagram's box: its label, and a URL's method or a mock's
+    status; ``""`` for a function, whose props say more), ``integration`` (:func:`integration_type`),
+    ``local`` (why ``api.serve()`` cannot run it, or ``""``), ``handler`` (``""`` without a
+    function), ``handler_kind``, ``props`` (display strings), ``provenance``,
     ``return_response``, ``authorization``, ``resources``. Plain JSON, deterministic; every
     caller gets its own copy."""
     return [
@@ -89,82 +95,65 @@ _ROWS_LOCK = threading.Lock()
 
 
 def _route_rows(spec: ApiSpec) -> list[dict[str, Any]]:
-    """One row per route, in the model's order: a route with a function (Lambda proxy or
-    non-proxy Lambda integration) shows the function; a route without one (mock, HTTP, AWS
-    service) shows its integration where the handler goes. A route that is not a Lambda proxy
-    has an ``integration`` prop: its type and, when ``serve()`` cannot run it, why."""
-    rows = []
     functions = {fn.route_key: fn for fn in spec.functions()}
+    rows = []
     for route in spec.routes:
+        integration = route.integration
         fn = functions.get(route.key)
-        if fn is None:
-            rows.append(_integration_row(spec, route))
-            continue
-        props = {
-            name: display_value(name, value)
-            for name, value in fn.props.items()
-            if name != "handler"
-        }
-        provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
-        if isinstance(fn.handler, DeclaredRuntimeHandler) and fn.handler.runtime:
-            props["runtime"] = fn.handler.runtime  # a runtime read from a template
-            provenance["runtime"] = "route"  # the template's, not wsnb's default
-        if route.integration is not None:
-            props["integration"] = integration_text(route)
-        resources: list[str] = []
-        for name in ("permissions", "bind"):
-            for item in fn.props.get(name, ()):
-                if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
-                    resources.append(f"{item.kind} {item.id}")
+        if fn is None:  # a route without a function: mock, HTTP, AWS service
+            assert integration is not None
+            label, meta = target(integration)
+            text, handler, kind = target_text(label, meta), "", ""
+            props: dict[str, str] = {}
+            provenance: dict[str, str] = {}
+            resources = [f"{r.kind} {r.id}" for r in integration.resources()]
+        else:
+            props = {
+                name: display_value(name, value)
+                for name, value in fn.props.items()
+                if name != "handler"
+            }
+            provenance = {k: v for k, v in fn.provenance.items() if k != "handler"}
+            if isinstance(fn.handler, DeclaredRuntimeHandler) and fn.handler.runtime:
+                props["runtime"] = fn.handler.runtime  # a runtime read from a template
+                provenance["runtime"] = "route"  # the template's, not wsnb's default
+            resources = []
+            for name in ("permissions", "bind"):
+                for item in fn.props.get(name, ()):
+                    if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
+                        resources.append(f"{item.kind} {item.id}")
+            text = label = handler = str(fn.handler)
+            meta = ""
+            kind = "python" if isinstance(fn.handler, CallableHandler) else "file"
         rows.append(
             {
-                "key": fn.route_key,
-                "handler": str(fn.handler),
-                "handler_kind": "python" if isinstance(fn.handler, CallableHandler) else "file",
+                "key": route.key,
+                "target": text,
+                "target_label": label,
+                "target_meta": meta,
+                "integration": PROXY if integration is None else integration_type(integration),
+                "local": "" if integration is None else integration.local_problem() or "",
+                "handler": handler,
+                "handler_kind": kind,
                 "props": props,
                 "provenance": provenance,
                 "return_response": route.return_response,
                 "final": route.final,
-                "authorization": authorization(spec, fn.route_key),
+                "authorization": authorization(spec, route.key),
                 "resources": resources,
             }
         )
     return rows
 
 
-def integration_text(route: RouteSpec, *, label: bool = True) -> str:
-    """The integration cell: ``AWS (Lambda, Event)``… (``label``), and ``not run locally:
-    <why>`` (the first words of :attr:`RouteSpec.local_problem`) when ``serve()`` cannot."""
-    problem = route.local_problem
-    parts = [route.integration_label] if label else []
-    if problem:
-        parts.append(f"not run locally: {problem.split(' (')[0]}")
-    return "; ".join(parts)
-
-
-def _integration_row(spec: ApiSpec, route: RouteSpec) -> dict[str, Any]:
-    """The row of a route without a function: its integration in the handler's place (the
-    integration cell says only why it cannot run locally, if it cannot)."""
-    resources = []
-    for item in getattr(route.integration, "resources", lambda: [])():
-        if isinstance(item, Resource) and f"{item.kind} {item.id}" not in resources:
-            resources.append(f"{item.kind} {item.id}")
-    return {
-        "key": route.key,
-        "handler": route.integration_label,
-        "handler_kind": "integration",
-        "props": {"integration": integration_text(route, label=False)},
-        "provenance": {},
-        "return_response": route.return_response,
-        "final": route.final,
-        "authorization": authorization(spec, route.key),
-        "resources": resources,
-    }
+def target_heading(rows: list[dict[str, Any]]) -> str:
+    """The header of the route tables' second column: ``handler`` while every route has a
+    function, ``target`` once some route goes to a URL, an AWS service or a mock."""
+    return "handler" if all(row["handler"] for row in rows) else "target"
 
 
 #: the props with a column of their own in the route tables, and the column headers
 PROP_COLUMNS = (
-    ("integration", "integration"),
     ("runtime", "runtime"),
     ("timeout", "timeout"),
     ("memory_size", "memory"),
@@ -198,6 +187,8 @@ def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     it (the static HTML, the text table and the widget), so they show the same ones: a column
     appears only if some route has something in it. ``{"name", "label"}`` each, plain JSON:
 
+    - ``integration`` if some route is not a Lambda proxy (:func:`integration_type`), and
+      ``not run locally`` if some route cannot run in ``api.serve()`` (its cell says why);
     - ``reply`` if some route returns its response, ``auth`` if some route is authorized;
     - ``runtime`` if some function's runtime is not wsnb's default (``python3.12``);
     - the other props of :data:`PROP_COLUMNS` that some route has a value for;
@@ -206,6 +197,10 @@ def route_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
       ``"props"`` names those props, in the order they first appear.
     """
     cols: list[dict[str, Any]] = []
+    if any(r["integration"] != PROXY for r in rows):
+        cols.append({"name": "integration", "label": "integration"})
+    if any(r["local"] for r in rows):
+        cols.append({"name": "local", "label": NOT_LOCAL})
     if any(r["return_response"] for r in rows):
         cols.append({"name": "reply", "label": "reply"})
     if any(r["authorization"] != "NONE" for r in rows):

@@ -1,6 +1,9 @@
 """The architecture diagram as inline SVG, drawn in pure Python.
 
-client → domain → API/stage → (authorizer on $connect) → routes → functions → bound resources.
+client → domain → API/stage → (authorizer on $connect) → routes → targets → bound resources.
+A route's target is its function, or what a route without one goes to (a URL, an AWS service,
+API Gateway itself for a mock); the arrow to it carries the integration type unless it is a
+Lambda proxy, and a target ``api.serve()`` cannot run is drawn dashed with the reason.
 Colours are JupyterLab CSS variables with fallbacks, so light, dark and static renderers work.
 
 Layout: every box is as wide as its measured text (label, a gap, then its grey meta text), so
@@ -24,6 +27,7 @@ from ._drawing import Drawing, Route, text_drawing
 from ._fit import TEXT_WIDTH
 from ._measure import text_width
 from ._rows import differs_from_default, rows_of
+from ._targets import NOT_LOCAL, PROXY, short_reason
 
 ROW = 34
 BOX_H = 24
@@ -34,6 +38,7 @@ SUB_SIZE = 10
 INSET = 7  # text inset from the box's left and right edges
 SUB_GAP = 10  # space between a label and its meta text
 LEGEND_ROW = 16
+LABEL_PAD = 12  # space on each side of an arrow's label
 
 _FONT = "font-family:var(--jp-ui-font-family,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)"
 _TEXT = f"fill:var(--jp-ui-font-color1,#222);{_FONT};font-size:{LABEL_SIZE}px"
@@ -43,7 +48,12 @@ _ACCENT = (
     "fill:var(--jp-layout-color2,#eef3fb);stroke:var(--jp-brand-color1,#1976d2);stroke-width:1.2"
 )
 _WARN = "fill:var(--jp-layout-color2,#fff7e6);stroke:var(--jp-warn-color0,#e65100);stroke-width:1.2"
+_NOT_LOCAL = (
+    "fill:var(--jp-layout-color1,#fff);stroke:var(--jp-warn-color0,#e65100);stroke-width:1.2;"
+    "stroke-dasharray:5 3"
+)
 _EDGE = "fill:none;stroke:var(--jp-ui-font-color3,#9e9e9e);stroke-width:1"
+_EDGE_LABEL = f"fill:var(--jp-ui-font-color2,#555);{_FONT};font-size:{SUB_SIZE}px"
 _AUTH_EDGE = "fill:none;stroke:var(--jp-warn-color0,#e65100);stroke-width:1.2;stroke-dasharray:4 3"
 
 HEADINGS = {
@@ -63,12 +73,17 @@ LEGEND = (
     ),
     (_BOX, "custom route: chosen by the message's route selection value"),
 )
+#: the legend of labelled arrows and of targets api.serve() cannot run (when there are some)
+ARROW_LEGEND = "arrow label: the integration type of the route (no label: a Lambda proxy)"
+NOT_LOCAL_LEGEND = f"dashed box, {NOT_LOCAL}: api.serve() cannot run that target (the box says why)"
 # the same, for the text drawing (which has no colours); wrapped to the drawing's width
 TEXT_LEGEND = (
     "$connect, $disconnect and $default are reserved routes: API Gateway calls them itself,",
     "on connect, on disconnect, or when no other route matches; the others are chosen by the",
     "message's route selection value.",
 )
+TEXT_ARROW_LEGEND = "An arrow's label is the route's integration type; no label: a Lambda proxy."
+TEXT_NOT_LOCAL_LEGEND = f"'{NOT_LOCAL}': api.serve() cannot run that target, for the reason given."
 
 
 escape = lru_cache(maxsize=4096)(_escape)  # labels repeat (handlers, resources)
@@ -107,10 +122,37 @@ class _Graph:
     api: Node
     auth: Node | None
     routes: list[Node]
-    functions: list[Node]
+    targets: list[Node]  # a route's function, or what else it goes to (URL, service, mock)
+    labels: list[str]  # the integration type on each route's edge ("" for a Lambda proxy)
     resources: dict[str, Node]
     row_resources: list[list[str]]
     extra: list[str] = field(default_factory=list)
+    target_heading: str = field(init=False)
+    legend: tuple[tuple[str, str, str], ...] = field(init=False)  # (kind, style, text)
+    text_legend: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # what several passes of the layout ask: decided once per graph
+        some_not_local = any("wsnb-not-local" in t.cls for t in self.targets)
+        every_function = all("wsnb-function" in t.cls for t in self.targets)
+        self.target_heading = "functions" if every_function else "targets"
+        legend = [("box", style, text) for style, text in LEGEND]
+        if any(self.labels):
+            legend.append(("line", _EDGE, ARROW_LEGEND))
+        if some_not_local:
+            legend.append(("box", _NOT_LOCAL, NOT_LOCAL_LEGEND))
+        self.legend = tuple(legend)
+        self.text_legend = " ".join(
+            [
+                *TEXT_LEGEND,
+                *([TEXT_ARROW_LEGEND] if any(self.labels) else []),
+                *([TEXT_NOT_LOCAL_LEGEND] if some_not_local else []),
+            ]
+        )
+
+    def heading(self, col: str) -> str:
+        """A column's heading: the targets' is ``functions`` while every route has one."""
+        return self.target_heading if col == "fn" else HEADINGS[col]
 
 
 def _graph(spec: ApiSpec) -> _Graph:
@@ -126,7 +168,7 @@ def _graph(spec: ApiSpec) -> _Graph:
         authorizer = spec.authorizer  # "iam" or a LambdaAuthorizer here
         label = f"λ {authorizer.name}" if isinstance(authorizer, LambdaAuthorizer) else "IAM auth"
         auth = Node("api", label, style=_WARN, cls="wsnb-node wsnb-auth")
-    routes, functions, resources, row_resources = [], [], {}, []
+    routes, targets, labels, resources, row_resources = [], [], [], {}, []
     for row in rows:
         key = row["key"]
         routes.append(
@@ -139,21 +181,8 @@ def _graph(spec: ApiSpec) -> _Graph:
                 data=key,
             )
         )
-        props = row["props"]
-        meta = " ".join(
-            v
-            for v in (
-                props.get("runtime", "")
-                if differs_from_default("runtime", props.get("runtime", ""))
-                else "",
-                props.get("timeout", ""),
-                props.get("memory_size", ""),
-            )
-            if v
-        )
-        functions.append(
-            Node("fn", row["handler"], sub=meta, cls="wsnb-node wsnb-function", data=key)
-        )
+        targets.append(_target(row))
+        labels.append("" if row["integration"] == PROXY else row["integration"])
         for res in row["resources"]:
             if res not in resources:
                 kind, _, rid = res.partition(" ")
@@ -162,19 +191,48 @@ def _graph(spec: ApiSpec) -> _Graph:
     cols = ["client"] + (["domain"] if domain else []) + ["api", "route", "fn"]
     if resources:
         cols.append("res")
-    return _Graph(cols, client, domain, api, auth, routes, functions, resources, row_resources)
+    return _Graph(
+        cols, client, domain, api, auth, routes, targets, labels, resources, row_resources
+    )
+
+
+def _target(row: dict) -> Node:
+    """A route's function box (its handler; runtime, timeout and memory as meta text), or the
+    box of what else it goes to; dashed, with why, when ``api.serve()`` cannot run it."""
+    key = row["key"]
+    if row["handler"]:
+        props = row["props"]
+        runtime = props.get("runtime", "")
+        meta = " ".join(
+            v
+            for v in (
+                runtime if differs_from_default("runtime", runtime) else "",
+                props.get("timeout", ""),
+                props.get("memory_size", ""),
+            )
+            if v
+        )
+        node = Node("fn", row["handler"], sub=meta, cls="wsnb-node wsnb-function", data=key)
+    else:
+        node = Node("fn", row["target_label"], sub=row["target_meta"], cls="wsnb-node wsnb-target")
+        node.data = key
+    if row["local"]:
+        node.sub = f"{NOT_LOCAL}: {short_reason(row['local'])}"
+        node.style = _NOT_LOCAL
+        node.cls += " wsnb-not-local"
+    return node
 
 
 def _layout(g: _Graph) -> tuple[float, float, dict[str, float]]:
     """Place every node; returns (width, height, column x)."""
     nodes_by_col: dict[str, list[Node]] = {c: [] for c in g.cols}
-    for node in [g.client, g.domain, g.api, *g.routes, *g.functions, *g.resources.values()]:
+    for node in [g.client, g.domain, g.api, *g.routes, *g.targets, *g.resources.values()]:
         if node is not None:
             nodes_by_col[node.col].append(node)
     col_w: dict[str, float] = {}
     for col in g.cols:
         widths = [n.text_w() for n in nodes_by_col[col]]
-        widths.append(text_width(HEADINGS[col], SUB_SIZE) + 2)
+        widths.append(text_width(g.heading(col), SUB_SIZE) + 2)
         if col == "api" and g.auth is not None:
             widths.append(g.auth.text_w() + 12)
         if col == "route" and not g.routes:
@@ -182,9 +240,11 @@ def _layout(g: _Graph) -> tuple[float, float, dict[str, float]]:
         col_w[col] = float(max(MIN_WIDTH[col], *widths))
     xs: dict[str, float] = {}
     x = float(PAD)
+    # the arrows from routes to their targets are as long as their longest label needs
+    label_w = max((text_width(label, SUB_SIZE) for label in g.labels if label), default=0.0)
     for col in g.cols:
         xs[col] = x
-        x += col_w[col] + GAP
+        x += col_w[col] + (max(GAP, label_w + 2 * LABEL_PAD) if col == "route" else GAP)
     width = x - GAP + PAD
 
     n = max(1, len(g.routes))
@@ -193,7 +253,7 @@ def _layout(g: _Graph) -> tuple[float, float, dict[str, float]]:
     for node in (g.client, g.domain, g.api):
         if node is not None:
             node.x, node.y, node.w = xs[node.col], mid, col_w[node.col]
-    for i, (route, fn) in enumerate(zip(g.routes, g.functions, strict=True)):
+    for i, (route, fn) in enumerate(zip(g.routes, g.targets, strict=True)):
         route.x, route.y, route.w = xs["route"], top + i * ROW, col_w["route"]
         fn.x, fn.y, fn.w = xs["fn"], top + i * ROW, col_w["fn"]
     below = top + (n - 1) * ROW + ROW / 2  # the bottom of the last route row
@@ -209,9 +269,10 @@ def _layout(g: _Graph) -> tuple[float, float, dict[str, float]]:
         for i, node in enumerate(g.resources.values()):
             node.x, node.y, node.w = xs["res"], rtop + i * ROW, col_w["res"]
             below = max(below, node.y + ROW / 2)
-    legend_w = max(18 + text_width(text, SUB_SIZE) for _, text in LEGEND)
+    legend = g.legend
+    legend_w = max(18 + text_width(text, SUB_SIZE) for _, _, text in legend)
     width = max(width, PAD * 2 + legend_w)
-    height = below + 6 + len(LEGEND) * LEGEND_ROW + PAD
+    height = below + 6 + len(legend) * LEGEND_ROW + PAD
     return width, height, xs
 
 
@@ -266,15 +327,18 @@ def _drawing(g: _Graph) -> Drawing:
             fn.label,
             fn.sub,
             tuple(g.resources[res].leaked() for res in resources),
+            label,
         )
-        for route, fn, resources in zip(g.routes, g.functions, g.row_resources, strict=True)
+        for route, fn, resources, label in zip(
+            g.routes, g.targets, g.row_resources, g.labels, strict=True
+        )
     )
     return Drawing(
-        headings=tuple((col, HEADINGS[col]) for col in g.cols),
+        headings=tuple((col, g.heading(col)) for col in g.cols),
         lead=tuple((node.col, node.leaked()) for node in lead),
         routes=routes,
         auth=g.auth.leaked() if g.auth is not None else None,
-        legend=" ".join(TEXT_LEGEND),
+        legend=g.text_legend,
     )
 
 
@@ -285,7 +349,7 @@ def _svg(spec: ApiSpec, g: _Graph) -> str:
     width, height, xs = _layout(g)
     parts = [
         f'<text x="{xs[col]:.1f}" y="{PAD + 6:.1f}" class="wsnb-heading" '
-        f'style="{_SUB}">{escape(HEADINGS[col])}</text>'
+        f'style="{_SUB}">{escape(g.heading(col))}</text>'
         for col in g.cols
     ]
     edges: list[str] = []
@@ -296,8 +360,17 @@ def _svg(spec: ApiSpec, g: _Graph) -> str:
     edges.append(_edge(entry.x + entry.w, entry.y, g.api.x, g.api.y))
     parts += [_box(node) for node in (g.client, g.domain, g.api) if node is not None]
     drawn: set[str] = set()
-    for route, fn, resources in zip(g.routes, g.functions, g.row_resources, strict=True):
-        parts += [_box(route), _box(fn)]
+    for route, fn, resources, label in zip(
+        g.routes, g.targets, g.row_resources, g.labels, strict=True
+    ):
+        parts.append(_box(route))
+        if label:  # the integration type, above the arrow, read between the route and target
+            middle = (route.x + route.w + fn.x) / 2
+            parts.append(
+                f'<text x="{middle:.1f}" y="{route.y - 4:.1f}" text-anchor="middle" '
+                f'class="wsnb-edge-label" style="{_EDGE_LABEL}">{escape(label)}</text>'
+            )
+        parts.append(_box(fn))
         edges.append(_edge(g.api.x + g.api.w, g.api.y, route.x, route.y))
         edges.append(_edge(route.x + route.w, route.y, fn.x, fn.y))
         if g.auth is not None and route.label == "$connect":
@@ -315,12 +388,17 @@ def _svg(spec: ApiSpec, g: _Graph) -> str:
         )
     if g.auth is not None:
         parts.append(_box(g.auth))
-    legend_top = height - PAD - len(LEGEND) * LEGEND_ROW + LEGEND_ROW / 2
-    for i, (style, text) in enumerate(LEGEND):
+    legend = g.legend
+    legend_top = height - PAD - len(legend) * LEGEND_ROW + LEGEND_ROW / 2
+    for i, (kind, style, text) in enumerate(legend):
         y = legend_top + i * LEGEND_ROW
+        sample = (
+            f'<rect x="{PAD}" y="{y - 5:.1f}" width="12" height="10" rx="2" style="{style}"/>'
+            if kind == "box"
+            else f'<path d="M{PAD},{y:.1f} h12" style="{style}"/>'
+        )
         parts.append(
-            f'<g class="wsnb-legend-item"><rect x="{PAD}" y="{y - 5:.1f}" width="12" '
-            f'height="10" rx="2" style="{style}"/><text x="{PAD + 18}" y="{y + 3.5:.1f}" '
+            f'<g class="wsnb-legend-item">{sample}<text x="{PAD + 18}" y="{y + 3.5:.1f}" '
             f'style="{_SUB}">{escape(text)}</text></g>'
         )
     body = "".join(edges) + "".join(parts)

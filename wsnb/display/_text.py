@@ -8,7 +8,14 @@ import textwrap
 from .._lint import Finding, lint
 from ..model import ApiSpec
 from ._fit import TEXT_WIDTH, pack
-from ._rows import SOURCES, route_columns, rows_of, summary
+from ._rows import (
+    SOURCES,
+    route_columns,
+    rows_of,
+    summary,
+    target_heading,
+)
+from ._targets import short_reason
 
 #: a value longer than this many characters goes on to further lines of its cell (whole, never
 #: cut: the HTML table abbreviates, this one keeps the full text); route keys and handlers
@@ -54,6 +61,10 @@ def _pieces(text: str, limit: int, level: int = 0) -> list[str]:
 
 def _cell(row: dict, col: dict, used: set[str]) -> str:
     name = col["name"]
+    if name == "integration":
+        return row["integration"]
+    if name == "local":
+        return short_reason(row["local"])  # the whole text: the HTML title, serve()'s log
     if name == "reply":
         return "yes" if row["return_response"] else ""
     if name == "auth":
@@ -112,14 +123,15 @@ def text_table(
         used: set[str] = set()
         cols = route_columns(rows)
         keys = [_lines(row["key"], CODE_CHARS) for row in rows]
-        handlers = [_lines(row["handler"], CODE_CHARS) for row in rows]
+        handlers = [_lines(row["target"], CODE_CHARS) for row in rows]
         columns = [[_lines(_cell(row, col, used)) for row in rows] for col in cols]
         labels = [col["label"] for col in cols]
 
         def chars(header: str, cells: list[list[str]]) -> int:
             return max(len(header), *(len(line) for cell in cells for line in cell)) + _GAP
 
-        key_w, handler_w = chars("route", keys), chars("handler", handlers)
+        heading = target_heading(rows)
+        key_w, handler_w = chars("route", keys), chars(heading, handlers)
         groups = pack(
             [chars(label, cells) for label, cells in zip(labels, columns, strict=True)],
             width - len(_INDENT) + _GAP,
@@ -127,7 +139,7 @@ def text_table(
             key_w,
         )
         for number, group in enumerate(groups):
-            lead = [("route", keys), ("handler", handlers)] if number == 0 else [("route", keys)]
+            lead = [("route", keys), (heading, handlers)] if number == 0 else [("route", keys)]
             shown = lead + [(labels[i], columns[i]) for i in group]
             if number:
                 lines.append("")

@@ -120,7 +120,7 @@ function render({ model, el }) {
   const filter = h("input", {
     class: "wsnb-w-filter",
     type: "search",
-    placeholder: "Filter routes, handlers, props…",
+    placeholder: "Filter routes, targets, integrations, props…",
     "aria-label": "Filter routes",
   });
   const filterCount = h("span", { class: "wsnb-w-muted wsnb-w-filter-count" });
@@ -161,6 +161,9 @@ function render({ model, el }) {
 
   // the cell of one of the columns Python chose (route_columns: those of the static HTML table)
   function columnCell(row, col) {
+    if (col.name === "integration") return h("td", { "data-col": "integration", text: row.integration });
+    // one short phrase of why api.serve() cannot run it (as the static table), all of it in the title
+    if (col.name === "local") return h("td", { "data-col": "local", class: row.local ? "wsnb-w-not-local" : null, title: row.local || null, text: row.local.split(" (")[0] });
     if (col.name === "reply") return h("td", { "data-col": "reply", text: row.return_response ? "↩ body" : "" });
     if (col.name === "auth") return h("td", { "data-col": "auth", text: row.authorization === "NONE" ? "" : row.authorization });
     if (col.name === "other") {
@@ -178,6 +181,17 @@ function render({ model, el }) {
     return propCell(row, col.name);
   }
 
+  // the second column: a function's handler, or what a route without one goes to (a URL, an AWS
+  // service, API Gateway itself for a mock); headed "target" once some route has no function
+  function targetHeading(rows) {
+    return rows.every((r) => r.handler) ? "handler" : "target";
+  }
+
+  function targetCell(row) {
+    const text = row.target;
+    return h("td", { "data-col": "target" }, row.handler || row.integration !== "MOCK" ? h("code", { text }) : text);
+  }
+
   function renderRoutes() {
     const rows = model.get("routes");
     const columns = model.get("route_columns") || [];
@@ -188,7 +202,7 @@ function render({ model, el }) {
       "tr",
       {},
       h("th", { text: "route" }),
-      h("th", { text: "handler" }),
+      h("th", { "data-col": "target", text: targetHeading(rows) }),
       ...columns.map((col) => h("th", { "data-col": col.name, text: col.label })),
     );
     const body = rows.map((row) => {
@@ -196,10 +210,10 @@ function render({ model, el }) {
         "tr",
         { "data-route": row.key, class: "wsnb-w-route-row", onclick: () => select(row.key) },
         h("td", {}, h("code", { text: row.key })),
-        h("td", {}, h("code", { text: row.handler })),
+        targetCell(row),
         ...columns.map((col) => columnCell(row, col)),
       );
-      tr.dataset.search = [row.key, row.handler, row.authorization, ...Object.entries(row.props).map(([k, v]) => `${k} ${v}`)]
+      tr.dataset.search = [row.key, row.target, row.integration, row.local, row.authorization, ...Object.entries(row.props).map(([k, v]) => `${k} ${v}`)]
         .join(" ")
         .toLowerCase();
       return tr;
@@ -230,7 +244,7 @@ function render({ model, el }) {
   panels.diagram.append(
     svgError,
     h("div", { class: "wsnb-w-scroll" }, svgBox),
-    h("div", { class: "wsnb-w-muted wsnb-w-hint", text: "Click a route (in the diagram or below) to see its function's merged props." }),
+    h("div", { class: "wsnb-w-muted wsnb-w-hint", text: "Click a route (in the diagram or below) to see its integration and its function's merged props." }),
     chips,
     detail,
   );
@@ -276,9 +290,14 @@ function render({ model, el }) {
         h("td", { class: "wsnb-w-muted", text: SOURCE_TITLE[source] || source }),
       );
     });
+    // the integration (and, when api.serve() cannot run it, why), then the function's props
+    const about = [h("tr", {}, h("th", { text: "integration" }), h("td", { "data-col": "integration", text: row.integration }), h("td", { class: "wsnb-w-muted", text: row.handler ? "" : "no function: API Gateway calls the target itself" }))];
+    if (!row.handler) about.push(h("tr", {}, h("th", { text: "target" }), h("td", {}, h("code", { text: row.target })), h("td", {})));
+    if (row.local) about.push(h("tr", {}, h("th", { text: "not run locally" }), h("td", { class: "wsnb-w-not-local", "data-col": "local", text: row.local }), h("td", { class: "wsnb-w-muted", text: "api.serve()" })));
+    const handler = row.handler ? [h("tr", {}, h("th", { text: "handler" }), h("td", {}, h("code", { text: row.handler })), h("td", { class: "wsnb-w-muted", text: row.handler_kind }))] : [];
     detail.replaceChildren(
-      h("div", { class: "wsnb-w-detail-title" }, "Function of route ", h("code", { text: key }), " · ", h("code", { text: row.handler })),
-      h("table", { class: "wsnb-w-props" }, h("tbody", {}, h("tr", {}, h("th", { text: "handler" }), h("td", {}, h("code", { text: row.handler })), h("td", { class: "wsnb-w-muted", text: row.handler_kind })), ...props)),
+      h("div", { class: "wsnb-w-detail-title" }, row.handler ? "Function of route " : "Route ", h("code", { text: key }), " · ", h("code", { text: row.target })),
+      h("table", { class: "wsnb-w-props" }, h("tbody", {}, ...about, ...handler, ...props)),
     );
   }
 
