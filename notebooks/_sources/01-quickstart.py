@@ -17,7 +17,8 @@
 #
 # A handler is written `"path/to/file.function"`, relative to the working directory — the same
 # convention as SST. This notebook runs from the `notebooks/` folder, whose `src/` holds the
-# handlers used throughout the tutorials (a small chat app; notebook 06 runs it).
+# handlers used throughout the tutorials (a small chat app that notebook 06 runs, and the two
+# functions behind notebook 09's integrations).
 
 # %%
 from pathlib import Path
