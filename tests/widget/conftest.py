@@ -40,7 +40,7 @@ NOTEBOOK_CELLS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     reason = chromium_missing_reason()
     if reason:
@@ -57,7 +57,9 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]
         server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: playwright's sync API keeps an event loop running in this thread while it is
+# open, so a test outside tests/widget that calls asyncio.run() must not run inside it.
+@pytest.fixture(scope="package")
 def browser(jupyter: JupyterServer) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,7 +40,7 @@ KEYS = [
     "start",
 ]
 BUILD = (
-    "from tests.integration_examples import mixed_api\n"
+    "from integration_examples import mixed_api\n"
     "from wsnb import AwsIntegration\n"
     "api = mixed_api('Mixed').route(\n"
     '    "start", AwsIntegration("states", action="StartExecution", '
@@ -54,6 +56,8 @@ AUTHORIZER = "def main(event, context):\n    return {'isAuthorized': True}\n"
 def laptop(browser: Any, jupyter: JupyterServer) -> Any:
     """A 1280×800 page with every cell rendered; the handlers ``mixed_api`` names exist."""
     (jupyter.root / "src" / "authorizer.py").write_text(AUTHORIZER)
+    # the kernels run in jupyter.root: the examples module sits there (no PYTHONPATH needed)
+    shutil.copy(Path(__file__).parents[1] / "integration_examples.py", jupyter.root)
     jupyter.api(
         "PUT", f"/lab/api/settings/{TRACKER}", {"raw": json.dumps({"windowingMode": "none"})}
     )
