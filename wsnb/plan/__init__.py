@@ -21,13 +21,7 @@ from ._assets import (
     is_shipped,
     write_layout,
 )
-from ._compile import (
-    compile_plan,
-    function_handlers,
-    function_sources,
-    hosted_zone_context_key,
-    secret_parameter_name,
-)
+from ._compile import compile_plan, function_handlers, function_sources
 from ._ir import (
     Asset,
     Assign,
@@ -45,6 +39,7 @@ from ._ir import (
     Sym,
     Var,
 )
+from ._naming import hosted_zone_context_key, secret_parameter_name
 from ._node_assets import BuiltBundle, Bundler, NodeAsset
 from ._notes import SynthNote
 from ._options import Options, check_options

@@ -7,7 +7,6 @@ Pure Python (no aws_cdk). The plan follows SPEC §2 to the letter; see the modul
 from __future__ import annotations
 
 import json
-import keyword
 import re
 from typing import Any
 
@@ -29,9 +28,9 @@ from ..model import (
     find_tokens,
     managed_policy,
     resource_name,
-    ssm_parameter_name,
 )
 from ._assets import EXCLUDE_GLOBS, AssetLayout, shipped_runtime
+from ._checks import check_no_cdk_tokens, check_stack_size
 from ._integrations import IntegrationSteps
 from ._ir import (
     Asset,
@@ -50,16 +49,12 @@ from ._ir import (
     expr,
     method,
 )
+from ._naming import Names, hosted_zone_context_key, runtime_name, secret_parameter_name
 from ._notes import SynthNote
 from ._options import Options
 
 SELF = Var("self")
 _LOG_GROUP_BAD = re.compile(r"[^A-Za-z0-9._/#-]")
-
-
-def secret_parameter_name(app: str, stage: str, name: str) -> str:
-    """The SSM parameter holding a bound ``Secret``'s value: ``/wsnb/<app>/<stage>/Secret/<name>/value``."""
-    return ssm_parameter_name(Secret(name), app=app, stage=stage)
 
 
 def streamed_tables(spec: ApiSpec) -> frozenset[str]:
@@ -73,10 +68,6 @@ def streamed_tables(spec: ApiSpec) -> frozenset[str]:
     return frozenset(
         rid for kind, rid, attr in find_tokens(text) if kind == "Table" and attr == "stream_arn"
     )
-
-
-def hosted_zone_context_key(account: str, zone: str, region: str) -> str:
-    return f"hosted-zone:account={account}:domainName={zone}:region={region}"
 
 
 def function_handlers(spec: ApiSpec) -> list[tuple[str, FileHandler | CallableHandler]]:
@@ -101,40 +92,12 @@ def function_sources(
     return found
 
 
-class _Names:
-    """Unique Python identifiers and construct ids, deterministic in model order."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = {"self", "stack", "app", "scope", "id"}
-        self.ids: set[str] = set()
-
-    def var(self, hint: str) -> str:
-        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", hint)
-        base = re.sub(r"[^a-z0-9_]+", "_", snake.lower()).strip("_") or "item"
-        if base[0].isdigit() or keyword.iskeyword(base):
-            base = "v_" + base
-        name, n = base, 2
-        while name in self.taken:
-            name, n = f"{base}_{n}", n + 1
-        self.taken.add(name)
-        return name
-
-    def cid(self, prefix: str, key: str = "") -> str:
-        clean = re.sub(r"[^A-Za-z0-9]+", "", key)
-        base = f"{prefix}_{clean}" if clean else prefix
-        name, n = base, 2
-        while name in self.ids:
-            name, n = f"{base}{n}", n + 1
-        self.ids.add(name)
-        return name
-
-
 class _Compiler:
     def __init__(self, spec: ApiSpec, opts: Options, assets: AssetLayout) -> None:
         self.spec = spec
         self.opts = opts
         self.assets = assets
-        self.names = _Names()
+        self.names = Names()
         self.body: list[Any] = []
         self.res_vars: dict[tuple[str, str], str] = {}
         self.need_stack = False
@@ -438,7 +401,7 @@ class _Compiler:
         runtime = shipped_runtime(handler, props.get("runtime"))
         asset_dir, lambda_handler = self.assets.lambda_code(handler, runtime)
         kwargs: dict[str, Any] = {
-            "runtime": Sym("aws_lambda.Runtime." + _runtime_name(runtime)),
+            "runtime": Sym("aws_lambda.Runtime." + runtime_name(runtime)),
             "handler": lambda_handler,
             "code": call(
                 "aws_lambda.Code.from_asset", Asset(asset_dir), exclude=list(EXCLUDE_GLOBS)
@@ -859,14 +822,6 @@ class _Compiler:
         return "hosted_zone"
 
 
-def _runtime_name(runtime: str) -> str:
-    """The ``aws_lambda.Runtime`` member: ``"python3.12"`` → ``"PYTHON_3_12"``,
-    ``"nodejs22.x"`` → ``"NODEJS_22_X"``."""
-    return (
-        runtime.upper().replace("PYTHON", "PYTHON_").replace("NODEJS", "NODEJS_").replace(".", "_")
-    )
-
-
 def _dynamo_key(table: Table, name: str | None) -> Call | None:
     if name is None:
         return None
@@ -874,28 +829,9 @@ def _dynamo_key(table: Table, name: str | None) -> Call | None:
     return call("aws_dynamodb.Attribute", name=name, type=Sym(f"aws_dynamodb.AttributeType.{kind}"))
 
 
-def _check_no_cdk_tokens(node: Any) -> None:
-    """CDK reads ``${Token[...]}`` inside any string as one of its own tokens: refuse such text."""
-    if isinstance(node, Lit):
-        text = json.dumps(node.value, ensure_ascii=False)
-        if "${Token[" in text:
-            raise SynthError(
-                "A value contains '${Token[', which aws-cdk-lib reserves for its own references.",
-                given=node.value,
-                allowed="any text without the sequence '${Token['",
-                fix="change the value (e.g. write '$ {Token[' or drop the braces)",
-            )
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            _check_no_cdk_tokens(item)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:
-            _check_no_cdk_tokens(getattr(node, name))
-
-
 def compile_plan(spec: ApiSpec, opts: Options, assets: AssetLayout) -> Plan:
     """The plan for one API (raises :class:`SynthError` for what cannot synthesize)."""
-    predicted = _check_stack_size(spec)
+    predicted = check_stack_size(spec)
     plan = _Compiler(spec, opts, assets).compile()
     if predicted >= _facts.CFN_RESOURCE_WARN_AT:
         plan.warnings.insert(
@@ -904,25 +840,5 @@ def compile_plan(spec: ApiSpec, opts: Options, assets: AssetLayout) -> Plan:
             f"{_facts.CFN_RESOURCE_LIMIT}. Split the routes over several APIs/stacks, or share functions.",
         )
     if "${Token[" in json.dumps(spec.to_json(), ensure_ascii=False) + opts.key():
-        _check_no_cdk_tokens(plan.body)
+        check_no_cdk_tokens(plan.body)
     return plan
-
-
-def _check_stack_size(spec: ApiSpec) -> int:
-    """The resources the API needs; over CloudFormation's per-stack limit it cannot deploy,
-    so synth, export and to_cdk all refuse it (the same plan feeds the three)."""
-    from ..predict import predict_resource_counts
-
-    predicted = sum(predict_resource_counts(spec).values())
-    if predicted > _facts.CFN_RESOURCE_LIMIT:
-        raise SynthError(
-            f"This API needs {predicted} CloudFormation resources; one stack holds at most "
-            f"{_facts.CFN_RESOURCE_LIMIT}, so CloudFormation would refuse it "
-            "(TooManyResourcesInStack).",
-            given=f"{len(spec.routes)} routes, {predicted} resources",
-            allowed=f"at most {_facts.CFN_RESOURCE_LIMIT} resources in one stack "
-            f"(about {_facts.RESOURCES_PER_ROUTE} per route with its own function)",
-            fix="split the routes over several APIs (each its own stack), "
-            "or let routes share one function",
-        )
-    return predicted
