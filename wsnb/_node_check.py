@@ -30,7 +30,6 @@ from .model import CallableHandler, FileHandler, handler_runtime, resolve_handle
 __all__ = ["check_handler_file", "installed_node_version", "runtime_problems"]
 
 _NODE_EXTENSIONS = "/".join(_facts.NODE_HANDLER_EXTENSIONS)  # ".ts/.tsx/.mts/..."
-_MAX_LISTED = 5
 
 
 def check_handler_file(
@@ -93,7 +92,8 @@ def _node_problem(handler: FileHandler, runtime: str, root: Path) -> HandlerProb
                 "",
             )
         return _missing_node_file(handler, runtime, root)
-    from ._node_exports import scan_file  # a lexer's regexes: compiled once a Node.js file is read
+    # a lexer's regexes: compiled once a Node.js file is read
+    from ._node_exports import listed, missing_export_fix, scan_file
 
     scan = scan_file(root / found)
     name = handler.function_name
@@ -109,16 +109,8 @@ def _node_problem(handler: FileHandler, runtime: str, root: Path) -> HandlerProb
             f"exports.{name} = <the function>",
         )
     names = sorted(scan.names)
-    close = difflib.get_close_matches(name, names, n=1)
-    if close:
-        fix = f'did you mean "{handler.module_path}.{close[0]}"?'
-    elif names:
-        fix = f"use a name {found} exports: {_listed(names)}"
-    elif found.endswith(".cjs"):
-        fix = f"export it: exports.{name} = async (event, context) => {{ ... }}"
-    else:
-        fix = f"export it: export const {name} = async (event, context) => {{ ... }}"
-    exported = f"it exports {_listed(names)}" if names else "it exports nothing"
+    fix = missing_export_fix(name, handler.module_path, found, names)
+    exported = f"it exports {listed(names)}" if names else "it exports nothing"
     return HandlerProblem(
         "error",
         "handler-export-missing",
@@ -162,11 +154,6 @@ def _missing_node_file(handler: FileHandler, runtime: str, root: Path) -> Handle
 
 def _is_node_file(path: Path) -> bool:
     return path.suffix in _facts.NODE_HANDLER_EXTENSIONS and path.is_file()
-
-
-def _listed(names: list[str]) -> str:
-    shown = ", ".join(names[:_MAX_LISTED])
-    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
 
 
 def _runtime_fix(where: str, handler: FileHandler, runtime: str, final: bool) -> str:
@@ -301,9 +288,10 @@ def _where(places: list[str], routes: list[str]) -> str:
     if named and len(routes) > 1 and set(named) == set(routes):
         parts.append("every route")
     elif named:
-        shown = ", ".join(repr(k) for k in named[:_MAX_LISTED])
-        more = f" and {len(named) - _MAX_LISTED} more" if len(named) > _MAX_LISTED else ""
-        parts.append(f"{'route' if len(named) == 1 else 'routes'} {shown}{more}")
+        from ._node_exports import listed
+
+        shown = listed([repr(k) for k in named])
+        parts.append(f"{'route' if len(named) == 1 else 'routes'} {shown}")
     if "authorizer" in places:
         parts.append("the authorizer")
     return " and ".join(parts)

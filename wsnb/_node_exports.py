@@ -22,6 +22,7 @@ false "not exported".
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -572,3 +573,26 @@ def scan_file(path: str | os.PathLike[str]) -> ExportScan | None:
         _CACHE.clear()
     _CACHE[key] = result
     return result
+
+
+#: How many exported names a message lists before "and N more".
+MAX_LISTED = 5
+
+
+def listed(names: list[str]) -> str:
+    """``a, b, c`` — at most :data:`MAX_LISTED` names, then how many more."""
+    shown = ", ".join(names[:MAX_LISTED])
+    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
+
+
+def missing_export_fix(name: str, module_path: str, file: str, names: list[str]) -> str:
+    """The fix for a handler naming an export ``file`` lacks: the close name for a typo, else
+    the names it does export, else how to export one (CommonJS syntax for a ``.cjs`` file)."""
+    close = difflib.get_close_matches(name, names, n=1)
+    if close:
+        return f'did you mean "{module_path}.{close[0]}"?'
+    if names:
+        return f"use a name {file} exports: {listed(names)}"
+    if file.endswith(".cjs"):
+        return f"export it: exports.{name} = async (event, context) => {{ ... }}"
+    return f"export it: export const {name} = async (event, context) => {{ ... }}"

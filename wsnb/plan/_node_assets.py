@@ -28,7 +28,6 @@ the exported README gives the same bytes.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -36,13 +35,13 @@ from typing import Any, Protocol
 
 from .. import _facts
 from .._errors import WsnbError
+from .._node_exports import listed, missing_export_fix
 from ..model import FileHandler, handler_candidates, resolve_handler_file
 
 __all__ = ["BuiltBundle", "Bundler", "NodeAsset", "NodeFunction", "plan_node_assets"]
 
 #: files that change how esbuild reads the sources next to them (copied with the sources)
 CONFIG_FILES = ("package.json", "tsconfig.json", "jsconfig.json")
-_MAX_LISTED = 5
 
 
 class BuiltBundle(Protocol):
@@ -222,24 +221,13 @@ def _check_export(fn: NodeFunction, asset: NodeAsset, error: type[WsnbError]) ->
     if made.exports is None or not made.complete or name in made.exports:
         return  # exported, or only running it could tell (CommonJS, export * from a package)
     names = sorted(made.exports)
-    close = difflib.get_close_matches(name, names, n=1)
-    if close:
-        fix = f'did you mean "{fn.handler.module_path}.{close[0]}"?'
-    elif names:
-        fix = f"use a name {asset.entry} exports: {_listed(names)}"
-    else:
-        fix = f"export it: export const {name} = async (event, context) => {{ ... }}"
-    exported = f"it exports {_listed(names)}" if names else "it exports nothing"
+    fix = missing_export_fix(name, fn.handler.module_path, asset.entry, names)
+    exported = f"it exports {listed(names)}" if names else "it exports nothing"
     raise error(
         f"{fn.where}: {asset.entry} does not export {name!r} ({exported}); Lambda would answer "
         "every call with Runtime.HandlerNotFound.",
         given=fn.handler.text,
-        allowed=f"an export of {asset.entry}: {_listed(names)}" if names else None,
+        allowed=f"an export of {asset.entry}: {listed(names)}" if names else None,
         fix=fix,
         path=fn.where,
     )
-
-
-def _listed(names: list[str]) -> str:
-    shown = ", ".join(names[:_MAX_LISTED])
-    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
